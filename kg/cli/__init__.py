@@ -1,0 +1,57 @@
+"""The kg command line: thin click commands over the library API.
+
+Each command parses its options, calls one library function and prints.  A
+:class:`~kg.errors.KGError` becomes one line on stderr and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from kg import __version__
+from kg.errors import KGError
+
+
+class _Group(click.Group):
+    """A group that turns user-facing errors into one clean line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KGError as exc:
+            click.echo(f"kg: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("kg: interrupted; nothing was changed", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kg")
+def main() -> None:
+    """kg: turn a research field's literature into a knowledge graph you can query.
+
+    Start with `kg build` (the bundled ICLR corpus, or your own files), then `kg stats`,
+    `kg query` and `kg export`. Every command reads and writes the directory given by
+    --dir (default: exports/).
+    """
+
+
+def dir_option(func: Any) -> Any:
+    """The --dir option every command shares."""
+    return click.option(
+        "--dir", "out", default="exports", show_default=True,
+        type=click.Path(file_okay=False), help="Directory a build writes and commands read.",
+    )(func)
+
+
+from kg.cli import build as _build  # noqa: E402,F401  (registers the commands)
+from kg.cli import export as _export  # noqa: E402,F401
+from kg.cli import info as _info  # noqa: E402,F401
+from kg.cli import query as _query  # noqa: E402,F401

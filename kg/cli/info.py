@@ -1,0 +1,58 @@
+"""`kg formats`, `kg stats`, `kg validate`: what kg reads and what a build holds."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from kg.cli import dir_option, main
+
+
+@main.command()
+def formats() -> None:
+    """List the input formats kg reads (names for `kg build --format`)."""
+    from kg import sources
+
+    readers = sources.registry()
+    width = max(len(n) for n in readers)
+    for name, reader in readers.items():
+        click.echo(f"{name.ljust(width)}  {reader.description}")
+
+
+@main.command()
+@dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def stats(out: str, as_json: bool) -> None:
+    """Counts of papers, people, concepts, citations and triples in the graph."""
+    from kg.stats import stats as compute
+    from kg.store import Store
+
+    result = compute(Store.open(out))
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    for key, value in result.items():
+        if isinstance(value, dict):
+            click.echo(f"{key}:")
+            for k, v in value.items():
+                click.echo(f"  {k}: {v}")
+        else:
+            click.echo(f"{key}: {value}")
+
+
+@main.command()
+@dir_option
+@click.option("--report", "show", is_flag=True, help="Print the full SHACL report.")
+def validate(out: str, show: bool) -> None:
+    """Check the graph against the SHACL shapes (ontology/shapes.ttl); exit 1 on violations."""
+    from kg.store import Store
+    from kg.validate import validate as run
+
+    result = run(Store.open(out))
+    if show or not result.conforms:
+        click.echo(result.text)
+    if not result.conforms:
+        click.echo(f"kg: {result.violations} SHACL violations", err=True)
+        raise SystemExit(1)
+    click.echo("the graph conforms to the shapes", err=True)

@@ -1,0 +1,41 @@
+"""What the reading stage hands on: every source with its records, and the resolutions.
+
+>>> from kg.records import SourceRef, Problem
+>>> s = LoadedSource("a.jsonl", "jsonl", "00", "a-jsonl", 80, (), (), ())
+>>> s.key
+'a-jsonl'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kg.records import Citation, Paper, Problem
+from kg.resolve.papers import PaperResolution
+from kg.resolve.people import PeopleResolution
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedSource:
+    """One input file after reading: its name, format, content hash and what it held.
+
+    ``key`` is the source's IRI key (unique within a build); ``authority`` the reader's.
+    """
+
+    name: str
+    format: str
+    sha256: str
+    key: str
+    authority: int
+    papers: tuple[Paper, ...]
+    citations: tuple[Citation, ...]
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """All sources of a build and the resolution of their papers and people."""
+
+    sources: tuple[LoadedSource, ...]
+    papers: PaperResolution
+    people: PeopleResolution

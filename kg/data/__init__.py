@@ -1,0 +1,1 @@
+"""Bundled data: the reference corpus under ``iclr/``."""

@@ -1,0 +1,1 @@
+"""The bundled reference corpus: five ICLR listings in five formats (see FORMATS.md)."""

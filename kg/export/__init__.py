@@ -1,0 +1,1 @@
+"""Exports read back from the store: the paper table, and (later) networks and RDF."""

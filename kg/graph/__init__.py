@@ -1,0 +1,1 @@
+"""Records to RDF: the vocabulary (``vocab``) and the graph builder (``build``)."""

@@ -1,0 +1,182 @@
+"""Records → RDF quads.
+
+Every source's statements go into that source's named graph (its IRI is the source
+node's); what resolution decides (preferred labels) goes into the resolution graph.
+No blank nodes: every node has a stable IRI, so the same input gives the same quads.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from kg.corpus import Corpus, LoadedSource
+from kg.graph import vocab as V
+from kg.records import Citation, Paper
+from kg.resolve.concepts import concept_key
+from kg.text import slugify
+
+_INT = NamedNode(V.XSD + "integer")
+_BOOL = NamedNode(V.XSD + "boolean")
+_URI = NamedNode(V.XSD + "anyURI")
+
+
+def _int(value: int) -> Literal:
+    return Literal(str(value), datatype=_INT)
+
+
+def _uri(value: str) -> Literal:
+    return Literal(value, datatype=_URI)
+
+
+def venue_key(venue: str) -> str:
+    """The IRI key of a venue name: ``"ICLR 2020"`` → ``iclr-2020``."""
+    return slugify(venue)
+
+
+def build_quads(corpus: Corpus, minter: V.Minter) -> Iterator[Quad]:
+    """All quads of the corpus, source graph by source graph, then the resolution graph."""
+    for source in corpus.sources:
+        yield from _source_quads(corpus, source, minter)
+    yield from _resolution_quads(corpus, minter)
+
+
+def _source_quads(corpus: Corpus, source: LoadedSource, m: V.Minter) -> Iterator[Quad]:
+    g = m.source(source.key)
+
+    def q(s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> Quad:
+        return Quad(s, p, o, g)
+
+    yield q(g, V.TYPE, V.SOURCE)
+    yield q(g, V.FILE_NAME, Literal(source.name))
+    yield q(g, V.FORMAT, Literal(source.format))
+    yield q(g, V.SHA256, Literal(source.sha256))
+    yield q(g, V.AUTHORITY, _int(source.authority))
+    for paper in source.papers:
+        yield from _paper_quads(corpus, paper, g, m, q)
+    if source.citations:
+        yield q(g, V.TYPE, V.BLOG_POST)
+    for cite in source.citations:
+        yield from _citation_quads(corpus, cite, g, m, q)
+
+
+def _paper_quads(corpus: Corpus, paper: Paper, g: NamedNode, m: V.Minter, q) -> Iterator[Quad]:  # type: ignore[no-untyped-def]
+    node = m.paper(corpus.papers.cluster_of[paper.id])
+    record = m.record(g, paper.source.line)
+    yield q(record, V.TYPE, V.SOURCE_RECORD)
+    yield q(record, V.LINE, _int(paper.source.line))
+    yield q(record, V.IN_SOURCE, g)
+    yield q(node, V.TYPE, V.PAPER)
+    yield q(node, V.WAS_DERIVED_FROM, record)
+    if paper.title:
+        yield q(node, V.TITLE, Literal(paper.title))
+    if paper.abstract:
+        yield q(node, V.ABSTRACT, Literal(paper.abstract))
+    if paper.tldr:
+        yield q(node, V.TLDR, Literal(paper.tldr))
+    if paper.decision:
+        yield q(node, V.DECISION, Literal(paper.decision))
+    if paper.year is not None:
+        yield q(node, V.YEAR, _int(paper.year))
+    if paper.venue:
+        venue = m.venue(venue_key(paper.venue))
+        yield q(node, V.VENUE_P, venue)
+        yield q(venue, V.TYPE, V.VENUE)
+        yield q(venue, V.LABEL, Literal(paper.venue))
+        if paper.year is not None:
+            yield q(venue, V.YEAR, _int(paper.year))
+    if paper.ids.openreview:
+        yield q(node, V.OPENREVIEW_ID, Literal(paper.ids.openreview))
+    if paper.ids.arxiv:
+        yield q(node, V.ARXIV_ID, Literal(paper.ids.arxiv))
+    if paper.ids.doi:
+        yield q(node, V.DOI, Literal(paper.ids.doi))
+    for scheme, value in paper.ids.other:
+        yield q(node, V.IDENTIFIER, Literal(f"{scheme}:{value}"))
+    if paper.urls.forum:
+        yield q(node, V.FORUM_URL, _uri(paper.urls.forum))
+    if paper.urls.pdf:
+        yield q(node, V.PDF_URL, _uri(paper.urls.pdf))
+    for url in paper.urls.code:
+        yield q(node, V.CODE_REPOSITORY, _uri(url))
+    for keyword in paper.keywords:
+        key = concept_key(keyword)
+        if not key:
+            continue
+        concept = m.concept(key)
+        yield q(node, V.AUTHOR_KEYWORD, concept)
+        yield q(concept, V.TYPE, V.CONCEPT)
+        yield q(concept, V.ALT_LABEL, Literal(keyword))
+    for position, author in enumerate(paper.authors, start=1):
+        pkey = corpus.people.person_of[(paper.id, position)]
+        person = m.person(pkey)
+        slot = m.authorship(node, pkey)
+        yield q(node, V.CREATOR, person)
+        yield q(node, V.HAS_AUTHORSHIP, slot)
+        yield q(slot, V.TYPE, V.AUTHORSHIP)
+        yield q(slot, V.AUTHOR, person)
+        yield q(slot, V.POSITION, _int(position))
+        yield q(slot, V.NAME_AS_WRITTEN, Literal(author.written))
+        if author.email:
+            yield q(slot, V.EMAIL, Literal(author.email))
+        if author.equal_contribution:
+            yield q(slot, V.EQUAL_CONTRIBUTION, Literal("true", datatype=_BOOL))
+        yield q(person, V.TYPE, V.PERSON)
+        yield q(person, V.FOAF_NAME, Literal(author.name))
+
+
+def _citation_quads(corpus: Corpus, cite: Citation, g: NamedNode, m: V.Minter, q) -> Iterator[Quad]:  # type: ignore[no-untyped-def]
+    node = m.citation(g, cite.source.line, cite.index)
+    yield q(node, V.TYPE, V.CITATION)
+    yield q(node, V.IN_SOURCE, g)
+    yield q(node, V.LINE, _int(cite.source.line))
+    if cite.title:
+        yield q(node, V.TITLE, Literal(cite.title))
+    if cite.authors:
+        yield q(node, V.AUTHOR_STRING, Literal(cite.authors))
+    if cite.url:
+        yield q(node, V.URL, _uri(cite.url))
+    for url in cite.extra_urls:
+        yield q(node, V.URL, _uri(url))
+    if cite.ids.openreview:
+        yield q(node, V.OPENREVIEW_ID, Literal(cite.ids.openreview))
+    if cite.ids.arxiv:
+        yield q(node, V.ARXIV_ID, Literal(cite.ids.arxiv))
+    paragraph = None
+    if cite.paragraph and cite.paragraph_line is not None:
+        paragraph = m.paragraph(g, cite.paragraph_line)
+        yield q(node, V.IN_PARAGRAPH, paragraph)
+        yield q(paragraph, V.TYPE, V.PARAGRAPH)
+        yield q(paragraph, V.TEXT, Literal(cite.paragraph))
+        yield q(paragraph, V.LINE, _int(cite.paragraph_line))
+        yield q(paragraph, V.IS_PART_OF, g)
+    target = corpus.papers.citation_target.get(cite.id)
+    if target:
+        paper = m.paper(target)
+        yield q(node, V.REFERS_TO, paper)
+        yield q(g, V.CITES, paper)
+        if paragraph is not None:
+            yield q(paragraph, V.CITES, paper)
+
+
+def _resolution_quads(corpus: Corpus, m: V.Minter) -> Iterator[Quad]:
+    g = m.resolution_graph
+    for cluster in corpus.papers.clusters:
+        node = m.paper(cluster.key)
+        title = next((x.paper.title for x in cluster.members if x.paper.title), None)
+        if title:
+            yield Quad(node, V.LABEL, Literal(title), g)
+    for key, label in corpus.people.labels.items():
+        person = m.person(key)
+        yield Quad(person, V.PREF_LABEL, Literal(label), g)
+    concepts: dict[str, Counter[str]] = {}
+    for source in corpus.sources:
+        for paper in source.papers:
+            for keyword in paper.keywords:
+                if key := concept_key(keyword):
+                    concepts.setdefault(key, Counter())[keyword] += 1
+    for key, forms in concepts.items():
+        label = max(forms, key=lambda f: (forms[f], f == f.lower(), f))
+        yield Quad(m.concept(key), V.PREF_LABEL, Literal(label), g)

@@ -1,0 +1,168 @@
+"""Every vocabulary term and IRI pattern kg uses, spelled once.
+
+The ontology itself is ``ontology/kg.ttl``; this module mirrors the terms the code writes.
+Data IRIs are minted by :class:`Minter` under a configurable base.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from pyoxigraph import NamedNode
+
+KG = "https://w3id.org/kg/ns#"
+DEFAULT_BASE = "https://w3id.org/kg/id/"
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+DCTERMS = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+PROV = "http://www.w3.org/ns/prov#"
+SCHEMA = "https://schema.org/"
+BIBO = "http://purl.org/ontology/bibo/"
+FABIO = "http://purl.org/spar/fabio/"
+CITO = "http://purl.org/spar/cito/"
+VOID = "http://rdfs.org/ns/void#"
+SH = "http://www.w3.org/ns/shacl#"
+
+#: Prefixes used when serialising Turtle and in saved queries.
+PREFIXES: dict[str, str] = {
+    "kg": KG,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "owl": OWL,
+    "dcterms": DCTERMS,
+    "foaf": FOAF,
+    "skos": SKOS,
+    "prov": PROV,
+    "schema": SCHEMA,
+    "bibo": BIBO,
+    "fabio": FABIO,
+    "cito": CITO,
+    "void": VOID,
+}
+
+
+def _n(iri: str) -> NamedNode:
+    return NamedNode(iri)
+
+
+# rdf / rdfs / skos / dcterms / foaf / prov / cito / bibo / schema
+TYPE = _n(RDF + "type")
+LABEL = _n(RDFS + "label")
+PREF_LABEL = _n(SKOS + "prefLabel")
+ALT_LABEL = _n(SKOS + "altLabel")
+TITLE = _n(DCTERMS + "title")
+ABSTRACT = _n(DCTERMS + "abstract")
+CREATOR = _n(DCTERMS + "creator")
+SUBJECT = _n(DCTERMS + "subject")
+IS_PART_OF = _n(DCTERMS + "isPartOf")
+FOAF_NAME = _n(FOAF + "name")
+WAS_DERIVED_FROM = _n(PROV + "wasDerivedFrom")
+CITES = _n(CITO + "cites")
+DOI = _n(BIBO + "doi")
+
+# classes
+PAPER = _n(KG + "Paper")
+PERSON = _n(KG + "Person")
+AUTHORSHIP = _n(KG + "Authorship")
+VENUE = _n(KG + "Venue")
+CONCEPT = _n(KG + "Concept")
+METHOD = _n(KG + "Method")
+DATASET = _n(KG + "Dataset")
+TASK = _n(KG + "Task")
+SOURCE = _n(KG + "Source")
+SOURCE_RECORD = _n(KG + "SourceRecord")
+CITATION = _n(KG + "Citation")
+BLOG_POST = _n(KG + "BlogPost")
+PARAGRAPH = _n(KG + "Paragraph")
+
+# properties
+HAS_AUTHORSHIP = _n(KG + "hasAuthorship")
+POSITION = _n(KG + "position")
+AUTHOR = _n(KG + "author")
+NAME_AS_WRITTEN = _n(KG + "nameAsWritten")
+EMAIL = _n(KG + "email")
+EQUAL_CONTRIBUTION = _n(KG + "equalContribution")
+NORMALIZED_NAME = _n(KG + "normalizedName")
+DECISION = _n(KG + "decision")
+VENUE_P = _n(KG + "venue")
+YEAR = _n(KG + "year")
+TLDR = _n(KG + "tldr")
+AUTHOR_KEYWORD = _n(KG + "authorKeyword")
+FORUM_URL = _n(KG + "forumUrl")
+PDF_URL = _n(KG + "pdfUrl")
+CODE_REPOSITORY = _n(KG + "codeRepository")
+OPENREVIEW_ID = _n(KG + "openreviewId")
+ARXIV_ID = _n(KG + "arxivId")
+IDENTIFIER = _n(KG + "identifier")
+FILE_NAME = _n(KG + "fileName")
+FORMAT = _n(KG + "format")
+SHA256 = _n(KG + "sha256")
+AUTHORITY = _n(KG + "authority")
+LINE = _n(KG + "line")
+IN_SOURCE = _n(KG + "inSource")
+AUTHOR_STRING = _n(KG + "authorString")
+URL = _n(KG + "url")
+TEXT = _n(KG + "text")
+IN_PARAGRAPH = _n(KG + "inParagraph")
+REFERS_TO = _n(KG + "refersTo")
+
+RESOLUTION_GRAPH_NAME = "graph/resolution"
+
+
+class Minter:
+    """Mints the stable data IRIs under one base.
+
+    Every local part is percent-encoded, so any key (a name with quotes, ``#`` or
+    spaces) gives a valid IRI.
+
+    >>> Minter("https://example.org/").paper("S1efxTVYDr").value
+    'https://example.org/paper/S1efxTVYDr'
+    """
+
+    def __init__(self, base: str = DEFAULT_BASE) -> None:
+        if not base.endswith(("/", "#")):
+            base += "/"
+        self.base = base
+
+    def _iri(self, *parts: str) -> NamedNode:
+        return NamedNode(self.base + "/".join(quote(p, safe="-._~") for p in parts))
+
+    def paper(self, key: str) -> NamedNode:
+        return self._iri("paper", key)
+
+    def authorship(self, paper: NamedNode, person_key: str) -> NamedNode:
+        return NamedNode(f"{paper.value}/author/{quote(person_key, safe='-._~')}")
+
+    def person(self, key: str) -> NamedNode:
+        return self._iri("person", key)
+
+    def venue(self, key: str) -> NamedNode:
+        return self._iri("venue", key)
+
+    def concept(self, key: str) -> NamedNode:
+        return self._iri("concept", key)
+
+    def source(self, key: str) -> NamedNode:
+        return self._iri("source", key)
+
+    def record(self, source: NamedNode, line: int) -> NamedNode:
+        return NamedNode(f"{source.value}/L{line}")
+
+    def citation(self, source: NamedNode, line: int, index: int) -> NamedNode:
+        return NamedNode(f"{source.value}/L{line}/cite/{index}")
+
+    def paragraph(self, source: NamedNode, line: int) -> NamedNode:
+        return NamedNode(f"{source.value}/P{line}")
+
+    def graph(self, key: str) -> NamedNode:
+        return self._iri("graph", key)
+
+    @property
+    def resolution_graph(self) -> NamedNode:
+        return NamedNode(self.base + RESOLUTION_GRAPH_NAME)

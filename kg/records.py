@@ -1,0 +1,158 @@
+"""The typed record model that every stage shares.
+
+Readers turn input files into these frozen records; resolution, graph building and the
+exports consume them.  Nothing here knows about RDF or about any input format.
+
+>>> a = Author.from_written("Jiashi FENG*")
+>>> (a.name, a.equal_contribution)
+('Jiashi FENG', True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kg.text import clean_person_name, normalize_person_name
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where a record came from: the input file's name and the 1-based line it starts on."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """One author slot of a paper, in order.
+
+    ``written`` is the name exactly as the source spelled it (markup removed), ``name`` the
+    display form (contribution marks and stray punctuation removed), ``normalized`` the
+    matching key (Unicode folded, accents dropped, lower case).
+    """
+
+    written: str
+    name: str
+    normalized: str
+    email: str | None = None
+    equal_contribution: bool = False
+
+    @classmethod
+    def from_written(
+        cls, written: str, email: str | None = None, name: str | None = None
+    ) -> Author:
+        """Build an author from a name as written, e.g. ``"Bo Dai*"`` or ``"Yi Wu†"``.
+
+        ``name`` overrides the display form where the reader knows better, e.g. ``"Y. M.
+        Asano"`` for the reversed ``"Asano YM."``.
+        """
+        cleaned, marked = clean_person_name(written if name is None else name)
+        if name is not None:
+            marked = marked or clean_person_name(written)[1]
+        name = cleaned
+        return cls(
+            written=written.strip(),
+            name=name,
+            normalized=normalize_person_name(name),
+            email=email,
+            equal_contribution=marked,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Ids:
+    """External identifiers.  ``other`` holds further schemes as sorted (scheme, value) pairs."""
+
+    openreview: str | None = None
+    arxiv: str | None = None
+    doi: str | None = None
+    other: tuple[tuple[str, str], ...] = ()
+
+    def as_dict(self) -> dict[str, str]:
+        """The identifiers that are set, by scheme name."""
+        out = {k: v for k, v in (("openreview", self.openreview), ("arxiv", self.arxiv),
+                                 ("doi", self.doi)) if v}
+        out.update(dict(self.other))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Urls:
+    """Web addresses of a paper: its forum page, its PDF and its code."""
+
+    forum: str | None = None
+    pdf: str | None = None
+    code: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper as one source describes it.
+
+    ``title`` may be missing (some list entries have none); ``decision`` is one of
+    :data:`DECISIONS` or ``None``.
+    """
+
+    source: SourceRef
+    title: str | None
+    authors: tuple[Author, ...] = ()
+    abstract: str | None = None
+    venue: str | None = None
+    year: int | None = None
+    decision: str | None = None
+    keywords: tuple[str, ...] = ()
+    tldr: str | None = None
+    urls: Urls = field(default_factory=Urls)
+    ids: Ids = field(default_factory=Ids)
+
+    @property
+    def id(self) -> str:
+        """A stable id of this source record: ``FILE:LINE``."""
+        return str(self.source)
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A paper cited by a text (a blog post), as the text cites it.
+
+    ``authors`` is the abbreviation as written (``"D. Lee et al."``); ``paragraph`` is the
+    prose paragraph the citation belongs to and ``paragraph_line`` its line.
+    """
+
+    source: SourceRef
+    title: str | None
+    authors: str
+    url: str | None
+    ids: Ids = field(default_factory=Ids)
+    extra_urls: tuple[str, ...] = ()
+    paragraph: str | None = None
+    paragraph_line: int | None = None
+    index: int = 0
+
+    @property
+    def id(self) -> str:
+        """A stable id of this citation: ``FILE:LINE#N``, N its 0-based order on the line."""
+        return f"{self.source}#{self.index}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something a reader could not make sense of: kept for the build report, never dropped."""
+
+    source: SourceRef
+    message: str
+    severity: str = "warning"
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}"
+
+
+Record = Paper | Citation
+Item = Paper | Citation | Problem
+
+#: Decisions the record model knows; readers map their own words onto these.
+DECISIONS = ("Oral", "Spotlight", "Poster", "Workshop", "Reject", "Withdrawn", "Unknown")

@@ -1,0 +1,1 @@
+"""Resolution: one node per real paper, person and concept, with the evidence kept."""

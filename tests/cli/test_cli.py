@@ -1,0 +1,127 @@
+"""The command line through click's CliRunner: output, exit codes, clean errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from kg import sources
+from kg.cli import main
+
+
+def _run(*args: str, input: str | None = None) -> click.testing.Result:
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    out = []
+    for name, cmd in sorted(group.commands.items()):
+        out.append((f"{prefix}{name}", cmd))
+        if isinstance(cmd, click.Group):
+            out.extend(_commands(cmd, f"{prefix}{name} "))
+    return out
+
+
+@pytest.mark.parametrize(("name", "command"), _commands(main))
+def test_every_command_has_help(name: str, command: click.Command) -> None:
+    assert command.help and len(command.help) > 20, f"`kg {name}` needs a docstring"
+    result = _run(*name.split(), "--help")
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+
+
+def test_formats_lists_every_registered_reader() -> None:
+    result = _run("formats")
+    names = [line.split()[0] for line in result.output.splitlines()]
+    assert names == list(sources.registry())
+
+
+def test_query_counts_orals_in_every_format(built: Path) -> None:
+    q = 'SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a kg:Paper ; kg:decision "Oral" }'
+    assert _run("query", q, "--dir", str(built), "--format", "csv").output == "n\r\n48\r\n"
+    doc = json.loads(_run("query", q, "--dir", str(built), "--format", "json").output)
+    assert doc["results"]["bindings"][0]["n"]["value"] == "48"
+    table = _run("query", q, "--dir", str(built)).output.splitlines()
+    assert table == ["n", "--", "48", "(1 row)"]
+    assert "<sparql" in _run("query", q, "--dir", str(built), "--format", "xml").output
+    assert _run("query", q, "--dir", str(built), "--format", "tsv").output.split() == ["?n", "48"]
+
+
+def test_query_from_file_and_stdin(built: Path, tmp_path: Path) -> None:
+    q = "ASK { ?p a kg:Paper }"
+    (tmp_path / "q.rq").write_text(q)
+    assert _run("query", "-f", str(tmp_path / "q.rq"), "--dir", str(built)).output == "true\n"
+    assert _run("query", "-", "--dir", str(built), input=q).output == "true\n"
+
+
+def test_construct_gives_turtle(built: Path) -> None:
+    q = "CONSTRUCT { ?p a kg:Paper } WHERE { ?p kg:openreviewId 'HJgzt2VKPB' }"
+    out = _run("query", q, "--dir", str(built)).output
+    assert "paper/HJgzt2VKPB> a kg:Paper" in out
+
+
+def test_query_errors_are_one_line(built: Path, tmp_path: Path) -> None:
+    bad = _run("query", "SELECT WHERE {", "--dir", str(built))
+    assert bad.exit_code == 2
+    assert bad.output.startswith("kg: error: SPARQL syntax error")
+    assert "Traceback" not in bad.output
+    missing = _run("query", "ASK {}", "--dir", str(tmp_path / "none"))
+    assert missing.exit_code == 1
+    assert "no graph here; run `kg build" in missing.output
+
+
+def test_stats_and_validate(built: Path) -> None:
+    stats = json.loads(_run("stats", "--dir", str(built), "--json").output)
+    assert stats["by_decision"]["Oral"] == 48
+    assert stats["sources"] == 5
+    assert stats["papers"] == 687 + 100 + 425
+    result = _run("validate", "--dir", str(built))
+    assert result.exit_code == 0
+
+
+def test_export_papers_jsonl_and_csv(built: Path, tmp_path: Path) -> None:
+    lines = _run("export", "papers", "--dir", str(built)).output.splitlines()
+    assert len(lines) == 687 + 100 + 425
+    assert (built / "papers.jsonl").read_text().splitlines() == lines
+    target = tmp_path / "papers.csv"
+    assert _run("export", "papers", "--dir", str(built), "--format", "csv", "-o",
+                str(target)).exit_code == 0
+    header = target.read_text().splitlines()[0]
+    assert header.startswith("iri,title,authors,abstract,venue,year,decision")
+    unwritable = _run("export", "papers", "--dir", str(built), "-o", "/proc/nope/x.jsonl")
+    assert unwritable.exit_code == 1
+    assert unwritable.output.startswith("kg: error: /proc/nope/x.jsonl: cannot write")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "bad.txt: the file is empty"),
+        (b"\x1f\x8b\x08\x00junk", "bad.txt: this is gzip data"),
+        ("Schölkopf\n".encode("latin-1"), "bad.txt:1: not valid utf-8"),
+        (b"just some words\n", "bad.txt: format not recognised"),
+    ],
+)
+def test_bad_input_is_a_one_line_error(tmp_path: Path, content: bytes, message: str) -> None:
+    (tmp_path / "bad.txt").write_bytes(content)
+    result = _run("build", str(tmp_path / "bad.txt"), "--dir", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("kg: error:")]
+    assert errors == [f"kg: error: {message}" + errors[0][len(f"kg: error: {message}"):]]
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out" / "store").exists()
+
+
+def test_build_of_a_user_file_with_venue_default(tmp_path: Path) -> None:
+    src = tmp_path / "mine.jsonl"
+    src.write_text(json.dumps({"title": "A paper", "authors": "Ann Lee, Bo Li"}) + "\n")
+    result = _run("build", str(src), "--dir", str(tmp_path / "o"), "--venue", "ICLR 2024",
+                  "--year", "2024")
+    assert result.exit_code == 0, result.output
+    assert "1 papers from 1 records in 1 sources" in result.output
+    row = json.loads((tmp_path / "o" / "papers.jsonl").read_text())
+    assert (row["venue"], row["year"]) == ("ICLR 2024", 2024)

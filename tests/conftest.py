@@ -1,0 +1,37 @@
+"""Shared fixtures: the bundled corpus built once per test session."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import kg
+
+DATA = Path(kg.__file__).parent / "data" / "iclr"
+SEEDS = {
+    "openreview-page": DATA / "000_2ddc948775ec2879.txt",
+    "paper-list": DATA / "001_be56ec5208ff5487.txt",
+    "dataset-viewer": DATA / "002_94cbd89857369fa4.txt",
+    "blog-citations": DATA / "003_b57b60e54dfcfc03.txt",
+    "abstracts": DATA / "004_8b4b7c88f0a2d83f.txt",
+}
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory holding a build of the bundled corpus (built once per session)."""
+    from kg.pipeline import build
+
+    out = tmp_path_factory.mktemp("bundled")
+    build(out=out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def paper_rows(built: Path) -> list[dict[str, Any]]:
+    """The paper table of the bundled build."""
+    lines = (built / "papers.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
