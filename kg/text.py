@@ -14,7 +14,10 @@ import hashlib
 import re
 import unicodedata
 
-_TAG = re.compile(r"</?(?:u|del|sup|sub|b|i|em|strong|span)\b[^>]*>", re.IGNORECASE)
+# Only known inline tags, and attributes only in name=value form, so that LaTeX such as
+# "$a<b$ and <del>" is never mistaken for a tag.
+_TAG = re.compile(r"</?(?:u|del|ins|sup|sub|b|i|em|strong|span|a|br|code|font|mark|s|small"
+                  r"|strike|tt|big)(?:\s+[^<>$=]+=[^<>$]*)?\s*/?>", re.IGNORECASE)
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!$%&|~<>])")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _WS = re.compile(r"\s+")
