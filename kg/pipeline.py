@@ -118,7 +118,7 @@ def resolve(loaded: Sequence[LoadedSource]) -> Corpus:
     ranked = [Ranked(p, s.authority) for s in loaded for p in s.papers]
     citations = [c for s in loaded for c in s.citations]
     paper_res = resolve_papers(ranked, citations)
-    people = resolve_people([p for s in loaded for p in s.papers])
+    people = resolve_people([p for s in loaded for p in s.papers], paper_res.cluster_of)
     return Corpus(tuple(loaded), paper_res, people)
 
 
@@ -167,6 +167,15 @@ def report(corpus: Corpus, store: Store) -> dict[str, Any]:
             {"paper": c.key, "evidence": list(c.evidence),
              "records": [str(m.paper.source) for m in c.members]}
             for c in merged
+        ],
+        "people_merged": [
+            {"person": key, "names": corpus.people.names[key], "evidence": why}
+            for key, why in sorted(corpus.people.evidence.items())
+            if len(corpus.people.names[key]) > 1
+        ],
+        "people_ambiguous": [
+            {"person": key, "names": corpus.people.names[key], "why": why}
+            for key, why in sorted(corpus.people.ambiguous.items())
         ],
         "unresolved_citations": [
             {"citation": c.id, "title": c.title, "authors": c.authors, "url": c.url}

@@ -90,11 +90,26 @@ class Urls:
 
 
 @dataclass(frozen=True, slots=True)
+class Subject:
+    """A subject a source assigns to a paper (an arXiv category, an OpenAlex concept).
+
+    ``scheme`` names the classification (``"arxiv"``, ``"openalex"``); ``score`` is the
+    source's confidence where it gives one.
+    """
+
+    label: str
+    scheme: str | None = None
+    score: float | None = None
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Paper:
     """One paper as one source describes it.
 
     ``title`` may be missing (some list entries have none); ``decision`` is one of
-    :data:`DECISIONS` or ``None``.
+    :data:`DECISIONS` or ``None``.  ``keywords`` are the authors' own; ``subjects`` are
+    classifications a source assigns; ``ratings`` are review scores where a source has them.
     """
 
     source: SourceRef
@@ -108,6 +123,8 @@ class Paper:
     tldr: str | None = None
     urls: Urls = field(default_factory=Urls)
     ids: Ids = field(default_factory=Ids)
+    subjects: tuple[Subject, ...] = ()
+    ratings: tuple[float, ...] = ()
 
     @property
     def id(self) -> str:

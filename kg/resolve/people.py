@@ -1,57 +1,253 @@
-"""One node per real person: the key of the person behind every author slot.
+"""One node per real person, with the evidence for every link kept.
 
-This first resolver keys people by their normalised name (accents, case, punctuation,
-contribution marks and parenthesised nicknames folded away), so ``Jiashi FENG`` and
-``Jiashi Feng``, ``Bernhard Schölkopf`` and ``Bernhard Scholkopf`` are one person.
+Author slots ("occurrences") are linked when
+
+* they are the same slot of the same paper in two sources (``same-paper``),
+* their names are the same once case, accents, marks and punctuation are folded
+  (``same-name``),
+* their names differ only by middle names or initials that agree, e.g.
+  ``Timothy P. Lillicrap`` / ``Timothy Lillicrap`` (``name-variant``),
+* one gives only initials (``F. Mu``) and exactly one person of that surname fits, or the
+  co-authors decide between several (``initials``, ``initials+coauthors``),
+* the given names differ by one letter and the two share a co-author (``typo+coauthors``).
+
+Names are blocked by surname, so no two people of different surnames are ever compared.
+A link never joins names that contradict each other (``Wei Li`` / ``Wen Li``), and a profile
+email only confirms a link, never makes one (emails are sometimes swapped between authors).
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
 
-from kg.records import Author, Paper
-from kg.text import normalize_person_name, slugify
+from kg.records import Paper
+from kg.resolve.names import Name, compatible, edit_distance_at_most_one, parse, umlaut_folded
+from kg.text import slugify
+
+Ref = tuple[str, int]  # (record id, 1-based position)
+
+#: Co-authors two spellings must share before a one-letter difference is called a typo.
+TYPO_SHARED_COAUTHORS = 2
 
 
 @dataclass(slots=True)
 class PeopleResolution:
-    """The person key of every author slot, and one display label per person."""
+    """The person key of every author slot, a label per person, and the evidence."""
 
-    person_of: dict[tuple[str, int], str]  # (record id, 1-based position) -> person key
+    person_of: dict[Ref, str]
     labels: dict[str, str]
     names: dict[str, list[str]]  # person key -> distinct display names seen
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+    ambiguous: dict[str, str] = field(default_factory=dict)  # person key -> why
 
 
-def name_key(name: str) -> str:
-    """The matching key of a display name (nicknames in parentheses dropped)."""
-    return normalize_person_name(re.sub(r"\([^)]*\)", " ", name))
+@dataclass(frozen=True, slots=True)
+class _Occ:
+    ref: Ref
+    paper: str
+    name: str
+    parsed: Name
 
 
-def _label_quality(name: str) -> tuple[int, int, int, str]:
-    """Prefer names with mixed case, then with accents kept, then the longest."""
-    mixed = int(name != name.lower() and name != name.upper())
-    accents = int(any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", name)))
-    return (mixed, accents, len(name), name)
+class _Clusters:
+    """Union-find over occurrences that remembers the evidence and the names of each set."""
+
+    def __init__(self, occs: Sequence[_Occ]) -> None:
+        self.parent: dict[Ref, Ref] = {o.ref: o.ref for o in occs}
+        self.names: dict[Ref, set[Name]] = {o.ref: {o.parsed} for o in occs}
+        self.why: dict[Ref, set[str]] = defaultdict(set)
+        self.doubt: dict[Ref, str] = {}
+
+    def find(self, ref: Ref) -> Ref:
+        root = ref
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[ref] != root:
+            self.parent[ref], ref = root, self.parent[ref]
+        return root
+
+    def consistent(self, a: Ref, b: Ref) -> bool:
+        """Every name of one set fits every name of the other."""
+        ra, rb = self.find(a), self.find(b)
+        return all(compatible(x, y) or _typo(x, y)
+                   for x in self.names[ra] for y in self.names[rb])
+
+    def union(self, a: Ref, b: Ref, why: str) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        if rb < ra:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.names[ra] |= self.names.pop(rb)
+        self.why[ra] |= self.why.pop(rb, set()) | {why}
+        return True
 
 
-def resolve_people(papers: Sequence[Paper]) -> PeopleResolution:
-    """Key every author slot of ``papers``; deterministic and order-independent."""
-    person_of: dict[tuple[str, int], str] = {}
-    seen: dict[str, Counter[str]] = defaultdict(Counter)
+def _typo(a: Name, b: Name) -> bool:
+    """Same surname, first given names one letter apart after the same first letter.
+
+    ``Masso`` / ``Masao`` qualify; ``Ning`` / ``Ting`` (other first letter) and short names
+    do not: a different first letter is a different name far more often than a typo.
+    """
+    if a.surname != b.surname or not a.words or not b.words:
+        return False
+    x, y = a.words[0], b.words[0]
+    return (min(len(x), len(y)) >= 5 and x[0] == y[0] and x != y
+            and edit_distance_at_most_one(x, y))
+
+
+def _occurrences(papers: Sequence[Paper], cluster_of: Mapping[str, str]) -> list[_Occ]:
+    occs = []
     for paper in papers:
         for position, author in enumerate(paper.authors, start=1):
-            key = person_key(author)
-            person_of[(paper.id, position)] = key
-            seen[key][author.name] += 1
-    labels = {k: max(c, key=lambda n: (_label_quality(n), c[n])) for k, c in seen.items()}
-    names = {k: sorted(c) for k, c in seen.items()}
-    return PeopleResolution(person_of, labels, names)
+            occs.append(_Occ((paper.id, position), cluster_of.get(paper.id, paper.id),
+                             author.name, parse(author.name)))
+    occs.sort(key=lambda o: o.ref)
+    return occs
 
 
-def person_key(author: Author) -> str:
-    """The IRI key of the person behind one author slot."""
-    return slugify(name_key(author.name), max_len=80)
+def resolve_people(papers: Sequence[Paper],
+                   cluster_of: Mapping[str, str] | None = None) -> PeopleResolution:
+    """Key every author slot of ``papers``; deterministic and independent of input order.
+
+    ``cluster_of`` maps a paper record id to its resolved paper (records of one paper in
+    several sources); without it every record is its own paper.
+    """
+    occs = _occurrences(papers, cluster_of or {})
+    sets = _Clusters(occs)
+    _link_same_paper(occs, sets)
+    coauthors = _coauthor_keys(occs)
+    blocks: dict[str, list[_Occ]] = defaultdict(list)
+    for occ in occs:
+        blocks[umlaut_folded(occ.parsed.surname)].append(occ)
+    for surname in sorted(blocks):
+        _link_block(blocks[surname], sets, coauthors)
+    return _result(occs, sets)
+
+
+def _link_same_paper(occs: Sequence[_Occ], sets: _Clusters) -> None:
+    """Slots of one paper in two sources with names that fit are one person."""
+    by_paper: dict[str, dict[str, list[_Occ]]] = defaultdict(lambda: defaultdict(list))
+    for occ in occs:
+        by_paper[occ.paper][occ.ref[0]].append(occ)
+    for paper in sorted(by_paper):
+        records = sorted(by_paper[paper].items())
+        for (_, first), (_, other) in combinations(records, 2):
+            for occ in other:
+                fits = [o for o in first if compatible(o.parsed, occ.parsed) or
+                        _typo(o.parsed, occ.parsed) or
+                        _surname_typo(o.parsed, occ.parsed)]
+                if len(fits) == 1:
+                    sets.union(fits[0].ref, occ.ref, "same-paper")
+
+
+def _surname_typo(a: Name, b: Name) -> bool:
+    return (a.given == b.given and bool(a.words) and len(a.surname) >= 5
+            and edit_distance_at_most_one(a.surname, b.surname))
+
+
+def _coauthor_keys(occs: Sequence[_Occ]) -> dict[Ref, set[str]]:
+    """For each slot, the surname+initial keys of the other authors of the same paper."""
+    by_paper: dict[str, set[tuple[Ref, str]]] = defaultdict(set)
+    for occ in occs:
+        by_paper[occ.paper].add((occ.ref, f"{occ.parsed.first_initial} {occ.parsed.surname}"))
+    out: dict[Ref, set[str]] = {}
+    for occ in occs:
+        mine = f"{occ.parsed.first_initial} {occ.parsed.surname}"
+        out[occ.ref] = {k for r, k in by_paper[occ.paper] if k != mine}
+    return out
+
+
+def _link_block(block: list[_Occ], sets: _Clusters, coauthors: dict[Ref, set[str]]) -> None:
+    """Link the slots of one surname: same names, fitting variants, initials, typos."""
+    by_key: dict[str, list[_Occ]] = defaultdict(list)
+    for occ in block:
+        by_key[occ.parsed.key].append(occ)
+    for key in sorted(by_key):
+        first, *rest = by_key[key]
+        for occ in rest:
+            sets.union(first.ref, occ.ref, "same-name")
+    keys = sorted(by_key)
+    full = [k for k in keys if by_key[k][0].parsed.words]
+    # written-out variants that fit: middle names and initials agree
+    for a, b in combinations(full, 2):
+        ra, rb = by_key[a][0].ref, by_key[b][0].ref
+        if compatible(by_key[a][0].parsed, by_key[b][0].parsed) == "strong" and \
+                sets.consistent(ra, rb):
+            sets.union(ra, rb, "name-variant")
+    # initials only: one fitting person, or the co-authors decide
+    for key in keys:
+        occ = by_key[key][0]
+        if occ.parsed.words:
+            continue
+        roots = sorted({sets.find(by_key[k][0].ref) for k in full
+                        if compatible(occ.parsed, by_key[k][0].parsed)})
+        if len(roots) == 1 and sets.consistent(roots[0], occ.ref):
+            sets.union(roots[0], occ.ref, "initials")
+        elif len(roots) > 1:
+            mine = set().union(*(coauthors[o.ref] for o in by_key[key]))
+            shared = [r for r in roots if mine & _set_coauthors(r, block, sets, coauthors)]
+            if len(shared) == 1:
+                sets.union(shared[0], occ.ref, "initials+coauthors")
+            else:
+                sets.doubt[sets.find(occ.ref)] = (
+                    f"initials fit {len(roots)} people and the co-authors do not decide")
+    # one-letter differences in the first given name, confirmed by a shared co-author
+    for a, b in combinations(full, 2):
+        x, y = by_key[a][0], by_key[b][0]
+        if sets.find(x.ref) == sets.find(y.ref) or not _typo(x.parsed, y.parsed):
+            continue
+        ca = _set_coauthors(sets.find(x.ref), block, sets, coauthors)
+        cb = _set_coauthors(sets.find(y.ref), block, sets, coauthors)
+        if len(ca & cb) >= TYPO_SHARED_COAUTHORS and sets.consistent(x.ref, y.ref):
+            sets.union(x.ref, y.ref, "typo+coauthors")
+
+
+def _set_coauthors(root: Ref, block: Sequence[_Occ], sets: _Clusters,
+                   coauthors: dict[Ref, set[str]]) -> set[str]:
+    out: set[str] = set()
+    for occ in block:
+        if sets.find(occ.ref) == root:
+            out |= coauthors[occ.ref]
+    return out
+
+
+def _label_quality(name: str) -> tuple[int, int, int, int, str]:
+    """Prefer written-out given names, mixed case, accents kept, then the longest."""
+    parsed = parse(name)
+    mixed = int(name != name.lower() and name != name.upper())
+    accents = int(any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", name)))
+    return (len(parsed.words), mixed, accents, len(name), name)
+
+
+def _result(occs: Sequence[_Occ], sets: _Clusters) -> PeopleResolution:
+    members: dict[Ref, list[_Occ]] = defaultdict(list)
+    for occ in occs:
+        members[sets.find(occ.ref)].append(occ)
+    person_of: dict[Ref, str] = {}
+    labels: dict[str, str] = {}
+    names: dict[str, list[str]] = {}
+    evidence: dict[str, list[str]] = {}
+    ambiguous: dict[str, str] = {}
+    used: Counter[str] = Counter()
+    for root in sorted(members):
+        group = members[root]
+        seen = Counter(o.name for o in group)
+        label = max(seen, key=lambda n: (_label_quality(n), seen[n]))
+        base = slugify(label, max_len=80)
+        used[base] += 1
+        key = base if used[base] == 1 else f"{base}-{used[base]}"
+        labels[key] = label
+        names[key] = sorted(seen)
+        if sets.why.get(root):
+            evidence[key] = sorted(sets.why[root])
+        if root in sets.doubt:
+            ambiguous[key] = sets.doubt[root]
+        for occ in group:
+            person_of[occ.ref] = key
+    return PeopleResolution(person_of, labels, names, evidence, ambiguous)
