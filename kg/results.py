@@ -6,6 +6,8 @@ Turtle or N-Triples.
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 import pyoxigraph as ox
@@ -59,6 +61,25 @@ def table(result: ox.QuerySolutions, max_width: int = 60) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _csv_value(term: Any) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(term.value)
+
+
+def sparql_csv(result: ox.QuerySolutions) -> bytes:
+    """SPARQL 1.1 CSV results: RFC 4180 with CRLF line ends, values without markup."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    names = [v.value for v in result.variables]
+    writer.writerow(names)
+    for solution in result:
+        writer.writerow([_csv_value(solution[n]) for n in names])
+    return buffer.getvalue().encode("utf-8")
+
+
 def render(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str) -> bytes:
     """Serialise a query result in ``fmt``; the error lists the formats that fit the query."""
     if isinstance(result, ox.QueryTriples):
@@ -75,5 +96,7 @@ def render(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: s
         if isinstance(result, ox.QueryBoolean):
             return (b"true\n" if bool(result) else b"false\n")
         return table(result).encode("utf-8")
+    if fmt == "csv" and isinstance(result, ox.QuerySolutions):
+        return sparql_csv(result)
     data = result.serialize(format=SELECT_FORMATS[fmt])
     return data if data is not None else b""

@@ -42,7 +42,8 @@ def test_formats_lists_every_registered_reader() -> None:
 
 def test_query_counts_orals_in_every_format(built: Path) -> None:
     q = 'SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a kg:Paper ; kg:decision "Oral" }'
-    assert _run("query", q, "--dir", str(built), "--format", "csv").output == "n\r\n48\r\n"
+    csv_out = _run("query", q, "--dir", str(built), "--format", "csv").stdout_bytes
+    assert csv_out == b"n\r\n48\r\n"  # SPARQL 1.1 CSV: CRLF line ends
     doc = json.loads(_run("query", q, "--dir", str(built), "--format", "json").output)
     assert doc["results"]["bindings"][0]["n"]["value"] == "48"
     table = _run("query", q, "--dir", str(built)).output.splitlines()
