@@ -168,30 +168,35 @@ def _link_block(block: list[_Occ], sets: _Clusters, coauthors: dict[Ref, set[str
     by_key: dict[str, list[_Occ]] = defaultdict(list)
     for occ in block:
         by_key[occ.parsed.key].append(occ)
-    for key in sorted(by_key):
+    keys = sorted(by_key)
+    full = [k for k in keys if by_key[k][0].parsed.words]
+    for key in full:  # initials alone ("W Li") are not a name to link on: see below
         first, *rest = by_key[key]
         for occ in rest:
             sets.union(first.ref, occ.ref, "same-name")
-    keys = sorted(by_key)
-    full = [k for k in keys if by_key[k][0].parsed.words]
     # written-out variants that fit: middle names and initials agree
     for a, b in combinations(full, 2):
         ra, rb = by_key[a][0].ref, by_key[b][0].ref
         if compatible(by_key[a][0].parsed, by_key[b][0].parsed) == "strong" and \
                 sets.consistent(ra, rb):
             sets.union(ra, rb, "name-variant")
-    # initials only: one fitting person, or the co-authors decide
+    # initials only: one fitting person, or the co-authors decide, slot by slot
     for key in keys:
-        occ = by_key[key][0]
-        if occ.parsed.words:
+        if by_key[key][0].parsed.words:
             continue
         roots = sorted({sets.find(by_key[k][0].ref) for k in full
-                        if compatible(occ.parsed, by_key[k][0].parsed)})
-        if len(roots) == 1 and sets.consistent(roots[0], occ.ref):
-            sets.union(roots[0], occ.ref, "initials")
-        elif len(roots) > 1:
-            mine = set().union(*(coauthors[o.ref] for o in by_key[key]))
-            shared = [r for r in roots if mine & _set_coauthors(r, block, sets, coauthors)]
+                        if compatible(by_key[key][0].parsed, by_key[k][0].parsed)})
+        if not roots:  # nobody written out fits: the same initials are one person
+            first, *rest = by_key[key]
+            for occ in rest:
+                sets.union(first.ref, occ.ref, "same-name")
+            continue
+        for occ in by_key[key]:
+            if len(roots) == 1 and sets.consistent(roots[0], occ.ref):
+                sets.union(roots[0], occ.ref, "initials")
+                continue
+            shared = [r for r in roots
+                      if coauthors[occ.ref] & _set_coauthors(r, block, sets, coauthors)]
             if len(shared) == 1:
                 sets.union(shared[0], occ.ref, "initials+coauthors")
             else:

@@ -126,3 +126,13 @@ def test_build_of_a_user_file_with_venue_default(tmp_path: Path) -> None:
     assert "1 papers from 1 records in 1 sources" in result.output
     row = json.loads((tmp_path / "o" / "papers.jsonl").read_text())
     assert (row["venue"], row["year"]) == ("ICLR 2024", 2024)
+
+
+def test_validate_exits_1_on_violations(tmp_path: Path) -> None:
+    src = tmp_path / "odd.jsonl"
+    src.write_text(json.dumps({"title": "From the future", "year": 3021}) + "\n")
+    assert _run("build", str(src), "--dir", str(tmp_path / "o")).exit_code == 0
+    result = _run("validate", "--dir", str(tmp_path / "o"))
+    assert result.exit_code == 1
+    assert "kg: 1 SHACL violations" in result.output
+    assert "maxInclusive" in result.output or "MaxInclusive" in result.output
