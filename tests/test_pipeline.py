@@ -144,3 +144,29 @@ def test_base_iri_is_configurable_and_checked(tmp_path: Path) -> None:
     assert row["iri"] == "https://example.org/lit/paper/Abc_1"
     with pytest.raises(UsageError, match="absolute IRI"):
         build([SourceSpec(src)], out=tmp_path / "o", base_iri="not an iri")
+
+
+def test_report_lists_merges_conflicts_and_the_one_unresolved_citation(built: Path) -> None:
+    report = _report(built)
+    assert report["totals"]["citations_resolved"] == 170
+    (missing,) = report["unresolved_citations"]
+    assert missing["title"] == "Robust Learning with Jacobian Regularization"
+    assert len(report["merges"]) == 48  # the 48 papers of 000, each with its 001 record
+    headless = [m for m in report["merges"] if "authors+abstract" in m["evidence"]]
+    assert [m["paper"] for m in headless] == ["rygixkHKDH"]  # Qu et al., untitled in 001
+    conflicts = {c["paper"] for c in report["conflicts"] if c["field"] == "abstract"}
+    assert conflicts == {"Bkl5kxrKDr", "HJxNAnVtDS", "HkxQRTNYPH", "Hkxzx0NtDB", "r1eBeyHFDH",
+                         "r1etN1rtPB"}
+    merged_names = [sorted(p["names"]) for p in report["people_merged"]]
+    assert ["Masao Utiyama", "Masso Utiyama"] in merged_names
+    assert ["J Zico Kolter", "J. Zico Kolter", "Zico Kolter"] in merged_names
+    assert not any("Ning Chen" in names for names in merged_names)
+
+
+def test_citations_resolve_to_headless_records(built: Path) -> None:
+    store = Store.open(built)
+    rows = list(store.query(
+        "SELECT ?title ?paper WHERE { ?c a kg:Citation ; dcterms:title ?title ; "
+        "kg:refersTo ?paper FILTER NOT EXISTS { ?paper dcterms:title ?any } }"))
+    # Welleck et al. has no title anywhere but in the blog post itself
+    assert any("Unlikelihood" in r["title"].value for r in rows)  # type: ignore[index]

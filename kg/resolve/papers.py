@@ -266,15 +266,35 @@ def _resolve_one(
     return None, ""
 
 
+def _difference(a: str, b: str, context: int = 40) -> str:
+    """Where two texts first part ways, as ``...a-part... | ...b-part...``."""
+    start = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
+                 min(len(a), len(b)))
+    lo = max(0, start - context)
+    return f"...{a[lo:start + context]}... | ...{b[lo:start + context]}..."
+
+
 def _conflicts(clusters: Sequence[PaperCluster]) -> list[dict[str, object]]:
-    """Titles that differ between the sources of one paper, for the build report."""
+    """Titles and abstracts that differ between the sources of one paper.
+
+    Differences of case, punctuation, escaping or white space only are not conflicts.
+    Each source keeps its own value in its own named graph; this list is the report.
+    """
     out: list[dict[str, object]] = []
     for cluster in clusters:
-        titled = [m.paper for m in cluster.members if m.paper.title]
-        if len({normalize_title(p.title or "") for p in titled}) > 1:
-            out.append({
-                "paper": cluster.key,
-                "field": "title",
-                "values": [{"source": str(p.source), "value": p.title} for p in titled],
-            })
+        for name in ("title", "abstract"):
+            valued = [m.paper for m in cluster.members if getattr(m.paper, name)]
+            keys = {normalize_title(getattr(p, name)) for p in valued}
+            if len(keys) < 2:
+                continue
+            entry: dict[str, object] = {
+                "paper": cluster.key, "field": name,
+                "sources": [str(p.source) for p in valued],
+            }
+            if name == "title":
+                entry["values"] = [p.title for p in valued]
+            else:
+                a, b = (normalize_title(getattr(p, name)) for p in valued[:2])
+                entry["difference"] = _difference(a, b)
+            out.append(entry)
     return out
