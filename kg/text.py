@@ -50,6 +50,8 @@ def strip_emphasis(text: str) -> str:
 
 def ascii_fold(text: str) -> str:
     """Drop accents and fold letters without a decomposition (``Łukasz`` → ``Lukasz``)."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

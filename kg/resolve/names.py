@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kg.text import ascii_fold
 
@@ -22,6 +23,8 @@ _PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", 
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _PAREN = re.compile(r"\([^)]*\)")
 _UMLAUT = re.compile(r"([aou])e")
+_SEPARATORS = re.compile(r"[\s,]+")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,18 +51,18 @@ class Name:
 
 def _tokens(name: str) -> list[str]:
     text = ascii_fold(_PAREN.sub(" ", name)).lower()
-    text = re.sub(r"[\u2010-\u2015'’`]", "-", text)
     tokens: list[str] = []
-    for raw in re.split(r"[\s,]+", text):
+    for raw in _SEPARATORS.split(text):
         # "J.G." -> j, g ; "Wei-Ning" -> weining ; "D.W.." -> d, w
         parts = [p for p in raw.split(".") if p]
         if len(parts) > 1 or raw.endswith("."):
-            tokens.extend(re.sub(r"[^a-z0-9]", "", p) for p in parts)
+            tokens.extend(_NOT_ALNUM.sub("", p) for p in parts)
         else:
-            tokens.append(re.sub(r"[^a-z0-9]", "", raw))
+            tokens.append(_NOT_ALNUM.sub("", raw))
     return [t for t in tokens if t]
 
 
+@lru_cache(maxsize=1 << 18)
 def parse(name: str) -> Name:
     """Split a display name into given tokens and surname (particles join the surname)."""
     tokens = [t for t in _tokens(name) if t not in _SUFFIXES] or _tokens(name)

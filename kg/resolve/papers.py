@@ -282,6 +282,8 @@ def _conflicts(clusters: Sequence[PaperCluster]) -> list[dict[str, object]]:
     """
     out: list[dict[str, object]] = []
     for cluster in clusters:
+        if len(cluster.members) < 2:
+            continue
         for name in ("title", "abstract"):
             valued = [m.paper for m in cluster.members if getattr(m.paper, name)]
             keys = {normalize_title(getattr(p, name)) for p in valued}

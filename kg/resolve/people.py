@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -56,9 +56,11 @@ class _Occ:
 class _Clusters:
     """Union-find over occurrences that remembers the evidence and the names of each set."""
 
-    def __init__(self, occs: Sequence[_Occ]) -> None:
+    def __init__(self, occs: Sequence[_Occ], coauthors: dict[Ref, set[str]]) -> None:
         self.parent: dict[Ref, Ref] = {o.ref: o.ref for o in occs}
         self.names: dict[Ref, set[Name]] = {o.ref: {o.parsed} for o in occs}
+        self.coauthors = coauthors  # a root's set is copied before its first change
+        self._owned: set[Ref] = set()
         self.why: dict[Ref, set[str]] = defaultdict(set)
         self.doubt: dict[Ref, str] = {}
 
@@ -84,6 +86,17 @@ class _Clusters:
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.names[ra] |= self.names.pop(rb)
+        mine, theirs = self.coauthors[ra], self.coauthors.pop(rb)
+        if len(mine) < len(theirs):  # grow the larger set: linear-logarithmic overall
+            mine, theirs = theirs, mine
+            self._owned.discard(ra)
+            if rb in self._owned:
+                self._owned.add(ra)
+        if ra not in self._owned:
+            mine = set(mine)
+            self._owned.add(ra)
+        mine |= theirs
+        self.coauthors[ra] = mine
         self.why[ra] |= self.why.pop(rb, set()) | {why}
         return True
 
@@ -119,9 +132,9 @@ def resolve_people(papers: Sequence[Paper],
     several sources); without it every record is its own paper.
     """
     occs = _occurrences(papers, cluster_of or {})
-    sets = _Clusters(occs)
-    _link_same_paper(occs, sets)
     coauthors = _coauthor_keys(occs)
+    sets = _Clusters(occs, dict(coauthors))
+    _link_same_paper(occs, sets)
     blocks: dict[str, list[_Occ]] = defaultdict(list)
     for occ in occs:
         blocks[umlaut_folded(occ.parsed.surname)].append(occ)
@@ -174,8 +187,10 @@ def _link_block(block: list[_Occ], sets: _Clusters, coauthors: dict[Ref, set[str
         first, *rest = by_key[key]
         for occ in rest:
             sets.union(first.ref, occ.ref, "same-name")
-    # written-out variants that fit: middle names and initials agree
-    for a, b in combinations(full, 2):
+    # written-out variants that fit: middle names and initials agree.  Two such names share
+    # a written-out given name (or all given names run together), so only those are compared.
+    for a, b in _pairs(full, lambda k: {*by_key[k][0].parsed.words,
+                                        "".join(by_key[k][0].parsed.given)}):
         ra, rb = by_key[a][0].ref, by_key[b][0].ref
         if compatible(by_key[a][0].parsed, by_key[b][0].parsed) == "strong" and \
                 sets.consistent(ra, rb):
@@ -195,31 +210,40 @@ def _link_block(block: list[_Occ], sets: _Clusters, coauthors: dict[Ref, set[str
             if len(roots) == 1 and sets.consistent(roots[0], occ.ref):
                 sets.union(roots[0], occ.ref, "initials")
                 continue
-            shared = [r for r in roots
-                      if coauthors[occ.ref] & _set_coauthors(r, block, sets, coauthors)]
+            shared = [r for r in roots if coauthors[occ.ref] & sets.coauthors[sets.find(r)]]
             if len(shared) == 1:
                 sets.union(shared[0], occ.ref, "initials+coauthors")
             else:
                 sets.doubt[sets.find(occ.ref)] = (
                     f"initials fit {len(roots)} people and the co-authors do not decide")
-    # one-letter differences in the first given name, confirmed by a shared co-author
-    for a, b in combinations(full, 2):
+    # one-letter differences in the first given name, confirmed by shared co-authors;
+    # names one deletion apart share a deletion key, so only those are compared
+    for a, b in _pairs(full, lambda k: _deletions(by_key[k][0].parsed.words[0])):
         x, y = by_key[a][0], by_key[b][0]
-        if sets.find(x.ref) == sets.find(y.ref) or not _typo(x.parsed, y.parsed):
+        rx, ry = sets.find(x.ref), sets.find(y.ref)
+        if rx == ry or not _typo(x.parsed, y.parsed):
             continue
-        ca = _set_coauthors(sets.find(x.ref), block, sets, coauthors)
-        cb = _set_coauthors(sets.find(y.ref), block, sets, coauthors)
-        if len(ca & cb) >= TYPO_SHARED_COAUTHORS and sets.consistent(x.ref, y.ref):
+        shared = sets.coauthors[rx] & sets.coauthors[ry]
+        if len(shared) >= TYPO_SHARED_COAUTHORS and sets.consistent(x.ref, y.ref):
             sets.union(x.ref, y.ref, "typo+coauthors")
 
 
-def _set_coauthors(root: Ref, block: Sequence[_Occ], sets: _Clusters,
-                   coauthors: dict[Ref, set[str]]) -> set[str]:
-    out: set[str] = set()
-    for occ in block:
-        if sets.find(occ.ref) == root:
-            out |= coauthors[occ.ref]
-    return out
+def _deletions(word: str) -> set[str]:
+    """The word and every form of it with one letter deleted."""
+    return {word, *(word[:i] + word[i + 1:] for i in range(len(word)))}
+
+
+def _pairs(
+    keys: Sequence[str], index_keys: Callable[[str], Iterable[str]]
+) -> list[tuple[str, str]]:
+    """Pairs of ``keys`` that share an index key, each pair once, in sorted order."""
+    buckets: dict[str, list[str]] = defaultdict(list)
+    for key in keys:
+        for token in index_keys(key):
+            buckets[token].append(key)
+    pairs = {(a, b) if a < b else (b, a) for bucket in buckets.values()
+             for a, b in combinations(bucket, 2) if a != b}
+    return sorted(pairs)
 
 
 def _label_quality(name: str) -> tuple[int, int, int, int, str]:
