@@ -223,8 +223,8 @@ def _link_block(block: list[_Occ], sets: _Clusters, coauthors: dict[Ref, set[str
         rx, ry = sets.find(x.ref), sets.find(y.ref)
         if rx == ry or not _typo(x.parsed, y.parsed):
             continue
-        shared = sets.coauthors[rx] & sets.coauthors[ry]
-        if len(shared) >= TYPO_SHARED_COAUTHORS and sets.consistent(x.ref, y.ref):
+        common = sets.coauthors[rx] & sets.coauthors[ry]
+        if len(common) >= TYPO_SHARED_COAUTHORS and sets.consistent(x.ref, y.ref):
             sets.union(x.ref, y.ref, "typo+coauthors")
 
 
