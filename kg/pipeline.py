@@ -79,8 +79,15 @@ def read_source(spec: SourceSpec, key: str, encoding: str | None = None) -> Load
     papers: list[Paper] = []
     citations: list[Citation] = []
     problems: list[Problem] = []
+    per_line: Counter[int] = Counter()
     for item in items:
         if isinstance(item, Paper):
+            # records that share a line get distinct ids, so none is ever lost
+            n = per_line[item.source.line]
+            per_line[item.source.line] += 1
+            if n:
+                item = dataclasses.replace(
+                    item, source=dataclasses.replace(item.source, item=n))
             papers.append(_with_defaults(item, spec))
         elif isinstance(item, Citation):
             citations.append(item)

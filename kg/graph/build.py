@@ -64,7 +64,7 @@ def _source_quads(corpus: Corpus, source: LoadedSource, m: V.Minter) -> Iterator
 
 def _paper_quads(corpus: Corpus, paper: Paper, g: NamedNode, m: V.Minter, q) -> Iterator[Quad]:  # type: ignore[no-untyped-def]
     node = m.paper(corpus.papers.cluster_of[paper.id])
-    record = m.record(g, paper.source.line)
+    record = m.record(g, paper.source.line, paper.source.item)
     yield q(record, V.TYPE, V.SOURCE_RECORD)
     yield q(record, V.LINE, _int(paper.source.line))
     yield q(record, V.IN_SOURCE, g)

@@ -151,8 +151,8 @@ class Minter:
     def source(self, key: str) -> NamedNode:
         return self._iri("source", key)
 
-    def record(self, source: NamedNode, line: int) -> NamedNode:
-        return NamedNode(f"{source.value}/L{line}")
+    def record(self, source: NamedNode, line: int, item: int = 0) -> NamedNode:
+        return NamedNode(f"{source.value}/L{line}" + (f"-{item}" if item else ""))
 
     def citation(self, source: NamedNode, line: int, index: int) -> NamedNode:
         return NamedNode(f"{source.value}/L{line}/cite/{index}")

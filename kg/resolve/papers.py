@@ -275,7 +275,7 @@ def _difference(a: str, b: str, context: int = 40) -> str:
 
 
 def _conflicts(clusters: Sequence[PaperCluster]) -> list[dict[str, object]]:
-    """Titles and abstracts that differ between the sources of one paper.
+    """Titles, abstracts and years that differ between the sources of one paper.
 
     Differences of case, punctuation, escaping or white space only are not conflicts.
     Each source keeps its own value in its own named graph; this list is the report.
@@ -284,17 +284,17 @@ def _conflicts(clusters: Sequence[PaperCluster]) -> list[dict[str, object]]:
     for cluster in clusters:
         if len(cluster.members) < 2:
             continue
-        for name in ("title", "abstract"):
+        for name in ("title", "abstract", "year"):
             valued = [m.paper for m in cluster.members if getattr(m.paper, name)]
-            keys = {normalize_title(getattr(p, name)) for p in valued}
+            keys = {normalize_title(str(getattr(p, name))) for p in valued}
             if len(keys) < 2:
                 continue
             entry: dict[str, object] = {
                 "paper": cluster.key, "field": name,
                 "sources": [str(p.source) for p in valued],
             }
-            if name == "title":
-                entry["values"] = [p.title for p in valued]
+            if name != "abstract":
+                entry["values"] = [getattr(p, name) for p in valued]
             else:
                 a, b = (normalize_title(getattr(p, name)) for p in valued[:2])
                 entry["difference"] = _difference(a, b)

@@ -6,7 +6,7 @@ description, a content sniffer and a ``read`` generator.  The CLI's ``--format``
 second table.
 
 >>> sorted(registry())[:3]
-['abstracts', 'blog-citations', 'csv']
+['abstracts', 'arxiv-metadata', 'bibtex']
 """
 
 from __future__ import annotations
@@ -48,6 +48,11 @@ _MODULES = (
     "abstracts",
     "jsonl",
     "csv_table",
+    "bibtex",
+    "openreview_api",
+    "papercopilot",
+    "arxiv_metadata",
+    "openalex",
 )
 
 

@@ -41,8 +41,8 @@ def test_unrecognised_content_names_the_file_and_the_formats() -> None:
 
 
 def test_unknown_format_lists_the_valid_ones() -> None:
-    with pytest.raises(UsageError, match="unknown format 'bibtex'; choose one of: auto, "):
-        sources.get("bibtex")
+    with pytest.raises(UsageError, match="unknown format 'docx'; choose one of: auto, "):
+        sources.get("docx")
 
 
 @pytest.mark.parametrize("name", list(sources.registry()))
