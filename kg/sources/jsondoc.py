@@ -1,0 +1,78 @@
+"""A whole JSON file parsed once, remembering the line where each object starts.
+
+Shared by the readers of API dumps (``openreview-api``, ``papercopilot``, ``openalex``): the
+standard parser drops positions, so objects are parsed through the pure-Python scanner with a
+hook that records the offset of every ``{``.  A file that is not valid JSON (e.g. cut in half)
+raises :class:`InputError` naming the file, line and column where parsing failed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass
+from json import decoder, scanner
+from typing import Any
+
+from kg.errors import InputError
+from kg.sources.files import SourceFile
+
+_NEWLINE = re.compile("\n")
+
+
+@dataclass(frozen=True, slots=True)
+class JsonDoc:
+    """The parsed value and the 0-based offsets of its objects' opening braces."""
+
+    value: Any
+    starts: dict[int, int]
+    newlines: tuple[int, ...]
+
+    def line(self, obj: object, default: int = 1) -> int:
+        """The 1-based line where the JSON object ``obj`` (a dict of ``value``) starts."""
+        offset = self.starts.get(id(obj))
+        if offset is None:
+            return default
+        return bisect_right(self.newlines, offset) + 1
+
+
+class _PositionDecoder(json.JSONDecoder):
+    """A decoder whose objects report their start offset to ``record``."""
+
+    def __init__(self, record: Callable[[object, int], None]) -> None:
+        super().__init__()
+
+        def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[object, int]:
+            obj, end = decoder.JSONObject(s_and_end, *args)  # type: ignore[attr-defined]
+            record(obj, s_and_end[1] - 1)
+            return obj, end
+
+        self.parse_object = parse_object
+        self.scan_once = scanner.py_make_scanner(self)  # type: ignore[attr-defined]
+
+
+def parse(source: SourceFile) -> JsonDoc:
+    """Parse the whole file; :class:`InputError` with line and column if it is not JSON."""
+    starts: dict[int, int] = {}
+
+    def record(obj: object, offset: int) -> None:
+        starts[id(obj)] = offset
+
+    text = source.text
+    try:
+        value = _PositionDecoder(record).decode(text)
+    except json.JSONDecodeError as exc:
+        at_end = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+        cut = " (the file looks cut short)" if at_end else ""
+        raise InputError(
+            source.name,
+            f"not valid JSON at line {exc.lineno}, column {exc.colno}: "
+            f"{exc.msg.removesuffix(' starting at')}{cut}",
+            exc.lineno,
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise InputError(source.name, f"not valid JSON ({exc})") from None
+    newlines = tuple(m.start() for m in _NEWLINE.finditer(text))
+    return JsonDoc(value, starts, newlines)

@@ -1,0 +1,138 @@
+"""The ``papercopilot`` reader on the first 500 ICLR 2018 records of a Paper Copilot list."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kg.errors import InputError
+from kg.records import Paper, Problem
+from kg.sources import papercopilot
+from kg.sources.files import from_text, load
+from tests.conftest import SEEDS
+
+EXTERNAL = Path(__file__).parent.parent / "data" / "external"
+LIST = EXTERNAL / "papercopilot_iclr2018_first500.json"
+
+
+def _read(text: str, name: str = "list.json") -> list[Paper | Problem]:
+    return list(papercopilot.READER.read(from_text(text, name)))  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def items() -> list[Paper | Problem]:
+    return list(papercopilot.READER.read(load(LIST)))  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def by_id(items: list[Paper | Problem]) -> dict[str, Paper]:
+    return {p.ids.openreview or "": p for p in items if isinstance(p, Paper)}
+
+
+@pytest.fixture(scope="module")
+def raw() -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = json.loads(LIST.read_text(encoding="utf-8"))
+    return data
+
+
+def test_500_papers_no_problem_and_decisions_from_status(items: list[Paper | Problem]) -> None:
+    papers = [i for i in items if isinstance(i, Paper)]
+    assert len(papers) == 500 and len(items) == 500
+    assert Counter(p.decision for p in papers) == {
+        "Reject": 235, "Poster": 165, "Workshop": 42, "Withdrawn": 37, "Oral": 18,
+        "Unknown": 3}
+    assert {(p.venue, p.year) for p in papers} == {("ICLR 2018", 2018)}
+    assert len({p.ids.openreview for p in papers}) == 500
+
+
+def test_anonymous_authors_are_not_people(items: list[Paper | Problem],
+                                          raw: list[dict[str, Any]]) -> None:
+    slots = [name for record in raw for name in record["author"].split(";")]
+    assert slots.count("Anonymous") == 7
+    papers = [i for i in items if isinstance(i, Paper)]
+    assert sum(1 for p in papers if not p.authors) == 7
+    assert sum(len(p.authors) for p in papers) == len(slots) - 7
+    assert not any(a.name == "Anonymous" for p in papers for a in p.authors)
+
+
+def test_first_record_emails_keep_their_slots(by_id: dict[str, Paper]) -> None:
+    paper = by_id["B11bwYgfM"]
+    assert paper.source.line == 2
+    assert paper.title == ("Robust Task Clustering for Deep and Diverse Multi-Task and Few-Shot "
+                           "Learning")
+    assert [(a.name, a.email) for a in paper.authors[:4]] == [
+        ("Mo Yu", None), ("Xiaoxiao Guo", "xiaoxiao.guo@ibm.com"),
+        ("Jinfeng Yi", "jinfengyi.ustc@gmail.com"), ("Shiyu Chang", None)]
+    assert len(paper.authors) == 8
+    assert paper.keywords == ("task clustering", "matrix completion", "multi-task learning",
+                              "few-shot learning")
+    assert paper.decision == "Withdrawn"
+    assert paper.ratings == (4.0, 5.0, 5.0)
+    assert paper.urls.forum == "https://openreview.net/forum?id=B11bwYgfM"
+
+
+def test_poster_record_with_code_and_accent(by_id: dict[str, Paper]) -> None:
+    paper = by_id["B12Js_yRb"]
+    assert paper.source.line == 41
+    assert [a.name for a in paper.authors] == ["Yan Zhang", "Jonathon Hare",
+                                               "Adam Prügel-Bennett"]
+    assert paper.authors[2].email == "apb@ecs.soton.ac.uk"
+    assert paper.decision == "Poster"
+    assert paper.urls.code == ("https://github.com/Cyanogenoid/vqa-counting",)
+    assert paper.urls.pdf == "https://openreview.net/pdf?id=B12Js_yRb"
+    assert paper.keywords == ("visual question answering", "vqa", "counting")
+
+
+def test_active_status_is_unknown(by_id: dict[str, Paper]) -> None:
+    paper = by_id["B12QlQWRW"]
+    assert paper.decision == "Unknown"
+    assert paper.authors == ()
+
+
+def test_empty_keyword_slots_are_dropped_and_bad_status_is_a_problem() -> None:
+    records = [{"id": "a1", "title": "T", "status": "Spotlight", "author": "A B;C D",
+                "authorids": ";c@d.org", "keywords": "x;;y;",
+                "site": "https://iclr.cc/virtual/2020/poster/1"},
+               {"id": "a2", "title": "U", "status": "Pending", "author": "E F"},
+               {"id": "a3", "status": "Reject", "author": "G H"},
+               "not a record"]
+    items = _read(json.dumps(records, indent=2))
+    assert [type(i).__name__ for i in items] == ["Paper", "Problem", "Paper", "Problem",
+                                                 "Problem"]
+    first = items[0]
+    assert isinstance(first, Paper)
+    assert first.keywords == ("x", "y")
+    assert [(a.name, a.email) for a in first.authors] == [("A B", None), ("C D", "c@d.org")]
+    assert (first.venue, first.year, first.decision) == ("ICLR 2020", 2020, "Spotlight")
+    second = items[2]
+    assert isinstance(second, Paper) and second.venue == "ICLR 2020"  # the file's venue
+    status, untitled, stray = (i for i in items if isinstance(i, Problem))
+    assert status.source.line == 11 and "unknown status 'Pending'" in status.message
+    assert untitled.source.line == 17 and "no title" in untitled.message
+    assert "array item 3 is a str, not a paper object" in stray.message
+
+
+def test_json_cut_in_half_names_file_and_line() -> None:
+    text = LIST.read_text(encoding="utf-8")
+    half = text[: len(text) // 2]
+    with pytest.raises(InputError) as err:
+        _read(half, "cut.json")
+    line = half.count("\n") + 1
+    assert str(err.value).startswith(f"cut.json:{line}: not valid JSON at line {line}, column ")
+    assert str(err.value).endswith("(the file looks cut short)")
+
+
+def test_an_object_instead_of_an_array_is_an_input_error() -> None:
+    with pytest.raises(InputError, match=r"^o\.json:1: expected a JSON array"):
+        _read('{"status": "Poster"}', "o.json")
+
+
+def test_sniff_scores_the_list_and_nothing_else() -> None:
+    assert papercopilot.sniff(load(LIST)) >= 80
+    others = [p for p in EXTERNAL.iterdir() if p != LIST]
+    for path in [*SEEDS.values(), *others]:
+        assert papercopilot.sniff(load(path)) == 0, path.name
