@@ -187,3 +187,11 @@ def test_a_build_of_every_external_format_keeps_every_record(tmp_path: Path) -> 
     assert any(c["field"] == "year" for c in report["conflicts"])  # preprint vs conference
     result = validate(Store.open(tmp_path))
     assert result.conforms, result.text[:2000]
+    rows = [json.loads(line) for line in (tmp_path / "papers.jsonl").read_text().splitlines()]
+    governance = next(r for r in rows if r["ids"].get("openalex") == "W1934649023")
+    assert governance["subjects"] and governance["ratings"] == []
+    assert any(r["ratings"] == [4.0, 4.0, 4.0] for r in rows)  # OpenReview review ratings
+    scores = Store.open(tmp_path).query(
+        "SELECT ?score WHERE { ?p kg:identifier 'openalex:W1934649023' ; kg:hasClassification ?c ."
+        " ?c kg:scheme 'openalex' ; kg:score ?score }")
+    assert all(0 <= float(s["score"].value) <= 1 for s in scores)  # type: ignore[index,union-attr]

@@ -132,6 +132,8 @@ def _row(iri: str, f: dict[str, list[Any]], by_graph: dict[str, list[tuple[int, 
         "decision": _first(f.get(V.DECISION.value, [])),
         "tldr": _first(f.get(V.TLDR.value, [])),
         "keywords": [labels.get(c, c) for c in _all(f.get(V.AUTHOR_KEYWORD.value, []))],
+        "subjects": [labels.get(c, c) for c in _all(f.get(V.CLASSIFIED_AS.value, []))],
+        "ratings": [float(r) for r in _all(f.get(V.RATING.value, []))],
         "ids": {name: v for p, name in _IDS.items() if (v := _first(f.get(p, [])))},
         "urls": {name: v for p, name in _URLS.items() if (v := _first(f.get(p, [])))},
         "sources": [{"file": file, "line": line, "kind": kind}

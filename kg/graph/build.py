@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from decimal import Decimal
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -21,6 +22,12 @@ from kg.text import slugify
 _INT = NamedNode(V.XSD + "integer")
 _BOOL = NamedNode(V.XSD + "boolean")
 _URI = NamedNode(V.XSD + "anyURI")
+_DECIMAL = NamedNode(V.XSD + "decimal")
+
+
+def _decimal(value: float) -> Literal:
+    """An xsd:decimal (never exponent notation, which xsd:decimal does not allow)."""
+    return Literal(format(Decimal(repr(value)).normalize(), "f"), datatype=_DECIMAL)
 
 
 def _int(value: int) -> Literal:
@@ -109,6 +116,26 @@ def _paper_quads(corpus: Corpus, paper: Paper, g: NamedNode, m: V.Minter, q) -> 
         yield q(node, V.AUTHOR_KEYWORD, concept)
         yield q(concept, V.TYPE, V.CONCEPT)
         yield q(concept, V.ALT_LABEL, Literal(keyword))
+    for rating in paper.ratings:
+        yield q(node, V.RATING, _decimal(rating))
+    for subject in paper.subjects:
+        key = concept_key(subject.label)
+        if not key:
+            continue
+        concept = m.concept(key)
+        scheme = subject.scheme or "source"
+        cls = m.classification(node, scheme, key)
+        yield q(node, V.CLASSIFIED_AS, concept)
+        yield q(node, V.HAS_CLASSIFICATION, cls)
+        yield q(cls, V.TYPE, V.CLASSIFICATION)
+        yield q(cls, V.CONCEPT_P, concept)
+        yield q(cls, V.SCHEME, Literal(scheme))
+        if subject.score is not None:
+            yield q(cls, V.SCORE, _decimal(subject.score))
+        if subject.id:
+            yield q(cls, V.IDENTIFIER, Literal(subject.id))
+        yield q(concept, V.TYPE, V.CONCEPT)
+        yield q(concept, V.ALT_LABEL, Literal(subject.label))
     for position, author in enumerate(paper.authors, start=1):
         pkey = corpus.people.person_of[(paper.id, position)]
         person = m.person(pkey)
@@ -174,7 +201,7 @@ def _resolution_quads(corpus: Corpus, m: V.Minter) -> Iterator[Quad]:
     concepts: dict[str, Counter[str]] = {}
     for source in corpus.sources:
         for paper in source.papers:
-            for keyword in paper.keywords:
+            for keyword in (*paper.keywords, *(s.label for s in paper.subjects)):
                 if key := concept_key(keyword):
                     concepts.setdefault(key, Counter())[keyword] += 1
     for key, forms in concepts.items():

@@ -111,6 +111,13 @@ URL = _n(KG + "url")
 TEXT = _n(KG + "text")
 IN_PARAGRAPH = _n(KG + "inParagraph")
 REFERS_TO = _n(KG + "refersTo")
+CLASSIFICATION = _n(KG + "Classification")
+CLASSIFIED_AS = _n(KG + "classifiedAs")
+HAS_CLASSIFICATION = _n(KG + "hasClassification")
+CONCEPT_P = _n(KG + "concept")
+SCHEME = _n(KG + "scheme")
+SCORE = _n(KG + "score")
+RATING = _n(KG + "rating")
 
 RESOLUTION_GRAPH_NAME = "graph/resolution"
 
@@ -135,6 +142,10 @@ class Minter:
 
     def paper(self, key: str) -> NamedNode:
         return self._iri("paper", key)
+
+    def classification(self, paper: NamedNode, scheme: str, key: str) -> NamedNode:
+        return NamedNode(f"{paper.value}/subject/{quote(scheme, safe='-._~')}/"
+                         f"{quote(key, safe='-._~')}")
 
     def authorship(self, paper: NamedNode, person_key: str) -> NamedNode:
         return NamedNode(f"{paper.value}/author/{quote(person_key, safe='-._~')}")
