@@ -58,6 +58,8 @@ SELECT ?paper ?file ?line ?kind WHERE {
   { ?rec kg:refersTo ?paper ; kg:line ?line ; kg:inSource ?src . BIND("citation" AS ?kind) }
   ?src kg:fileName ?file .
 }"""
+_Q_RATINGS = """
+SELECT ?paper ?review ?rating WHERE { ?paper kg:hasReview ?review . ?review kg:rating ?rating }"""
 _Q_LABELS = "SELECT ?s ?label WHERE { ?s rdfs:label|skos:prefLabel ?label }"
 
 
@@ -97,9 +99,12 @@ def rows(store: Store) -> Iterator[dict[str, Any]]:
         provenance[sol["paper"].value].add(
             (sol["file"].value, int(sol["line"].value), sol["kind"].value))
 
+    ratings: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for sol in store.query(_Q_RATINGS):  # type: ignore[union-attr]
+        ratings[sol["paper"].value].append((sol["review"].value, float(sol["rating"].value)))
     for iri in sorted(fields):
         yield _row(iri, fields[iri], authors.get(iri, {}), provenance.get(iri, set()),
-                   labels, order)
+                   labels, order, [r for _, r in sorted(ratings.get(iri, []))])
 
 
 def _first(values: list[tuple[tuple[int, str], Any]]) -> Any:
@@ -114,7 +119,8 @@ def _all(values: list[tuple[tuple[int, str], Any]]) -> list[Any]:
 
 
 def _row(iri: str, f: dict[str, list[Any]], by_graph: dict[str, list[tuple[int, str, str, str]]],
-         prov: set[tuple[str, int, str]], labels: dict[str, str], order: Any) -> dict[str, Any]:
+         prov: set[tuple[str, int, str]], labels: dict[str, str], order: Any,
+         ratings: list[float]) -> dict[str, Any]:
     row: dict[str, Any] = {"iri": iri, "title": _first(f.get(V.TITLE.value, []))}
     if row["title"] is None:
         row["title"] = labels.get(iri)
@@ -133,7 +139,7 @@ def _row(iri: str, f: dict[str, list[Any]], by_graph: dict[str, list[tuple[int, 
         "tldr": _first(f.get(V.TLDR.value, [])),
         "keywords": [labels.get(c, c) for c in _all(f.get(V.AUTHOR_KEYWORD.value, []))],
         "subjects": [labels.get(c, c) for c in _all(f.get(V.CLASSIFIED_AS.value, []))],
-        "ratings": [float(r) for r in _all(f.get(V.RATING.value, []))],
+        "ratings": ratings,
         "ids": {name: v for p, name in _IDS.items() if (v := _first(f.get(p, [])))},
         "urls": {name: v for p, name in _URLS.items() if (v := _first(f.get(p, [])))},
         "sources": [{"file": file, "line": line, "kind": kind}

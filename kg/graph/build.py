@@ -116,8 +116,11 @@ def _paper_quads(corpus: Corpus, paper: Paper, g: NamedNode, m: V.Minter, q) -> 
         yield q(node, V.AUTHOR_KEYWORD, concept)
         yield q(concept, V.TYPE, V.CONCEPT)
         yield q(concept, V.ALT_LABEL, Literal(keyword))
-    for rating in paper.ratings:
-        yield q(node, V.RATING, _decimal(rating))
+    for index, rating in enumerate(paper.ratings, start=1):
+        review = m.review(record, index)  # a node per review: equal ratings stay distinct
+        yield q(node, V.HAS_REVIEW, review)
+        yield q(review, V.TYPE, V.REVIEW)
+        yield q(review, V.RATING, _decimal(rating))
     for subject in paper.subjects:
         key = concept_key(subject.label)
         if not key:

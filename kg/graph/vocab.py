@@ -118,6 +118,8 @@ CONCEPT_P = _n(KG + "concept")
 SCHEME = _n(KG + "scheme")
 SCORE = _n(KG + "score")
 RATING = _n(KG + "rating")
+REVIEW = _n(KG + "Review")
+HAS_REVIEW = _n(KG + "hasReview")
 
 RESOLUTION_GRAPH_NAME = "graph/resolution"
 
@@ -142,6 +144,9 @@ class Minter:
 
     def paper(self, key: str) -> NamedNode:
         return self._iri("paper", key)
+
+    def review(self, record: NamedNode, index: int) -> NamedNode:
+        return NamedNode(f"{record.value}/review/{index}")
 
     def classification(self, paper: NamedNode, scheme: str, key: str) -> NamedNode:
         return NamedNode(f"{paper.value}/subject/{quote(scheme, safe='-._~')}/"
