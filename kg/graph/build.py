@@ -16,8 +16,8 @@ from pyoxigraph import Literal, NamedNode, Quad
 from kg.corpus import Corpus, LoadedSource
 from kg.graph import vocab as V
 from kg.records import Citation, Paper
-from kg.resolve.concepts import concept_key
-from kg.text import slugify
+from kg.resolve.concepts import concept_key, fold
+from kg.text import normalize_person_name, normalize_title, slugify
 
 _INT = NamedNode(V.XSD + "integer")
 _BOOL = NamedNode(V.XSD + "boolean")
@@ -92,6 +92,7 @@ def _paper_quads(corpus: Corpus, paper: Paper, g: NamedNode, m: V.Minter, q) -> 
         yield q(node, V.VENUE_P, venue)
         yield q(venue, V.TYPE, V.VENUE)
         yield q(venue, V.LABEL, Literal(paper.venue))
+        yield q(venue, V.NORMALIZED_NAME, Literal(normalize_title(paper.venue)))
         if paper.year is not None:
             yield q(venue, V.YEAR, _int(paper.year))
     if paper.ids.openreview:
@@ -201,6 +202,10 @@ def _resolution_quads(corpus: Corpus, m: V.Minter) -> Iterator[Quad]:
     for key, label in corpus.people.labels.items():
         person = m.person(key)
         yield Quad(person, V.PREF_LABEL, Literal(label), g)
+        for name in {normalize_person_name(n) for n in corpus.people.names[key]}:
+            yield Quad(person, V.NORMALIZED_NAME, Literal(name), g)
+        if key in corpus.people.ambiguous:
+            yield Quad(person, V.AMBIGUOUS, Literal(corpus.people.ambiguous[key]), g)
     concepts: dict[str, Counter[str]] = {}
     for source in corpus.sources:
         for paper in source.papers:
@@ -210,3 +215,4 @@ def _resolution_quads(corpus: Corpus, m: V.Minter) -> Iterator[Quad]:
     for key, forms in concepts.items():
         label = max(forms, key=lambda f: (forms[f], f == f.lower(), f))
         yield Quad(m.concept(key), V.PREF_LABEL, Literal(label), g)
+        yield Quad(m.concept(key), V.NORMALIZED_NAME, Literal(fold(label)), g)

@@ -1,0 +1,67 @@
+"""From what a user types (a name, a label or an IRI) to the node it means.
+
+Lookups go through ``kg:normalizedName``, which the build writes for every person (each
+way their name was written), concept and venue, so a lookup is one indexed pattern, not
+a scan.  Only when nothing matches are all labels read, to suggest close matches.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import UsageError
+from kg.resolve.concepts import fold
+from kg.text import normalize_person_name, normalize_title
+
+_CLASSES = {"person": "kg:Person", "concept": "kg:Concept", "method": "kg:Method",
+            "venue": "kg:Venue"}
+_LABELS = {"person": "skos:prefLabel", "concept": "skos:prefLabel", "method": "skos:prefLabel",
+           "venue": "rdfs:label"}
+
+
+def normalized(kind: str, text: str) -> str:
+    """The ``kg:normalizedName`` form of ``text`` for a node of ``kind``."""
+    if kind == "person":
+        return normalize_person_name(text)
+    if kind == "venue":
+        return normalize_title(text)
+    return fold(text)
+
+
+def lookup(store: Any, kind: str, value: str) -> ox.NamedNode:
+    """The IRI of the ``kind`` node that ``value`` names; a clear error if none or several."""
+    cls = _CLASSES[kind]
+    from kg.queries import with_values
+
+    if value.startswith(("http://", "https://", "urn:")):
+        try:
+            node = ox.NamedNode(value)
+        except ValueError:
+            raise UsageError(f"{value!r} is not a valid IRI") from None
+        if not bool(store.query(with_values(f"ASK WHERE {{ ?x a {cls} }}", {"x": node}))):
+            raise UsageError(f"no {kind} <{value}> in the graph")
+        return node
+    key = normalized(kind, value)
+    rows = list(store.query(with_values(
+        f"SELECT DISTINCT ?x WHERE {{ ?x a {cls} ; kg:normalizedName ?key }} ORDER BY ?x",
+        {"key": ox.Literal(key)})))
+    if len(rows) == 1:
+        return rows[0]["x"]  # type: ignore[no-any-return]
+    if len(rows) > 1:
+        iris = ", ".join(f"<{r['x'].value}>" for r in rows[:5])
+        raise UsageError(f"{value!r} names {len(rows)} {kind}s: {iris}; pass one IRI instead")
+    raise UsageError(f"no {kind} {value!r} in the graph{_suggest(store, kind, key)}")
+
+
+def _suggest(store: Any, kind: str, key: str) -> str:
+    labels: dict[str, str] = {}
+    for row in store.query(f"SELECT ?key ?label WHERE {{ ?x a {_CLASSES[kind]} ; "
+                           f"kg:normalizedName ?key ; {_LABELS[kind]} ?label }}"):
+        labels.setdefault(row["key"].value, row["label"].value)
+    close = difflib.get_close_matches(key, list(labels), n=5, cutoff=0.75)
+    if not close:
+        return ""
+    return "; did you mean: " + ", ".join(sorted({labels[c] for c in close})) + "?"

@@ -1,0 +1,120 @@
+"""Saved queries: every one runs on the bundled build, and parameters cannot change a query."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kg import queries
+from kg.errors import UsageError
+from kg.store import Store
+
+# one call per saved query, with the parameters it needs; a new query must be added here
+CALLS: dict[str, dict[str, str]] = {
+    "coauthors": {"person": "Zico Kolter"},
+    "papers-of": {"person": "J. Zico Kolter"},
+    "top-concepts": {"kind": "concept", "limit": "5"},
+    "proposers": {"method": "reinforcement learning"},
+    "neighborhood": {"concept": "reinforcement learning", "limit": "10"},
+    "cited": {},
+    "orals": {"venue": "ICLR 2020"},
+    "prolific": {"limit": "3"},
+}
+
+
+def _rows(built: Path, name: str, params: dict[str, str]) -> list[dict[str, Any]]:
+    result = queries.run(Store.open(built), name, params)
+    return [{v.value: (s[v.value].value if s[v.value] is not None else None)
+             for v in result.variables} for s in result]
+
+
+def test_every_saved_query_is_tested() -> None:
+    assert sorted(CALLS) == sorted(queries.registry())
+
+
+@pytest.mark.parametrize("name", sorted(queries.registry()))
+def test_every_saved_query_is_described(name: str) -> None:
+    query = queries.get(name)
+    assert len(query.description) > 15
+    assert all(p.help for p in query.params)
+
+
+def test_coauthors_of_a_person_found_by_another_spelling(built: Path) -> None:
+    rows = _rows(built, "coauthors", {"person": "J Zico Kolter"})
+    counts = {r["name"]: int(r["papers"]) for r in rows}
+    assert counts["Eric Wong"] == 2
+    assert counts["Priya L. Donti"] == 2
+    assert "Zico Kolter" not in counts and "J. Zico Kolter" not in counts
+
+
+def test_papers_of_gives_positions(built: Path) -> None:
+    rows = _rows(built, "papers-of", CALLS["papers-of"])
+    assert len(rows) == len({r["paper"] for r in rows}) >= 3
+    assert all(int(r["position"]) >= 1 for r in rows)
+
+
+def test_orals_of_iclr_2020_are_the_48(built: Path) -> None:
+    rows = _rows(built, "orals", CALLS["orals"])
+    assert len(rows) == 48
+    assert len({r["paper"] for r in rows}) == 48
+
+
+def test_prolific_and_top_concepts_respect_the_limit(built: Path) -> None:
+    prolific = _rows(built, "prolific", CALLS["prolific"])
+    assert prolific[0]["name"] == "Sergey Levine"
+    assert len(prolific) == 3
+    assert len(_rows(built, "top-concepts", CALLS["top-concepts"])) == 5
+
+
+def test_cited_lists_each_citation_with_its_paragraph(built: Path) -> None:
+    rows = _rows(built, "cited", {})
+    assert len(rows) == 171
+    assert sum(1 for r in rows if r["paper"]) == 170
+    assert all(r["paragraph"] for r in rows)
+
+
+def test_neighborhood_lists_co_occurring_concepts(built: Path) -> None:
+    rows = _rows(built, "neighborhood", CALLS["neighborhood"])
+    assert rows and all(r["label"].lower() != "reinforcement learning" for r in rows)
+    counts = [int(r["papers"]) for r in rows]
+    assert counts == sorted(counts, reverse=True)
+
+
+def test_proposers_needs_an_extracted_method(built: Path) -> None:
+    with pytest.raises(UsageError, match="no method 'reinforcement learning' in the graph"):
+        _rows(built, "proposers", CALLS["proposers"])
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['x" } ; DELETE WHERE { ?s ?p ?o } #', "a}\n} SELECT * WHERE {?s ?p ?o", "#", "'\\\"{}"],
+)
+def test_hostile_values_cannot_change_the_query(built: Path, value: str) -> None:
+    with pytest.raises(UsageError, match=r"no person .* in the graph"):
+        queries.run(Store.open(built), "coauthors", {"person": value})
+    text = queries.with_values("SELECT ?x WHERE { ?x ?p ?o }",
+                               {"x": __import__("pyoxigraph").Literal(value)})
+    # the value stays one literal: the query parses and has exactly its own pattern
+    rows = list(Store.open(built).query(text))
+    assert rows == []
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "message"),
+    [
+        ("coauthors", {}, "coauthors needs --param person="),
+        ("coauthors", {"person": "Zico Kolterr"}, "did you mean: J. Zico Kolter?"),
+        ("coauthors", {"who": "x"}, "has no parameter 'who' (parameters: person)"),
+        ("top-concepts", {"kind": "gene"}, "must be one of concept, method, dataset, task"),
+        ("top-concepts", {"limit": "0"}, "whole number from 1 to"),
+        ("orals", {"venue": "https://example.org/none"}, "no venue <https://example.org/none>"),
+        ("nope", {}, "unknown saved query 'nope'; choose one of: cited, coauthors"),
+    ],
+)
+def test_bad_parameters_say_what_is_wrong(built: Path, name: str, params: dict[str, str],
+                                          message: str) -> None:
+    with pytest.raises(UsageError) as err:
+        queries.run(Store.open(built), name, params)
+    assert message in str(err.value)
