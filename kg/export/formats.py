@@ -1,0 +1,143 @@
+"""Network exporters in one registry: GraphML, GEXF, CSV node/edge lists, JSON, Pajek, HTML.
+
+Each exporter turns a graph (following the attribute contract of ``networks``) into the
+bytes of one or more files, keyed by the suffix added to the output name; the caller
+writes them atomically.  List attributes become ``; ``-joined text in GraphML, GEXF and
+Pajek (tools such as Gephi and Cytoscape take plain values only) and stay lists in JSON.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+
+from kg.errors import KGError, UsageError
+from kg.export.networks import iter_edges
+from kg.outdir import atomic_write_bytes
+
+_CSV_DANGER = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True, slots=True)
+class Exporter:
+    """A network format: its name, file extension, description and renderer."""
+
+    name: str
+    extension: str
+    description: str
+    render: Callable[[nx.Graph, str], dict[str, bytes]]
+
+
+def _plain(g: nx.Graph) -> nx.Graph:
+    """A copy whose attributes are strings, numbers or booleans only."""
+    out = nx.Graph()
+    for node, data in sorted(g.nodes(data=True)):
+        out.add_node(node, **{k: _scalar(v) for k, v in sorted(data.items())})
+    for a, b, data in iter_edges(g):
+        out.add_edge(a, b, **{k: _scalar(v) for k, v in sorted(data.items())})
+    return out
+
+
+def _scalar(value: object) -> str | int | float | bool:
+    if isinstance(value, (list, tuple, set)):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def _graphml(g: nx.Graph, title: str) -> dict[str, bytes]:
+    buffer = io.BytesIO()
+    nx.write_graphml(_plain(g), buffer, encoding="utf-8", prettyprint=True)
+    return {"": buffer.getvalue()}
+
+
+def _gexf(g: nx.Graph, title: str) -> dict[str, bytes]:
+    buffer = io.BytesIO()
+    nx.write_gexf(_plain(g), buffer, encoding="utf-8", prettyprint=True)
+    return {"": buffer.getvalue()}
+
+
+def safe_cell(value: object) -> str:
+    """A CSV cell a spreadsheet will not evaluate: a leading ``= + - @`` gets a ``'``."""
+    text = "; ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+    return "'" + text if text.startswith(_CSV_DANGER) else text
+
+
+def _csv(g: nx.Graph, title: str) -> dict[str, bytes]:
+    node_keys = sorted({k for _, d in g.nodes(data=True) for k in d})
+    edge_keys = sorted({k for _, _, d in g.edges(data=True) for k in d})
+    nodes, edges = io.StringIO(), io.StringIO()
+    w = csv.writer(nodes, lineterminator="\n")
+    w.writerow(["id", *node_keys])
+    for node, data in sorted(g.nodes(data=True)):
+        w.writerow([safe_cell(node), *(safe_cell(data.get(k, "")) for k in node_keys)])
+    w = csv.writer(edges, lineterminator="\n")
+    w.writerow(["source", "target", *edge_keys])
+    for a, b, data in iter_edges(g):
+        w.writerow([safe_cell(a), safe_cell(b), *(safe_cell(data.get(k, "")) for k in edge_keys)])
+    return {".nodes.csv": nodes.getvalue().encode("utf-8"),
+            ".edges.csv": edges.getvalue().encode("utf-8")}
+
+
+def _json(g: nx.Graph, title: str) -> dict[str, bytes]:
+    data = {
+        "title": title,
+        "directed": False,
+        "nodes": [{"id": n, **d} for n, d in sorted(g.nodes(data=True))],
+        "links": [{"source": a, "target": b, **d} for a, b, d in iter_edges(g)],
+    }
+    return {"": (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")}
+
+
+def _pajek(g: nx.Graph, title: str) -> dict[str, bytes]:
+    index = {node: i for i, node in enumerate(sorted(g.nodes), start=1)}
+    lines = [f"*Vertices {len(index)}"]
+    for node, i in index.items():
+        label = str(g.nodes[node].get("label", node)).replace('"', "'").replace("\n", " ")
+        lines.append(f'{i} "{label}"')
+    lines.append("*Edges")
+    for a, b, data in iter_edges(g):
+        lines.append(f"{index[a]} {index[b]} {data.get('weight', 1)}")
+    return {"": ("\r\n".join(lines) + "\r\n").encode("utf-8")}
+
+
+def _html(g: nx.Graph, title: str) -> dict[str, bytes]:
+    from kg.export.html import to_html
+
+    return {"": to_html(g, title)}
+
+
+EXPORTERS: dict[str, Exporter] = {e.name: e for e in (
+    Exporter("graphml", ".graphml", "GraphML (Gephi, Cytoscape, yEd)", _graphml),
+    Exporter("gexf", ".gexf", "GEXF (Gephi)", _gexf),
+    Exporter("csv", "", "CSV node and edge lists (NAME.nodes.csv, NAME.edges.csv)", _csv),
+    Exporter("json", ".json", "node-link JSON (d3, networkx.node_link_graph)", _json),
+    Exporter("pajek", ".net", "Pajek .net (Pajek, igraph)", _pajek),
+    Exporter("html", ".html", "interactive HTML page that works offline", _html),
+)}
+
+
+def write(g: nx.Graph, fmt: str, output: str | Path, title: str) -> list[Path]:
+    """Write ``g`` as ``fmt`` to ``output`` (CSV: two files beside it); returns the paths."""
+    if fmt not in EXPORTERS:
+        raise UsageError(f"unknown network format {fmt!r}; choose one of: {', '.join(EXPORTERS)}")
+    exporter = EXPORTERS[fmt]
+    output = Path(output)
+    written = []
+    for suffix, data in exporter.render(g, title).items():
+        path = output.with_name(output.name + suffix) if suffix else output
+        if suffix and output.suffix == ".csv":
+            path = output.with_name(output.stem + suffix)
+        try:
+            atomic_write_bytes(path, data)
+        except OSError as exc:
+            raise KGError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        written.append(path)
+    return written

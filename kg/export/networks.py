@@ -1,0 +1,209 @@
+"""NetworkX graphs built from the store: what notebook users and the network exports get.
+
+Every graph follows one attribute contract.  Nodes (ids are IRIs): ``label``, ``type``
+(person, paper, concept, method, dataset, task), ``papers`` (paper count), ``iri``,
+``degree`` and ``community`` (Louvain, seeded: deterministic).  Edges: ``weight`` (joint
+paper count) and ``papers`` (the IRIs of the papers behind the edge, sorted); nodes and
+edges also carry ``paper_titles`` for tooltips.
+
+>>> # g = coauthor_graph(Store.open("exports"), person="Zico Kolter", hops=1)
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from itertools import combinations
+from typing import Any
+
+import networkx as nx
+
+from kg.errors import UsageError
+from kg.queries.lookup import lookup
+
+_SUBJECT = ("kg:authorKeyword|kg:classifiedAs|dcterms:subject|kg:proposesMethod|"
+            "kg:usesMethod|kg:usesDataset|kg:addressesTask")
+_KIND_OF = {"https://w3id.org/kg/ns#Method": "method", "https://w3id.org/kg/ns#Dataset": "dataset",
+            "https://w3id.org/kg/ns#Task": "task"}
+KINDS = ("concept", "method", "dataset", "task")
+
+
+def _titles(store: Any) -> dict[str, str]:
+    return {s["p"].value: s["t"].value for s in store.query(
+        "SELECT ?p ?t WHERE { ?p a kg:Paper ; rdfs:label ?t }")}
+
+
+def _authorships(store: Any) -> tuple[dict[str, set[str]], dict[str, str]]:
+    """Authors of every paper, and every person's label."""
+    by_paper: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, str] = {}
+    for s in store.query("SELECT ?paper ?person ?label WHERE { ?paper dcterms:creator ?person . "
+                         "?person skos:prefLabel ?label }"):
+        by_paper[s["paper"].value].add(s["person"].value)
+        labels[s["person"].value] = s["label"].value
+    return by_paper, labels
+
+
+def _concepts(store: Any) -> tuple[dict[str, set[str]], dict[str, str], dict[str, str]]:
+    """Concepts of every paper, every concept's label and its kind."""
+    by_paper: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    for s in store.query(f"SELECT ?paper ?c ?label WHERE {{ ?paper {_SUBJECT} ?c . "
+                         "?c skos:prefLabel ?label }"):
+        by_paper[s["paper"].value].add(s["c"].value)
+        labels[s["c"].value] = s["label"].value
+    for s in store.query("SELECT ?c ?type WHERE { ?c a ?type "
+                         "VALUES ?type { kg:Method kg:Dataset kg:Task } }"):
+        kinds[s["c"].value] = _KIND_OF[s["type"].value]
+    return by_paper, labels, kinds
+
+
+def _co_occurrence(by_paper: dict[str, set[str]], labels: dict[str, str],
+                   kinds: dict[str, str] | None, titles: dict[str, str]) -> nx.Graph:
+    """One node per member, one edge per pair sharing papers (weight: how many)."""
+    papers_of: dict[str, list[str]] = defaultdict(list)
+    pairs: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for paper in sorted(by_paper):
+        members = sorted(by_paper[paper])
+        for m in members:
+            papers_of[m].append(paper)
+        for a, b in combinations(members, 2):
+            pairs[(a, b)].append(paper)
+    g = nx.Graph()
+    for node in sorted(papers_of):
+        g.add_node(node, label=labels.get(node, node),
+                   type=(kinds.get(node, "concept") if kinds is not None else "person"),
+                   papers=len(papers_of[node]), iri=node,
+                   paper_titles=[titles.get(p, p) for p in papers_of[node]])
+    for (a, b), papers in sorted(pairs.items()):
+        g.add_edge(a, b, weight=len(papers), papers=papers,
+                   paper_titles=[titles.get(p, p) for p in papers])
+    return g
+
+
+def annotate(g: nx.Graph, seed: int = 0) -> nx.Graph:
+    """Add ``degree`` and a deterministic Louvain ``community`` to every node."""
+    for node, degree in g.degree():
+        g.nodes[node]["degree"] = int(degree)
+    if g.number_of_edges():
+        parts = nx.community.louvain_communities(g, weight="weight", seed=seed)
+        ordered = sorted((sorted(p) for p in parts), key=lambda p: (-len(p), p[0]))
+        for index, members in enumerate(ordered):
+            for node in members:
+                g.nodes[node]["community"] = index
+    for node in g.nodes:
+        g.nodes[node].setdefault("community", -1)
+    return g
+
+
+def _filter(g: nx.Graph, center: str | None, hops: int | None, min_papers: int,
+            min_weight: int) -> nx.Graph:
+    g.remove_edges_from([(a, b) for a, b, w in g.edges(data="weight") if w < min_weight])
+    g.remove_nodes_from([n for n, p in g.nodes(data="papers") if p < min_papers and n != center])
+    if center is not None:
+        g = nx.ego_graph(g, center, radius=hops if hops is not None else 1)
+    return g
+
+
+def coauthor_graph(store: Any, person: str | None = None, hops: int | None = None,
+                   min_papers: int = 1, min_weight: int = 1) -> nx.Graph:
+    """People linked by the papers they wrote together.
+
+    ``person`` (a name or IRI) and ``hops`` cut out that person's neighbourhood;
+    ``min_papers`` drops people with fewer papers, ``min_weight`` weaker ties.
+    """
+    center = lookup(store, "person", person).value if person else None
+    by_paper, labels = _authorships(store)
+    g = _co_occurrence(by_paper, labels, None, _titles(store))
+    return annotate(_filter(g, center, hops, min_papers, min_weight))
+
+
+def concept_graph(store: Any, min_papers: int = 1, min_weight: int = 1) -> nx.Graph:
+    """Concepts linked by the papers they occur in together."""
+    by_paper, labels, kinds = _concepts(store)
+    g = _co_occurrence(by_paper, labels, kinds, _titles(store))
+    return annotate(_filter(g, None, None, min_papers, min_weight))
+
+
+def neighborhood(store: Any, term: str, hops: int = 1, kind: str = "concept",
+                 papers: bool = False, people: bool = False, limit: int = 200) -> nx.Graph:
+    """A concept's ego network: the concepts that co-occur with it, ranked and limited.
+
+    With ``papers``/``people`` the papers behind it and their authors are added too.
+    """
+    if kind not in KINDS:
+        raise UsageError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    center = lookup(store, kind, term).value
+    g = concept_graph(store)
+    ego = nx.ego_graph(g, center, radius=hops)
+    if ego.number_of_nodes() > limit:  # keep the strongest ties of the centre
+        ranked = sorted(ego.nodes, key=lambda n: (n != center, -ego.nodes[n]["papers"], n))
+        ego = ego.subgraph(ranked[:limit])
+    ego = nx.Graph(ego)
+    if papers or people:
+        _add_papers(store, ego, people)
+    return annotate(ego)
+
+
+def _add_papers(store: Any, g: nx.Graph, people: bool) -> None:
+    titles = _titles(store)
+    by_paper, _, _ = _concepts(store)
+    authors, labels = _authorships(store) if people else ({}, {})
+    concepts = set(g.nodes)
+    for paper in sorted(p for p, cs in by_paper.items() if cs & concepts):
+        g.add_node(paper, label=titles.get(paper, paper), type="paper", papers=1, iri=paper,
+                   paper_titles=[titles.get(paper, paper)])
+        for c in sorted(by_paper[paper] & concepts):
+            g.add_edge(paper, c, weight=1, papers=[paper], paper_titles=[titles.get(paper, paper)])
+        for person in sorted(authors.get(paper, ())):
+            if person not in g:
+                g.add_node(person, label=labels[person], type="person", papers=0, iri=person,
+                           paper_titles=[])
+            g.nodes[person]["papers"] += 1
+            g.add_edge(person, paper, weight=1, papers=[paper],
+                       paper_titles=[titles.get(paper, paper)])
+
+
+def bipartite(store: Any, other: str = "concept") -> nx.Graph:
+    """Papers and concepts (``other="concept"``) or papers and people (``"person"``)."""
+    titles = _titles(store)
+    if other == "person":
+        members, labels = _authorships(store)
+        kinds: dict[str, str] = {}
+    elif other == "concept":
+        members, labels, kinds = _concepts(store)
+    else:
+        raise UsageError(f"a bipartite graph links papers to 'concept' or 'person', not {other!r}")
+    g = nx.Graph()
+    counts: dict[str, int] = defaultdict(int)
+    for paper in sorted(members):
+        for m in members[paper]:
+            counts[m] += 1
+    for node in sorted(counts):
+        g.add_node(node, label=labels.get(node, node), papers=counts[node], iri=node,
+                   type=kinds.get(node, "concept") if other == "concept" else "person",
+                   bipartite=1)
+    for paper in sorted(members):
+        g.add_node(paper, label=titles.get(paper, paper), type="paper", papers=1, iri=paper,
+                   bipartite=0)
+        for m in sorted(members[paper]):
+            g.add_edge(paper, m, weight=1, papers=[paper])
+    return annotate(g)
+
+
+def top(g: nx.Graph, limit: int) -> tuple[nx.Graph, str | None]:
+    """The ``limit`` nodes with most papers (then degree), and a sentence stating the cut."""
+    if g.number_of_nodes() <= limit:
+        return g, None
+    ranked = sorted(g.nodes, key=lambda n: (-g.nodes[n].get("papers", 0),
+                                            -g.nodes[n].get("degree", 0), n))
+    cut = nx.Graph(g.subgraph(ranked[:limit]))
+    return cut, (f"showing {limit:,} of {g.number_of_nodes():,} nodes, those with the most "
+                 "papers")
+
+
+def iter_edges(g: nx.Graph) -> Iterable[tuple[str, str, dict[str, Any]]]:
+    """Edges in a stable order (by endpoint ids)."""
+    return sorted(((a, b, d) if a <= b else (b, a, d) for a, b, d in g.edges(data=True)),
+                  key=lambda e: (e[0], e[1]))

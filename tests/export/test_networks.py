@@ -1,0 +1,102 @@
+"""NetworkX projections from the store, and every network exporter."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from kg.errors import UsageError
+from kg.export import formats, networks
+from kg.store import Store
+
+KOLTER = "https://w3id.org/kg/id/person/j-zico-kolter"
+
+
+@pytest.fixture(scope="module")
+def coauthors(built: Path) -> nx.Graph:
+    return networks.coauthor_graph(Store.open(built))
+
+
+def test_coauthor_graph_has_the_contract_attributes(coauthors: nx.Graph) -> None:
+    assert coauthors.number_of_nodes() > 2000
+    data = coauthors.nodes[KOLTER]
+    assert data["label"] == "J. Zico Kolter" and data["type"] == "person"
+    assert data["papers"] == len(data["paper_titles"]) >= 5
+    assert data["degree"] == coauthors.degree(KOLTER)
+    assert data["community"] >= 0
+    wong = "https://w3id.org/kg/id/person/eric-wong"
+    edge = coauthors.edges[KOLTER, wong]
+    assert edge["weight"] == len(edge["papers"]) == 2
+
+
+def test_graphs_are_deterministic(built: Path, coauthors: nx.Graph) -> None:
+    again = networks.coauthor_graph(Store.open(built))
+    assert nx.utils.graphs_equal(again, coauthors)
+    assert [again.nodes[n]["community"] for n in sorted(again)] == [
+        coauthors.nodes[n]["community"] for n in sorted(coauthors)]
+
+
+def test_ego_network_and_filters(built: Path) -> None:
+    store = Store.open(built)
+    ego = networks.coauthor_graph(store, person="Zico Kolter", hops=1)
+    assert KOLTER in ego and all(nx.shortest_path_length(ego, KOLTER, n) <= 1 for n in ego)
+    strong = networks.coauthor_graph(store, min_weight=2, min_papers=2)
+    assert all(w >= 2 for _, _, w in strong.edges(data="weight"))
+    assert all(p >= 2 for _, p in strong.nodes(data="papers"))
+    with pytest.raises(UsageError, match="no person"):
+        networks.coauthor_graph(store, person="Nobody At All")
+
+
+def test_concept_neighborhood_and_bipartite_graphs(built: Path) -> None:
+    store = Store.open(built)
+    ego = networks.neighborhood(store, "reinforcement learning", papers=True, people=True)
+    types = {d["type"] for _, d in ego.nodes(data=True)}
+    assert {"concept", "paper", "person"} <= types
+    papers_people = networks.bipartite(store, "person")
+    assert nx.is_bipartite(papers_people)
+    # every paper with authors: 687 (001, the 000 orals among them) + 100 (002); 004 has none
+    assert sum(1 for _, d in papers_people.nodes(data=True) if d["type"] == "paper") == 787
+    with pytest.raises(UsageError, match="--kind must be one of"):
+        networks.neighborhood(store, "x", kind="gene")
+
+
+@pytest.mark.parametrize("fmt", sorted(set(formats.EXPORTERS) - {"html"}))
+def test_every_format_writes_and_reads_back(built: Path, tmp_path: Path, fmt: str) -> None:
+    g = networks.coauthor_graph(Store.open(built), person="Zico Kolter", hops=1)
+    g.nodes[KOLTER]["label"] = "=HYPERLINK(\"x\") Zico \u00e9\u4e2d\U0001F600"
+    out = tmp_path / f"ego{formats.EXPORTERS[fmt].extension or '.csv'}"
+    paths = formats.write(g, fmt, out, "ego")
+    again = formats.write(g, fmt, tmp_path / "again" / out.name, "ego")
+    assert [p.read_bytes() for p in paths] == [p.read_bytes() for p in again]  # deterministic
+    label = g.nodes[KOLTER]["label"]
+    if fmt == "graphml":
+        back = nx.read_graphml(paths[0])
+        assert back.nodes[KOLTER]["label"] == label
+        assert back.number_of_edges() == g.number_of_edges()
+    elif fmt == "gexf":
+        back = nx.read_gexf(paths[0])
+        assert back.nodes[KOLTER]["label"] == label
+    elif fmt == "json":
+        doc = json.loads(paths[0].read_text(encoding="utf-8"))
+        back = nx.node_link_graph(doc, edges="links")
+        assert back.nodes[KOLTER]["label"] == label
+        assert isinstance(back.nodes[KOLTER]["paper_titles"], list)
+    elif fmt == "csv":
+        assert [p.name for p in paths] == ["ego.nodes.csv", "ego.edges.csv"]
+        text = paths[0].read_text(encoding="utf-8")
+        assert "'=HYPERLINK" in text  # formulas neutralised
+        assert len(paths[1].read_text().splitlines()) == g.number_of_edges() + 1
+    elif fmt == "pajek":
+        text = paths[0].read_text(encoding="utf-8")
+        assert text.startswith(f"*Vertices {g.number_of_nodes()}")
+
+
+def test_unwritable_output_fails_cleanly(built: Path) -> None:
+    g = networks.coauthor_graph(Store.open(built), person="Zico Kolter", hops=1)
+    with pytest.raises(Exception, match="cannot write"):
+        formats.write(g, "json", Path("/proc/nope/x.json"), "x")
+    with pytest.raises(UsageError, match="unknown network format 'svg'"):
+        formats.write(g, "svg", Path("x.svg"), "x")
