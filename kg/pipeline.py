@@ -13,7 +13,7 @@ import gc
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -25,6 +25,7 @@ from kg import __version__, sources
 from kg.corpus import Corpus, LoadedSource
 from kg.errors import InputError, UsageError
 from kg.export import papers as papers_export
+from kg.export import rdf
 from kg.graph import vocab as V
 from kg.graph.build import build_quads
 from kg.outdir import atomic_write_bytes, commit, locked, staging
@@ -37,7 +38,7 @@ from kg.text import slugify
 Step = Callable[[str], None]
 
 #: What a build writes into its directory, besides the store.
-OUTPUTS = ("graph.ttl", "graph.nq", "papers.jsonl", "build-report.json")
+OUTPUTS = ("graph.ttl", "graph.nq", "papers.jsonl", "void.ttl", "build-report.json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,20 +130,13 @@ def resolve(loaded: Sequence[LoadedSource]) -> Corpus:
     return Corpus(tuple(loaded), paper_res, people)
 
 
-def _sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    unique = {str(q): q for q in quads}
-    return [unique[k] for k in sorted(unique)]
-
-
 def write_rdf(quads: Sequence[ox.Quad], stage: Path) -> None:
-    """``graph.nq`` (named graphs) and ``graph.ttl`` (their union), sorted for stable bytes."""
-    (stage / "graph.nq").write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
-    triples = {str(ox.Triple(q.subject, q.predicate, q.object)):
-               ox.Triple(q.subject, q.predicate, q.object) for q in quads}
-    ordered = [triples[k] for k in sorted(triples)]
-    # data IRIs stay written in full: some stores mis-read escaped '/' in prefixed names
-    data = ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=V.PREFIXES) or b""
-    (stage / "graph.ttl").write_bytes(data)
+    """``graph.nq`` (named graphs) and ``graph.ttl`` (their union), sorted for stable bytes.
+
+    Data IRIs stay written in full: some stores mis-read escaped '/' in prefixed names.
+    """
+    (stage / "graph.nq").write_bytes(rdf.serialize(quads, "nquads"))
+    (stage / "graph.ttl").write_bytes(rdf.serialize(quads, "turtle"))
 
 
 def report(corpus: Corpus, store: Store) -> dict[str, Any]:
@@ -222,7 +216,7 @@ def build(
     minter = V.Minter(base_iri)
     if step:
         step("building the graph")
-    quads = _sorted_quads(build_quads(corpus, minter))
+    quads = rdf.sorted_quads(build_quads(corpus, minter))
     with locked(out), staging(out) as stage:
         if step:
             step("loading the store")
@@ -234,6 +228,7 @@ def build(
             step("writing exports")
         write_rdf(quads, stage)
         papers_export.write_jsonl(store, stage / "papers.jsonl")
+        (stage / "void.ttl").write_bytes(rdf.void(store, minter.base))
         result = report(corpus, store)
         atomic_write_bytes(stage / "build-report.json",
                            json.dumps(result, indent=2, ensure_ascii=False).encode("utf-8"))

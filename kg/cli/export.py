@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import Any
 
 import click
 
@@ -21,19 +23,108 @@ def export() -> None:
 @click.option("-o", "--output", default="-", help="File to write ('-' for stdout).")
 def papers(out: str, fmt: str, output: str) -> None:
     """The cleaned paper table: one line per real paper with its authors and sources."""
-    from pathlib import Path
-
     from kg.export.papers import WRITERS
-    from kg.outdir import atomic_write_bytes
     from kg.store import Store
 
-    data = WRITERS[fmt](Store.open(out))
+    _emit(WRITERS[fmt](Store.open(out)), output)
+
+
+def _network_options(func: Any) -> Any:
+    func = click.option("--format", "fmt", default="graphml", show_default=True,
+                        type=click.Choice(_network_formats()),
+                        help="graphml/gexf (Gephi, Cytoscape), csv (NAME.nodes.csv and "
+                        "NAME.edges.csv), json (node-link), pajek, html (offline page).")(func)
+    return click.option("-o", "--output", default=None,
+                        help="File to write (default: DIR/NAME.EXT).")(func)
+
+
+def _network_formats() -> list[str]:
+    from kg.export.formats import EXPORTERS
+
+    return list(EXPORTERS)
+
+
+def _write_network(graph: Any, fmt: str, output: str | None, out: str, name: str,
+                   title: str) -> None:
+    from kg.export.formats import EXPORTERS, write
+
+    target = output or str(Path(out) / f"{name}{EXPORTERS[fmt].extension or '.csv'}")
+    for path in write(graph, fmt, target, title):
+        click.echo(f"wrote {path} ({graph.number_of_nodes()} nodes, "
+                   f"{graph.number_of_edges()} edges)", err=True)
+
+
+@export.command()
+@dir_option
+@click.option("--person", default=None, help="Only this person's network (a name or IRI).")
+@click.option("--hops", default=1, show_default=True, type=click.IntRange(1, 10),
+              help="With --person: how many co-author steps away to go.")
+@click.option("--min-papers", default=1, show_default=True, type=click.IntRange(1),
+              help="Leave out people with fewer papers.")
+@click.option("--min-weight", default=1, show_default=True, type=click.IntRange(1),
+              help="Leave out ties with fewer joint papers.")
+@_network_options
+def coauthors(out: str, person: str | None, hops: int, min_papers: int, min_weight: int,
+              fmt: str, output: str | None) -> None:
+    """The co-author network: people linked by their joint papers (edge weight)."""
+    from kg.export.networks import coauthor_graph
+    from kg.store import Store
+
+    graph = coauthor_graph(Store.open(out), person=person, hops=hops if person else None,
+                           min_papers=min_papers, min_weight=min_weight)
+    title = f"Co-authors of {person}" if person else "Co-author network"
+    _write_network(graph, fmt, output, out, "coauthors", title)
+
+
+@export.command()
+@click.argument("term")
+@dir_option
+@click.option("--hops", default=1, show_default=True, type=click.IntRange(1, 5),
+              help="How many co-occurrence steps away to go.")
+@click.option("--kind", default="concept", show_default=True,
+              type=click.Choice(["concept", "method", "dataset", "task"]),
+              help="What TERM names.")
+@click.option("--papers", is_flag=True, help="Add the papers behind the concepts.")
+@click.option("--people", is_flag=True, help="Add the papers and their authors.")
+@_network_options
+def neighborhood(term: str, out: str, hops: int, kind: str, papers: bool, people: bool,
+                 fmt: str, output: str | None) -> None:
+    """A concept's neighbourhood: the concepts that occur with TERM in the same papers."""
+    from kg.export.networks import neighborhood as ego
+    from kg.store import Store
+
+    graph = ego(Store.open(out), term, hops=hops, kind=kind, papers=papers, people=people)
+    _write_network(graph, fmt, output, out, "neighborhood", f"Around {term}")
+
+
+@export.command()
+@dir_option
+@click.option("--format", "fmt", default="turtle", show_default=True,
+              type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "void"]),
+              help="turtle/ntriples: all graphs merged; nquads/trig/jsonld: one named graph "
+              "per source; void: the VoID description (counts of triples, papers, people...).")
+@click.option("-o", "--output", default="-", help="File to write ('-' for stdout).")
+def rdf(out: str, fmt: str, output: str) -> None:
+    """The graph as RDF for other triple stores (Oxigraph, Virtuoso, Jena, QLever)."""
+    from kg.export import rdf as rdf_export
+    from kg.store import Store
+
+    store = Store.open(out)
+    if fmt == "void":
+        data = rdf_export.void(store, rdf_export.base_of(store))
+    else:
+        data = rdf_export.export(store, fmt)
+    _emit(data, output)
+
+
+def _emit(data: bytes, output: str) -> None:
+    from kg.errors import KGError
+    from kg.outdir import atomic_write_bytes
+
     if output == "-":
         sys.stdout.buffer.write(data)
-    else:
-        try:
-            atomic_write_bytes(Path(output), data)
-        except OSError as exc:
-            from kg.errors import KGError
-
-            raise KGError(f"{output}: cannot write ({exc.strerror or exc})") from None
+        return
+    try:
+        atomic_write_bytes(Path(output), data)
+    except OSError as exc:
+        raise KGError(f"{output}: cannot write ({exc.strerror or exc})") from None

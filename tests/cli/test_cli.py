@@ -136,3 +136,20 @@ def test_validate_exits_1_on_violations(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "kg: 1 SHACL violations" in result.output
     assert "maxInclusive" in result.output or "MaxInclusive" in result.output
+
+
+def test_export_networks_from_the_command_line(built: Path, tmp_path: Path) -> None:
+    target = tmp_path / "kolter.graphml"
+    result = _run("export", "coauthors", "--dir", str(built), "--person", "Zico Kolter",
+                  "--hops", "2", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert f"wrote {target} (" in result.output
+    import networkx as nx
+
+    assert "https://w3id.org/kg/id/person/j-zico-kolter" in nx.read_graphml(target)
+    result = _run("export", "neighborhood", "reinforcement learning", "--dir", str(built),
+                  "--format", "json", "-o", str(tmp_path / "rl.json"), "--papers")
+    assert result.exit_code == 0, result.output
+    missing = _run("export", "coauthors", "--dir", str(built), "--person", "Zico Kolterr")
+    assert missing.exit_code == 2
+    assert "did you mean: J. Zico Kolter?" in missing.output

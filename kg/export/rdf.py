@@ -1,0 +1,99 @@
+"""The graph as RDF files for other triple stores, and its VoID description.
+
+Quads and triples are sorted before writing, so the same graph gives the same bytes.
+Turtle and N-Triples hold the union of all named graphs; N-Quads and TriG keep them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import UsageError
+from kg.graph import vocab as V
+
+FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {  # name -> (format, keeps named graphs)
+    "turtle": (ox.RdfFormat.TURTLE, False),
+    "ntriples": (ox.RdfFormat.N_TRIPLES, False),
+    "nquads": (ox.RdfFormat.N_QUADS, True),
+    "trig": (ox.RdfFormat.TRIG, True),
+    "jsonld": (ox.RdfFormat.JSON_LD, True),
+}
+EXTENSIONS = {"turtle": ".ttl", "ntriples": ".nt", "nquads": ".nq", "trig": ".trig",
+              "jsonld": ".jsonld"}
+
+
+def sorted_quads(quads: Any) -> list[ox.Quad]:
+    """Distinct quads in a stable order."""
+    unique = {str(q): q for q in quads}
+    return [unique[k] for k in sorted(unique)]
+
+
+def union_triples(quads: Any) -> list[ox.Triple]:
+    """The distinct triples of all graphs, in a stable order."""
+    unique = {}
+    for q in quads:
+        t = ox.Triple(q.subject, q.predicate, q.object)
+        unique.setdefault(str(t), t)
+    return [unique[k] for k in sorted(unique)]
+
+
+def serialize(quads: Any, fmt: str) -> bytes:
+    """The quads in ``fmt`` (turtle, ntriples, nquads, trig, jsonld)."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown RDF format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    rdf_format, named = FORMATS[fmt]
+    items: list[Any] = sorted_quads(quads) if named else union_triples(quads)
+    prefixes = V.PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+    if prefixes:
+        return ox.serialize(items, format=rdf_format, prefixes=prefixes) or b""
+    return ox.serialize(items, format=rdf_format) or b""
+
+
+def export(store: Any, fmt: str) -> bytes:
+    """The whole store in ``fmt``."""
+    return serialize(store.raw.quads_for_pattern(None, None, None, None), fmt)
+
+
+def base_of(store: Any) -> str:
+    """The base IRI a build used, read back from its source nodes."""
+    for row in store.query("SELECT ?s WHERE { ?s a kg:Source } ORDER BY ?s LIMIT 1"):
+        iri = row["s"].value
+        return iri[: iri.rindex("/source/") + 1]
+    return V.DEFAULT_BASE
+
+
+_COUNT = "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a {cls} }}"
+
+
+def void(store: Any, base: str, dump: str = "graph.ttl") -> bytes:
+    """A VoID description: triples, and entities per class (papers, people, concepts...)."""
+    dataset = ox.NamedNode(base.rstrip("/") + "/dataset")
+    vo = V.VOID
+    triples = int(next(iter(store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }")))["n"].value)
+    out = [
+        ox.Triple(dataset, V.TYPE, ox.NamedNode(vo + "Dataset")),
+        ox.Triple(dataset, ox.NamedNode(vo + "triples"), _int(triples)),
+        ox.Triple(dataset, ox.NamedNode(vo + "vocabulary"), ox.NamedNode(V.KG)),
+        ox.Triple(dataset, ox.NamedNode(vo + "dataDump"), ox.NamedNode(
+            base.rstrip("/") + "/" + dump)),
+        ox.Triple(dataset, ox.NamedNode(V.DCTERMS + "title"),
+                  ox.Literal("kg knowledge graph of research literature")),
+    ]
+    for cls in (V.PAPER, V.PERSON, V.CONCEPT, V.METHOD, V.DATASET, V.TASK, V.VENUE, V.CITATION,
+                V.SOURCE):
+        n = int(next(iter(store.query(_COUNT.format(cls=f"<{cls.value}>"))))["n"].value)
+        part = ox.NamedNode(f"{dataset.value}/class/{cls.value.rsplit('#', 1)[-1]}")
+        out += [
+            ox.Triple(dataset, ox.NamedNode(vo + "classPartition"), part),
+            ox.Triple(part, ox.NamedNode(vo + "class"), cls),
+            ox.Triple(part, ox.NamedNode(vo + "entities"), _int(n)),
+        ]
+    return ox.serialize(sorted(out, key=str), format=ox.RdfFormat.TURTLE,
+                        prefixes={"void": vo, "kg": V.KG, "dcterms": V.DCTERMS}) or b""
+
+
+def _int(n: int) -> ox.Literal:
+    return ox.Literal(str(n), datatype=ox.NamedNode(V.XSD + "integer"))
