@@ -32,7 +32,7 @@ def sorted_quads(quads: Any) -> list[ox.Quad]:
 
 def union_triples(quads: Any) -> list[ox.Triple]:
     """The distinct triples of all graphs, in a stable order."""
-    unique = {}
+    unique: dict[str, ox.Triple] = {}
     for q in quads:
         t = ox.Triple(q.subject, q.predicate, q.object)
         unique.setdefault(str(t), t)
