@@ -153,3 +153,20 @@ def test_export_networks_from_the_command_line(built: Path, tmp_path: Path) -> N
     missing = _run("export", "coauthors", "--dir", str(built), "--person", "Zico Kolterr")
     assert missing.exit_code == 2
     assert "did you mean: J. Zico Kolter?" in missing.output
+
+
+def test_saved_queries_from_the_command_line(built: Path) -> None:
+    listing = _run("queries").output
+    from kg import queries
+
+    for name in queries.registry():
+        assert f"\n{name}: " in f"\n{listing}"
+    rows = _run("query", "orals", "-p", "venue=ICLR 2020", "--dir", str(built), "--format",
+                "csv").stdout_bytes.decode().splitlines()
+    assert rows[0] == "paper,title" and len(rows) == 49
+    bad = _run("query", "coauthor", "--dir", str(built))
+    assert bad.exit_code == 2 and "unknown saved query 'coauthor'" in bad.output
+    mixed = _run("query", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "-p", "a=b", "--dir", str(built))
+    assert mixed.exit_code == 2 and "--param goes with a saved query" in mixed.output
+    malformed = _run("query", "prolific", "-p", "limit", "--dir", str(built))
+    assert "--param takes KEY=VALUE" in malformed.output
