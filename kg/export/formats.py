@@ -18,10 +18,9 @@ from pathlib import Path
 import networkx as nx
 
 from kg.errors import KGError, UsageError
+from kg.export.cells import safe_cell
 from kg.export.networks import iter_edges
 from kg.outdir import atomic_write_bytes
-
-_CSV_DANGER = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +61,6 @@ def _gexf(g: nx.Graph, title: str) -> dict[str, bytes]:
     buffer = io.BytesIO()
     nx.write_gexf(_plain(g), buffer, encoding="utf-8", prettyprint=True)
     return {"": buffer.getvalue()}
-
-
-def safe_cell(value: object) -> str:
-    """A CSV cell a spreadsheet will not evaluate: a leading ``= + - @`` gets a ``'``."""
-    text = "; ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
-    return "'" + text if text.startswith(_CSV_DANGER) else text
 
 
 def _csv(g: nx.Graph, title: str) -> dict[str, bytes]:

@@ -23,6 +23,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.export.cells import safe_cell
 from kg.graph import vocab as V
 from kg.outdir import atomic_write_bytes
 from kg.store import Store
@@ -169,7 +170,7 @@ def to_csv(store: Store) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in rows(store):
-        writer.writerow([
+        writer.writerow(safe_cell(c) for c in [
             r["iri"], r["title"] or "", "; ".join(a["name"] for a in r["authors"]),
             r["abstract"] or "", r["venue"] or "", r["year"] or "", r["decision"] or "",
             r["tldr"] or "", "; ".join(r["keywords"]), r["ids"].get("openreview", ""),

@@ -100,3 +100,17 @@ def test_unwritable_output_fails_cleanly(built: Path) -> None:
         formats.write(g, "json", Path("/proc/nope/x.json"), "x")
     with pytest.raises(UsageError, match="unknown network format 'svg'"):
         formats.write(g, "svg", Path("x.svg"), "x")
+
+
+def test_paper_table_csv_neutralises_formulas(tmp_path: Path) -> None:
+    from kg.export.papers import to_csv
+    from kg.pipeline import SourceSpec, build
+
+    src = tmp_path / "evil.jsonl"
+    src.write_text(json.dumps({"title": "=cmd|' /C calc'!A0", "authors": ["@Evil Person"],
+                               "abstract": "+1 and -1"}) + "\n")
+    build([SourceSpec(src)], out=tmp_path / "o")
+    text = to_csv(Store.open(tmp_path / "o")).decode()
+    row = text.splitlines()[1]
+    assert ",'=cmd|' /C calc'!A0," in row.replace('"', "")
+    assert "'@Evil Person" in row and "'+1 and -1" in row
