@@ -209,6 +209,12 @@ def build(
                          f"not {base_iri!r}")
     specs = list(specs) if specs else bundled_sources()
     out = Path(out)
+    with locked(out):  # a second build into `out` fails at once, not after reading
+        return _build_locked(specs, out, base_iri, encoding, step)
+
+
+def _build_locked(specs: Sequence[SourceSpec], out: Path, base_iri: str, encoding: str | None,
+                  step: Step | None) -> dict[str, Any]:
     loaded = read_all(specs, encoding, step)
     if step:
         step("resolving papers and people")
@@ -217,7 +223,7 @@ def build(
     if step:
         step("building the graph")
     quads = rdf.sorted_quads(build_quads(corpus, minter))
-    with locked(out), staging(out) as stage:
+    with staging(out) as stage:
         if step:
             step("loading the store")
         raw = ox.Store(str(stage / STORE_DIR))
