@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 # Debian packages the tests drive for real: a second triple store and a browser.
-SYSTEM_PACKAGES := virtuoso-opensource
+SYSTEM_PACKAGES := virtuoso-opensource chromium
 
 .PHONY: build test lint install system-deps clean
 

@@ -192,17 +192,6 @@ def bipartite(store: Any, other: str = "concept") -> nx.Graph:
     return annotate(g)
 
 
-def top(g: nx.Graph, limit: int) -> tuple[nx.Graph, str | None]:
-    """The ``limit`` nodes with most papers (then degree), and a sentence stating the cut."""
-    if g.number_of_nodes() <= limit:
-        return g, None
-    ranked = sorted(g.nodes, key=lambda n: (-g.nodes[n].get("papers", 0),
-                                            -g.nodes[n].get("degree", 0), n))
-    cut = nx.Graph(g.subgraph(ranked[:limit]))
-    return cut, (f"showing {limit:,} of {g.number_of_nodes():,} nodes, those with the most "
-                 "papers")
-
-
 def iter_edges(g: nx.Graph) -> Iterable[tuple[str, str, dict[str, Any]]]:
     """Edges in a stable order (by endpoint ids)."""
     return sorted(((a, b, d) if a <= b else (b, a, d) for a, b, d in g.edges(data=True)),
