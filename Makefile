@@ -22,6 +22,8 @@ install: $(STAMP)
 
 build: install
 	$(BIN)/kg build
+	$(BIN)/kg export coauthors --format html
+	$(BIN)/kg export coauthors --format graphml
 
 lint: install
 	$(BIN)/ruff check kg tests
