@@ -55,3 +55,4 @@ from kg.cli import build as _build  # noqa: E402,F401  (registers the commands)
 from kg.cli import export as _export  # noqa: E402,F401
 from kg.cli import info as _info  # noqa: E402,F401
 from kg.cli import query as _query  # noqa: E402,F401
+from kg.cli import serve as _serve  # noqa: E402,F401

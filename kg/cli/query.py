@@ -39,8 +39,10 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
               "turtle/ntriples: for CONSTRUCT and DESCRIBE.")
 @click.option("-o", "--output", default="-", type=click.File("wb"),
               help="Write the results to a file ('-' for stdout).")
+@click.option("--endpoint", metavar="URL",
+              help="Query this SPARQL 1.1 endpoint (e.g. one `kg serve` runs) instead of --dir.")
 def query(sparql: str | None, path: TextIO | None, params: tuple[str, ...], out: str, fmt: str,
-          output: BinaryIO) -> None:
+          output: BinaryIO, endpoint: str | None) -> None:
     """Run SPARQL, or a saved query by NAME, over all graphs of the build.
 
     SPARQL is the query text (or '-' for stdin); a single word names a saved query
@@ -66,7 +68,9 @@ def query(sparql: str | None, path: TextIO | None, params: tuple[str, ...], out:
     else:
         raise UsageError("give a query as an argument, a saved query's name, -f FILE, or '-' "
                          "for stdin")
-    store = Store.open(out)
+    from kg.remote import RemoteStore
+
+    store = RemoteStore(endpoint) if endpoint else Store.open(out)
     if path is None and sparql != "-" and not _SPARQL_START.match(text) and "{" not in text:
         result = queries.run(store, text.strip(), _params(params))
     else:

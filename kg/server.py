@@ -1,0 +1,625 @@
+"""A read-only SPARQL 1.1 endpoint over a built store, on the standard library's HTTP server.
+
+``serve(dir)`` returns a :class:`SparqlServer` to start in a thread and close (tests,
+notebooks); ``run(dir)`` serves until interrupted (``kg serve``).  At ``/sparql``:
+
+* the SPARQL 1.1 Protocol: GET with ``query=``, POST form-encoded or with a direct
+  ``application/sparql-query`` body; results negotiated on Accept, or named by
+  ``format=`` (``output=``), which wins for the kind of result it fits;
+* a SPARQL 1.1 Service Description (Turtle by default) on GET without a query;
+* CORS for browser clients (any origin; no credentials are involved);
+* read-only: ``update=``, ``application/sparql-update`` and update requests get 403, and
+  so does ``SERVICE``, which would make the server fetch any URL a client names;
+* limits: a time limit per request (503 past it), a row limit (the result is cut and
+  ``X-SPARQL-MaxRows`` says so), a request body limit (413), a connection limit (503).
+
+The standard library is enough for this: the protocol is a handful of parameters, and
+queries run in worker processes anyway (:mod:`kg.querypool` explains why), so an async
+framework would add a dependency without adding capacity.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import socket
+import socketserver
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import parse_qs, urlsplit
+
+import pyoxigraph as ox
+
+from kg import __version__
+from kg.errors import UsageError
+from kg.querypool import GRAPH_FORMATS, Busy, Overrun, QueryPool, WorkerLost
+from kg.sparqltext import query_form, refusal
+
+PATH = "/sparql"
+DRAIN_MAX = 8 << 20  # bytes of a refused body read and dropped so the client sees the reply
+
+#: result format name -> media types (the first is sent as Content-Type)
+SELECT_TYPES: dict[str, tuple[str, ...]] = {
+    "json": ("application/sparql-results+json", "application/json"),
+    "xml": ("application/sparql-results+xml", "application/xml", "text/xml"),
+    "csv": ("text/csv",),
+    "tsv": ("text/tab-separated-values",),
+}
+GRAPH_TYPES: dict[str, tuple[str, ...]] = {
+    "turtle": ("text/turtle", "application/x-turtle", "application/turtle"),
+    "ntriples": ("application/n-triples", "text/plain"),
+    "rdfxml": ("application/rdf+xml",),
+    "jsonld": ("application/ld+json",),
+}
+#: format= values -> (format for SELECT/ASK, format for CONSTRUCT/DESCRIBE)
+FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
+    "json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", None),
+    "tsv": ("tsv", None), "turtle": (None, "turtle"), "ttl": (None, "turtle"),
+    "n3": (None, "turtle"), "ntriples": (None, "ntriples"), "nt": (None, "ntriples"),
+    "rdf": (None, "rdfxml"), "rdfxml": (None, "rdfxml"), "rdf+xml": (None, "rdfxml"),
+    "jsonld": (None, "jsonld"), "json-ld": (None, "jsonld"),
+    **{t: (name, None) for name, types in SELECT_TYPES.items() for t in types},
+    **{t: (None, name) for name, types in GRAPH_TYPES.items() for t in types},
+}
+assert set(GRAPH_TYPES) == set(GRAPH_FORMATS)
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+SH = "http://www.w3.org/ns/shacl#"
+RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+                  "SPARQL_Results_TSV", "Turtle", "N-Triples", "RDF_XML", "JSON-LD")
+_HOST = re.compile(r"(?:[A-Za-z0-9\-.]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?")
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one request may cost."""
+
+    timeout_s: float = 10.0
+    max_rows: int = 10_000
+    max_body: int = 1 << 20
+    workers: int = 2
+    memory_mb: int = 1024
+    max_connections: int = 128
+
+    def check(self) -> None:
+        """UsageError for a limit that makes no sense."""
+        if self.timeout_s <= 0:
+            raise UsageError("the time limit must be more than 0 seconds")
+        for name in ("max_rows", "max_body", "workers", "max_connections"):
+            if getattr(self, name) < 1:
+                raise UsageError(f"{name.replace('_', '-')} must be at least 1")
+        if self.memory_mb < 0:
+            raise UsageError("the memory limit must be 0 (none) or more megabytes")
+
+
+@dataclass(slots=True)
+class Response:
+    """A reply before it is sent; ``note`` goes to the log line."""
+
+    status: int
+    body: bytes = b""
+    ctype: str = "text/plain; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+
+
+def error(status: int, message: str, note: str = "", **headers: str) -> Response:
+    """A plain-text error reply: one line saying what went wrong."""
+    line = " ".join(message.split())
+    return Response(status, (line + "\n").encode("utf-8"), headers=headers, note=note)
+
+
+def content_type(fmt: str) -> str:
+    """The Content-Type sent for a format name."""
+    ctype = {**SELECT_TYPES, **GRAPH_TYPES}[fmt][0]
+    return f"{ctype}; charset=utf-8" if ctype.startswith("text/") else ctype
+
+
+# -- content negotiation --------------------------------------------------------------
+
+
+def accept_ranges(header: str) -> list[tuple[str, float]]:
+    """The media ranges of an Accept header with their q-values, in order."""
+    ranges = []
+    for part in header.split(","):
+        media, *params = part.split(";")
+        media = media.strip().lower()
+        if not media:
+            continue
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = min(1.0, max(0.0, float(value)))
+                except ValueError:
+                    q = 0.0
+        ranges.append((media, q))
+    return ranges
+
+
+def _quality(media: str, ranges: list[tuple[str, float]]) -> tuple[float, int]:
+    """q and specificity (2 exact, 1 type/*, 0 */*) of the range that best matches."""
+    kind = media.split("/")[0]
+    best: tuple[int, float] | None = None
+    for rng, q in ranges:
+        spec = 2 if rng == media else 1 if rng == f"{kind}/*" else 0 if rng == "*/*" else -1
+        if spec >= 0 and (best is None or spec > best[0]):
+            best = (spec, q)
+    return (0.0, -1) if best is None else (best[1], best[0])
+
+
+def negotiate(header: str | None, offers: dict[str, tuple[str, ...]]) -> str | None:
+    """The offered format the Accept header prefers; the first offer if there is no
+    header; None if it accepts none of them.  Wildcards match a format's main type only."""
+    if not header or not header.strip():
+        return next(iter(offers))
+    ranges = accept_ranges(header)
+    best, key = None, (0.0, -1, 0)
+    for order, (fmt, types) in enumerate(offers.items()):
+        for alias, media in enumerate(types):
+            q, spec = _quality(media, ranges)
+            candidate = (q, spec, -order)
+            if q > 0 and (spec == 2 or not alias) and candidate > key:  # aliases match exactly
+                best, key = fmt, candidate
+    return best
+
+
+# -- service description --------------------------------------------------------------
+
+
+def description(endpoint: str, limits: Limits) -> list[ox.Triple]:
+    """A SPARQL 1.1 Service Description of this endpoint."""
+    from kg.graph.vocab import DCTERMS, PREFIXES, RDF, RDFS, XSD
+
+    def n(iri: str) -> ox.NamedNode:
+        return ox.NamedNode(iri)
+
+    svc, dataset, graph = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode("graph")
+    a = n(RDF + "type")
+    out = [
+        ox.Triple(svc, a, n(SD + "Service")),
+        ox.Triple(svc, n(SD + "endpoint"), n(endpoint)),
+        ox.Triple(svc, n(SD + "supportedLanguage"), n(SD + "SPARQL11Query")),
+        ox.Triple(svc, n(SD + "feature"), n(SD + "UnionDefaultGraph")),
+        ox.Triple(svc, n(SD + "defaultEntailmentRegime"),
+                  n("http://www.w3.org/ns/entailment/Simple")),
+        ox.Triple(svc, n(SD + "defaultDataset"), dataset),
+        ox.Triple(dataset, a, n(SD + "Dataset")),
+        ox.Triple(dataset, n(SD + "defaultGraph"), graph),
+        ox.Triple(graph, a, n(SD + "Graph")),
+        ox.Triple(svc, n(DCTERMS + "title"), ox.Literal(f"kg {__version__} SPARQL endpoint")),
+        ox.Triple(svc, n(RDFS + "comment"), ox.Literal(
+            f"Read-only; the default graph is the union of all graphs. A query may run "
+            f"{limits.timeout_s:g} s and return {limits.max_rows} rows; SERVICE is refused. "
+            f"The prefixes declared here are predefined.")),
+    ]
+    out += [ox.Triple(svc, n(SD + "resultFormat"), n(FORMATS_NS + f)) for f in RESULT_FORMATS]
+    for prefix, namespace in PREFIXES.items():
+        decl = ox.BlankNode(f"prefix_{prefix}")
+        out += [ox.Triple(svc, n(SH + "declare"), decl),
+                ox.Triple(decl, n(SH + "prefix"), ox.Literal(prefix)),
+                ox.Triple(decl, n(SH + "namespace"),
+                          ox.Literal(namespace, datatype=n(XSD + "anyURI")))]
+    return out
+
+
+# -- the server -----------------------------------------------------------------------
+
+
+class SparqlServer(ThreadingHTTPServer):
+    """The endpoint: ``start()`` serves in a thread, ``close()`` stops it and its workers."""
+
+    daemon_threads = True
+    request_queue_size = 128  # listen backlog: a burst of clients is queued, not dropped
+
+    def __init__(self, address: tuple[str, int], limits: Limits, pool: QueryPool,
+                 log: TextIO | None) -> None:
+        self.address_family = socket.getaddrinfo(*address, type=socket.SOCK_STREAM)[0][0]
+        self.limits = limits
+        self.pool = pool
+        self._log = log
+        self._log_lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(limits.max_connections)
+        self._conns: set[socket.socket] = set()
+        self._thread: threading.Thread | None = None
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        """Bind without the reverse DNS lookup HTTPServer does."""
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
+
+    @property
+    def url(self) -> str:
+        """The endpoint's URL, e.g. ``http://127.0.0.1:8000/sparql``."""
+        host, port = str(self.server_address[0]), int(self.server_address[1])
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{port}{PATH}"
+
+    def log(self, line: str) -> None:
+        """Write one line to the log stream, if there is one."""
+        if self._log is not None:
+            with self._log_lock:
+                print(line, file=self._log, flush=True)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Serve a connection in a thread, or refuse it at once past the connection limit."""
+        if not self._slots.acquire(blocking=False):
+            with contextlib.suppress(OSError):
+                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+                                b"Retry-After: 1\r\nConnection: close\r\n\r\n")
+            self.log(f"- - 503 0.0ms too many connections ({self.limits.max_connections})")
+            self.shutdown_request(request)
+            return
+        self._conns.add(request)
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        """Serve one connection, then give its slot back."""
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._conns.discard(request)
+            self._slots.release()
+
+    def start(self) -> SparqlServer:
+        """Serve in a background thread; returns self."""
+        self._thread = threading.Thread(target=self.serve_forever, args=(0.1,), name="kg-serve",
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        """Stop serving, drop open connections and stop the query workers."""
+        if self._thread is not None:
+            self.shutdown()
+            self._thread.join()
+            self._thread = None
+        self.server_close()
+        for conn in list(self._conns):
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        self.pool.close()
+
+    def __enter__(self) -> SparqlServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """One connection; every response carries CORS headers and ends in one log line."""
+
+    server: SparqlServer
+    protocol_version = "HTTP/1.1"
+    server_version = f"kg/{__version__}"
+    timeout = 30  # seconds an idle or slow connection is kept
+    disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
+
+    def handle_one_request(self) -> None:
+        """Handle a request and log it: method, path, status, milliseconds."""
+        self._t0 = time.monotonic()
+        self._status: int | None = None
+        self._note = ""
+        super().handle_one_request()
+        if self._status is not None:
+            ms = (time.monotonic() - self._t0) * 1000
+            method = getattr(self, "command", None) or "-"
+            path = urlsplit(getattr(self, "path", "") or "-").path
+            note = f" {self._note}" if self._note else ""
+            self.server.log(f"{method} {path} {self._status} {ms:.1f}ms{note}")
+
+    def parse_request(self) -> bool:
+        """Start the clock once the request line has arrived."""
+        self._t0 = time.monotonic()
+        return super().parse_request()
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        """Send the status line, remembering it for the log."""
+        self._status = code
+        super().send_response(code, message)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence the default log; handle_one_request writes one line per request."""
+
+    # -- methods ------------------------------------------------------------------
+
+    def do_OPTIONS(self) -> None:
+        """CORS preflight."""
+        self._send(Response(204, headers={
+            "Allow": "GET, POST, OPTIONS",
+            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+            "Access-Control-Allow-Headers": "Accept, Content-Type",
+            "Access-Control-Max-Age": "86400"}))
+
+    def do_GET(self) -> None:
+        """A query in the URL, or the service description."""
+        self._guarded(self._get)
+
+    def do_POST(self) -> None:
+        """A query in a form-encoded or direct body."""
+        self._guarded(self._post)
+
+    def _guarded(self, handler: Callable[[], Response]) -> None:
+        """Send what ``handler`` answers; a bug gives 500 and a traceback in the log."""
+        try:
+            self._send(handler())
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+            self._note = "client went away"
+        except Exception:
+            self.server.log(traceback.format_exc().rstrip())
+            if self._status is None:
+                self._send(error(500, "internal error; see the server log"))
+            self.close_connection = True
+
+    def _get(self) -> Response:
+        url = urlsplit(self.path)
+        if url.path != PATH:
+            return error(404, f"nothing here; the SPARQL endpoint is at {PATH}")
+        params = parse_qs(url.query, keep_blank_values=True)
+        if "query" not in params and "update" not in params:
+            return self._describe(params)
+        return self._query(params)
+
+    def _post(self) -> Response:
+        body = self._read_body()
+        if isinstance(body, Response):
+            return body
+        url = urlsplit(self.path)
+        if url.path != PATH:
+            return error(404, f"nothing here; the SPARQL endpoint is at {PATH}")
+        params = parse_qs(url.query, keep_blank_values=True)
+        ctype = self.headers.get_content_type()
+        charset = self.headers.get_content_charset("utf-8")
+        try:
+            text = body.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            return error(400, f"the request body is not valid {charset}")
+        if ctype == "application/x-www-form-urlencoded":
+            for key, values in parse_qs(text, keep_blank_values=True).items():
+                params.setdefault(key, []).extend(values)
+        elif ctype == "application/sparql-query":
+            if "query" in params:
+                return error(400, "give the query either in the body or in the URL, not both")
+            params["query"] = [text]
+        elif ctype == "application/sparql-update":
+            return self._read_only()
+        else:
+            return error(415, f"cannot read a {ctype} body; send application/sparql-query "
+                         "or application/x-www-form-urlencoded")
+        if "query" not in params and "update" not in params:
+            return error(400, "no query: send query=... or an application/sparql-query body")
+        return self._query(params)
+
+    # -- pieces -------------------------------------------------------------------
+
+    def _read_body(self) -> bytes | Response:
+        """The request body, or the error reply if it is missing or too large."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self.close_connection = True
+            return error(411, "send the body with a Content-Length")
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+            if length < 0:
+                raise ValueError
+        except ValueError:
+            self.close_connection = True
+            return error(411, "send the body with a Content-Length")
+        if length > self.server.limits.max_body:
+            self._drain(length)
+            return self._too_large(length)
+        body = self.rfile.read(length)
+        if len(body) < length:
+            self.close_connection = True
+            return error(400, "the request body ended early")
+        return body
+
+    def _too_large(self, length: int) -> Response:
+        limit = self.server.limits.max_body
+        return error(413, f"the request body has {length} bytes; the limit is {limit}")
+
+    def handle_expect_100(self) -> bool:
+        """Refuse an oversized body before the client sends it (Expect: 100-continue)."""
+        length = self.headers.get("Content-Length", "").strip()
+        if length.isdigit() and int(length) > self.server.limits.max_body:
+            self.close_connection = True
+            self._send(self._too_large(int(length)))
+            return False
+        return super().handle_expect_100()
+
+    def _drain(self, length: int) -> None:
+        """Read and drop a refused body (up to a bound) so the client reads the reply."""
+        self.close_connection = True
+        left = min(length, DRAIN_MAX)
+        try:
+            self.connection.settimeout(1.0)
+            while left > 0:
+                chunk = self.rfile.read(min(left, 1 << 16))
+                if not chunk:
+                    break
+                left -= len(chunk)
+        except OSError:
+            pass
+
+    def _read_only(self) -> Response:
+        return error(403, "this endpoint is read-only: updates are refused")
+
+    def _formats(self, params: dict[str, list[str]]) -> tuple[str | None, str | None] | Response:
+        """The format for a SELECT/ASK result and for a graph result; format= wins."""
+        select = negotiate(self.headers.get("Accept"), SELECT_TYPES)
+        graph = negotiate(self.headers.get("Accept"), GRAPH_TYPES)
+        asked = [v.strip().lower() for k in ("format", "output") for v in params.get(k, [])]
+        asked = [v for v in asked if v]
+        if not asked:
+            return select, graph
+        for value in asked:
+            if value in FORMAT_NAMES:
+                s, g = FORMAT_NAMES[value]
+                return s or select, g or graph
+        names = sorted(n for n in FORMAT_NAMES if "/" not in n)
+        return error(400, f"unknown format {asked[0]!r}; use one of {', '.join(names)} "
+                     "or a media type")
+
+    def _query(self, params: dict[str, list[str]]) -> Response:
+        if "update" in params:
+            return self._read_only()
+        queries = params["query"]
+        if len(queries) != 1:
+            return error(400, "give exactly one query")
+        if any(v for k in ("default-graph-uri", "named-graph-uri") for v in params.get(k, [])):
+            return error(400, "default-graph-uri and named-graph-uri are not supported: "
+                         "the default graph is the union of all graphs")
+        text = queries[0]
+        if query_form(text) == "UPDATE":
+            return self._read_only()
+        if why := refusal(text):
+            return error(403, why)
+        formats = self._formats(params)
+        if isinstance(formats, Response):
+            return formats
+        return self._run(text, *formats)
+
+    def _run(self, text: str, select: str | None, graph: str | None) -> Response:
+        limits = self.server.limits
+        job = {"query": text, "select": select, "graph": graph, "max_rows": limits.max_rows}
+        try:
+            meta, body = self.server.pool.run(job, self._t0 + limits.timeout_s)
+        except Busy:
+            return error(503, f"busy: no query worker came free within the time limit "
+                         f"({limits.timeout_s:g} s); try again", "busy", **{"Retry-After": "1"})
+        except Overrun:
+            return self._overrun()
+        except WorkerLost as exc:
+            return error(503, f"the query stopped its worker (exit {exc.code}); it may need "
+                         f"more than the memory limit ({limits.memory_mb} MB)", note="lost")
+        return self._reply(meta, body)
+
+    def _overrun(self) -> Response:
+        limit = self.server.limits.timeout_s
+        return error(503, f"timeout: the query ran past the time limit ({limit:g} s) and was "
+                     "stopped", note="timeout")
+
+    def _reply(self, meta: dict[str, Any], body: bytes) -> Response:
+        status = int(meta["status"])
+        if status == 200:
+            headers = {"Vary": "Accept"}
+            note = f"rows={meta['rows']}"
+            if meta.get("truncated"):
+                headers["X-SPARQL-MaxRows"] = str(self.server.limits.max_rows)
+                note += " truncated"
+            return Response(200, body, content_type(meta["format"]), headers, note)
+        if meta.get("overrun"):
+            return self._overrun()
+        if status == 406:
+            types = SELECT_TYPES if meta.get("kind") == "select" else GRAPH_TYPES
+            offered = ", ".join(t for ts in types.values() for t in ts)
+            return error(406, f"none of the accepted types fits this result; offered: {offered}")
+        return error(status, str(meta.get("message", "the query failed")))
+
+    def _describe(self, params: dict[str, list[str]]) -> Response:
+        fmt = negotiate(self.headers.get("Accept"), GRAPH_TYPES) or "turtle"
+        for value in params.get("format", []):
+            fmt = FORMAT_NAMES.get(value.strip().lower(), (None, None))[1] or fmt
+        host = self.headers.get("Host", "")
+        if not _HOST.fullmatch(host):
+            host = self.server.url.split("/")[2]
+        try:
+            triples = description(f"http://{host}{PATH}", self.server.limits)
+        except ValueError:
+            triples = description(self.server.url, self.server.limits)
+        from kg.graph.vocab import DCTERMS, RDFS, XSD
+
+        prefixes = {"sd": SD, "formats": FORMATS_NS, "sh": SH, "dcterms": DCTERMS,
+                    "rdfs": RDFS, "xsd": XSD}
+        body = ox.serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=prefixes) or b""
+        return Response(200, body, content_type(fmt), {"Vary": "Accept"}, "description")
+
+    def _send(self, resp: Response) -> None:
+        self._note = resp.note
+        self.send_response(resp.status)
+        self.send_header("Access-Control-Allow-Origin", "*")
+        if resp.status != 204:
+            self.send_header("Access-Control-Expose-Headers", "X-SPARQL-MaxRows")
+            self.send_header("Content-Type", resp.ctype)
+            self.send_header("Content-Length", str(len(resp.body)))
+        for key, value in resp.headers.items():
+            self.send_header(key, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if resp.body:
+            self.wfile.write(resp.body)
+
+
+# -- entry points ---------------------------------------------------------------------
+
+
+def serve(store_dir: str | Path, host: str = "127.0.0.1", port: int = 0, *,
+          timeout_s: float = 10.0, max_rows: int = 10_000, max_body: int = 1 << 20,
+          workers: int = 2, memory_mb: int = 1024, max_connections: int = 128,
+          log: TextIO | None = sys.stderr) -> SparqlServer:
+    """A bound, not yet serving endpoint over the build in ``store_dir``.
+
+    Call ``.start()`` to serve in a thread, or ``.serve_forever()``; ``.close()`` stops
+    it (or use it as a context manager).  ``port=0`` picks a free port; see ``.url``.
+    """
+    from kg.store import Store
+
+    limits = Limits(timeout_s=timeout_s, max_rows=max_rows, max_body=max_body, workers=workers,
+                    memory_mb=memory_mb, max_connections=max_connections)
+    limits.check()
+    Store.open(store_dir)  # a clear error now rather than from every worker
+    pool = QueryPool(store_dir, workers, memory_mb,
+                     log=lambda line: print(line, file=log or sys.stderr, flush=True))
+    try:
+        return SparqlServer((host, port), limits, pool, log)
+    except OSError as exc:
+        pool.close()
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def _loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def run(store_dir: str | Path, host: str = "127.0.0.1", port: int = 8000,
+        **options: Any) -> None:
+    """Serve until interrupted (Ctrl-C or SIGTERM), printing the URL on stderr."""
+    import signal
+
+    server = serve(store_dir, host, port, **options)
+    limits = server.limits
+    print(f"kg: SPARQL endpoint for {store_dir} at {server.url}\n"
+          f"kg: read-only; {limits.timeout_s:g} s and {limits.max_rows} rows per query, "
+          f"{limits.workers} workers; Ctrl-C stops", file=sys.stderr, flush=True)
+    if not _loopback(host):
+        print(f"kg: warning: listening on {host}, reachable from other machines; "
+              "there is no authentication", file=sys.stderr, flush=True)
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        print("kg: stopped", file=sys.stderr, flush=True)
+
+
+__all__ = ["Limits", "SparqlServer", "negotiate", "run", "serve"]

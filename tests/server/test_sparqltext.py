@@ -1,0 +1,104 @@
+"""The SPARQL lexer behind SERVICE refusal, update detection and remote binding."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from kg.errors import UsageError
+from kg.sparqltext import bind_values, code, query_form, refusal, with_prefixes
+
+IRI = ox.NamedNode("http://a.example/b")
+
+
+@pytest.mark.parametrize(("query", "form"), [
+    ("SELECT * {}", "SELECT"),
+    ("PREFIX select: <http://s/> BASE <http://b/> ask {}", "ASK"),
+    ("# CONSTRUCT\nDESCRIBE <http://a/>", "DESCRIBE"),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
+    ("INSERT DATA { <http://a/> <http://a/> 1 }", "UPDATE"),
+    ("PREFIX x: <http://a/> DELETE WHERE { ?s ?p ?o }", "UPDATE"),
+    ("WITH <http://g/> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "UPDATE"),
+    ("LOAD <http://a/>", "UPDATE"),
+    ("nonsense", None),
+    ("", None),
+])
+def test_query_form(query: str, form: str | None) -> None:
+    assert query_form(query) == form
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * { SERVICE <http://x/> { ?s ?p ?o } }",
+    "SELECT * { service silent <http://x/> { ?s ?p ?o } }",
+    "SELECT * { ?s ?p ?o . SeRvIcE ?u { } }",
+    "SELECT * { ?s ?p ?o } # SERVICE in a comment, to be safe",
+    "SELECT * { ?s ex:a\\#b ?o . SERVICE <http://x/> { } }",
+    "SELECT * { ?s ex:a\\'b ?o . SERVICE <http://x/> { } ?s ?p 'x' }",
+    "SELECT * { \\u0053ERVICE <http://x/> { } }",
+    "SELECT * { ?s ?p \"unterminated SERVICE <http://x/> { } }",
+])
+def test_service_is_found_however_written(query: str) -> None:
+    assert refusal(query) is not None
+
+
+@pytest.mark.parametrize("query", [
+    'SELECT * { ?s ?p "SERVICE <http://x/> { }" }',
+    "SELECT * { ?s ?p '''a\nSERVICE'''}",
+    "SELECT ?service { ?service ex:service <http://x/SERVICE> . ?s a schema:Service }",
+    "PREFIX service: <http://s/> SELECT * { ?s service:x ?o }",
+    "SELECT * { ?s <http://x/#SERVICE> ?o }",
+])
+def test_service_in_data_is_allowed(query: str) -> None:
+    assert refusal(query) is None
+
+
+def test_with_prefixes_declares_only_what_is_used_and_missing() -> None:
+    prefixes = {"kg": "http://k/", "skos": "http://s/", "rdf": "http://r/"}
+    query = 'PREFIX kg: <http://other/>\nSELECT * { ?s a kg:P ; skos:l "rdf:x" } # rdf:type'
+    out = with_prefixes(query, prefixes)
+    assert out == "PREFIX skos: <http://s/>\n" + query
+    assert with_prefixes("ASK {}", prefixes) == "ASK {}"
+
+
+def test_bind_values_places_the_block_in_the_where_pattern() -> None:
+    assert bind_values("SELECT ?x WHERE { ?x ?p ?o }", {"x": IRI}) == (
+        "SELECT ?x WHERE { VALUES (?x) { (<http://a.example/b>) }  ?x ?p ?o }")
+    # not in a projection's EXISTS, not in a CONSTRUCT template, not before a sub-select
+    out = bind_values("SELECT (EXISTS { ?x ?p 1 } AS ?e) { ?x ?p ?o }", {"x": IRI})
+    assert out.startswith("SELECT (EXISTS { ?x ?p 1 } AS ?e) { VALUES")
+    out = bind_values('CONSTRUCT { ?x ?p "{" } WHERE { ?x ?p ?o }', {"x": IRI})
+    assert out.startswith('CONSTRUCT { ?x ?p "{" } WHERE { VALUES')
+    out = bind_values("SELECT * { SELECT ?x { ?x ?p ?o } LIMIT 1 }", {"x": IRI})
+    assert out == ("SELECT * { VALUES (?x) { (<http://a.example/b>) } "
+                   "{ SELECT ?x { ?x ?p ?o } LIMIT 1 } }")
+    out = bind_values("CONSTRUCT WHERE { ?x ?p ?o }", {"x": IRI})
+    assert out == ("CONSTRUCT { ?x ?p ?o } WHERE { VALUES (?x) { (<http://a.example/b>) }"
+                   "  ?x ?p ?o }")
+
+
+@pytest.mark.parametrize("value", [
+    '"} SERVICE <http://x/> {', "'''", '"""', "# x\n}", "\\", "\\u0022", "\r\n", "\x00",
+])
+def test_a_bound_value_never_changes_the_code(value: str) -> None:
+    query = "SELECT ?v WHERE { ?s ?p ?v }"
+    out = bind_values(query, {"v": ox.Literal(value)})
+    kinds = [t.kind for t in code(out)]
+    assert kinds.count("string") == 1
+    assert [t.text for t in code(out) if t.kind != "string"] == [
+        t.text for t in code(bind_values(query, {"v": ox.Literal("plain")}))
+        if t.kind != "string"]
+    assert refusal(out) is None
+    store = ox.Store()
+    store.add(ox.Quad(IRI, IRI, ox.Literal(value)))
+    result = store.query(out)
+    assert isinstance(result, ox.QuerySolutions)
+    assert [r["v"] for r in result] == [ox.Literal(value)]
+
+
+def test_bind_values_needs_a_pattern() -> None:
+    with pytest.raises(UsageError, match="WHERE pattern"):
+        bind_values("DESCRIBE ?x", {"x": IRI})
+    with pytest.raises(UsageError, match="SELECT, ASK"):
+        bind_values("INSERT DATA { }", {"x": IRI})
+    with pytest.raises(UsageError, match="braces"):
+        bind_values("SELECT * { ?x ?p ?o", {"x": IRI})
