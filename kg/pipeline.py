@@ -32,7 +32,7 @@ from kg.outdir import atomic_write_bytes, commit, locked, staging
 from kg.records import Citation, Paper, Problem
 from kg.resolve.papers import Ranked, resolve_papers
 from kg.resolve.people import resolve_people
-from kg.store import STORE_DIR, Store
+from kg.store import STORE_DIR, Store, with_union
 from kg.text import slugify
 
 Step = Callable[[str], None]
@@ -162,7 +162,7 @@ def report(corpus: Corpus, store: Store) -> dict[str, Any]:
             "people": len(corpus.people.labels),
             "citations": len(citations),
             "citations_resolved": len(citations) - len(unresolved),
-            "triples": len(store),
+            "triples": store.triples(),
         },
         "merges": [
             {"paper": c.key, "evidence": list(c.evidence),
@@ -227,7 +227,7 @@ def _build_locked(specs: Sequence[SourceSpec], out: Path, base_iri: str, encodin
         if step:
             step("loading the store")
         raw = ox.Store(str(stage / STORE_DIR))
-        raw.bulk_extend(quads)
+        raw.bulk_extend(with_union(quads))
         raw.flush()
         store = Store(raw)
         if step:

@@ -24,9 +24,9 @@ def stats(store: Store) -> dict[str, Any]:
     for name, pattern in _COUNTS.items():
         result = store.query(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }}")
         out[name] = int(next(iter(result))["n"].value)  # type: ignore[arg-type]
-    out["triples"] = int(next(iter(store.query(  # type: ignore[arg-type]
-        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }")))["n"].value)
-    out["quads"] = len(store)
+    out["triples"] = store.triples()
+    out["quads"] = int(next(iter(store.query(  # type: ignore[arg-type]
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")))["n"].value)
     decisions = store.query(
         "SELECT ?d (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a kg:Paper ; kg:decision ?d } "
         "GROUP BY ?d ORDER BY DESC(?n) ?d")

@@ -1,7 +1,10 @@
 """The embedded store behind one seam: open a built directory, run SPARQL on it.
 
-Queries see the union of all named graphs as their default graph, so a query needs no
-``GRAPH`` clause and gives the same answers as on the Turtle export loaded elsewhere.
+Every statement is stored in the named graph of its source, for provenance, and once more
+in the default graph, which is the merge of them all: a set, as RDF means it.  Queries
+run on that default graph, so they need no ``GRAPH`` clause, count each fact once (a
+paper typed by two sources is one paper) and give the same answers as the Turtle export
+loaded into any other store; ``GRAPH ?g { ... }`` still reaches the sources.
 """
 
 from __future__ import annotations
@@ -59,9 +62,9 @@ class Store:
 
     @classmethod
     def in_memory(cls, quads: Any = ()) -> Store:
-        """An in-memory store holding ``quads`` (tests, notebooks)."""
+        """An in-memory store holding ``quads`` and their merge as the default graph."""
         store = ox.Store()
-        store.extend(quads)
+        store.extend(with_union(list(quads)))
         return cls(store)
 
     @property
@@ -79,12 +82,22 @@ class Store:
         try:
             return self._store.query(
                 sparql,
-                use_default_graph_as_union=True,
                 prefixes=PREFIXES,
                 substitutions=subs or None,
             )
         except SyntaxError as exc:
             raise UsageError(f"SPARQL syntax error: {exc}") from None
 
-    def __len__(self) -> int:
-        return len(self._store)
+    def triples(self) -> int:
+        """The number of distinct statements (the default graph's size)."""
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+
+def with_union(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """``quads`` followed by their distinct triples in the default graph."""
+    seen: dict[str, ox.Quad] = {}
+    for q in quads:
+        if not isinstance(q.graph_name, ox.DefaultGraph):
+            t = ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+            seen.setdefault(str(t), t)
+    return [*quads, *seen.values()]

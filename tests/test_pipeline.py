@@ -107,7 +107,19 @@ def test_nquads_export_holds_one_named_graph_per_source(built: Path) -> None:
     sources = {n for n in names if "/source/" in n}
     assert len(sources) == 5
     assert any(n.endswith("/graph/resolution") for n in names)
-    assert len(Store.open(built)) == sum(len(g) for g in dataset.graphs())
+    quads = sum(len(g) for g in dataset.graphs())
+    from kg.stats import stats
+
+    assert stats(Store.open(built))["quads"] == quads
+
+
+def test_queries_count_each_fact_once(built: Path) -> None:
+    # a paper typed by 000 and 001 is one paper: no DISTINCT needed
+    plain = 'SELECT (COUNT(?p) AS ?n) WHERE { ?p a kg:Paper ; kg:decision "Oral" }'
+    assert _count(Store.open(built), plain) == 48
+    per_source = ('SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?p a kg:Paper ; '
+                  'kg:decision "Oral" } }')
+    assert _count(Store.open(built), per_source) == 48  # only 001 states the decision
 
 
 def test_graph_conforms_to_the_shapes(built: Path) -> None:

@@ -52,8 +52,13 @@ def serialize(quads: Any, fmt: str) -> bytes:
 
 
 def export(store: Any, fmt: str) -> bytes:
-    """The whole store in ``fmt``."""
-    return serialize(store.raw.quads_for_pattern(None, None, None, None), fmt)
+    """The whole store in ``fmt``: the named graphs, or their merge (the default graph)."""
+    if fmt in FORMATS and FORMATS[fmt][1]:
+        quads = (q for q in store.raw.quads_for_pattern(None, None, None, None)
+                 if not isinstance(q.graph_name, ox.DefaultGraph))
+    else:
+        quads = store.raw.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    return serialize(quads, fmt)
 
 
 def base_of(store: Any) -> str:
@@ -71,8 +76,7 @@ def void(store: Any, base: str, dump: str = "graph.ttl") -> bytes:
     """A VoID description: triples, and entities per class (papers, people, concepts...)."""
     dataset = ox.NamedNode(base.rstrip("/") + "/dataset")
     vo = V.VOID
-    triples = int(next(iter(store.query(
-        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }")))["n"].value)
+    triples = store.triples()
     out = [
         ox.Triple(dataset, V.TYPE, ox.NamedNode(vo + "Dataset")),
         ox.Triple(dataset, ox.NamedNode(vo + "triples"), _int(triples)),

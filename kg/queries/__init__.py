@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from kg.errors import UsageError
 from kg.graph import vocab as V
 from kg.queries.lookup import lookup
+from kg.sparqltext import bind_values
 
 _PARAM = re.compile(r"#\s*param:\s*(?P<name>[a-z_]+)\s*\((?P<type>[a-z]+)\)\s*(?P<help>[^\[]*)"
                     r"(?:\[(?P<default>[^\]]*)\])?")
@@ -100,24 +101,13 @@ def get(name: str) -> SavedQuery:
                          f"{', '.join(registry())} (see `kg queries`)") from None
 
 
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-
-
 def with_values(sparql: str, terms: dict[str, Any]) -> str:
-    """Bind variables to RDF terms with a VALUES block at the top of the WHERE pattern.
+    """Bind variables to RDF terms with a VALUES block opening the WHERE pattern.
 
-    The terms are serialised by pyoxigraph (IRIs validated, literals escaped), so no value
-    can change the query's structure.
+    The terms are written by pyoxigraph (IRIs validated, literals escaped), so no value
+    can change the query's structure; see :func:`kg.sparqltext.bind_values`.
     """
-    if not terms:
-        return sparql
-    names = sorted(terms)
-    block = (f"VALUES ({' '.join('?' + n for n in names)}) "
-             f"{{ ({' '.join(str(terms[n]) for n in names)}) }}")
-    match = _WHERE.search(sparql)
-    if match is None:
-        raise ValueError("a saved query with parameters needs a WHERE clause")
-    return f"{sparql[:match.end()]}\n  {block}{sparql[match.end():]}"
+    return bind_values(sparql, terms)
 
 
 def bind(store: Queryable, query: SavedQuery, values: dict[str, str]) -> str:
