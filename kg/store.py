@@ -9,6 +9,7 @@ loaded into any other store; ``GRAPH ?g { ... }`` still reaches the sources.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -86,11 +87,31 @@ class Store:
                 substitutions=subs or None,
             )
         except SyntaxError as exc:
-            raise UsageError(f"SPARQL syntax error: {exc}") from None
+            raise UsageError(syntax_message(sparql, str(exc))) from None
 
     def triples(self) -> int:
         """The number of distinct statements (the default graph's size)."""
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+
+def syntax_message(sparql: str, error: str) -> str:
+    """The parser's message cut to one line, and the query line with a caret under the spot.
+
+    >>> print(syntax_message("SELECT * WHERE { ?s ?p }", "error at 1:23: expected ..."))
+    SPARQL syntax error at line 1, column 23: expected ...
+      SELECT * WHERE { ?s ?p }
+                            ^
+    """
+    match = re.search(r"at (\d+):(\d+):?\s*(.*)", error.splitlines()[0] if error else "")
+    if not match:
+        return f"SPARQL syntax error: {error.splitlines()[0][:200] if error else ''}"
+    line, column, rest = int(match[1]), int(match[2]), match[3]
+    if len(rest) > 160:
+        rest = rest[:160] + "..."
+    lines = sparql.split("\n")
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    caret = f"\n  {text}\n  {' ' * max(column - 1, 0)}^" if text else ""
+    return f"SPARQL syntax error at line {line}, column {column}: {rest}{caret}"
 
 
 def with_union(quads: list[ox.Quad]) -> list[ox.Quad]:
