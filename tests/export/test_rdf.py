@@ -15,7 +15,7 @@ from kg.cli import main
 from kg.export import rdf
 from kg.graph.vocab import PREFIXES
 from kg.store import Store
-from tests.queries.test_saved import CALLS
+from tests.queries.test_saved import CALLS, METHOD_CALLS, METHODS, methods_store
 
 RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig",
                   "jsonld": "json-ld"}
@@ -67,22 +67,33 @@ def other_stores(built: Path) -> tuple[ox.Store, rdflib.Graph]:
     return fresh, graph
 
 
-@pytest.mark.parametrize("name", sorted(CALLS))
-def test_saved_queries_answer_the_same_in_other_stores(built: Path, name: str,
-                                                       other_stores: Any) -> None:
-    store = Store.open(built)
-    if name == "proposers":  # its parameter must be a method: see test_extraction_in_graph
-        return
-    sparql = queries.bind(store, queries.get(name), CALLS[name])
+def _same_everywhere(store: Any, turtle: bytes, name: str, params: dict[str, str],
+                     other: tuple[ox.Store, rdflib.Graph] | None = None) -> None:
+    sparql = queries.bind(store, queries.get(name), params)
     mine = store.query(sparql)
     names = [v.value for v in mine.variables]
     expected = _canonical(mine, names)
-    fresh, graph = other_stores
+    if other is None:
+        fresh = ox.Store()
+        fresh.load(turtle, format=ox.RdfFormat.TURTLE)
+        other = (fresh, rdflib.Graph().parse(data=turtle, format="turtle"))
+    fresh, graph = other
     prolog = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
     assert _canonical(fresh.query(prolog + sparql), names) == expected
     answer = graph.query(prolog + sparql)
     rows = [{n: r[n] for n in names} for r in answer]
     assert _canonical(rows, names) == expected
+
+
+@pytest.mark.parametrize("name", sorted(set(CALLS) - {"proposers"}))
+def test_saved_queries_answer_the_same_in_other_stores(built: Path, name: str,
+                                                       other_stores: Any) -> None:
+    _same_everywhere(Store.open(built), b"", name, CALLS[name], other_stores)
+
+
+@pytest.mark.parametrize("name", sorted(METHOD_CALLS))
+def test_method_queries_answer_the_same_in_other_stores(name: str) -> None:
+    _same_everywhere(methods_store(), METHODS.read_bytes(), name, METHOD_CALLS[name])
 
 
 def test_export_rdf_command(built: Path, tmp_path: Path) -> None:

@@ -82,7 +82,28 @@ def test_neighborhood_lists_co_occurring_concepts(built: Path) -> None:
     assert counts == sorted(counts, reverse=True)
 
 
-def test_proposers_needs_an_extracted_method(built: Path) -> None:
+METHODS = Path(__file__).parent.parent / "data" / "methods.ttl"
+METHOD_CALLS = {"proposers": {"method": "Amorpheus"},
+                "top-concepts": {"kind": "method", "limit": "5"}}
+
+
+def methods_store() -> Store:
+    """A store holding the small hand-written graph with methods."""
+    import pyoxigraph as ox
+
+    return Store.in_memory(ox.parse(METHODS.read_bytes(), format=ox.RdfFormat.TURTLE))
+
+
+def test_proposers_lists_who_proposes_and_who_uses_a_method() -> None:
+    result = queries.run(methods_store(), "proposers", METHOD_CALLS["proposers"])
+    rows = sorted((s["role"].value, s["title"].value) for s in result)  # type: ignore[index]
+    assert rows == [("proposes", "My Body is a Cage"), ("uses", "Transformers for Control")]
+    top = queries.run(methods_store(), "top-concepts", METHOD_CALLS["top-concepts"])
+    assert [(s["label"].value, int(s["papers"].value)) for s in top] == [  # type: ignore[index]
+        ("transformer", 3), ("Amorpheus", 2)]
+
+
+def test_proposers_on_the_bundled_build_needs_an_extracted_method(built: Path) -> None:
     with pytest.raises(UsageError, match="no method 'reinforcement learning' in the graph"):
         _rows(built, "proposers", CALLS["proposers"])
 

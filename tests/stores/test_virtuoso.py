@@ -12,7 +12,7 @@ import pytest
 from kg import queries
 from kg.graph.vocab import PREFIXES
 from kg.store import Store
-from tests.queries.test_saved import CALLS
+from tests.queries.test_saved import CALLS, METHOD_CALLS, METHODS, methods_store
 from tests.stores.virtuoso import Virtuoso
 
 if shutil.which("virtuoso-t") is None:
@@ -27,6 +27,7 @@ if shutil.which("virtuoso-t") is None:
 def virtuoso(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
     with Virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
         server.load(built / "graph.ttl", "urn:kg:test")
+        server.load(METHODS, "urn:kg:methods")
         yield server
 
 
@@ -47,15 +48,17 @@ def test_all_triples_arrive(virtuoso: Virtuoso, built: Path) -> None:
     assert int(doc["results"]["bindings"][0]["n"]["value"]) == int(next(iter(local))["n"].value)  # type: ignore[call-overload,index]
 
 
-@pytest.mark.parametrize("name", sorted(CALLS))
+@pytest.mark.parametrize(("name", "graph"), [*((n, "bundled") for n in sorted(CALLS)
+                                                if n != "proposers"),
+                                              *((n, "methods") for n in sorted(METHOD_CALLS))])
 def test_saved_queries_answer_the_same_in_virtuoso(virtuoso: Virtuoso, built: Path,
-                                                   name: str) -> None:
-    store = Store.open(built)
-    if name == "proposers":  # its parameter must be a method: see the extraction tests
-        return
-    sparql = queries.bind(store, queries.get(name), CALLS[name])
+                                                   name: str, graph: str) -> None:
+    store = Store.open(built) if graph == "bundled" else methods_store()
+    params = CALLS[name] if graph == "bundled" else METHOD_CALLS[name]
+    sparql = queries.bind(store, queries.get(name), params)
     mine = store.query(sparql)
     names = [v.value for v in mine.variables]  # type: ignore[union-attr]
     prolog = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-    theirs = virtuoso.select(prolog + sparql)
+    theirs = virtuoso.select(prolog + sparql,
+                             "urn:kg:test" if graph == "bundled" else "urn:kg:methods")
     assert _canonical_remote(theirs, names) == _canonical_local(mine, names)

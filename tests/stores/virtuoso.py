@@ -115,8 +115,10 @@ class Virtuoso:
         if path.name in errors:
             raise RuntimeError(f"virtuoso could not load {path.name}: {errors}")
 
-    def select(self, sparql: str) -> dict[str, Any]:
-        body = urllib.parse.urlencode({"query": sparql}).encode()
+    def select(self, sparql: str, graph: str | None = None) -> dict[str, Any]:
+        """Run a SELECT over the protocol; ``graph`` becomes the default graph."""
+        params = {"query": sparql, **({"default-graph-uri": graph} if graph else {})}
+        body = urllib.parse.urlencode(params).encode()
         request = urllib.request.Request(self.endpoint, data=body, headers={
             "Accept": "application/sparql-results+json",
             "Content-Type": "application/x-www-form-urlencoded"})
