@@ -12,7 +12,6 @@ object is a problem with its line; the other lines are still read.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from email.utils import parsedate_to_datetime
@@ -22,6 +21,7 @@ from kg.errors import InputError
 from kg.records import Author, Ids, Item, Paper, Problem, SourceRef, Subject
 from kg.sources import Reader
 from kg.sources.files import SourceFile
+from kg.sources.jsondoc import json_lines
 from kg.text import collapse_ws
 
 _KEYS = re.compile(r'"(authors_parsed|categories|id|title|versions|journal-ref)"\s*:')
@@ -135,24 +135,11 @@ def paper_from_line(obj: Mapping[str, Any], where: SourceRef) -> Iterator[Item]:
 def read_arxiv(source: SourceFile) -> Iterator[Item]:
     """Papers from the snapshot lines; a line that is not a JSON object is a problem."""
     good = 0
-    for number, line in enumerate(source.text.split("\n"), start=1):
-        if not line.strip():
+    for entry in json_lines(source):
+        if isinstance(entry, Problem):
+            yield entry
             continue
-        where = SourceRef(source.name, number)
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            reason = exc.msg.removesuffix(" starting at")
-            yield Problem(where, f"not valid JSON ({reason} at column {exc.colno}); "
-                                 "line skipped")
-            continue
-        except ValueError as exc:
-            yield Problem(where, f"not valid JSON ({exc}); line skipped")
-            continue
-        if not isinstance(obj, dict):
-            yield Problem(where, f"expected a JSON object, found {type(obj).__name__}; "
-                                 "line skipped")
-            continue
+        where, obj = entry
         for item in paper_from_line(obj, where):
             good += isinstance(item, Paper)
             yield item

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from json import decoder, scanner
 from typing import Any
 
 from kg.errors import InputError
+from kg.records import Problem, SourceRef
 from kg.sources.files import SourceFile
 
 _NEWLINE = re.compile("\n")
@@ -76,3 +77,29 @@ def parse(source: SourceFile) -> JsonDoc:
         raise InputError(source.name, f"not valid JSON ({exc})") from None
     newlines = tuple(m.start() for m in _NEWLINE.finditer(text))
     return JsonDoc(value, starts, newlines)
+
+
+def json_lines(source: SourceFile) -> Iterator[tuple[SourceRef, dict[str, Any]] | Problem]:
+    """Each non-blank line's JSON object with where it stands, or a problem for that line.
+
+    A line that is not JSON, or JSON that is not an object, is a problem (the line is
+    skipped); the other lines are still read.
+    """
+    for number, line in enumerate(source.text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = SourceRef(source.name, number)
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            reason = exc.msg.removesuffix(" starting at")
+            yield Problem(where, f"not valid JSON ({reason} at column {exc.colno}); line skipped")
+            continue
+        except (ValueError, RecursionError) as exc:  # e.g. an integer too long to convert
+            yield Problem(where, f"not valid JSON ({exc}); line skipped")
+            continue
+        if not isinstance(obj, dict):
+            yield Problem(where, f"expected a JSON object, found {type(obj).__name__}; "
+                                 "line skipped")
+            continue
+        yield where, obj

@@ -7,9 +7,10 @@ import re
 from collections.abc import Iterator
 
 from kg.errors import InputError
-from kg.records import Item, Problem, SourceRef
+from kg.records import Item, Problem
 from kg.sources import Reader
 from kg.sources.files import SourceFile
+from kg.sources.jsondoc import json_lines
 from kg.sources.mapping import KNOWN_KEYS, paper_from_mapping
 
 _KEY = re.compile(r'"([A-Za-z_]+)"\s*:')
@@ -33,21 +34,11 @@ def sniff(source: SourceFile) -> int:
 def read_jsonl(source: SourceFile) -> Iterator[Item]:
     """Papers from JSON lines; a line that is not a JSON object becomes a problem."""
     good = 0
-    for number, line in enumerate(source.text.split("\n"), start=1):
-        if not line.strip():
+    for entry in json_lines(source):
+        if isinstance(entry, Problem):
+            yield entry
             continue
-        where = SourceRef(source.name, number)
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Problem(where, f"not valid JSON ({exc.msg} at column {exc.colno}); line skipped")
-            continue
-        except ValueError as exc:  # e.g. an integer too long to convert
-            yield Problem(where, f"not valid JSON ({exc}); line skipped")
-            continue
-        if not isinstance(obj, dict):
-            yield Problem(where, f"expected a JSON object, found {type(obj).__name__}")
-            continue
+        where, obj = entry
         paper, problems = paper_from_mapping(obj, where)
         yield from problems
         if paper is not None:
