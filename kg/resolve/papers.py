@@ -14,10 +14,11 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kg.records import Citation, Paper
+from kg.resolve.unionfind import UnionFind
 from kg.text import normalize_person_name, normalize_title, short_hash
 
 #: Titles shorter than this (normalised) are too generic to link records on their own.
@@ -75,27 +76,6 @@ def _words(text: str | None) -> set[str]:
     return set(re.findall(r"[a-z0-9]{3,}", (text or "").lower()))
 
 
-class _UnionFind:
-    def __init__(self, items: Iterable[str]) -> None:
-        self.parent = {i: i for i in items}
-
-    def find(self, item: str) -> str:
-        root = item
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[item] != root:
-            self.parent[item], item = root, self.parent[item]
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            # the smaller id becomes the root: the result does not depend on call order
-            if rb < ra:
-                ra, rb = rb, ra
-            self.parent[rb] = ra
-
-
 def _exact_keys(paper: Paper) -> list[str]:
     keys = []
     if paper.ids.openreview:
@@ -117,7 +97,7 @@ def resolve_papers(
 ) -> PaperResolution:
     """Cluster paper records and resolve citations to the clusters."""
     by_id = {r.paper.id: r for r in records}
-    uf = _UnionFind(sorted(by_id))
+    uf: UnionFind[str] = UnionFind(sorted(by_id))
     forum: dict[str, str | None] = {i: r.paper.ids.openreview for i, r in by_id.items()}
     evidence: dict[str, set[str]] = defaultdict(set)
 

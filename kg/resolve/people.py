@@ -26,6 +26,7 @@ from itertools import combinations
 
 from kg.records import Paper
 from kg.resolve.names import Name, compatible, edit_distance_at_most_one, parse, umlaut_folded
+from kg.resolve.unionfind import UnionFind
 from kg.text import slugify
 
 Ref = tuple[str, int]  # (record id, 1-based position)
@@ -53,24 +54,16 @@ class _Occ:
     parsed: Name
 
 
-class _Clusters:
+class _Clusters(UnionFind[Ref]):
     """Union-find over occurrences that remembers the evidence and the names of each set."""
 
     def __init__(self, occs: Sequence[_Occ], coauthors: dict[Ref, set[str]]) -> None:
-        self.parent: dict[Ref, Ref] = {o.ref: o.ref for o in occs}
+        super().__init__(o.ref for o in occs)
         self.names: dict[Ref, set[Name]] = {o.ref: {o.parsed} for o in occs}
         self.coauthors = coauthors  # a root's set is copied before its first change
         self._owned: set[Ref] = set()
         self.why: dict[Ref, set[str]] = defaultdict(set)
         self.doubt: dict[Ref, str] = {}
-
-    def find(self, ref: Ref) -> Ref:
-        root = ref
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[ref] != root:
-            self.parent[ref], ref = root, self.parent[ref]
-        return root
 
     def consistent(self, a: Ref, b: Ref) -> bool:
         """Every name of one set fits every name of the other."""
@@ -78,13 +71,12 @@ class _Clusters:
         return all(compatible(x, y) or _typo(x, y)
                    for x in self.names[ra] for y in self.names[rb])
 
-    def union(self, a: Ref, b: Ref, why: str) -> bool:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
+    def link(self, a: Ref, b: Ref, why: str) -> bool:
+        """Join two sets for the reason ``why``, merging their names and co-authors."""
+        joined = self.union(a, b)
+        if joined is None:
             return False
-        if rb < ra:
-            ra, rb = rb, ra
-        self.parent[rb] = ra
+        ra, rb = joined
         self.names[ra] |= self.names.pop(rb)
         mine, theirs = self.coauthors[ra], self.coauthors.pop(rb)
         if len(mine) < len(theirs):  # grow the larger set: linear-logarithmic overall
@@ -156,7 +148,7 @@ def _link_same_paper(occs: Sequence[_Occ], sets: _Clusters) -> None:
                         _typo(o.parsed, occ.parsed) or
                         _surname_typo(o.parsed, occ.parsed)]
                 if len(fits) == 1:
-                    sets.union(fits[0].ref, occ.ref, "same-paper")
+                    sets.link(fits[0].ref, occ.ref, "same-paper")
 
 
 def _surname_typo(a: Name, b: Name) -> bool:
@@ -186,7 +178,7 @@ def _link_block(block: list[_Occ], sets: _Clusters, coauthors: dict[Ref, set[str
     for key in full:  # initials alone ("W Li") are not a name to link on: see below
         first, *rest = by_key[key]
         for occ in rest:
-            sets.union(first.ref, occ.ref, "same-name")
+            sets.link(first.ref, occ.ref, "same-name")
     # written-out variants that fit: middle names and initials agree.  Two such names share
     # a written-out given name (or all given names run together), so only those are compared.
     for a, b in _pairs(full, lambda k: {*by_key[k][0].parsed.words,
@@ -194,7 +186,7 @@ def _link_block(block: list[_Occ], sets: _Clusters, coauthors: dict[Ref, set[str
         ra, rb = by_key[a][0].ref, by_key[b][0].ref
         if compatible(by_key[a][0].parsed, by_key[b][0].parsed) == "strong" and \
                 sets.consistent(ra, rb):
-            sets.union(ra, rb, "name-variant")
+            sets.link(ra, rb, "name-variant")
     # initials only: one fitting person, or the co-authors decide, slot by slot
     for key in keys:
         if by_key[key][0].parsed.words:
@@ -204,15 +196,15 @@ def _link_block(block: list[_Occ], sets: _Clusters, coauthors: dict[Ref, set[str
         if not roots:  # nobody written out fits: the same initials are one person
             first, *rest = by_key[key]
             for occ in rest:
-                sets.union(first.ref, occ.ref, "same-name")
+                sets.link(first.ref, occ.ref, "same-name")
             continue
         for occ in by_key[key]:
             if len(roots) == 1 and sets.consistent(roots[0], occ.ref):
-                sets.union(roots[0], occ.ref, "initials")
+                sets.link(roots[0], occ.ref, "initials")
                 continue
             shared = [r for r in roots if coauthors[occ.ref] & sets.coauthors[sets.find(r)]]
             if len(shared) == 1:
-                sets.union(shared[0], occ.ref, "initials+coauthors")
+                sets.link(shared[0], occ.ref, "initials+coauthors")
             else:
                 sets.doubt[sets.find(occ.ref)] = (
                     f"initials fit {len(roots)} people and the co-authors do not decide")
@@ -225,7 +217,7 @@ def _link_block(block: list[_Occ], sets: _Clusters, coauthors: dict[Ref, set[str
             continue
         common = sets.coauthors[rx] & sets.coauthors[ry]
         if len(common) >= TYPO_SHARED_COAUTHORS and sets.consistent(x.ref, y.ref):
-            sets.union(x.ref, y.ref, "typo+coauthors")
+            sets.link(x.ref, y.ref, "typo+coauthors")
 
 
 def _deletions(word: str) -> set[str]:
