@@ -52,13 +52,14 @@ def _runs(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
 
 def join_lines(lines: list[str]) -> str:
     """One paragraph from hard-wrapped lines: a word hyphen joins without a space."""
-    text = ""
+    parts: list[str] = []
     for line in lines:
         part = line.strip()
-        if text and not _JOIN_HYPHEN.search(text):
-            text += " "
-        text += part
-    return collapse_ws(text)
+        # only the end of the text so far decides: no rescan of a growing string
+        if parts and not _JOIN_HYPHEN.search(parts[-1][-2:]):
+            parts.append(" ")
+        parts.append(part)
+    return collapse_ws("".join(parts))
 
 
 def _title(run: list[str]) -> tuple[int, str] | None:

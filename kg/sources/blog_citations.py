@@ -36,8 +36,10 @@ _INITIALS = r"[A-Z]\.(?:-?[A-Z]\.)*\.?"
 _PARTICLE = r"(?:(?:von|van|der|den|de|del|della|da|di|du|dos|le|la|zu|ter|ten)\s+)"
 _SURNAME = r"[^\W\d_a-z][\w'’-]*"
 _PERSON = rf"{_INITIALS}\s?{_PARTICLE}*{_SURNAME}"
+# At most 10 people in one abbreviation: an unbounded list made searching a line of many
+# thousands of "A. B, " take quadratic time.
 _AUTHORS = (
-    rf"{_PERSON}(?:,\s{_PERSON})*(?:,?\sand\s{_PERSON})?(?:\set\sal\.)?"
+    rf"{_PERSON}(?:,\s{_PERSON}){{0,9}}(?:,?\sand\s{_PERSON})?(?:\set\sal\.)?"
 )
 # An author abbreviation starts after white space (a title precedes it) and ends at a space
 # or at the end of its piece of text.
@@ -52,6 +54,8 @@ _ARXIV = re.compile(
 )
 
 _MAX_TITLE_CHARS = 300
+#: Longer lines are no paragraph of a blog post; searching them would only cost time.
+MAX_LINE_CHARS = 100_000
 _MAX_TITLE_WORDS = 40
 
 
@@ -173,6 +177,11 @@ def read_blog(source: SourceFile) -> Iterator[Item]:
     found = False
     for number, line in enumerate(source.lines(), start=1):
         if not line.strip():
+            continue
+        if len(line) > MAX_LINE_CHARS:
+            yield Problem(SourceRef(source.name, number),
+                          f"line of {len(line):,} characters is longer than any paragraph "
+                          f"({MAX_LINE_CHARS:,} at most); skipped")
             continue
         try:
             drafts = _split(line)

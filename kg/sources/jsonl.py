@@ -26,7 +26,7 @@ def sniff(source: SourceFile) -> int:
         return 0
     try:
         json.loads(lines[0])
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
         return 30 if len(keys & KNOWN_KEYS) >= 2 else 0
     return 95 if len(keys & KNOWN_KEYS) >= 2 else 60
 

@@ -165,11 +165,17 @@ def _is_submission(note: Mapping[str, Any]) -> bool:
     return not note.get("replyto") and (forum is None or forum == note.get("id"))
 
 
+def _invitations(note: Mapping[str, Any]) -> list[str]:
+    """The note's invitation ids (v2 lists them, v1 has one); what is not a string is ignored."""
+    raw = note.get("invitations") or note.get("invitation")
+    items = raw if isinstance(raw, list) else [raw]
+    return [i for i in items if isinstance(i, str)]
+
+
 def _group(found: _Found) -> str:
     note = found.note
     content = note.get("content") or {}
-    invitations = note.get("invitations") or [note.get("invitation") or ""]
-    for candidate in (_text(content.get("venueid")), note.get("domain"), *invitations,
+    for candidate in (_text(content.get("venueid")), note.get("domain"), *_invitations(note),
                       found.group):
         if isinstance(candidate, str) and venue_of_group(candidate)[0]:
             return candidate
@@ -195,7 +201,7 @@ def _replies(notes: list[_Found]) -> dict[str, _Replies]:
         content = note.get("content") or {}
         replies = by_forum.setdefault(forum, _Replies())
         workshop = is_workshop(_group(found))
-        invitation = " ".join(note.get("invitations") or [note.get("invitation") or ""])
+        invitation = " ".join(_invitations(note))
         decision_text = _text(content.get("decision"))
         if decision_text is None and invitation.endswith("Withdrawn_Submission"):
             decision_text = "Withdrawn"
@@ -238,7 +244,7 @@ def _own_decision(note: Mapping[str, Any], group: str) -> str | None:
     venue_text = _text(note["content"].get("venue"))  # v2: "ICLR 2024 poster", "Submitted to"
     if venue_text and not venue_text.lower().startswith("submitted to"):
         return decision_of(venue_text, is_workshop(group))
-    invitation = " ".join(note.get("invitations") or [note.get("invitation") or ""])
+    invitation = " ".join(_invitations(note))
     if "Withdrawn_Submission" in invitation:  # v1 files these under their own invitations
         return "Withdrawn"
     return "Reject" if "Desk_Rejected_Submission" in invitation else None
