@@ -8,9 +8,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from kg.records import Citation, Paper, Problem
+from kg.extract.model import Extraction
+from kg.records import Citation, Paper, Problem, SourceRef
+from kg.resolve.concepts import Concepts
 from kg.resolve.papers import PaperResolution
 from kg.resolve.people import PeopleResolution
 
@@ -39,3 +41,13 @@ class Corpus:
     sources: tuple[LoadedSource, ...]
     papers: PaperResolution
     people: PeopleResolution
+    concepts: Concepts = field(default_factory=Concepts)
+    extracted: dict[str, Extracted] = field(default_factory=dict)  # by paper cluster key
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """What extraction found in a paper, and the source record whose text it read."""
+
+    extraction: Extraction
+    record: SourceRef

@@ -23,14 +23,17 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg import __version__, sources
-from kg.corpus import Corpus, LoadedSource
+from kg.corpus import Corpus, Extracted, LoadedSource
 from kg.errors import InputError, UsageError
 from kg.export import papers as papers_export
 from kg.export import rdf
+from kg.extract import AUTO, Text
+from kg.extract import extract as extract_texts
 from kg.graph import vocab as V
 from kg.graph.build import build_quads
 from kg.outdir import atomic_write_bytes, commit, locked, staging
-from kg.records import Citation, Paper, Problem
+from kg.records import Citation, Paper, Problem, SourceRef
+from kg.resolve.concepts import Concepts
 from kg.resolve.papers import Ranked, resolve_papers
 from kg.resolve.people import resolve_people
 from kg.store import STORE_DIR, Store, with_union
@@ -123,12 +126,55 @@ def read_all(specs: Sequence[SourceSpec], encoding: str | None = None,
 
 
 def resolve(loaded: Sequence[LoadedSource]) -> Corpus:
-    """Resolve papers and people across all sources."""
+    """Resolve papers and people across all sources; learn acronyms for concepts."""
     ranked = [Ranked(p, s.authority) for s in loaded for p in s.papers]
     citations = [c for s in loaded for c in s.citations]
     paper_res = resolve_papers(ranked, citations)
     people = resolve_people([p for s in loaded for p in s.papers], paper_res.cluster_of)
-    return Corpus(tuple(loaded), paper_res, people)
+    concepts = Concepts.learn(sorted({p.abstract for s in loaded for p in s.papers
+                                      if p.abstract}))
+    return Corpus(tuple(loaded), paper_res, people, concepts)
+
+
+#: Progress units the extraction stage reports (in steps of its batches).
+EXTRACT_UNITS = 20
+
+
+def extract_corpus(corpus: Corpus, workers: int = 1, model: str | None = AUTO,
+                   step: Step | None = None) -> Corpus:
+    """Extract methods, datasets, tasks and keywords from every paper's best text.
+
+    A paper's text is the title and abstract of its most trusted record that has an
+    abstract (the first title of any record when that one has none).
+    """
+    texts: list[Text] = []
+    records: dict[str, SourceRef] = {}
+    for cluster in corpus.papers.clusters:
+        best = next((r.paper for r in cluster.members if r.paper.abstract), None)
+        if best is None:
+            continue
+        title = best.title or next((r.paper.title for r in cluster.members if r.paper.title),
+                                   None)
+        texts.append(Text(cluster.key, title, best.abstract))
+        records[cluster.key] = best.source
+    done = [0]
+    reported = [0]
+
+    def progress(n: int) -> None:
+        done[0] += n
+        units = EXTRACT_UNITS * done[0] // max(1, len(texts))
+        if step and units > reported[0]:
+            for _ in range(units - reported[0]):
+                step(f"extracting {done[0]}/{len(texts)}")
+            reported[0] = units
+
+    found = {e.id: Extracted(e, records[e.id])
+             for e in extract_texts(texts, model=model, workers=workers, progress=progress,
+                                    acronyms=corpus.concepts.acronyms)}
+    if step:
+        for _ in range(EXTRACT_UNITS - reported[0]):
+            step("extracted")
+    return dataclasses.replace(corpus, extracted=found)
 
 
 def write_rdf(quads: Sequence[ox.Quad], stage: Path) -> None:
@@ -138,6 +184,29 @@ def write_rdf(quads: Sequence[ox.Quad], stage: Path) -> None:
     """
     (stage / "graph.nq").write_bytes(rdf.serialize(quads, "nquads"))
     (stage / "graph.ttl").write_bytes(rdf.serialize(quads, "turtle"))
+
+
+def _extraction_report(corpus: Corpus) -> dict[str, Any] | None:
+    """Counts of what extraction found, and the texts it could do little with."""
+    if not corpus.extracted:
+        return None
+    from kg.extract import VERSION
+    from kg.graph.extracted import mentions
+
+    kinds: Counter[str] = Counter()
+    concepts: set[str] = set()
+    troubles = []
+    for key in sorted(corpus.extracted):
+        found = corpus.extracted[key]
+        for kind, m in mentions(found.extraction):
+            kinds[kind] += 1
+            concepts.add(corpus.concepts.key(m.name))
+        serious = [w for w in found.extraction.warnings if not w.endswith(" simplified")]
+        if serious:
+            troubles.append({"paper": key, "record": str(found.record), "warnings": serious})
+    return {"extractor": VERSION, "papers": len(corpus.extracted),
+            "mentions": dict(sorted(kinds.items())), "concepts": len(concepts),
+            "acronyms_learned": len(corpus.concepts.acronyms), "warnings": troubles}
 
 
 def report(corpus: Corpus, store: Store) -> dict[str, Any]:
@@ -184,6 +253,7 @@ def report(corpus: Corpus, store: Store) -> dict[str, Any]:
             for c in unresolved
         ],
         "conflicts": res.conflicts,
+        "extraction": _extraction_report(corpus),
         "warnings": [
             {"file": p.source.file, "line": p.source.line, "severity": p.severity,
              "message": p.message}
@@ -198,12 +268,17 @@ def build(
     base_iri: str = V.DEFAULT_BASE,
     encoding: str | None = None,
     step: Step | None = None,
+    extract: bool = True,
+    workers: int = 1,
+    model: str | None = AUTO,
 ) -> dict[str, Any]:
     """Build the graph of ``specs`` (the bundled corpus when ``None``) into ``out``.
 
     Everything is written to a staging directory first and moved into place at the end,
-    so a failed build leaves the previous store and exports as they were.  Returns the
-    build report (also written as ``build-report.json``).
+    so a failed build leaves the previous store and exports as they were.  With
+    ``extract`` (the default) every abstract goes through :mod:`kg.extract` in ``workers``
+    processes using the spaCy pipeline ``model``.  Returns the build report (also written
+    as ``build-report.json``).
     """
     if not base_iri.startswith(("http://", "https://", "urn:")):
         raise UsageError(f"--base-iri must be an absolute IRI (http://, https:// or urn:), "
@@ -211,7 +286,8 @@ def build(
     specs = list(specs) if specs else bundled_sources()
     out = Path(out)
     with locked(out), few_collections():  # a second build into `out` fails at once
-        return _build_locked(specs, out, base_iri, encoding, step)
+        return _build_locked(specs, out, base_iri, encoding, step,
+                             ExtractOptions(workers, model) if extract else None)
 
 
 @contextlib.contextmanager
@@ -233,12 +309,22 @@ def few_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
+@dataclass(frozen=True, slots=True)
+class ExtractOptions:
+    """How a build extracts: worker processes and the spaCy pipeline."""
+
+    workers: int = 1
+    model: str | None = AUTO
+
+
 def _build_locked(specs: Sequence[SourceSpec], out: Path, base_iri: str, encoding: str | None,
-                  step: Step | None) -> dict[str, Any]:
+                  step: Step | None, extraction: ExtractOptions | None) -> dict[str, Any]:
     loaded = read_all(specs, encoding, step)
     if step:
         step("resolving papers and people")
     corpus = resolve(loaded)
+    if extraction is not None:
+        corpus = extract_corpus(corpus, extraction.workers, extraction.model, step)
     minter = V.Minter(base_iri)
     if step:
         step("building the graph")
@@ -265,3 +351,4 @@ def _build_locked(specs: Sequence[SourceSpec], out: Path, base_iri: str, encodin
 
 
 STEPS_PER_BUILD = 4  # resolving, graph, store, exports (plus one per source)
+#: plus EXTRACT_UNITS when extracting

@@ -26,7 +26,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from kg.pipeline import build
 
     out = tmp_path_factory.mktemp("bundled")
-    build(out=out)
+    build(out=out, workers=2)
     return out
 
 

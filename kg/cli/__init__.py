@@ -7,6 +7,7 @@ Each command parses its options, calls one library function and prints.  A
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -51,8 +52,22 @@ def dir_option(func: Any) -> Any:
     )(func)
 
 
+def emit(data: bytes, output: str) -> None:
+    """Write ``data`` to stdout (``-``) or, atomically, to the file ``output``."""
+    from kg.outdir import atomic_write_bytes
+
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        return
+    try:
+        atomic_write_bytes(Path(output), data)
+    except OSError as exc:
+        raise KGError(f"{output}: cannot write ({exc.strerror or exc})") from None
+
+
 from kg.cli import build as _build  # noqa: E402,F401  (registers the commands)
 from kg.cli import export as _export  # noqa: E402,F401
+from kg.cli import extract as _extract  # noqa: E402,F401
 from kg.cli import info as _info  # noqa: E402,F401
 from kg.cli import query as _query  # noqa: E402,F401
 from kg.cli import serve as _serve  # noqa: E402,F401

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from kg.cli import dir_option, main
+from kg.cli import dir_option, emit, main
 
 
 @main.group()
@@ -26,7 +25,7 @@ def papers(out: str, fmt: str, output: str) -> None:
     from kg.export.papers import WRITERS
     from kg.store import Store
 
-    _emit(WRITERS[fmt](Store.open(out)), output)
+    emit(WRITERS[fmt](Store.open(out)), output)
 
 
 def _network_options(func: Any) -> Any:
@@ -114,17 +113,4 @@ def rdf(out: str, fmt: str, output: str) -> None:
         data = rdf_export.void(store, rdf_export.base_of(store))
     else:
         data = rdf_export.export(store, fmt)
-    _emit(data, output)
-
-
-def _emit(data: bytes, output: str) -> None:
-    from kg.errors import KGError
-    from kg.outdir import atomic_write_bytes
-
-    if output == "-":
-        sys.stdout.buffer.write(data)
-        return
-    try:
-        atomic_write_bytes(Path(output), data)
-    except OSError as exc:
-        raise KGError(f"{output}: cannot write ({exc.strerror or exc})") from None
+    emit(data, output)

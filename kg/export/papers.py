@@ -5,7 +5,9 @@ Schema of a row (JSON lines; ``--format csv`` flattens lists with ``; ``)::
     iri, title, authors [{"name", "iri", "position", "written"}], abstract, venue, year,
     decision, tldr, keywords, ids {"openreview", "arxiv", "doi", ...},
     urls {"forum", "pdf", "code": [...]},
-    sources [{"file", "line", "kind": "record" | "citation"}]
+    sources [{"file", "line", "kind": "record" | "citation"}],
+    methods [{"name", "role": "proposed" | "used", "iri"}], datasets [{"name", "iri", "new"}],
+    tasks [{"name", "iri"}], concepts [{"name", "iri"}]   (extracted from the abstract)
 
 Where sources disagree on a single-valued field, the value of the most trusted source
 (highest reader authority, then file name) is shown; the build report lists conflicts.
@@ -62,6 +64,20 @@ SELECT ?paper ?file ?line ?kind WHERE {
 _Q_RATINGS = """
 SELECT ?paper ?review ?rating WHERE { ?paper kg:hasReview ?review . ?review kg:rating ?rating }"""
 _Q_LABELS = "SELECT ?s ?label WHERE { ?s rdfs:label|skos:prefLabel ?label }"
+_Q_EXTRACTED = """
+SELECT ?paper ?p ?concept ?conf WHERE {
+  ?st a kg:ExtractedStatement ; rdf:subject ?paper ; rdf:predicate ?p ; rdf:object ?concept ;
+      kg:confidence ?conf .
+}"""
+_Q_NEW = "SELECT ?paper ?dataset WHERE { ?paper kg:introducesDataset ?dataset }"
+#: predicate of an extracted statement -> (row field, method role)
+_EXTRACTED = {
+    V.PROPOSES_METHOD.value: ("methods", "proposed"),
+    V.USES_METHOD.value: ("methods", "used"),
+    V.USES_DATASET.value: ("datasets", None),
+    V.ADDRESSES_TASK.value: ("tasks", None),
+    V.SUBJECT.value: ("concepts", None),
+}
 
 
 def _value(term: Any) -> Any:
@@ -103,9 +119,44 @@ def rows(store: Store) -> Iterator[dict[str, Any]]:
     ratings: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for sol in store.query(_Q_RATINGS):  # type: ignore[union-attr]
         ratings[sol["paper"].value].append((sol["review"].value, float(sol["rating"].value)))
+    extracted = _extracted(store, labels)
     for iri in sorted(fields):
-        yield _row(iri, fields[iri], authors.get(iri, {}), provenance.get(iri, set()),
+        row = _row(iri, fields[iri], authors.get(iri, {}), provenance.get(iri, set()),
                    labels, order, [r for _, r in sorted(ratings.get(iri, []))])
+        row.update(extracted.get(iri) or {"methods": [], "datasets": [], "tasks": [],
+                                          "concepts": []})
+        yield row
+
+
+def _extracted(store: Store, labels: dict[str, str]) -> dict[str, dict[str, list[Any]]]:
+    """Per paper: extracted methods (with role), datasets (with new), tasks and concepts.
+
+    Methods list the proposed first; each list is ordered by confidence, then name.
+    """
+    new = {(sol["paper"].value, sol["dataset"].value)
+           for sol in store.query(_Q_NEW)}  # type: ignore[union-attr]
+    found: dict[str, dict[str, list[tuple[Any, ...]]]] = defaultdict(lambda: defaultdict(list))
+    for sol in store.query(_Q_EXTRACTED):  # type: ignore[union-attr]
+        field, role = _EXTRACTED.get(sol["p"].value, (None, None))
+        if field is None:
+            continue
+        paper, concept = sol["paper"].value, sol["concept"].value
+        name = labels.get(concept, concept)
+        found[paper][field].append((role != "proposed", -float(sol["conf"].value), name,
+                                    concept, role))
+    out: dict[str, dict[str, list[Any]]] = {}
+    for paper, by_field in found.items():
+        row: dict[str, list[Any]] = {"methods": [], "datasets": [], "tasks": [], "concepts": []}
+        for field, items in by_field.items():
+            for _, _, name, concept, role in sorted(items):
+                entry: dict[str, Any] = {"name": name, "iri": concept}
+                if field == "methods":
+                    entry = {"name": name, "role": role, "iri": concept}
+                elif field == "datasets":
+                    entry["new"] = (paper, concept) in new
+                row[field].append(entry)
+        out[paper] = row
+    return out
 
 
 def _first(values: list[tuple[tuple[int, str], Any]]) -> Any:
@@ -161,7 +212,8 @@ def to_jsonl(store: Store) -> bytes:
 
 
 CSV_COLUMNS = ("iri", "title", "authors", "abstract", "venue", "year", "decision", "tldr",
-               "keywords", "openreview", "arxiv", "doi", "forum", "pdf", "code", "sources")
+               "keywords", "openreview", "arxiv", "doi", "forum", "pdf", "code", "sources",
+               "proposed_methods", "used_methods", "datasets", "tasks", "concepts")
 
 
 def to_csv(store: Store) -> bytes:
@@ -177,6 +229,11 @@ def to_csv(store: Store) -> bytes:
             r["ids"].get("arxiv", ""), r["ids"].get("doi", ""), r["urls"].get("forum", ""),
             r["urls"].get("pdf", ""), "; ".join(r["urls"].get("code", [])),
             "; ".join(f"{s['file']}:{s['line']}" for s in r["sources"]),
+            "; ".join(m["name"] for m in r["methods"] if m["role"] == "proposed"),
+            "; ".join(m["name"] for m in r["methods"] if m["role"] == "used"),
+            "; ".join(d["name"] for d in r["datasets"]),
+            "; ".join(t["name"] for t in r["tasks"]),
+            "; ".join(c["name"] for c in r["concepts"]),
         ])
     return buffer.getvalue().encode("utf-8")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
@@ -54,18 +54,20 @@ class Text:
     abstract: str | None
 
 
-_LOADED: Loaded | None = None
+_LOADED: dict[str | None, Loaded] = {}
 
 
 def _pipeline(model: str | None, warn: bool) -> Loaded:
-    """The pipeline of this process, loaded once."""
-    global _LOADED
-    if _LOADED is None or (model != AUTO and _LOADED.model != model):
-        _LOADED = load(model, warn=warn)
-    return _LOADED
+    """The pipeline ``model`` asks for, loaded once per process."""
+    if model not in _LOADED:
+        _LOADED[model] = load(model, warn=warn)
+    elif warn and not _LOADED[model].trained:
+        load(model, warn=True)  # say again that quality is lower (a blank pipeline is cheap)
+    return _LOADED[model]
 
 
-def _run(texts: Sequence[Text], loaded: Loaded, lexicon: Lexicon) -> list[Extraction]:
+def _run(texts: Sequence[Text], loaded: Loaded, lexicon: Lexicon,
+         acronyms: Mapping[str, str]) -> list[Extraction]:
     from kg.extract.clean import clean
     from kg.extract.engine import Paper
     from kg.extract.engine import extract as extract_paper
@@ -80,21 +82,28 @@ def _run(texts: Sequence[Text], loaded: Loaded, lexicon: Lexicon) -> list[Extrac
         if not loaded.trained:
             c = dataclasses.replace(c, warnings=(*c.warnings, "no trained pipeline: rules only"))
         title = tdoc if t.title else None
-        paper = Paper(t.id, title.text if title is not None else None, title, doc, c, lexicon)
+        paper = Paper(t.id, title.text if title is not None else None, title, doc, c, lexicon,
+                      acronyms)
         out.append(extract_paper(paper))
     return out
 
 
-def _worker_init(model: str | None) -> None:
+_WORKER: dict[str, object] = {}
+
+
+def _worker_init(model: str | None, acronyms: Mapping[str, str]) -> None:
     warnings.simplefilter("ignore", FallbackWarning)
-    _pipeline(model, warn=False)
+    _WORKER["loaded"] = _pipeline(model, warn=False)
+    _WORKER["acronyms"] = acronyms
 
 
 def _worker_batch(texts: list[Text]) -> list[Extraction]:
     from kg.extract.lexicon import default
 
-    assert _LOADED is not None
-    return _run(texts, _LOADED, default())
+    loaded = _WORKER["loaded"]
+    acronyms = _WORKER["acronyms"]
+    assert isinstance(loaded, Loaded) and isinstance(acronyms, dict)
+    return _run(texts, loaded, default(), acronyms)
 
 
 def _batches(texts: Iterable[Text], size: int) -> Iterator[list[Text]]:
@@ -119,12 +128,16 @@ def extract(
     workers: int = 1,
     warn: bool = True,
     progress: Callable[[int], None] | None = None,
+    acronyms: Mapping[str, str] | None = None,
 ) -> Iterator[Extraction]:
     """One :class:`Extraction` per text, in order.
 
     ``model`` names a trained spaCy pipeline (``auto``: the first installed one, ``None``:
     rules only); ``workers`` > 1 runs batches in that many processes.  ``progress`` is
-    called with the number of texts done after each batch.
+    called with the number of texts done after each batch.  ``acronyms`` maps folded
+    acronyms to the folded long forms a corpus defines them as
+    (:attr:`kg.resolve.concepts.Concepts.acronyms`), so that an acronym one paper uses
+    undefined is typed as the lexicon types its long form.
     """
     from kg.extract.lexicon import default
 
@@ -132,12 +145,12 @@ def extract(
     if workers <= 1:
         lexicon = default()
         for batch in _batches(texts, BATCH):
-            yield from _run(batch, loaded, lexicon)
+            yield from _run(batch, loaded, lexicon, acronyms or {})
             if progress:
                 progress(len(batch))
         return
     with ProcessPoolExecutor(workers, initializer=_worker_init,
-                             initargs=(loaded.model,)) as pool:
+                             initargs=(loaded.model, dict(acronyms or {}))) as pool:
         # a bounded window of batches in flight keeps memory flat on any input size
         pending: list = []
         batches = _batches(texts, BATCH)

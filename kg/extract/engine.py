@@ -8,7 +8,7 @@ entity, reported once under its most used form, with the span of its first occur
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,7 @@ from kg.extract.names import (
 )
 from kg.extract.title import TASK_HEADS, TitleInfo, analyse, name_like, task_like
 from kg.extract.vocab import words
+from kg.resolve.concepts import fold
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -113,6 +114,7 @@ class Paper:
     doc: Doc
     cleaned: Cleaned
     lexicon: Lexicon
+    corpus_acronyms: Mapping[str, str] = field(default_factory=dict)
     index: TextIndex = field(init=False)
     title_index: TextIndex | None = field(init=False)
     defs: list[Definition] = field(init=False)
@@ -268,10 +270,16 @@ def proposed(paper: Paper, found: cue_rules.Cues, info: TitleInfo) -> list[Entit
     if strong:
         entities = [e for e in entities if e.confidence >= 0.5]
     via = info.via
-    if (not entities and via and name_like(via) and not task_like(via)
+    if (not entities and via and name_like(via) and not task_like(via) and _named_thing(via)
             and not paper.lexicon.kinds(via) and via.split()[-1].lower() not in GENERIC_HEADS):
         entities = [paper.entity(via, 0.4, "title-via", paper.first(via))]
     return entities
+
+
+def _named_thing(text: str) -> bool:
+    """Is ``text`` written as a name: a coined word, or every word capitalised?"""
+    ws = text.split()
+    return any(coined(w) for w in ws) or all(w[:1].isupper() for w in ws)
 
 
 def _display(paper: Paper, e: Entity) -> tuple[str, tuple[int, int] | None]:
@@ -386,11 +394,18 @@ def _coined_names(paper: Paper,
             continue
         if paper.canonical(key_words(text)) != key_words(text):
             continue  # a defined acronym: its definition decides
+        # an acronym other papers define ("QA" = question answering): the lexicon's kind
+        long = paper.corpus_acronyms.get(fold(text))
+        known = paper.lexicon.kinds(long) if long else set()
+        if known & {"tasks", "generic"}:
+            continue
         nxt = doc[e].lower_ if e < len(doc) else ""
         prev = doc[tok.i - 1].lower_ if tok.i > 0 else ""
         kind = listed.get(tok.i, "")
         if nxt in DATASET_HEADS or (prev in _DATASET_PREPS and _eval_context(paper, tok.i)):
             kind = "datasets"
+        if known:
+            kind = "datasets" if "datasets" in known else "methods"
         if not kind:
             kind = "methods"
         ent = paper.entity(text, 0.45, f"coined-{kind}", span, order=span[0])

@@ -26,6 +26,7 @@ KINDS = ("methods", "datasets", "tasks", "generic")
 MAX_WORDS = 8
 
 _SPLIT = re.compile(r"[^\w+]+")
+_PART = re.compile(r"[\w+]+")
 _JOINERS = frozenset({"-", "/", "–", "‑"})
 
 
@@ -157,9 +158,9 @@ def _words(doc: Doc) -> Iterator[_Word]:
         if token.is_punct or token.is_space or not any(c.isalnum() for c in text):
             yield None
             continue
-        for part in _SPLIT.split(text):
-            if part:
-                yield (key_word(part), token.idx, token.idx + len(text), token.i)
+        for part in _PART.finditer(text):
+            yield (key_word(part.group()), token.idx + part.start(), token.idx + part.end(),
+                   token.i)
 
 
 class TextIndex:

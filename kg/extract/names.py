@@ -73,7 +73,14 @@ class Candidate:
 def candidate(doc: Doc, start: int, end: int, rule: str, confidence: float) -> Candidate:
     """A :class:`Candidate` for tokens ``[start, end)`` of ``doc``."""
     span = doc[start:end]
-    return Candidate(span.text, span.start_char, span.end_char, rule, confidence)
+    text, stop = span.text, span.end_char
+    while len(text) > 1 and text[-1] in ".,;:":  # "X." as one token at a sentence end
+        text, stop = text[:-1], stop - 1
+    return Candidate(text, span.start_char, stop, rule, confidence)
+
+
+# Numbers with a unit or an ordinal ("3D", "10x", "2nd", "100K"): not names.
+_QUANTITY = re.compile(r"^\d+(?:[dD]|x|X|st|nd|rd|th|[kKmMbB]|px|ms|s|h|GB|MB)$")
 
 
 def coined(text: str) -> bool:
@@ -83,6 +90,7 @@ def coined(text: str) -> bool:
         and any(c.isalpha() for c in text)
         and bool(_CAMEL.search(text))
         and not _ROMAN.match(text)
+        and not _QUANTITY.match(text)
     )
 
 

@@ -13,6 +13,8 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from kg.errors import UsageError
+
 if TYPE_CHECKING:
     from spacy.language import Language
 
@@ -72,11 +74,17 @@ def load(model: str | None = AUTO, warn: bool = True) -> Loaded:
 
     name = find_model(model)
     if name is not None:
+        if not installed(name):
+            have = [n for n in TRAINED if installed(n)]
+            raise UsageError(f"spaCy pipeline {name!r} is not installed (installed: "
+                             f"{', '.join(have) or 'none'}); use --model auto or none")
         nlp = spacy.load(name, exclude=list(_EXCLUDE))
     else:
         if warn:
-            names = ", ".join(TRAINED) if model is not None else "none: model=None"
-            warnings.warn(FALLBACK_MESSAGE.format(names=names), FallbackWarning, stacklevel=2)
+            message = (FALLBACK_MESSAGE.format(names=", ".join(TRAINED)) if model is not None
+                       else "extracting with rules only, as asked: quality is lower than "
+                       "with a trained pipeline")
+            warnings.warn(message, FallbackWarning, stacklevel=2)
         nlp = spacy.blank("en")
     components.add_to(nlp)
     return Loaded(nlp, name)

@@ -9,29 +9,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from decimal import Decimal
 
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.corpus import Corpus, LoadedSource
 from kg.graph import vocab as V
+from kg.graph.extracted import extraction_quads, mentions
+from kg.graph.literals import decimal, integer
 from kg.records import Citation, Paper
-from kg.resolve.concepts import concept_key, fold
+from kg.resolve.concepts import fold
 from kg.text import normalize_person_name, normalize_title, slugify
 
-_INT = NamedNode(V.XSD + "integer")
 _BOOL = NamedNode(V.XSD + "boolean")
 _URI = NamedNode(V.XSD + "anyURI")
-_DECIMAL = NamedNode(V.XSD + "decimal")
-
-
-def _decimal(value: float) -> Literal:
-    """An xsd:decimal (never exponent notation, which xsd:decimal does not allow)."""
-    return Literal(format(Decimal(repr(value)).normalize(), "f"), datatype=_DECIMAL)
-
-
-def _int(value: int) -> Literal:
-    return Literal(str(value), datatype=_INT)
 
 
 def _uri(value: str) -> Literal:
@@ -47,6 +37,7 @@ def build_quads(corpus: Corpus, minter: V.Minter) -> Iterator[Quad]:
     """All quads of the corpus, source graph by source graph, then the resolution graph."""
     for source in corpus.sources:
         yield from _source_quads(corpus, source, minter)
+    yield from extraction_quads(corpus, minter)
     yield from _resolution_quads(corpus, minter)
 
 
@@ -60,7 +51,7 @@ def _source_quads(corpus: Corpus, source: LoadedSource, m: V.Minter) -> Iterator
     yield q(g, V.FILE_NAME, Literal(source.name))
     yield q(g, V.FORMAT, Literal(source.format))
     yield q(g, V.SHA256, Literal(source.sha256))
-    yield q(g, V.AUTHORITY, _int(source.authority))
+    yield q(g, V.AUTHORITY, integer(source.authority))
     for paper in source.papers:
         yield from _paper_quads(corpus, paper, g, m, q)
     if source.citations:
@@ -73,7 +64,7 @@ def _paper_quads(corpus: Corpus, paper: Paper, g: NamedNode, m: V.Minter, q) -> 
     node = m.paper(corpus.papers.cluster_of[paper.id])
     record = m.record(g, paper.source.line, paper.source.item)
     yield q(record, V.TYPE, V.SOURCE_RECORD)
-    yield q(record, V.LINE, _int(paper.source.line))
+    yield q(record, V.LINE, integer(paper.source.line))
     yield q(record, V.IN_SOURCE, g)
     yield q(node, V.TYPE, V.PAPER)
     yield q(node, V.WAS_DERIVED_FROM, record)
@@ -86,7 +77,7 @@ def _paper_quads(corpus: Corpus, paper: Paper, g: NamedNode, m: V.Minter, q) -> 
     if paper.decision:
         yield q(node, V.DECISION, Literal(paper.decision))
     if paper.year is not None:
-        yield q(node, V.YEAR, _int(paper.year))
+        yield q(node, V.YEAR, integer(paper.year))
     if paper.venue:
         venue = m.venue(venue_key(paper.venue))
         yield q(node, V.VENUE_P, venue)
@@ -94,7 +85,7 @@ def _paper_quads(corpus: Corpus, paper: Paper, g: NamedNode, m: V.Minter, q) -> 
         yield q(venue, V.LABEL, Literal(paper.venue))
         yield q(venue, V.NORMALIZED_NAME, Literal(normalize_title(paper.venue)))
         if paper.year is not None:
-            yield q(venue, V.YEAR, _int(paper.year))
+            yield q(venue, V.YEAR, integer(paper.year))
     if paper.ids.openreview:
         yield q(node, V.OPENREVIEW_ID, Literal(paper.ids.openreview))
     if paper.ids.arxiv:
@@ -110,7 +101,7 @@ def _paper_quads(corpus: Corpus, paper: Paper, g: NamedNode, m: V.Minter, q) -> 
     for url in paper.urls.code:
         yield q(node, V.CODE_REPOSITORY, _uri(url))
     for keyword in paper.keywords:
-        key = concept_key(keyword)
+        key = corpus.concepts.key(keyword)
         if not key:
             continue
         concept = m.concept(key)
@@ -121,9 +112,9 @@ def _paper_quads(corpus: Corpus, paper: Paper, g: NamedNode, m: V.Minter, q) -> 
         review = m.review(record, index)  # a node per review: equal ratings stay distinct
         yield q(node, V.HAS_REVIEW, review)
         yield q(review, V.TYPE, V.REVIEW)
-        yield q(review, V.RATING, _decimal(rating))
+        yield q(review, V.RATING, decimal(rating))
     for subject in paper.subjects:
-        key = concept_key(subject.label)
+        key = corpus.concepts.key(subject.label)
         if not key:
             continue
         concept = m.concept(key)
@@ -135,7 +126,7 @@ def _paper_quads(corpus: Corpus, paper: Paper, g: NamedNode, m: V.Minter, q) -> 
         yield q(cls, V.CONCEPT_P, concept)
         yield q(cls, V.SCHEME, Literal(scheme))
         if subject.score is not None:
-            yield q(cls, V.SCORE, _decimal(subject.score))
+            yield q(cls, V.SCORE, decimal(subject.score))
         if subject.id:
             yield q(cls, V.IDENTIFIER, Literal(subject.id))
         yield q(concept, V.TYPE, V.CONCEPT)
@@ -148,7 +139,7 @@ def _paper_quads(corpus: Corpus, paper: Paper, g: NamedNode, m: V.Minter, q) -> 
         yield q(node, V.HAS_AUTHORSHIP, slot)
         yield q(slot, V.TYPE, V.AUTHORSHIP)
         yield q(slot, V.AUTHOR, person)
-        yield q(slot, V.POSITION, _int(position))
+        yield q(slot, V.POSITION, integer(position))
         yield q(slot, V.NAME_AS_WRITTEN, Literal(author.written))
         if author.email:
             yield q(slot, V.EMAIL, Literal(author.email))
@@ -162,7 +153,7 @@ def _citation_quads(corpus: Corpus, cite: Citation, g: NamedNode, m: V.Minter, q
     node = m.citation(g, cite.source.line, cite.index)
     yield q(node, V.TYPE, V.CITATION)
     yield q(node, V.IN_SOURCE, g)
-    yield q(node, V.LINE, _int(cite.source.line))
+    yield q(node, V.LINE, integer(cite.source.line))
     if cite.title:
         yield q(node, V.TITLE, Literal(cite.title))
     if cite.authors:
@@ -181,7 +172,7 @@ def _citation_quads(corpus: Corpus, cite: Citation, g: NamedNode, m: V.Minter, q
         yield q(node, V.IN_PARAGRAPH, paragraph)
         yield q(paragraph, V.TYPE, V.PARAGRAPH)
         yield q(paragraph, V.TEXT, Literal(cite.paragraph))
-        yield q(paragraph, V.LINE, _int(cite.paragraph_line))
+        yield q(paragraph, V.LINE, integer(cite.paragraph_line))
         yield q(paragraph, V.IS_PART_OF, g)
     target = corpus.papers.citation_target.get(cite.id)
     if target:
@@ -210,9 +201,15 @@ def _resolution_quads(corpus: Corpus, m: V.Minter) -> Iterator[Quad]:
     for source in corpus.sources:
         for paper in source.papers:
             for keyword in (*paper.keywords, *(s.label for s in paper.subjects)):
-                if key := concept_key(keyword):
+                if key := corpus.concepts.key(keyword):
                     concepts.setdefault(key, Counter())[keyword] += 1
+    for paper_key in sorted(corpus.extracted):
+        for _, mention in mentions(corpus.extracted[paper_key].extraction):
+            concepts.setdefault(corpus.concepts.key(mention.name), Counter())[mention.name] += 1
     for key, forms in concepts.items():
         label = max(forms, key=lambda f: (forms[f], f == f.lower(), f))
         yield Quad(m.concept(key), V.PREF_LABEL, Literal(label), g)
-        yield Quad(m.concept(key), V.NORMALIZED_NAME, Literal(fold(label)), g)
+        # every spelling finds the concept in lookups: "GAN", "GANs", the long form
+        names = {fold(f) for f in forms} | {corpus.concepts.folded(label)}
+        for name in sorted(names):
+            yield Quad(m.concept(key), V.NORMALIZED_NAME, Literal(name), g)

@@ -65,6 +65,10 @@ FOAF_NAME = _n(FOAF + "name")
 WAS_DERIVED_FROM = _n(PROV + "wasDerivedFrom")
 CITES = _n(CITO + "cites")
 DOI = _n(BIBO + "doi")
+STATEMENT = _n(RDF + "Statement")
+RDF_SUBJECT = _n(RDF + "subject")
+RDF_PREDICATE = _n(RDF + "predicate")
+RDF_OBJECT = _n(RDF + "object")
 
 # classes
 PAPER = _n(KG + "Paper")
@@ -122,7 +126,21 @@ RATING = _n(KG + "rating")
 REVIEW = _n(KG + "Review")
 HAS_REVIEW = _n(KG + "hasReview")
 
+# extraction: what a paper's abstract says, with the evidence of each statement
+PROPOSES_METHOD = _n(KG + "proposesMethod")
+USES_METHOD = _n(KG + "usesMethod")
+USES_DATASET = _n(KG + "usesDataset")
+INTRODUCES_DATASET = _n(KG + "introducesDataset")
+ADDRESSES_TASK = _n(KG + "addressesTask")
+EXTRACTED_STATEMENT = _n(KG + "ExtractedStatement")
+CONFIDENCE = _n(KG + "confidence")
+START = _n(KG + "start")
+END = _n(KG + "end")
+SURFACE_FORM = _n(KG + "surfaceForm")
+EXTRACTOR = _n(KG + "extractor")
+
 RESOLUTION_GRAPH_NAME = "graph/resolution"
+EXTRACTION_GRAPH_NAME = "graph/extraction"
 
 
 class Minter:
@@ -180,6 +198,15 @@ class Minter:
     def graph(self, key: str) -> NamedNode:
         return self._iri("graph", key)
 
+    def statement(self, paper: NamedNode, predicate: str, concept_key: str) -> NamedNode:
+        """The evidence node of one extracted statement about ``paper``."""
+        return NamedNode(f"{paper.value}/extracted/{quote(predicate, safe='-._~')}/"
+                         f"{quote(concept_key, safe='-._~')}")
+
     @property
     def resolution_graph(self) -> NamedNode:
         return NamedNode(self.base + RESOLUTION_GRAPH_NAME)
+
+    @property
+    def extraction_graph(self) -> NamedNode:
+        return NamedNode(self.base + EXTRACTION_GRAPH_NAME)

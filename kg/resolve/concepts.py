@@ -10,6 +10,8 @@ True
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 
 from kg.text import ascii_fold, slugify
 
@@ -32,8 +34,11 @@ def singular(word: str) -> str:
 
 
 def fold(text: str) -> str:
-    """The folded form of a surface form: lower case, ASCII, words joined by single spaces."""
-    words = re.findall(r"[a-z0-9]+", ascii_fold(text).lower())
+    """The folded form of a surface form: lower case, ASCII, words joined by single spaces.
+
+    Letters and digits are split apart, so "CIFAR10" and "CIFAR-10" fold together.
+    """
+    words = re.findall(r"[a-z]+|[0-9]+", ascii_fold(text).lower())
     if words:
         words[-1] = singular(words[-1])
     return " ".join(words)
@@ -42,3 +47,59 @@ def fold(text: str) -> str:
 def concept_key(text: str) -> str:
     """The IRI key of the concept a surface form names."""
     return slugify(fold(text), max_len=80)
+
+
+class Concepts:
+    """Concept keys with acronyms folded into their long forms, learned from a corpus.
+
+    ``acronyms`` maps a folded acronym (``gnn``) to the folded long form the corpus most
+    often defines it as (``graph neural network``), so "GNNs" and "Graph Neural Networks"
+    are one concept everywhere, author keywords included.
+
+    >>> c = Concepts.learn(["We use graph neural networks (GNNs) here."])
+    >>> c.key("GNN") == c.key("Graph Neural Network")
+    True
+    """
+
+    def __init__(self, acronyms: dict[str, str] | None = None) -> None:
+        self.acronyms = dict(acronyms or {})
+
+    @classmethod
+    def learn(cls, abstracts: Iterable[str | None]) -> Concepts:
+        """Learn acronym definitions ("long form (ACR)") from ``abstracts``."""
+        from kg.extract.acronyms import find_definitions
+
+        pairs = ((d.long, d.short) for text in abstracts if text
+                 for d in find_definitions(text))
+        return cls(learn_acronyms(pairs))
+
+    def folded(self, text: str) -> str:
+        """The folded form of ``text``, an acronym replaced by its long form."""
+        f = fold(text)
+        return self.acronyms.get(f, f)
+
+    def key(self, text: str) -> str:
+        """The IRI key of the concept ``text`` names."""
+        return slugify(self.folded(text), max_len=80)
+
+
+def learn_acronyms(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Folded acronym -> its most often defined folded long form (ties: the first in order).
+
+    Deterministic and independent of the order of ``pairs``.
+    """
+    counts: dict[str, Counter[str]] = {}
+    for long, short in pairs:
+        if not _capitals(short):
+            continue  # "ImageNet", "seq2seq": names, not abbreviations of what precedes
+        s, lf = fold(short), fold(long)
+        if s and lf and s != lf and " " in lf:
+            counts.setdefault(s, Counter())[lf] += 1
+    return {s: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            for s, c in sorted(counts.items())}
+
+
+def _capitals(short: str) -> bool:
+    """Is ``short`` mostly capitals ("GNNs", "C-SWM", "MoCo" is not)?"""
+    letters = [c for c in short.removesuffix("s") if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= 0.6 * len(letters)
