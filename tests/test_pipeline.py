@@ -128,7 +128,7 @@ def test_graph_conforms_to_the_shapes(built: Path) -> None:
 
 
 def test_two_builds_give_byte_identical_exports(built: Path, tmp_path: Path) -> None:
-    build(out=tmp_path)
+    build(out=tmp_path, workers=2)
     for name in OUTPUTS:
         assert (tmp_path / name).read_bytes() == (built / name).read_bytes(), name
 

@@ -27,13 +27,15 @@ _ARGCMD = (
     r"\\(?:textbf|textit|textsc|texttt|textrm|text|emph|underline|mathrm|mathbf|mathit|"
     r"mathsf|mathcal|mathbb|mathtt|operatorname|boldsymbol|bm)\{(?P<arg>[^{}]*)\}"
 )
+_DROPCMD = r"(?P<drop>\\(?:cite[a-z]*|ref|eqref|autoref|label|footnote|url)\*?\{[^{}]*\})"
 _CMD = r"(?P<cmd>\\[A-Za-z]+\*?)"
 _BRACE = r"(?P<brace>[{}])"
 _TAG = r"(?P<tag></?[A-Za-z][A-Za-z0-9]{0,9}(?:\s[^<>]{0,80})?/?>)"
 _MD = r"(?P<md>\*\*|\*(?=\w)|(?<=\w)\*|`+)"
 _LINK = r"\[(?P<ltext>[^\]\n]{1,200})\]\((?P<lurl>[^)\s]{0,500})\)"
 
-_MARKUP = re.compile("|".join((_LINK, _URL, _MATH, _ESC, _ARGCMD, _CMD, _BRACE, _TAG, _MD)))
+_MARKUP = re.compile(
+    "|".join((_LINK, _URL, _MATH, _ESC, _ARGCMD, _DROPCMD, _CMD, _BRACE, _TAG, _MD)))
 _MATH_INNER = re.compile(r"\\[A-Za-z]+\*?|[{}^_\\]")
 _MATH_WORDY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-+ ]{0,14}$")
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -49,7 +51,8 @@ _ENGLISH = words(
 )
 
 _KIND = {
-    "url": "URLs", "math": "LaTeX", "arg": "LaTeX", "cmd": "LaTeX", "brace": "LaTeX",
+    "url": "URLs", "math": "LaTeX", "drop": "LaTeX", "arg": "LaTeX", "cmd": "LaTeX",
+    "brace": "LaTeX",
     "esc": "markdown escapes", "tag": "HTML tags", "md": "markdown", "lurl": "markdown",
 }
 

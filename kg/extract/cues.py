@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kg.extract.chunks import NOUN_TAGS, NOUNY_GERUNDS
 from kg.extract.names import (
     DATASET_HEADS,
     GENERIC_HEADS,
@@ -76,7 +77,8 @@ def _clause_end(doc: Doc, i: int, limit: int = 14) -> int:
         if j > i and doc[j].is_sent_start:
             break
         j += 1
-    while j > i and doc[j - 1].lower_ in ("of", "for", "to", "in", "on", "with", "the", "a"):
+    while j > i and (doc[j - 1].lower_ in ("of", "for", "to", "in", "on", "with", "the", "a")
+                     or not doc[j - 1].text[-1:].isalnum()):
         j -= 1
     return j
 
@@ -144,6 +146,11 @@ def _object(doc: Doc, verb: int, lexicon: Lexicon, cues: Cues) -> None:
             if end - a >= 3:
                 cues.proposed.append(candidate(doc, a, end, "propose-clause", 0.35))
         return
+    if b - a == 1 and not coined(doc[a].text) and not doc[a].text[:1].isupper():
+        return  # "we propose changes": one plain word names no method
+    if doc.has_annotation("TAG") and doc[b - 1].tag_ not in NOUN_TAGS and not coined(
+            doc[b - 1].text) and doc[b - 1].lower_ not in NOUNY_GERUNDS:
+        return  # "two interpretable and ...": the phrase stopped before its noun
     confidence = 0.8 if _novel_after(doc, b) or after == "(" else 0.55
     if lexicon.has(doc[a:b].text, "methods") or lexicon.has(doc[a:b].text, "generic"):
         return
@@ -182,6 +189,9 @@ def _named(doc: Doc, k: int, lexicon: Lexicon, cues: Cues, proposal: bool,
     if prev_head in DATASET_HEADS:
         cues.new_datasets.append(candidate(doc, s, e, "named-dataset", 0.8 if proposal else 0.5))
     elif not lexicon.has(text, "methods") and not lexicon.has(text, "generic"):
+        if not (proposal or prev_head in GENERIC_HEADS or any(coined(t.text)
+                                                               for t in doc[s:e])):
+            return  # "molecules, also referred to as the chromatin": a term, not a method
         confidence = 0.85 if proposal or prev_head in GENERIC_HEADS else 0.6
         cues.proposed.append(candidate(doc, s, e, "named", confidence))
 

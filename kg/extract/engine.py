@@ -52,6 +52,9 @@ _TASK_DEF_HEADS = TASK_HEADS - words(
     "learning inference optimization optimisation embedding representation representations "
     "regression search programming"
 )
+# Words that end task names but alone name none ("learning" is every paper's task).
+_NO_TASKS = frozenset({("learning",), ("training",), ("sampling",), ("inference",),
+                       ("modeling",), ("modelling",)})
 _TASK_PHRASE_TAGS = frozenset({"NN", "NNS", "NNP", "JJ", "HYPH", "VBN"})
 _LIST_CUES = words("such including like e.g. e.g")
 # Last words of what measures rather than does: "Fréchet Inception Distance", "BLEU score".
@@ -270,9 +273,10 @@ def proposed(paper: Paper, found: cue_rules.Cues, info: TitleInfo) -> list[Entit
     if strong:
         entities = [e for e in entities if e.confidence >= 0.5]
     via = info.via
-    if (not entities and via and name_like(via) and not task_like(via) and _named_thing(via)
+    weak = all(e.confidence < 0.5 for e in entities)  # only a "we propose a method to ..."
+    if (weak and via and name_like(via) and not task_like(via) and _named_thing(via)
             and not paper.lexicon.kinds(via) and via.split()[-1].lower() not in GENERIC_HEADS):
-        entities = [paper.entity(via, 0.4, "title-via", paper.first(via))]
+        entities = [paper.entity(via, 0.45, "title-via", paper.first(via))]
     return entities
 
 
@@ -376,15 +380,23 @@ def _coined_names(paper: Paper,
             for s, _ in _list_after(paper, tok.i):
                 listed[s] = kind
     i = 0
+    last_end, last_kind = -1, ""  # the name before, for lists: "on CIFAR-10, SVHN and X"
     while i < len(doc):
         tok = doc[i]
         e = name_at(doc, i)
-        if e <= i or not any(coined(t.text) for t in doc[i:e]):
-            i = max(e, i + 1)
+        if e <= i:
+            i += 1
             continue
         span = (doc[i].idx, doc[e - 1].idx + len(doc[e - 1].text))
         text = doc.text[span[0] : span[1]]
+        in_list = 0 <= last_end <= i <= last_end + 2 and all(
+            t.lower_ in (",", "and", "or") for t in doc[last_end:i])
         i = e
+        lexicon_kinds = paper.lexicon.kinds(text)
+        if not any(coined(t.text) for t in doc[tok.i:e]) or lexicon_kinds:
+            last_end = e
+            last_kind = "datasets" if "datasets" in lexicon_kinds else ""
+            continue
         for suffix in _NAME_SUFFIXES:
             if text.lower().endswith(suffix) and len(text) > len(suffix) + 1:
                 text = text[: -len(suffix)]
@@ -402,12 +414,14 @@ def _coined_names(paper: Paper,
         nxt = doc[e].lower_ if e < len(doc) else ""
         prev = doc[tok.i - 1].lower_ if tok.i > 0 else ""
         kind = listed.get(tok.i, "")
-        if nxt in DATASET_HEADS or (prev in _DATASET_PREPS and _eval_context(paper, tok.i)):
+        evaluated = prev in _DATASET_PREPS and _eval_context(paper, tok.i)
+        if nxt in DATASET_HEADS or evaluated or (in_list and last_kind == "datasets"):
             kind = "datasets"
         if known:
             kind = "datasets" if "datasets" in known else "methods"
         if not kind:
             kind = "methods"
+        last_end, last_kind = e, kind
         ent = paper.entity(text, 0.45, f"coined-{kind}", span, order=span[0])
         (datasets if kind == "datasets" else methods).append(ent)
     return methods, datasets
@@ -483,7 +497,8 @@ def tasks(paper: Paper, matches: list[Match], title_matches: list[Match], info: 
             e.score = 1.5
             cands.append(e)
     cands.extend(_task_phrases(paper))
-    entities = [e for e in _merge(cands) if not (e.keys & excluded)]
+    entities = [e for e in _merge(cands) if not (e.keys & excluded)
+                and not (e.keys & _NO_TASKS) and not any("," in f for f in e.forms)]
     entities.sort(key=lambda e: (-e.score, e.order))
     return _fold_contained(paper, entities)[:MAX_TASKS]
 
@@ -605,6 +620,8 @@ def extract(paper: Paper) -> Extraction:
 
     task_entities = tasks(paper, matches, title_matches, info,
                           mine_keys | dataset_keys | {k for e in used for k in e.keys})
+    new_keys = set().union(*(e.keys for e in datasets if e.new)) if datasets else set()
+    mine = [e for e in mine if not (e.keys & new_keys)]  # a new benchmark is a dataset
     methods = [_mention(paper, e, "proposed", choose=True) for e in mine]
     methods += [_mention(paper, e, "used") for e in used]
     return Extraction(

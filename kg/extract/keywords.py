@@ -9,6 +9,7 @@ only ever occurs inside a longer chosen one adds nothing and is skipped.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from kg.extract.engine import Entity, Paper
 
 MAX_KEYWORDS = 6
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _MAX_WORDS = 5
 
 
@@ -77,9 +79,10 @@ def rank(paper: Paper, methods: list[Mention], tasks: list[Entity]) -> list[Ment
         add(paper.spelled_out(m.name), paper.first(m.name),
             bonus=1.5 if m.role == "proposed" else 0.6)
     for t in tasks:
-        add(t.forms[0], paper.first(t.forms[0]), bonus=1.0)
+        add(paper.spelled_out(t.forms[0]), paper.first(t.forms[0]), bonus=1.0)
     for text, span in _phrases(paper.doc):
-        add(text, span)
+        if not _YEAR.search(text):  # "Mikolov, 2015": a citation, not a phrase
+            add(text, span)
     if paper.title_doc is not None:
         for text, _ in _phrases(paper.title_doc):
             add(text, paper.first(text), in_title=True)

@@ -80,7 +80,12 @@ def candidate(doc: Doc, start: int, end: int, rule: str, confidence: float) -> C
 
 
 # Numbers with a unit or an ordinal ("3D", "10x", "2nd", "100K"): not names.
-_QUANTITY = re.compile(r"^\d+(?:[dD]|x|X|st|nd|rd|th|[kKmMbB]|px|ms|s|h|GB|MB)$")
+_QUANTITY = re.compile(
+    r"^(?:\d+(?:[dD]|x|X|st|nd|rd|th|[kKmMbB]|px|ms|s|h|GB|MB)|[xX×]\d+(?:\.\d+)?)$")
+
+
+# A name glued to a year: "Mikolov,2015", "et al.2019" (citations, not names).
+_CITATION = re.compile(r"[,.]\s*(?:19|20)\d\d[a-z]?$|^[A-Z][a-z]+(?:19|20)\d\d$")
 
 
 def coined(text: str) -> bool:
@@ -91,6 +96,7 @@ def coined(text: str) -> bool:
         and bool(_CAMEL.search(text))
         and not _ROMAN.match(text)
         and not _QUANTITY.match(text)
+        and not _CITATION.search(text)
     )
 
 
