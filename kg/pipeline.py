@@ -77,6 +77,29 @@ def _with_defaults(paper: Paper, spec: SourceSpec) -> Paper:
     return dataclasses.replace(paper, venue=venue, year=year)
 
 
+#: Longest title and abstract kept; longer ones are cut (at a word) with a warning.
+MAX_TITLE = 2_000
+MAX_ABSTRACT = 100_000
+
+
+def _cut(text: str, limit: int) -> str:
+    head = text[:limit]
+    space = head.rfind(" ", limit - 200)
+    return (head[:space] if space > 0 else head) + " …"
+
+
+def _bounded(paper: Paper) -> tuple[Paper, list[Problem]]:
+    """``paper`` with an absurdly long title or abstract cut, and a warning for each."""
+    problems = []
+    for name, limit in (("title", MAX_TITLE), ("abstract", MAX_ABSTRACT)):
+        value = getattr(paper, name)
+        if value and len(value) > limit:
+            paper = dataclasses.replace(paper, **{name: _cut(value, limit)})  # type: ignore[arg-type]
+            problems.append(Problem(paper.source, f"{name} of {len(value):,} characters cut "
+                                                  f"to {limit:,}"))
+    return paper, problems
+
+
 def read_source(spec: SourceSpec, key: str, encoding: str | None = None) -> LoadedSource:
     """Read one file completely; raises :class:`InputError` if nothing usable is in it."""
     source = sources.load(spec.path, encoding)
@@ -93,6 +116,8 @@ def read_source(spec: SourceSpec, key: str, encoding: str | None = None) -> Load
             if n:
                 item = dataclasses.replace(
                     item, source=dataclasses.replace(item.source, item=n))
+            item, cut = _bounded(item)
+            problems.extend(cut)
             papers.append(_with_defaults(item, spec))
         elif isinstance(item, Citation):
             citations.append(item)

@@ -107,6 +107,15 @@ def _name_or_phrase(doc: Doc, i: int) -> tuple[int, int]:
     return phrase_at(doc, i)
 
 
+def _modifier_after_paren(doc: Doc, i: int) -> bool:
+    """Does the phrase go on after the parenthesis at ``i`` ("(RL) based", "(GNN)-style")?"""
+    j = i + 1
+    while j < len(doc) and j - i < 8 and doc[j].text != ")":
+        j += 1
+    return j + 1 < len(doc) and (doc[j + 1].lower_ in ("based", "driven", "guided", "style")
+                                 or (doc[j + 1].text == "-" and not doc[j].whitespace_))
+
+
 def _object(doc: Doc, verb: int, lexicon: Lexicon, cues: Cues) -> None:
     """What a proposal verb introduces."""
     j = _skip_quotes(doc, verb + 1)
@@ -151,6 +160,8 @@ def _object(doc: Doc, verb: int, lexicon: Lexicon, cues: Cues) -> None:
     if doc.has_annotation("TAG") and doc[b - 1].tag_ not in NOUN_TAGS and not coined(
             doc[b - 1].text) and doc[b - 1].lower_ not in NOUNY_GERUNDS:
         return  # "two interpretable and ...": the phrase stopped before its noun
+    if after == "(" and _modifier_after_paren(doc, b):
+        return  # "a reinforcement learning (RL) based model": RL modifies what follows
     confidence = 0.8 if _novel_after(doc, b) or after == "(" else 0.55
     if lexicon.has(doc[a:b].text, "methods") or lexicon.has(doc[a:b].text, "generic"):
         return

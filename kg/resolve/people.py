@@ -4,7 +4,9 @@ Author slots ("occurrences") are linked when
 
 * they are the same slot of the same paper in two sources (``same-paper``),
 * their names are the same once case, accents, marks and punctuation are folded
-  (``same-name``),
+  (``same-name``), unless profile emails of different organisations and disjoint
+  co-authors say they are different people (then ``same-name+organisation`` within each,
+  and the person is marked ambiguous where a slot cannot be placed),
 * their names differ only by middle names or initials that agree, e.g.
   ``Timothy P. Lillicrap`` / ``Timothy Lillicrap`` (``name-variant``),
 * one gives only initials (``F. Mu``) and exactly one person of that surname fits, or the
@@ -52,6 +54,7 @@ class _Occ:
     paper: str
     name: str
     parsed: Name
+    email: str | None = None
 
 
 class _Clusters(UnionFind[Ref]):
@@ -111,7 +114,7 @@ def _occurrences(papers: Sequence[Paper], cluster_of: Mapping[str, str]) -> list
     for paper in papers:
         for position, author in enumerate(paper.authors, start=1):
             occs.append(_Occ((paper.id, position), cluster_of.get(paper.id, paper.id),
-                             author.name, parse(author.name)))
+                             author.name, parse(author.name), author.email))
     occs.sort(key=lambda o: o.ref)
     return occs
 
@@ -156,6 +159,11 @@ def _surname_typo(a: Name, b: Name) -> bool:
             and edit_distance_at_most_one(a.surname, b.surname))
 
 
+#: Papers with more authors than this give no co-author evidence: in a consortium paper
+#: sharing it says nothing about who a person is, and the sets would grow quadratically.
+MAX_TEAM = 100
+
+
 def _coauthor_keys(occs: Sequence[_Occ]) -> dict[Ref, set[str]]:
     """For each slot, the surname+initial keys of the other authors of the same paper."""
     by_paper: dict[str, set[tuple[Ref, str]]] = defaultdict(set)
@@ -163,8 +171,12 @@ def _coauthor_keys(occs: Sequence[_Occ]) -> dict[Ref, set[str]]:
         by_paper[occ.paper].add((occ.ref, f"{occ.parsed.first_initial} {occ.parsed.surname}"))
     out: dict[Ref, set[str]] = {}
     for occ in occs:
+        team = by_paper[occ.paper]
+        if len(team) > MAX_TEAM:
+            out[occ.ref] = set()
+            continue
         mine = f"{occ.parsed.first_initial} {occ.parsed.surname}"
-        out[occ.ref] = {k for r, k in by_paper[occ.paper] if k != mine}
+        out[occ.ref] = {k for r, k in team if k != mine}
     return out
 
 
@@ -176,9 +188,7 @@ def _link_block(block: list[_Occ], sets: _Clusters, coauthors: dict[Ref, set[str
     keys = sorted(by_key)
     full = [k for k in keys if by_key[k][0].parsed.words]
     for key in full:  # initials alone ("W Li") are not a name to link on: see below
-        first, *rest = by_key[key]
-        for occ in rest:
-            sets.link(first.ref, occ.ref, "same-name")
+        _link_same_name(by_key[key], sets, coauthors)
     # written-out variants that fit: middle names and initials agree.  Two such names share
     # a written-out given name (or all given names run together), so only those are compared.
     for a, b in _pairs(full, lambda k: {*by_key[k][0].parsed.words,
@@ -218,6 +228,72 @@ def _link_block(block: list[_Occ], sets: _Clusters, coauthors: dict[Ref, set[str
         common = sets.coauthors[rx] & sets.coauthors[ry]
         if len(common) >= TYPO_SHARED_COAUTHORS and sets.consistent(x.ref, y.ref):
             sets.link(x.ref, y.ref, "typo+coauthors")
+
+
+#: Mail providers anyone can use: their domain says nothing about who a person is.
+PUBLIC_MAIL = frozenset({"gmail.com", "googlemail.com", "outlook.com", "hotmail.com",
+                         "yahoo.com", "163.com", "126.com", "qq.com", "foxmail.com",
+                         "protonmail.com", "icloud.com", "live.com", "mail.com"})
+
+
+def organisation(email: str | None) -> str | None:
+    """The organisation an email address names (``cs.cmu.edu`` -> ``cmu.edu``), if any.
+
+    >>> organisation("deva@cs.cmu.edu"), organisation("x@gmail.com")
+    ('cmu.edu', None)
+    """
+    if not email or "@" not in email:
+        return None
+    domain = email.rsplit("@", 1)[1].strip().lower().rstrip(".")
+    if not domain or domain in PUBLIC_MAIL or "*" in domain:
+        return None
+    labels = domain.split(".")
+    # two labels, three under a country's second level ("ox.ac.uk", "u-tokyo.ac.jp")
+    keep = 3 if len(labels) >= 3 and labels[-2] in ("ac", "edu", "co", "com", "org") else 2
+    return ".".join(labels[-keep:])
+
+
+def _link_same_name(group: list[_Occ], sets: _Clusters,
+                    coauthors: dict[Ref, set[str]]) -> None:
+    """Link the slots of one written-out name, unless the evidence says they differ.
+
+    People who share a name are told apart when their slots carry profile emails of
+    different organisations and the two sides share no co-author (emails alone are not
+    enough: sources sometimes swap them between co-authors).  Slots without an email join
+    the side they share co-authors with; where none or several fit, the person is marked
+    ambiguous rather than guessed.
+    """
+    sides: dict[str, list[_Occ]] = defaultdict(list)
+    rest: list[_Occ] = []
+    for occ in group:
+        org = organisation(occ.email)
+        (sides[org] if org else rest).append(occ)
+    circles = {org: set().union(*(coauthors[o.ref] for o in occs))
+               for org, occs in sides.items()}
+    orgs = sorted(sides)
+    distinct = len(orgs) > 1 and all(not (circles[a] & circles[b])
+                                     for a, b in combinations(orgs, 2))
+    if not distinct:
+        first, *others = group
+        for occ in others:
+            sets.link(first.ref, occ.ref, "same-name")
+        return
+    for org in orgs:
+        first, *others = sides[org]
+        for occ in others:
+            sets.link(first.ref, occ.ref, "same-name+organisation")
+    for occ in rest:
+        fits = [org for org in orgs if coauthors[occ.ref] & circles[org]]
+        if len(fits) == 1:
+            sets.link(sides[fits[0]][0].ref, occ.ref, "same-name+coauthors")
+        else:
+            sets.doubt[sets.find(occ.ref)] = (
+                f"the name is shared by people of {len(orgs)} organisations "
+                f"({', '.join(orgs)}) and the co-authors do not decide")
+    for org in orgs:
+        elsewhere = ", ".join(o for o in orgs if o != org)
+        sets.doubt.setdefault(sets.find(sides[org][0].ref),
+                              f"another person of this name is at {elsewhere}")
 
 
 def _deletions(word: str) -> set[str]:

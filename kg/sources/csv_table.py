@@ -16,6 +16,9 @@ from kg.sources.files import SourceFile
 from kg.sources.mapping import KNOWN_KEYS, paper_from_mapping
 
 _DELIMITERS = (",", "\t", ";")
+#: The largest cell read (Python's csv default, 128 KiB, is less than the author list of
+#: a paper with thousands of authors).
+MAX_CELL = 64 * 1024 * 1024
 
 
 def _header(source: SourceFile) -> tuple[str, list[str]] | None:
@@ -38,6 +41,14 @@ def read_csv(source: SourceFile) -> Iterator[Item]:
     if header is None:
         raise InputError(source.name, "expected a header row naming a 'title' column", 1)
     delimiter, _ = header
+    old_limit = csv.field_size_limit(MAX_CELL)
+    try:
+        yield from _rows(source, delimiter)
+    finally:
+        csv.field_size_limit(old_limit)
+
+
+def _rows(source: SourceFile, delimiter: str) -> Iterator[Item]:
     reader = csv.DictReader(io.StringIO(source.text, newline=""), delimiter=delimiter)
     reader.fieldnames = [f.strip().lower() for f in reader.fieldnames or []]
     good = 0

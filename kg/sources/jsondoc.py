@@ -21,6 +21,22 @@ from kg.records import Problem, SourceRef
 from kg.sources.files import SourceFile
 
 _NEWLINE = re.compile("\n")
+# \uXXXX escapes of surrogates that are not half of a pair: no text can hold them (they
+# cannot be written as UTF-8), so they are read as U+FFFD, the replacement character.
+_LONE_SURROGATE = re.compile(
+    r"(?<!\\)\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})(?<!\\)\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def without_lone_surrogates(text: str) -> str:
+    """``text`` with escapes of unpaired surrogates replaced by ``\\ufffd``.
+
+    >>> json.loads(without_lone_surrogates('"a\\ud800b \\ud83d\\ude00"'))
+    'a\ufffdb 😀'
+    """
+    if "\\u" not in text:
+        return text
+    return _LONE_SURROGATE.sub(r"\\ufffd", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +77,7 @@ def parse(source: SourceFile) -> JsonDoc:
     def record(obj: object, offset: int) -> None:
         starts[id(obj)] = offset
 
-    text = source.text
+    text = without_lone_surrogates(source.text)
     try:
         value = _PositionDecoder(record).decode(text)
     except json.JSONDecodeError as exc:
@@ -90,7 +106,7 @@ def json_lines(source: SourceFile) -> Iterator[tuple[SourceRef, dict[str, Any]] 
             continue
         where = SourceRef(source.name, number)
         try:
-            obj = json.loads(line)
+            obj = json.loads(without_lone_surrogates(line))
         except json.JSONDecodeError as exc:
             reason = exc.msg.removesuffix(" starting at")
             yield Problem(where, f"not valid JSON ({reason} at column {exc.colno}); line skipped")

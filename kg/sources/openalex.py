@@ -140,7 +140,8 @@ def paper_from_work(work: Mapping[str, Any], where: SourceRef) -> Iterator[Item]
         yield Problem(where, f"work {_short_id(work.get('id'))!r} has no title; skipped")
         return
     year = work.get("publication_year")
-    if year is not None and not isinstance(year, int):
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)
+                             or not 0 < year < 10_000):
         yield Problem(where, f"publication_year {year!r} is not a year; ignored")
         year = None
     yield Paper(

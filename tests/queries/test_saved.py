@@ -103,9 +103,11 @@ def test_proposers_lists_who_proposes_and_who_uses_a_method() -> None:
         ("transformer", 3), ("Amorpheus", 2)]
 
 
-def test_proposers_on_the_bundled_build_needs_an_extracted_method(built: Path) -> None:
-    with pytest.raises(UsageError, match="no method 'reinforcement learning' in the graph"):
-        _rows(built, "proposers", CALLS["proposers"])
+def test_proposers_on_the_bundled_build_finds_the_extracted_method(built: Path) -> None:
+    rows = _rows(built, "proposers", {"method": "Amorpheus"})
+    assert [(r["role"], r["title"][:18]) for r in rows] == [("proposes", "My Body is a Cage:")]
+    used = _rows(built, "proposers", {"method": "LSTMs"})  # found by another spelling
+    assert len(used) >= 10 and {r["role"] for r in used} == {"uses"}
 
 
 @pytest.mark.parametrize(

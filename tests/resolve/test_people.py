@@ -124,3 +124,55 @@ def test_people_resolution_is_independent_of_input_order(rnd: random.Random) -> 
     again = resolve_people(shuffled)
     assert again.person_of == baseline.person_of
     assert again.labels == baseline.labels
+
+
+def _with_email(file: str, line: int, *authors: tuple[str, str | None]) -> Paper:
+    return Paper(source=SourceRef(file, line), title=f"paper {file} {line}",
+                 authors=tuple(Author.from_written(n, e) for n, e in authors))
+
+
+def test_people_sharing_a_name_split_on_organisation_and_disjoint_coauthors() -> None:
+    # two "Zhiyuan Li"s: different organisations, no co-author in common
+    papers = [
+        _with_email("000", 1, ("Zhiyuan Li", "zhiyuanli@cs.princeton.edu"),
+                    ("Sanjeev Arora", None)),
+        _with_email("000", 2, ("Zhiyuan Li", "zli@mail.tsinghua.edu.cn"), ("Jun Zhu", None)),
+        _with_email("001", 3, ("Zhiyuan Li", None), ("Sanjeev Arora", None)),  # joins Princeton
+        _with_email("001", 4, ("Zhiyuan Li", None), ("Yann LeCun", None)),  # cannot be placed
+    ]
+    res = resolve_people(papers)
+    princeton, tsinghua = res.person_of[("000:1", 1)], res.person_of[("000:2", 1)]
+    assert princeton != tsinghua
+    assert res.person_of[("001:3", 1)] == princeton
+    assert res.person_of[("001:4", 1)] not in (princeton, tsinghua)
+    assert {princeton, tsinghua, res.person_of[("001:4", 1)]} <= set(res.ambiguous)
+
+
+def test_one_organisation_or_shared_coauthors_keep_one_person() -> None:
+    same_org = [
+        _with_email("000", 1, ("Bo Dai", "bodai@google.com"), ("Le Song", None)),
+        _with_email("000", 2, ("Bo Dai", "bodai@research.google.com"),
+                    ("Dale Schuurmans", None)),
+    ]
+    moved = [  # a move from one organisation to another, with a co-author kept
+        _with_email("000", 1, ("Bo Dai", "bodai@gatech.edu"), ("Le Song", None)),
+        _with_email("000", 2, ("Bo Dai", "bodai@google.com"), ("Le Song", None)),
+    ]
+    public = [
+        _with_email("000", 1, ("Bo Dai", "bodai@gmail.com"), ("Le Song", None)),
+        _with_email("000", 2, ("Bo Dai", "bodai@cs.cmu.edu"), ("Dale Schuurmans", None)),
+    ]
+    for papers in (same_org, moved, public):
+        res = resolve_people(papers)
+        assert _same(res, ("000:1", 1), ("000:2", 1)), papers
+        assert not res.ambiguous
+
+
+def test_organisation_of_an_email() -> None:
+    from kg.resolve.people import organisation
+
+    assert organisation("a@cs.cmu.edu") == "cmu.edu"
+    assert organisation("a@robots.ox.ac.uk") == "ox.ac.uk"
+    assert organisation("a@gmail.com") is None
+    assert organisation("****@cmu.edu") == "cmu.edu"
+    assert organisation("not an email") is None

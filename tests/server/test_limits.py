@@ -29,7 +29,7 @@ def _get(url: str, query: str, accept: str = "application/sparql-results+json",
 @pytest.fixture
 def small(built: Path) -> Iterator[SparqlServer]:
     """A second endpoint with one worker, for limits the shared one must not hit."""
-    server = serve(built, timeout_s=0.5, max_rows=10**9, workers=1, memory_mb=300,
+    server = serve(built, timeout_s=0.5, max_rows=10**9, workers=1, memory_mb=1000,
                    max_connections=2, log=None).start()
     try:
         yield server
