@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,22 +34,36 @@ class Exporter:
     render: Callable[[nx.Graph, str], dict[str, bytes]]
 
 
+# Characters XML 1.0 cannot hold (most C0 controls, U+FFFE, U+FFFF, lone surrogates).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _plain(g: nx.Graph) -> nx.Graph:
-    """A copy whose attributes are strings, numbers or booleans only."""
+    """A copy for XML formats: attributes are strings, numbers or booleans, and every
+    string holds only what XML carries (forbidden characters dropped, line ends as LF)."""
     out = nx.Graph()
     for node, data in sorted(g.nodes(data=True)):
-        out.add_node(node, **{k: _scalar(v) for k, v in sorted(data.items())})
+        out.add_node(_xml(node), **{k: _scalar(v) for k, v in sorted(data.items())})
     for a, b, data in iter_edges(g):
-        out.add_edge(a, b, **{k: _scalar(v) for k, v in sorted(data.items())})
+        out.add_edge(_xml(a), _xml(b), **{k: _scalar(v) for k, v in sorted(data.items())})
     return out
+
+
+def _xml_text(text: str) -> str:
+    """``text`` as XML keeps it: no characters XML forbids, line ends as ``\n``."""
+    return _NOT_XML.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _xml(value: object) -> object:
+    return _xml_text(value) if isinstance(value, str) else value
 
 
 def _scalar(value: object) -> str | int | float | bool:
     if isinstance(value, (list, tuple, set)):
-        return "; ".join(str(v) for v in value)
-    if isinstance(value, (str, int, float, bool)):
+        return _xml_text("; ".join(str(v) for v in value))
+    if isinstance(value, (int, float, bool)) and not isinstance(value, str):
         return value
-    return str(value)
+    return _xml_text(str(value))
 
 
 def _graphml(g: nx.Graph, title: str) -> dict[str, bytes]:

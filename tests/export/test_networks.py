@@ -7,6 +7,8 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.errors import UsageError
 from kg.export import formats, networks
@@ -114,3 +116,34 @@ def test_paper_table_csv_neutralises_formulas(tmp_path: Path) -> None:
     row = text.splitlines()[1]
     assert ",'=cmd|' /C calc'!A0," in row.replace('"', "")
     assert "'@Evil Person" in row and "'+1 and -1" in row
+
+
+_LABELS = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(labels=st.lists(_LABELS, min_size=2, max_size=6))
+def test_graphml_and_json_round_trip_arbitrary_unicode(labels: list[str]) -> None:
+    import tempfile
+
+    g = nx.Graph()
+    for i, label in enumerate(labels):
+        g.add_node(f"n{i}", label=label, type="person", papers=1, iri=f"https://x.org/{i}")
+    g.add_edge("n0", "n1", weight=1, papers=[labels[0]])
+    with tempfile.TemporaryDirectory() as tmp:
+        graphml = formats.write(g, "graphml", Path(tmp) / "g.graphml", "t")[0]
+        back = nx.read_graphml(graphml)
+        json_path = formats.write(g, "json", Path(tmp) / "g.json", "t")[0]
+        doc = nx.node_link_graph(json.loads(json_path.read_text(encoding="utf-8")),
+                                 edges="links")
+    for i, label in enumerate(labels):
+        assert doc.nodes[f"n{i}"]["label"] == label
+        # XML 1.0 cannot carry most control characters: those are dropped, line ends become
+        # LF (as XML parsers normalise them), everything else survives
+        assert back.nodes[f"n{i}"]["label"] == _xml_text(label)
+
+
+def _xml_text(text: str) -> str:
+    kept = "".join(c for c in text
+                   if c in "\t\n\r" or (ord(c) >= 0x20 and c not in "\ufffe\uffff"))
+    return kept.replace("\r\n", "\n").replace("\r", "\n")
