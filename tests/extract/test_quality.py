@@ -22,8 +22,8 @@ EVAL = Path(__file__).parent.parent / "data" / "eval"
 
 #: Reached on the development set (kg-extract/1 with en_core_web_sm 3.8.0); a test fails
 #: when a field drops more than TOLERANCE below.
-REACHED = {"methods": 0.805, "proposed": 0.840, "datasets": 0.941, "tasks": 0.584,
-           "keywords": 0.568}
+REACHED = {"methods": 0.817, "proposed": 0.880, "datasets": 0.941, "tasks": 0.584,
+           "keywords": 0.574}
 TOLERANCE = 0.03
 #: The issue's targets, which the development figures must also meet.
 TARGETS = {"methods": 0.75, "proposed": 0.80, "datasets": 0.80, "tasks": 0.55,
