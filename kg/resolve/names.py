@@ -150,9 +150,19 @@ def _align(x: tuple[str, ...], y: tuple[str, ...]) -> str | None:
 
 
 def edit_distance_at_most_one(a: str, b: str) -> bool:
-    """True when ``a`` and ``b`` differ by at most one inserted, deleted or changed letter."""
+    """True when ``a`` and ``b`` differ by at most one inserted, deleted or changed letter,
+    or by two neighbouring letters swapped (the commonest typo: "Xiotng" for "Xitong").
+
+    >>> edit_distance_at_most_one("Masao", "Masso"), edit_distance_at_most_one("Xitong", "Xiotng")
+    (True, True)
+    """
     if abs(len(a) - len(b)) > 1:
         return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and (
+                a[diff[1]] == b[diff[0]]):
+            return True
     if len(a) > len(b):
         a, b = b, a
     i = j = edits = 0
