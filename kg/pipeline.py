@@ -182,22 +182,22 @@ def extract_corpus(corpus: Corpus, workers: int = 1, model: str | None = AUTO,
                                    None)
         texts.append(Text(cluster.key, title, best.abstract))
         records[cluster.key] = best.source
-    done = [0]
-    reported = [0]
+    done = reported = 0
 
     def progress(n: int) -> None:
-        done[0] += n
-        units = EXTRACT_UNITS * done[0] // max(1, len(texts))
-        if step and units > reported[0]:
-            for _ in range(units - reported[0]):
-                step(f"extracting {done[0]}/{len(texts)}")
-            reported[0] = units
+        nonlocal done, reported
+        done += n
+        units = EXTRACT_UNITS * done // max(1, len(texts))
+        if step and units > reported:
+            for _ in range(units - reported):
+                step(f"extracting {done}/{len(texts)}")
+            reported = units
 
     found = {e.id: Extracted(e, records[e.id])
              for e in extract_texts(texts, model=model, workers=workers, progress=progress,
                                     acronyms=corpus.concepts.acronyms)}
     if step:
-        for _ in range(EXTRACT_UNITS - reported[0]):
+        for _ in range(EXTRACT_UNITS - reported):
             step("extracted")
     return dataclasses.replace(corpus, extracted=found)
 

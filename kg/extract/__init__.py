@@ -22,7 +22,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from kg.extract.model import Extraction, Mention
-from kg.extract.pipeline import AUTO, FallbackWarning, Loaded, load
+from kg.extract.pipeline import AUTO, FallbackWarning, Loaded, load, warn_fallback
 
 if TYPE_CHECKING:
     from kg.extract.lexicon import Lexicon
@@ -62,7 +62,7 @@ def _pipeline(model: str | None, warn: bool) -> Loaded:
     if model not in _LOADED:
         _LOADED[model] = load(model, warn=warn)
     elif warn and not _LOADED[model].trained:
-        load(model, warn=True)  # say again that quality is lower (a blank pipeline is cheap)
+        warn_fallback(model)  # each run says again that quality is lower
     return _LOADED[model]
 
 

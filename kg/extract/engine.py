@@ -481,8 +481,9 @@ def tasks(paper: Paper, matches: list[Match], title_matches: list[Match], info: 
         cands.append(e)
     for e in _lexicon_entities(paper, matches, "tasks", False, []):
         n = paper.count(e.forms[0])
-        in_title = bool(paper.title_keys) and all(w in paper.title_keys for w in next(iter(e.keys)))
-        if len(next(iter(e.keys))) == 1 and n < 2 and not in_title:
+        own = key_words(e.forms[0])  # not a member of the set e.keys: its order varies by run
+        in_title = bool(paper.title_keys) and all(w in paper.title_keys for w in own)
+        if len(own) == 1 and n < 2 and not in_title:
             continue  # "generalization" said once in passing is no task of the paper
         first_sents = e.span is not None and e.span[0] < _second_sentence_end(paper)
         e.score = 1.0 + 0.4 * min(n - 1, 3) + (1.0 if in_title else 0) + (0.5 if first_sents else 0)

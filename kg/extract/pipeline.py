@@ -66,6 +66,14 @@ def find_model(model: str | None = AUTO) -> str | None:
     return next((name for name in TRAINED if installed(name)), None)
 
 
+def warn_fallback(model: str | None) -> None:
+    """Say that extraction runs on rules only (``model=None``: because it was asked to)."""
+    message = (FALLBACK_MESSAGE.format(names=", ".join(TRAINED)) if model is not None
+               else "extracting with rules only, as asked: quality is lower than with a "
+               "trained pipeline")
+    warnings.warn(message, FallbackWarning, stacklevel=3)
+
+
 def load(model: str | None = AUTO, warn: bool = True) -> Loaded:
     """Build the extraction pipeline.  ``model=None`` forces the blank fallback."""
     import spacy
@@ -81,10 +89,7 @@ def load(model: str | None = AUTO, warn: bool = True) -> Loaded:
         nlp = spacy.load(name, exclude=list(_EXCLUDE))
     else:
         if warn:
-            message = (FALLBACK_MESSAGE.format(names=", ".join(TRAINED)) if model is not None
-                       else "extracting with rules only, as asked: quality is lower than "
-                       "with a trained pipeline")
-            warnings.warn(message, FallbackWarning, stacklevel=2)
+            warn_fallback(model)
         nlp = spacy.blank("en")
     components.add_to(nlp)
     return Loaded(nlp, name)

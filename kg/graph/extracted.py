@@ -19,13 +19,13 @@ from kg.extract.model import Extraction, Mention
 from kg.graph import vocab as V
 from kg.graph.literals import decimal, integer
 
-#: kind of mention -> (predicate, class of the concept)
-_KINDS: dict[str, tuple[NamedNode, NamedNode]] = {
-    "proposed": (V.PROPOSES_METHOD, V.METHOD),
-    "used": (V.USES_METHOD, V.METHOD),
-    "datasets": (V.USES_DATASET, V.DATASET),
-    "tasks": (V.ADDRESSES_TASK, V.TASK),
-    "keywords": (V.SUBJECT, V.CONCEPT),
+#: kind of mention -> (predicate, its local name in statement IRIs, class of the concept)
+_KINDS: dict[str, tuple[NamedNode, str, NamedNode]] = {
+    "proposed": (V.PROPOSES_METHOD, "proposesMethod", V.METHOD),
+    "used": (V.USES_METHOD, "usesMethod", V.METHOD),
+    "datasets": (V.USES_DATASET, "usesDataset", V.DATASET),
+    "tasks": (V.ADDRESSES_TASK, "addressesTask", V.TASK),
+    "keywords": (V.SUBJECT, "subject", V.CONCEPT),
 }
 
 
@@ -52,8 +52,7 @@ def extraction_quads(corpus: Corpus, m: V.Minter) -> Iterator[Quad]:
         proposed: set[str] = set()
         for kind, mention in mentions(found.extraction):
             key = corpus.concepts.key(mention.name)
-            predicate, cls = _KINDS[kind]
-            local = predicate.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+            predicate, local, cls = _KINDS[kind]
             if (local, key) in done or (kind == "used" and key in proposed):
                 continue  # one statement per paper, predicate and concept
             done.add((local, key))
