@@ -13,6 +13,7 @@ import dataclasses
 import gc
 import hashlib
 import json
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from kg.records import Citation, Paper, Problem, SourceRef
 from kg.resolve.concepts import Concepts
 from kg.resolve.papers import Ranked, resolve_papers
 from kg.resolve.people import resolve_people
-from kg.store import STORE_DIR, Store, with_union
+from kg.store import STORE_DIR, Store
 from kg.text import slugify
 
 Step = Callable[[str], None]
@@ -202,13 +203,45 @@ def extract_corpus(corpus: Corpus, workers: int = 1, model: str | None = AUTO,
     return dataclasses.replace(corpus, extracted=found)
 
 
-def write_rdf(quads: Sequence[ox.Quad], stage: Path) -> None:
-    """``graph.nq`` (named graphs) and ``graph.ttl`` (their union), sorted for stable bytes.
+def write_rdf(nquads: bytes, ntriples: bytes, stage: Path) -> None:
+    """``graph.nq`` (named graphs) and ``graph.ttl`` (their union), both sorted.
 
     Data IRIs stay written in full: some stores mis-read escaped '/' in prefixed names.
     """
-    (stage / "graph.nq").write_bytes(rdf.serialize(quads, "nquads"))
-    (stage / "graph.ttl").write_bytes(rdf.serialize(quads, "turtle"))
+    (stage / "graph.nq").write_bytes(nquads)
+    (stage / "graph.ttl").write_bytes(rdf.turtle_of(ntriples))
+
+
+class _Loader(threading.Thread):
+    """Bulk-loads N-Quads and their union into a new on-disk store, off the main thread.
+
+    pyoxigraph parses and writes in Rust without the GIL, so the exports that need no
+    store are written meanwhile on the other core.
+    """
+
+    def __init__(self, path: Path, nquads: bytes, ntriples: bytes) -> None:
+        super().__init__(name="kg-store-load", daemon=True)
+        self.path, self.nquads, self.ntriples = path, nquads, ntriples
+        self.error: BaseException | None = None
+        self.store: ox.Store | None = None
+
+    def run(self) -> None:
+        try:
+            store = ox.Store(str(self.path))
+            store.bulk_load(self.nquads, format=ox.RdfFormat.N_QUADS)
+            store.bulk_load(self.ntriples, format=ox.RdfFormat.N_TRIPLES,
+                            to_graph=ox.DefaultGraph())
+            store.flush()
+            self.store = store
+        except BaseException as exc:  # re-raised on the main thread by result()
+            self.error = exc
+
+    def result(self) -> ox.Store:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        assert self.store is not None
+        return self.store
 
 
 def _extraction_report(corpus: Corpus) -> dict[str, Any] | None:
@@ -234,8 +267,11 @@ def _extraction_report(corpus: Corpus) -> dict[str, Any] | None:
             "acronyms_learned": len(corpus.concepts.acronyms), "warnings": troubles}
 
 
-def report(corpus: Corpus, store: Store) -> dict[str, Any]:
-    """The build report: what was read, merged and resolved, and every warning."""
+def report(corpus: Corpus, store: Store, triples: int | None = None) -> dict[str, Any]:
+    """The build report: what was read, merged and resolved, and every warning.
+
+    ``triples`` is the store's size when the caller knows it (counting costs a scan).
+    """
     per_source = []
     for s in corpus.sources:
         decisions = Counter(p.decision or "none" for p in s.papers)
@@ -257,7 +293,7 @@ def report(corpus: Corpus, store: Store) -> dict[str, Any]:
             "people": len(corpus.people.labels),
             "citations": len(citations),
             "citations_resolved": len(citations) - len(unresolved),
-            "triples": store.triples(),
+            "triples": store.triples() if triples is None else triples,
         },
         "merges": [
             {"paper": c.key, "evidence": list(c.evidence),
@@ -353,20 +389,26 @@ def _build_locked(specs: Sequence[SourceSpec], out: Path, base_iri: str, encodin
     minter = V.Minter(base_iri)
     if step:
         step("building the graph")
-    quads = rdf.sorted_quads(build_quads(corpus, minter))
+    lines = rdf.nquads_lines(build_quads(corpus, minter))
+    union = rdf.union_lines(lines)
+    nquads, ntriples = rdf.joined(lines), rdf.joined(union, b" .")
+    del lines
     with staging(out) as stage:
         if step:
             step("loading the store")
-        raw = ox.Store(str(stage / STORE_DIR))
-        raw.bulk_extend(with_union(quads))
-        raw.flush()
-        store = Store(raw)
+        loader = _Loader(stage / STORE_DIR, nquads, ntriples)
+        loader.start()
+        write_rdf(nquads, ntriples, stage)
+        table = papers_export.QuadIndex.of_nquads(nquads, papers_export.PATTERNS)
+        papers_export.write_jsonl(table, stage / "papers.jsonl")
+        del table
         if step:
             step("writing exports")
-        write_rdf(quads, stage)
-        papers_export.write_jsonl(store, stage / "papers.jsonl")
-        (stage / "void.ttl").write_bytes(rdf.void(store, minter.base))
-        result = report(corpus, store)
+        raw = loader.result()
+        del nquads, ntriples, loader
+        store = Store(raw)
+        (stage / "void.ttl").write_bytes(rdf.void(store, minter.base, triples=len(union)))
+        result = report(corpus, store, triples=len(union))
         atomic_write_bytes(stage / "build-report.json",
                            json.dumps(result, indent=2, ensure_ascii=False).encode("utf-8"))
         del store, raw

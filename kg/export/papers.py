@@ -26,6 +26,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.export.cells import safe_cell
+from kg.export.quadindex import Pattern, QuadIndex
 from kg.graph import vocab as V
 from kg.outdir import atomic_write_bytes
 from kg.store import Store
@@ -40,36 +41,6 @@ _SINGLE = {
 _IDS = {V.OPENREVIEW_ID.value: "openreview", V.ARXIV_ID.value: "arxiv", V.DOI.value: "doi"}
 _URLS = {V.FORUM_URL.value: "forum", V.PDF_URL.value: "pdf"}
 
-_Q_FIELDS = """
-SELECT ?paper ?g ?p ?o WHERE {
-  GRAPH ?g { ?paper a kg:Paper ; ?p ?o }
-}"""
-_Q_GRAPHS = """
-SELECT ?g ?authority ?file WHERE { GRAPH ?g { ?g a kg:Source ; kg:authority ?authority ;
-  kg:fileName ?file } }"""
-_Q_AUTHORS = """
-SELECT ?paper ?g ?person ?pos ?written ?label WHERE {
-  GRAPH ?g { ?paper kg:hasAuthorship ?a . ?a kg:author ?person ; kg:position ?pos ;
-             kg:nameAsWritten ?written }
-  OPTIONAL { ?person skos:prefLabel ?label }
-}"""
-_Q_SOURCES = """
-SELECT ?paper ?file ?line ?kind WHERE {
-  { ?paper prov:wasDerivedFrom ?rec . ?rec kg:line ?line ; kg:inSource ?src .
-    BIND("record" AS ?kind) }
-  UNION
-  { ?rec kg:refersTo ?paper ; kg:line ?line ; kg:inSource ?src . BIND("citation" AS ?kind) }
-  ?src kg:fileName ?file .
-}"""
-_Q_RATINGS = """
-SELECT ?paper ?review ?rating WHERE { ?paper kg:hasReview ?review . ?review kg:rating ?rating }"""
-_Q_LABELS = "SELECT ?s ?label WHERE { ?s rdfs:label|skos:prefLabel ?label }"
-_Q_EXTRACTED = """
-SELECT ?paper ?p ?concept ?conf WHERE {
-  ?st a kg:ExtractedStatement ; rdf:subject ?paper ; rdf:predicate ?p ; rdf:object ?concept ;
-      kg:confidence ?conf .
-}"""
-_Q_NEW = "SELECT ?paper ?dataset WHERE { ?paper kg:introducesDataset ?dataset }"
 #: predicate of an extracted statement -> (row field, method role)
 _EXTRACTED = {
     V.PROPOSES_METHOD.value: ("methods", "proposed"),
@@ -88,38 +59,54 @@ def _value(term: Any) -> Any:
     return term.value
 
 
-def rows(store: Store) -> Iterator[dict[str, Any]]:
-    """One dict per paper, in IRI order."""
+#: what the table reads: (predicate, object or None for any)
+PATTERNS: tuple[Pattern, ...] = (
+    (V.TYPE.value, V.PAPER.value), (V.TYPE.value, V.SOURCE.value),
+    (V.TYPE.value, V.EXTRACTED_STATEMENT.value),
+    *((p, None) for p in (
+        V.AUTHORITY.value, V.FILE_NAME.value, V.LABEL.value, V.PREF_LABEL.value,
+        *_SINGLE, V.VENUE_P.value, V.AUTHOR_KEYWORD.value, V.CLASSIFIED_AS.value, *_IDS,
+        *_URLS, V.CODE_REPOSITORY.value, V.IDENTIFIER.value,
+        V.HAS_AUTHORSHIP.value, V.AUTHOR.value, V.POSITION.value, V.NAME_AS_WRITTEN.value,
+        V.WAS_DERIVED_FROM.value, V.LINE.value, V.IN_SOURCE.value, V.REFERS_TO.value,
+        V.HAS_REVIEW.value, V.RATING.value, V.RDF_SUBJECT.value, V.RDF_PREDICATE.value,
+        V.RDF_OBJECT.value, V.CONFIDENCE.value, V.INTRODUCES_DATASET.value)),
+)
+
+#: the predicates a row reads from the paper's own records
+_ROW_FIELDS = (*_SINGLE, V.VENUE_P.value, V.AUTHOR_KEYWORD.value, V.CLASSIFIED_AS.value,
+               *_IDS, *_URLS, V.CODE_REPOSITORY.value, V.IDENTIFIER.value)
+
+
+def index_of(store: Store) -> QuadIndex:
+    """What the table reads from ``store``."""
+    return QuadIndex.of_store(store.raw, PATTERNS)
+
+
+def rows(source: Store | QuadIndex) -> Iterator[dict[str, Any]]:
+    """One dict per paper, in IRI order, from a store or an index of its quads."""
+    ix = index_of(source) if isinstance(source, Store) else source
+    sources = {s for s, _, g in ix.named(V.TYPE, V.SOURCE) if s == g}
+    authority = {s: int(o.value) for s, o, g in ix.named(V.AUTHORITY)
+                 if s == g and s in sources}
     rank: dict[str, tuple[int, str]] = {}
-    for sol in store.query(_Q_GRAPHS):  # type: ignore[union-attr]
-        rank[sol["g"].value] = (-int(sol["authority"].value), sol["file"].value)
-    labels: dict[str, str] = {}
-    for sol in store.query(_Q_LABELS):  # type: ignore[union-attr]
-        labels.setdefault(sol["s"].value, sol["label"].value)
+    for s, o, g in ix.named(V.FILE_NAME):
+        if s == g and g in authority:
+            rank[g] = min(rank.get(g, (-authority[g], o.value)), (-authority[g], o.value))
+    labels = _labels(ix)
 
     def order(graph: str) -> tuple[int, str]:
         return rank.get(graph, (0, graph))
 
-    fields: dict[str, dict[str, list[tuple[tuple[int, str], Any]]]] = defaultdict(
-        lambda: defaultdict(list))
-    for sol in store.query(_Q_FIELDS):  # type: ignore[union-attr]
-        fields[sol["paper"].value][sol["p"].value].append((order(sol["g"].value), sol["o"]))
-    authors: dict[str, dict[str, list[tuple[int, str, str, str]]]] = defaultdict(
-        lambda: defaultdict(list))
-    for sol in store.query(_Q_AUTHORS):  # type: ignore[union-attr]
-        person = sol["person"].value
-        label = sol["label"].value if sol["label"] else person
-        authors[sol["paper"].value][sol["g"].value].append(
-            (int(sol["pos"].value), label, person, sol["written"].value))
-    provenance: dict[str, set[tuple[str, int, str]]] = defaultdict(set)
-    for sol in store.query(_Q_SOURCES):  # type: ignore[union-attr]
-        provenance[sol["paper"].value].add(
-            (sol["file"].value, int(sol["line"].value), sol["kind"].value))
-
+    fields, authors = _fields(ix, order), _authors(ix)
+    provenance = _provenance(ix)
     ratings: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for sol in store.query(_Q_RATINGS):  # type: ignore[union-attr]
-        ratings[sol["paper"].value].append((sol["review"].value, float(sol["rating"].value)))
-    extracted = _extracted(store, labels)
+    rating = ix.merged(V.RATING)
+    for paper, reviews in ix.merged(V.HAS_REVIEW).items():
+        for review in reviews:
+            for r in rating.get(review.value, ()):
+                ratings[paper].append((review.value, float(r.value)))
+    extracted = _extracted(ix, labels)
     for iri in sorted(fields):
         row = _row(iri, fields[iri], authors.get(iri, {}), provenance.get(iri, set()),
                    labels, order, [r for _, r in sorted(ratings.get(iri, []))])
@@ -128,22 +115,99 @@ def rows(store: Store) -> Iterator[dict[str, Any]]:
         yield row
 
 
-def _extracted(store: Store, labels: dict[str, str]) -> dict[str, dict[str, list[Any]]]:
+def _labels(ix: QuadIndex) -> dict[str, str]:
+    """A display label per node: its preferred label, else its smallest ``rdfs:label``."""
+    labels = {s: min(o.value for o in objs) for s, objs in ix.merged(V.LABEL).items()}
+    labels.update({s: min(o.value for o in objs)
+                   for s, objs in ix.merged(V.PREF_LABEL).items()})
+    return labels
+
+
+def _provenance(ix: QuadIndex) -> dict[str, set[tuple[str, int, str]]]:
+    """Per paper: ``(file, line, kind)`` of the records and citations it comes from."""
+    line, in_source, file = ix.merged(V.LINE), ix.merged(V.IN_SOURCE), ix.merged(V.FILE_NAME)
+    out: dict[str, set[tuple[str, int, str]]] = defaultdict(set)
+
+    def add(paper: str, rec: str, kind: str) -> None:
+        for n in line.get(rec, ()):
+            for src in in_source.get(rec, ()):
+                for f in file.get(src.value, ()):
+                    out[paper].add((f.value, int(n.value), kind))
+
+    for paper, recs in ix.merged(V.WAS_DERIVED_FROM).items():
+        for rec in recs:
+            add(paper, rec.value, "record")
+    for rec, papers in ix.merged(V.REFERS_TO).items():
+        for paper in papers:
+            add(paper.value, rec, "citation")
+    return out
+
+
+Fields = dict[str, dict[str, list[tuple[tuple[int, str], Any]]]]
+
+
+def _fields(ix: QuadIndex, order: Callable[[str], tuple[int, str]]) -> Fields:
+    """Per paper, per predicate: ``(rank of the graph, value)`` of what each source says.
+
+    A value counts where the source also types the node a paper (``GRAPH ?g { ?paper a
+    kg:Paper ; ?p ?o }``); every typed paper gets an entry.
+    """
+    typed = {(s, g) for s, _, g in ix.named(V.TYPE, V.PAPER)}
+    fields: Fields = {paper: defaultdict(list) for paper, _ in sorted(typed)}
+    for predicate in _ROW_FIELDS:
+        for s, o, g in ix.named(ox.NamedNode(predicate)):
+            if (s, g) in typed:
+                fields[s][predicate].append((order(g), o))
+    return fields
+
+
+Slots = dict[str, dict[str, list[tuple[int, str, str, str]]]]
+
+
+def _authors(ix: QuadIndex) -> Slots:
+    """Per paper, per source graph: ``(position, label, person, name as written)``."""
+    def by_slot(predicate: ox.NamedNode) -> dict[tuple[str, str], list[Any]]:
+        found: dict[tuple[str, str], list[Any]] = defaultdict(list)
+        for s, o, g in ix.named(predicate):
+            found[(s, g)].append(o)
+        return found
+
+    person, position, written = (by_slot(p) for p in (V.AUTHOR, V.POSITION, V.NAME_AS_WRITTEN))
+    label = ix.merged(V.PREF_LABEL)
+    slots: Slots = defaultdict(lambda: defaultdict(list))
+    for paper, slot, g in ix.named(V.HAS_AUTHORSHIP):
+        key = (slot.value, g)
+        for who in person.get(key, ()):
+            for pos in position.get(key, ()):
+                for name in written.get(key, ()):
+                    for lab in [x.value for x in label.get(who.value, ())] or [who.value]:
+                        slots[paper][g].append((int(pos.value), lab, who.value, name.value))
+    return slots
+
+
+def _extracted(ix: QuadIndex, labels: dict[str, str]) -> dict[str, dict[str, list[Any]]]:
     """Per paper: extracted methods (with role), datasets (with new), tasks and concepts.
 
     Methods list the proposed first; each list is ordered by confidence, then name.
     """
-    new = {(sol["paper"].value, sol["dataset"].value)
-           for sol in store.query(_Q_NEW)}  # type: ignore[union-attr]
+    new = {(paper, d.value) for paper, ds in ix.merged(V.INTRODUCES_DATASET).items()
+           for d in ds}
+    statements = ix.merged(V.TYPE, V.EXTRACTED_STATEMENT)
+    subject, predicate, obj, confidence = (ix.merged(p) for p in (
+        V.RDF_SUBJECT, V.RDF_PREDICATE, V.RDF_OBJECT, V.CONFIDENCE))
     found: dict[str, dict[str, list[tuple[Any, ...]]]] = defaultdict(lambda: defaultdict(list))
-    for sol in store.query(_Q_EXTRACTED):  # type: ignore[union-attr]
-        field, role = _EXTRACTED.get(sol["p"].value, (None, None))
-        if field is None:
-            continue
-        paper, concept = sol["paper"].value, sol["concept"].value
-        name = labels.get(concept, concept)
-        found[paper][field].append((role != "proposed", -float(sol["conf"].value), name,
-                                    concept, role))
+    for st in statements:
+        for p in predicate.get(st, ()):
+            field, role = _EXTRACTED.get(p.value, (None, None))
+            if field is None:
+                continue
+            for paper_term in subject.get(st, ()):
+                for concept_term in obj.get(st, ()):
+                    for conf in confidence.get(st, ()):
+                        paper, concept = paper_term.value, concept_term.value
+                        name = labels.get(concept, concept)
+                        found[paper][field].append((role != "proposed", -float(conf.value),
+                                                    name, concept, role))
     out: dict[str, dict[str, list[Any]]] = {}
     for paper, by_field in found.items():
         row: dict[str, list[Any]] = {"methods": [], "datasets": [], "tasks": [], "concepts": []}
@@ -206,9 +270,9 @@ def _row(iri: str, f: dict[str, list[Any]], by_graph: dict[str, list[tuple[int, 
     return row
 
 
-def to_jsonl(store: Store) -> bytes:
+def to_jsonl(source: Store | QuadIndex) -> bytes:
     """The paper table as JSON lines."""
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows(store)).encode()
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows(source)).encode()
 
 
 CSV_COLUMNS = ("iri", "title", "authors", "abstract", "venue", "year", "decision", "tldr",
@@ -241,6 +305,6 @@ def to_csv(store: Store) -> bytes:
 WRITERS: dict[str, Callable[[Store], bytes]] = {"jsonl": to_jsonl, "csv": to_csv}
 
 
-def write_jsonl(store: Store, path: Path) -> None:
+def write_jsonl(source: Store | QuadIndex, path: Path) -> None:
     """Write the table as JSON lines, atomically."""
-    atomic_write_bytes(path, to_jsonl(store))
+    atomic_write_bytes(path, to_jsonl(source))

@@ -68,6 +68,7 @@ def _pipeline(model: str | None, warn: bool) -> Loaded:
 
 def _run(texts: Sequence[Text], loaded: Loaded, lexicon: Lexicon,
          acronyms: Mapping[str, str]) -> list[Extraction]:
+    from kg.extract.cache import Recording
     from kg.extract.clean import clean
     from kg.extract.engine import Paper
     from kg.extract.engine import extract as extract_paper
@@ -82,9 +83,11 @@ def _run(texts: Sequence[Text], loaded: Loaded, lexicon: Lexicon,
         if not loaded.trained:
             c = dataclasses.replace(c, warnings=(*c.warnings, "no trained pipeline: rules only"))
         title = tdoc if t.title else None
+        seen = Recording(acronyms)
         paper = Paper(t.id, title.text if title is not None else None, title, doc, c, lexicon,
-                      acronyms)
-        out.append(extract_paper(paper))
+                      seen)
+        out.append(dataclasses.replace(extract_paper(paper),
+                                       lookups=tuple(sorted(seen.seen.items()))))
     return out
 
 
@@ -165,6 +168,12 @@ def extract(
             yield from fut.result()
             if progress:
                 progress(n)
+
+
+def model_name(model: str | None = AUTO) -> str | None:
+    """The installed trained pipeline ``model`` resolves to (``None``: rules only)."""
+    loaded = _pipeline(model, warn=False)
+    return loaded.model if loaded.trained else None
 
 
 def extract_one(text: str | None, title: str | None = None, id: str = "text",

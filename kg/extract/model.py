@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 ROLES = ("proposed", "used")
@@ -44,6 +44,8 @@ class Extraction:
 
     ``acronyms`` are the (long form, acronym) pairs the abstract defines, e.g.
     ``("Graph Neural Networks", "GNN")``; ``warnings`` say why a result may be poor.
+    ``lookups`` are the corpus acronyms the rules looked up and what they found (``None``:
+    not defined), so a cached extraction is reused only while those stay the same.
     """
 
     id: str
@@ -53,6 +55,7 @@ class Extraction:
     keywords: tuple[Mention, ...] = ()
     warnings: tuple[str, ...] = ()
     acronyms: tuple[tuple[str, str], ...] = ()
+    lookups: tuple[tuple[str, str | None], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def proposed(self) -> tuple[Mention, ...]:

@@ -1,0 +1,138 @@
+"""Extractions of earlier builds, reused when a build sees the same text again.
+
+An extraction depends on its title and abstract, on the pipeline and rules, and on the
+corpus acronyms it looked up (an undefined "QA" is typed by what other papers define it
+as).  Each entry records those lookups, and is reused only while the corpus still maps
+every looked-up acronym the same way: adding a source re-extracts only new texts and the
+few whose acronyms changed meaning.  The file is JSON lines, so a damaged cache is skipped
+line by line, never trusted blindly, and never executes anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from kg.extract.model import Extraction, Mention
+
+#: the cache file a build keeps beside its store
+FILE = "extract-cache.jsonl"
+_KINDS = ("methods", "datasets", "tasks", "keywords")
+
+
+class Recording(Mapping[str, str]):
+    """A read-only view of a mapping that remembers every key looked up, found or not."""
+
+    def __init__(self, data: Mapping[str, str]) -> None:
+        self._data = data
+        self.seen: dict[str, str | None] = {}
+
+    def __getitem__(self, key: str) -> str:
+        value = self._data.get(key)
+        self.seen[key] = value
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        value = self._data.get(key)
+        self.seen[key] = value
+        return default if value is None else value
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        raise TypeError("a Recording is for lookups only")
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+@cache
+def rules_digest() -> str:
+    """A digest of the extractor's version and its data files (lexicons, word statistics)."""
+    from kg.extract import VERSION
+
+    h = hashlib.sha256(VERSION.encode())
+    folder = resources.files("kg.extract") / "data"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.is_file():
+            h.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    return h.hexdigest()
+
+
+def text_key(title: str | None, abstract: str | None, model: str | None) -> str:
+    """The cache key of one text under one pipeline and the current rules."""
+    h = hashlib.sha256(rules_digest().encode())
+    for part in (model or "", title or "", abstract or ""):
+        h.update(b"\0" + part.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One cached extraction and the corpus acronyms it looked up (``None``: not found)."""
+
+    extraction: Extraction
+    lookups: tuple[tuple[str, str | None], ...]
+
+    def valid(self, acronyms: Mapping[str, str]) -> bool:
+        """Whether the corpus still answers every lookup the same way."""
+        return all(acronyms.get(k) == v for k, v in self.lookups)
+
+
+def _mention(m: Mention) -> list[Any]:
+    return [m.name, m.role, m.new, m.start, m.end, m.confidence]
+
+
+def _encode(key: str, entry: Entry) -> str:
+    e = entry.extraction
+    return json.dumps({
+        "key": key, "lookups": [list(p) for p in entry.lookups],
+        **{kind: [_mention(m) for m in getattr(e, kind)] for kind in _KINDS},
+        "warnings": list(e.warnings), "acronyms": [list(p) for p in e.acronyms],
+    }, ensure_ascii=False)
+
+
+def _decode(line: str) -> tuple[str, Entry]:
+    obj = json.loads(line)
+    mentions = {kind: tuple(Mention(str(n), r, w, s, e, float(c))
+                            for n, r, w, s, e, c in obj[kind]) for kind in _KINDS}
+    extraction = Extraction("", mentions["methods"], mentions["datasets"], mentions["tasks"],
+                            mentions["keywords"], warnings=tuple(map(str, obj["warnings"])),
+                            acronyms=tuple((str(a), str(b)) for a, b in obj["acronyms"]))
+    lookups = tuple((str(k), None if v is None else str(v)) for k, v in obj["lookups"])
+    return str(obj["key"]), Entry(extraction, lookups)
+
+
+def load(path: Path) -> dict[str, Entry]:
+    """The entries of a cache file; a missing file is empty, a damaged line is skipped."""
+    entries: dict[str, Entry] = {}
+    try:
+        handle = path.open(encoding="utf-8", errors="strict")
+    except OSError:
+        return entries
+    with handle:
+        try:
+            for line in handle:
+                try:
+                    key, entry = _decode(line)
+                except (ValueError, KeyError, TypeError):
+                    continue
+                entries[key] = entry
+        except UnicodeDecodeError:
+            return {}
+    return entries
+
+
+def dump(entries: Iterable[tuple[str, Entry]]) -> bytes:
+    """Cache file bytes, one entry per line in key order (the same texts, the same bytes)."""
+    return "".join(_encode(k, e) + "\n" for k, e in sorted(entries, key=lambda x: x[0])
+                   ).encode("utf-8", "surrogatepass")
