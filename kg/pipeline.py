@@ -13,9 +13,8 @@ import dataclasses
 import gc
 import hashlib
 import json
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -23,13 +22,15 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg import __version__, sources
+from kg import __version__, emit, manifest, sources
 from kg.corpus import Corpus, Extracted, LoadedSource
 from kg.errors import InputError, UsageError
 from kg.export import papers as papers_export
 from kg.export import rdf
-from kg.extract import AUTO, Text
+from kg.extract import AUTO, Text, model_name
+from kg.extract import cache as extract_cache
 from kg.extract import extract as extract_texts
+from kg.extract.cache import Entry, text_key
 from kg.graph import vocab as V
 from kg.graph.build import build_quads
 from kg.outdir import atomic_write_bytes, commit, locked, staging
@@ -43,7 +44,8 @@ from kg.text import slugify
 Step = Callable[[str], None]
 
 #: What a build writes into its directory, besides the store.
-OUTPUTS = ("graph.ttl", "graph.nq", "papers.jsonl", "void.ttl", "build-report.json")
+OUTPUTS = ("graph.ttl", "graph.nq", "papers.jsonl", "void.ttl", "build-report.json",
+           "sources.json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,89 +168,75 @@ def resolve(loaded: Sequence[LoadedSource]) -> Corpus:
 EXTRACT_UNITS = 20
 
 
-def extract_corpus(corpus: Corpus, workers: int = 1, model: str | None = AUTO,
-                   step: Step | None = None) -> Corpus:
-    """Extract methods, datasets, tasks and keywords from every paper's best text.
+def texts_of(corpus: Corpus) -> list[tuple[Text, SourceRef]]:
+    """Every paper's text to extract, and the record it comes from.
 
     A paper's text is the title and abstract of its most trusted record that has an
     abstract (the first title of any record when that one has none).
     """
-    texts: list[Text] = []
-    records: dict[str, SourceRef] = {}
+    texts = []
     for cluster in corpus.papers.clusters:
         best = next((r.paper for r in cluster.members if r.paper.abstract), None)
         if best is None:
             continue
         title = best.title or next((r.paper.title for r in cluster.members if r.paper.title),
                                    None)
-        texts.append(Text(cluster.key, title, best.abstract))
-        records[cluster.key] = best.source
+        texts.append((Text(cluster.key, title, best.abstract), best.source))
+    return texts
+
+
+def extract_corpus(corpus: Corpus, workers: int = 1, model: str | None = AUTO,
+                   step: Step | None = None, cache: Mapping[str, Entry] | None = None,
+                   papers: Callable[[str], bool] | None = None,
+                   ) -> tuple[Corpus, dict[str, Entry]]:
+    """Extract methods, datasets, tasks and keywords from every paper's best text.
+
+    ``cache`` holds extractions of earlier builds (:mod:`kg.extract.cache`); texts found
+    there, whose corpus acronyms still mean the same, are not extracted again.
+    ``papers`` keeps only the paper clusters it accepts (a shard's).  Returns the corpus
+    with its extractions, and the cache entries of every text of this build.
+    """
+    todo = [(t, r) for t, r in texts_of(corpus) if papers is None or papers(t.id)]
+    acronyms = corpus.concepts.acronyms
+    name = model_name(model) if todo else None
+    keys = {t.id: text_key(t.title, t.abstract, name) for t, _ in todo}
+    records = {t.id: r for t, r in todo}
+    found: dict[str, Extracted] = {}
+    entries: dict[str, Entry] = {}
+    missing: list[Text] = []
+    for text, record in todo:
+        entry = (cache or {}).get(keys[text.id])
+        if entry is not None and entry.valid(acronyms):
+            found[text.id] = Extracted(dataclasses.replace(entry.extraction, id=text.id),
+                                       record)
+            entries[keys[text.id]] = entry
+        else:
+            missing.append(text)
     done = reported = 0
 
     def progress(n: int) -> None:
         nonlocal done, reported
         done += n
-        units = EXTRACT_UNITS * done // max(1, len(texts))
+        units = EXTRACT_UNITS * done // max(1, len(missing))
         if step and units > reported:
             for _ in range(units - reported):
-                step(f"extracting {done}/{len(texts)}")
+                step(f"extracting {done}/{len(missing)}")
             reported = units
 
-    found = {e.id: Extracted(e, records[e.id])
-             for e in extract_texts(texts, model=model, workers=workers, progress=progress,
-                                    acronyms=corpus.concepts.acronyms)}
+    for e in extract_texts(missing, model=model, workers=workers, progress=progress,
+                           acronyms=acronyms):
+        found[e.id] = Extracted(e, records[e.id])
+        entries[keys[e.id]] = Entry(dataclasses.replace(e, id=""), e.lookups)
     if step:
         for _ in range(EXTRACT_UNITS - reported):
             step("extracted")
-    return dataclasses.replace(corpus, extracted=found)
+    return dataclasses.replace(corpus, extracted=found), entries
 
 
-def write_rdf(nquads: bytes, ntriples: bytes, stage: Path) -> None:
-    """``graph.nq`` (named graphs) and ``graph.ttl`` (their union), both sorted.
-
-    Data IRIs stay written in full: some stores mis-read escaped '/' in prefixed names.
-    """
-    (stage / "graph.nq").write_bytes(nquads)
-    (stage / "graph.ttl").write_bytes(rdf.turtle_of(ntriples))
-
-
-class _Loader(threading.Thread):
-    """Bulk-loads N-Quads and their union into a new on-disk store, off the main thread.
-
-    pyoxigraph parses and writes in Rust without the GIL, so the exports that need no
-    store are written meanwhile on the other core.
-    """
-
-    def __init__(self, path: Path, nquads: bytes, ntriples: bytes) -> None:
-        super().__init__(name="kg-store-load", daemon=True)
-        self.path, self.nquads, self.ntriples = path, nquads, ntriples
-        self.error: BaseException | None = None
-        self.store: ox.Store | None = None
-
-    def run(self) -> None:
-        try:
-            store = ox.Store(str(self.path))
-            store.bulk_load(self.nquads, format=ox.RdfFormat.N_QUADS)
-            store.bulk_load(self.ntriples, format=ox.RdfFormat.N_TRIPLES,
-                            to_graph=ox.DefaultGraph())
-            store.flush()
-            self.store = store
-        except BaseException as exc:  # re-raised on the main thread by result()
-            self.error = exc
-
-    def result(self) -> ox.Store:
-        self.join()
-        if self.error is not None:
-            raise self.error
-        assert self.store is not None
-        return self.store
-
-
-def _extraction_report(corpus: Corpus) -> dict[str, Any] | None:
-    """Counts of what extraction found, and the texts it could do little with."""
+def extraction_summary(corpus: Corpus) -> dict[str, Any] | None:
+    """What extraction found, in parts that shards can add up (``None``: no extraction)."""
     if not corpus.extracted:
         return None
-    from kg.extract import VERSION
     from kg.graph.extracted import mentions
 
     kinds: Counter[str] = Counter()
@@ -262,15 +250,34 @@ def _extraction_report(corpus: Corpus) -> dict[str, Any] | None:
         serious = [w for w in found.extraction.warnings if not w.endswith(" simplified")]
         if serious:
             troubles.append({"paper": key, "record": str(found.record), "warnings": serious})
-    return {"extractor": VERSION, "papers": len(corpus.extracted),
-            "mentions": dict(sorted(kinds.items())), "concepts": len(concepts),
-            "acronyms_learned": len(corpus.concepts.acronyms), "warnings": troubles}
+    return {"papers": len(corpus.extracted), "mentions": dict(kinds),
+            "concepts": sorted(concepts), "warnings": troubles}
 
 
-def report(corpus: Corpus, store: Store, triples: int | None = None) -> dict[str, Any]:
+def extraction_report(parts: Sequence[dict[str, Any] | None],
+                      corpus: Corpus) -> dict[str, Any] | None:
+    """The report's extraction section from the summaries of one build or of its shards."""
+    from kg.extract import VERSION
+
+    real = [p for p in parts if p is not None]
+    if not real:
+        return None
+    kinds: Counter[str] = Counter()
+    for p in real:
+        kinds.update(p["mentions"])
+    return {"extractor": VERSION, "papers": sum(p["papers"] for p in real),
+            "mentions": dict(sorted(kinds.items())),
+            "concepts": len({c for p in real for c in p["concepts"]}),
+            "acronyms_learned": len(corpus.concepts.acronyms),
+            "warnings": sorted((w for p in real for w in p["warnings"]),
+                               key=lambda w: w["paper"])}
+
+
+def report(corpus: Corpus, triples: int,
+           extraction: dict[str, Any] | None = None) -> dict[str, Any]:
     """The build report: what was read, merged and resolved, and every warning.
 
-    ``triples`` is the store's size when the caller knows it (counting costs a scan).
+    ``triples`` is the store's size; ``extraction`` the report's extraction section.
     """
     per_source = []
     for s in corpus.sources:
@@ -293,7 +300,7 @@ def report(corpus: Corpus, store: Store, triples: int | None = None) -> dict[str
             "people": len(corpus.people.labels),
             "citations": len(citations),
             "citations_resolved": len(citations) - len(unresolved),
-            "triples": store.triples() if triples is None else triples,
+            "triples": triples,
         },
         "merges": [
             {"paper": c.key, "evidence": list(c.evidence),
@@ -314,7 +321,7 @@ def report(corpus: Corpus, store: Store, triples: int | None = None) -> dict[str
             for c in unresolved
         ],
         "conflicts": res.conflicts,
-        "extraction": _extraction_report(corpus),
+        "extraction": extraction,
         "warnings": [
             {"file": p.source.file, "line": p.source.line, "severity": p.severity,
              "message": p.message}
@@ -332,23 +339,36 @@ def build(
     extract: bool = True,
     workers: int = 1,
     model: str | None = AUTO,
+    *,
+    add: Sequence[SourceSpec] = (),
+    remove: Sequence[str | Path] = (),
 ) -> dict[str, Any]:
     """Build the graph of ``specs`` (the bundled corpus when ``None``) into ``out``.
 
     Everything is written to a staging directory first and moved into place at the end,
     so a failed build leaves the previous store and exports as they were.  With
     ``extract`` (the default) every abstract goes through :mod:`kg.extract` in ``workers``
-    processes using the spaCy pipeline ``model``.  Returns the build report (also written
-    as ``build-report.json``).
+    processes using the spaCy pipeline ``model``; extractions are cached in ``out`` and
+    reused for texts seen before.
+
+    ``add`` and ``remove`` change the sources of the build already in ``out`` instead:
+    the result is the same as a full build of the new list of sources, but the store is
+    updated in place of a reload, and only new texts are extracted.  Returns the build
+    report (also written as ``build-report.json``).
     """
     if not base_iri.startswith(("http://", "https://", "urn:")):
         raise UsageError(f"--base-iri must be an absolute IRI (http://, https:// or urn:), "
                          f"not {base_iri!r}")
-    specs = list(specs) if specs else bundled_sources()
     out = Path(out)
+    incremental = bool(add or remove)
+    if incremental and specs:
+        raise UsageError("give the sources to add with --add, not as a new list of sources")
     with locked(out), few_collections():  # a second build into `out` fails at once
+        if incremental:
+            specs = manifest.changed(manifest.read(out), add, remove, out)
+        specs = list(specs) if specs else bundled_sources()
         return _build_locked(specs, out, base_iri, encoding, step,
-                             ExtractOptions(workers, model) if extract else None)
+                             ExtractOptions(workers, model) if extract else None, incremental)
 
 
 @contextlib.contextmanager
@@ -378,43 +398,92 @@ class ExtractOptions:
     model: str | None = AUTO
 
 
-def _build_locked(specs: Sequence[SourceSpec], out: Path, base_iri: str, encoding: str | None,
-                  step: Step | None, extraction: ExtractOptions | None) -> dict[str, Any]:
+def prepare(specs: Sequence[SourceSpec], out: Path | None, encoding: str | None,
+            step: Step | None, extraction: ExtractOptions | None,
+            papers: Callable[[str], bool] | None = None,
+            ) -> tuple[Corpus, dict[str, Entry]]:
+    """Read, resolve and extract: the corpus a graph is built from, and the new cache.
+
+    The extraction cache is read from ``out`` (if given); ``papers`` limits extraction
+    to some paper clusters (a shard's).
+    """
     loaded = read_all(specs, encoding, step)
     if step:
         step("resolving papers and people")
     corpus = resolve(loaded)
+    entries: dict[str, Entry] = {}
     if extraction is not None:
-        corpus = extract_corpus(corpus, extraction.workers, extraction.model, step)
+        cached = extract_cache.load(out / extract_cache.FILE) if out else {}
+        corpus, entries = extract_corpus(corpus, extraction.workers, extraction.model, step,
+                                         cached, papers)
+    return corpus, entries
+
+
+def _build_locked(specs: Sequence[SourceSpec], out: Path, base_iri: str, encoding: str | None,
+                  step: Step | None, extraction: ExtractOptions | None,
+                  incremental: bool = False) -> dict[str, Any]:
+    corpus, entries = prepare(specs, out, encoding, step, extraction)
     minter = V.Minter(base_iri)
     if step:
-        step("building the graph")
-    lines = rdf.nquads_lines(build_quads(corpus, minter))
-    union = rdf.union_lines(lines)
-    nquads, ntriples = rdf.joined(lines), rdf.joined(union, b" .")
-    del lines
+        step("building the graph and loading the store")
+    previous = out / "graph.nq"
+    update = incremental and (out / STORE_DIR).is_dir() and previous.is_file()
     with staging(out) as stage:
+        store = None if update else ox.Store(str(stage / STORE_DIR))
+        table = papers_export.QuadIndex(papers_export.PATTERNS)
+        written = emit.write(build_quads(corpus, minter), stage, store, tap=table.add)
+        result = report(corpus, written.triples,
+                        extraction_report([extraction_summary(corpus)], corpus))
+        del corpus  # what follows reads quads, not records
         if step:
-            step("loading the store")
-        loader = _Loader(stage / STORE_DIR, nquads, ntriples)
-        loader.start()
-        write_rdf(nquads, ntriples, stage)
-        table = papers_export.QuadIndex.of_nquads(nquads, papers_export.PATTERNS)
-        papers_export.write_jsonl(table, stage / "papers.jsonl")
+            step("writing papers.jsonl")
+        papers_export.write_jsonl(table.distinct(), stage / "papers.jsonl")
         del table
+        raw = _updated_store(out, stage, previous) if update else written.store()
         if step:
-            step("writing exports")
-        raw = loader.result()
-        del nquads, ntriples, loader
-        store = Store(raw)
-        (stage / "void.ttl").write_bytes(rdf.void(store, minter.base, triples=len(union)))
-        result = report(corpus, store, triples=len(union))
-        atomic_write_bytes(stage / "build-report.json",
-                           json.dumps(result, indent=2, ensure_ascii=False).encode("utf-8"))
-        del store, raw
-        gc.collect()
+            step("finishing the store and exports")
+        _finish(stage, raw, minter, result, entries, specs)
         commit(out, stage)
     return result
+
+
+def _finish(stage: Path, raw: ox.Store, minter: V.Minter, result: dict[str, Any],
+            entries: dict[str, Entry], specs: Sequence[SourceSpec]) -> None:
+    """The store-derived exports, the report, the cache and the manifest, into ``stage``."""
+    store = Store(raw)
+    (stage / "void.ttl").write_bytes(rdf.void(store, minter.base,
+                                              triples=result["totals"]["triples"]))
+    atomic_write_bytes(stage / "build-report.json",
+                       json.dumps(result, indent=2, ensure_ascii=False).encode("utf-8"))
+    if entries:
+        atomic_write_bytes(stage / extract_cache.FILE, extract_cache.dump(entries.items()))
+    manifest.write(stage, specs)
+    del store, raw
+    gc.collect()
+
+
+def _updated_store(out: Path, stage: Path, previous: Path) -> ox.Store:
+    """The previous store, copied (hard links) and brought to the new ``graph.nq``.
+
+    Only the quads that differ are removed and added: both files are sorted, so one
+    merge finds them.  The union triples are diffed the same way.
+    """
+    ox.Store.read_only(str(out / STORE_DIR)).backup(str(stage / STORE_DIR))
+    raw = ox.Store(str(stage / STORE_DIR))
+    new = stage / "graph.nq"
+    removed, added = emit.diff(emit.sorted_lines(previous), emit.sorted_lines(new))
+    gone, came = emit.diff(emit.union_of(emit.sorted_lines(previous)),
+                           emit.union_of(emit.sorted_lines(new)))
+    for q in ox.parse(b"".join(removed), format=ox.RdfFormat.N_QUADS):
+        raw.remove(q)
+    for t in ox.parse(b"".join(gone), format=ox.RdfFormat.N_TRIPLES):
+        raw.remove(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
+    if added:
+        raw.bulk_load(b"".join(added), format=ox.RdfFormat.N_QUADS)
+    if came:
+        raw.bulk_load(b"".join(came), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+    raw.flush()
+    return raw
 
 
 STEPS_PER_BUILD = 4  # resolving, graph, store, exports (plus one per source)

@@ -27,33 +27,50 @@ class QuadIndex:
     so :meth:`merged` is computed from the named quads.
     """
 
-    def __init__(self, patterns: Sequence[Pattern], quads: Iterable[ox.Quad]) -> None:
+    def __init__(self, patterns: Sequence[Pattern], quads: Iterable[ox.Quad] = ()) -> None:
         self._by: dict[Pattern, list[Row]] = {p: [] for p in patterns}
-        wanted = set(patterns)
+        self._wanted = set(patterns)
+        self._names: dict[str, str] = {}  # one copy of each subject and graph IRI
+        self.add(quads)
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        """Index the quads that match a pattern (named graphs only)."""
+        wanted, by, names = self._wanted, self._by, self._names
         for q in quads:
             predicate = q.predicate.value
             obj = q.object
-            if (predicate, None) in wanted:
-                self._by[(predicate, None)].append(_row(q))
+            hit: list[Pattern] = [(predicate, None)] if (predicate, None) in wanted else []
             if isinstance(obj, ox.NamedNode) and (predicate, obj.value) in wanted:
-                self._by[(predicate, obj.value)].append(_row(q))
+                hit.append((predicate, obj.value))
+            if hit:
+                s, g = q.subject.value, q.graph_name.value  # type: ignore[union-attr]
+                row = (names.setdefault(s, s), obj, names.setdefault(g, g))
+                for pattern in hit:
+                    by[pattern].append(row)
+
+    def distinct(self) -> QuadIndex:
+        """Drop repeated quads (a source may state a fact twice); returns ``self``."""
+        for pattern, found in self._by.items():
+            self._by[pattern] = list(dict.fromkeys(found))
+        return self
 
     @classmethod
     def of_store(cls, raw: ox.Store, patterns: Sequence[Pattern]) -> QuadIndex:
         """The index of a store's named graphs, by pattern scans."""
-        index = cls(patterns, ())
+        index = cls(patterns)
         for predicate, obj in patterns:
             found = index._by[(predicate, obj)]
             for q in raw.quads_for_pattern(None, ox.NamedNode(predicate),
                                            ox.NamedNode(obj) if obj else None, None):
                 if not isinstance(q.graph_name, ox.DefaultGraph):
-                    found.append(_row(q))
+                    found.append((q.subject.value, q.object,  # type: ignore[union-attr]
+                                  q.graph_name.value))
         return index
 
     @classmethod
     def of_nquads(cls, data: bytes, patterns: Sequence[Pattern]) -> QuadIndex:
         """The index of N-Quads bytes (named graphs only, as a build writes them)."""
-        return cls(patterns, ox.parse(data, format=ox.RdfFormat.N_QUADS))
+        return cls(patterns, ox.parse(data, format=ox.RdfFormat.N_QUADS)).distinct()
 
     def named(self, predicate: ox.NamedNode, obj: ox.NamedNode | None = None) -> list[Row]:
         """``(subject, object, graph)`` with ``predicate`` (and ``obj``) in any named graph."""
@@ -71,6 +88,3 @@ class QuadIndex:
                 out[subject].append(term)
         return out
 
-
-def _row(q: Any) -> Row:
-    return (q.subject.value, q.object, q.graph_name.value)

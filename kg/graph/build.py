@@ -8,7 +8,7 @@ No blank nodes: every node has a stable IRI, so the same input gives the same qu
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -17,7 +17,7 @@ from kg.graph import vocab as V
 from kg.graph.extracted import extraction_quads, mentions
 from kg.graph.literals import decimal, integer
 from kg.records import Citation, Paper
-from kg.resolve.concepts import fold
+from kg.resolve.concepts import Concepts, fold
 from kg.text import normalize_person_name, normalize_title, slugify
 
 _BOOL = NamedNode(V.XSD + "boolean")
@@ -35,9 +35,19 @@ def venue_key(venue: str) -> str:
 
 def build_quads(corpus: Corpus, minter: V.Minter) -> Iterator[Quad]:
     """All quads of the corpus, source graph by source graph, then the resolution graph."""
+    yield from record_quads(corpus, minter)
+    yield from extraction_quads(corpus, minter)
+    yield from concept_label_quads(concept_forms(corpus), corpus.concepts, minter)
+
+
+def record_quads(corpus: Corpus, minter: V.Minter) -> Iterator[Quad]:
+    """The source graphs and what resolution decides, except concept labels.
+
+    Concept labels depend on every mention of a concept; :func:`concept_forms` counts
+    them, so that shards can count their part and a merge can add them up.
+    """
     for source in corpus.sources:
         yield from _source_quads(corpus, source, minter)
-    yield from extraction_quads(corpus, minter)
     yield from _resolution_quads(corpus, minter)
 
 
@@ -52,15 +62,19 @@ def _source_quads(corpus: Corpus, source: LoadedSource, m: V.Minter) -> Iterator
     yield q(g, V.FORMAT, Literal(source.format))
     yield q(g, V.SHA256, Literal(source.sha256))
     yield q(g, V.AUTHORITY, integer(source.authority))
+    said: set[tuple[str, ...]] = set()  # node facts already stated in this graph
     for paper in source.papers:
-        yield from _paper_quads(corpus, paper, g, m, q)
+        yield from _paper_quads(corpus, paper, g, m, q, said)
     if source.citations:
         yield q(g, V.TYPE, V.BLOG_POST)
     for cite in source.citations:
         yield from _citation_quads(corpus, cite, g, m, q)
 
 
-def _paper_quads(corpus: Corpus, paper: Paper, g: NamedNode, m: V.Minter, q) -> Iterator[Quad]:  # type: ignore[no-untyped-def]
+def _paper_quads(corpus: Corpus, paper: Paper, g: NamedNode, m: V.Minter, q,  # type: ignore[no-untyped-def]
+                 said: set[tuple[str, ...]]) -> Iterator[Quad]:
+    """A record's quads; facts about shared nodes (venues, concepts, people) that ``said``
+    holds were stated by an earlier record of the graph and are not repeated."""
     node = m.paper(corpus.papers.cluster_of[paper.id])
     record = m.record(g, paper.source.line, paper.source.item)
     yield q(record, V.TYPE, V.SOURCE_RECORD)
@@ -81,6 +95,7 @@ def _paper_quads(corpus: Corpus, paper: Paper, g: NamedNode, m: V.Minter, q) -> 
     if paper.venue:
         venue = m.venue(venue_key(paper.venue))
         yield q(node, V.VENUE_P, venue)
+    if paper.venue and _first_time(said, "v", venue.value, paper.venue, str(paper.year)):
         yield q(venue, V.TYPE, V.VENUE)
         yield q(venue, V.LABEL, Literal(paper.venue))
         yield q(venue, V.NORMALIZED_NAME, Literal(normalize_title(paper.venue)))
@@ -106,8 +121,9 @@ def _paper_quads(corpus: Corpus, paper: Paper, g: NamedNode, m: V.Minter, q) -> 
             continue
         concept = m.concept(key)
         yield q(node, V.AUTHOR_KEYWORD, concept)
-        yield q(concept, V.TYPE, V.CONCEPT)
-        yield q(concept, V.ALT_LABEL, Literal(keyword))
+        if _first_time(said, "c", concept.value, keyword):
+            yield q(concept, V.TYPE, V.CONCEPT)
+            yield q(concept, V.ALT_LABEL, Literal(keyword))
     for index, rating in enumerate(paper.ratings, start=1):
         review = m.review(record, index)  # a node per review: equal ratings stay distinct
         yield q(node, V.HAS_REVIEW, review)
@@ -145,8 +161,17 @@ def _paper_quads(corpus: Corpus, paper: Paper, g: NamedNode, m: V.Minter, q) -> 
             yield q(slot, V.EMAIL, Literal(author.email))
         if author.equal_contribution:
             yield q(slot, V.EQUAL_CONTRIBUTION, Literal("true", datatype=_BOOL))
-        yield q(person, V.TYPE, V.PERSON)
-        yield q(person, V.FOAF_NAME, Literal(author.name))
+        if _first_time(said, "p", person.value, author.name):
+            yield q(person, V.TYPE, V.PERSON)
+            yield q(person, V.FOAF_NAME, Literal(author.name))
+
+
+def _first_time(said: set[tuple[str, ...]], *fact: str) -> bool:
+    """Whether ``fact`` is new to ``said`` (and note it)."""
+    if fact in said:
+        return False
+    said.add(fact)
+    return True
 
 
 def _citation_quads(corpus: Corpus, cite: Citation, g: NamedNode, m: V.Minter, q) -> Iterator[Quad]:  # type: ignore[no-untyped-def]
@@ -197,19 +222,38 @@ def _resolution_quads(corpus: Corpus, m: V.Minter) -> Iterator[Quad]:
             yield Quad(person, V.NORMALIZED_NAME, Literal(name), g)
         if key in corpus.people.ambiguous:
             yield Quad(person, V.AMBIGUOUS, Literal(corpus.people.ambiguous[key]), g)
-    concepts: dict[str, Counter[str]] = {}
+
+
+Forms = dict[str, Counter[str]]
+
+
+def concept_forms(corpus: Corpus, papers: Callable[[str], bool] | None = None) -> Forms:
+    """Per concept key: how often each spelling names it, in keywords and extractions.
+
+    ``papers`` keeps only the records of the paper clusters it accepts (a shard's).
+    """
+    concepts: Forms = {}
+    cluster_of = corpus.papers.cluster_of
     for source in corpus.sources:
         for paper in source.papers:
+            if papers is not None and not papers(cluster_of[paper.id]):
+                continue
             for keyword in (*paper.keywords, *(s.label for s in paper.subjects)):
                 if key := corpus.concepts.key(keyword):
                     concepts.setdefault(key, Counter())[keyword] += 1
     for paper_key in sorted(corpus.extracted):
         for _, mention in mentions(corpus.extracted[paper_key].extraction):
             concepts.setdefault(corpus.concepts.key(mention.name), Counter())[mention.name] += 1
-    for key, forms in concepts.items():
+    return concepts
+
+
+def concept_label_quads(forms_of: Forms, concepts: Concepts, m: V.Minter) -> Iterator[Quad]:
+    """Each concept's preferred label (its most frequent spelling) and its lookup names."""
+    g = m.resolution_graph
+    for key, forms in forms_of.items():
         label = max(forms, key=lambda f: (forms[f], f == f.lower(), f))
         yield Quad(m.concept(key), V.PREF_LABEL, Literal(label), g)
         # every spelling finds the concept in lookups: "GAN", "GANs", the long form
-        names = {fold(f) for f in forms} | {corpus.concepts.folded(label)}
+        names = {fold(f) for f in forms} | {concepts.folded(label)}
         for name in sorted(names):
             yield Quad(m.concept(key), V.NORMALIZED_NAME, Literal(name), g)
