@@ -14,7 +14,7 @@ import gc
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -424,17 +424,35 @@ def _build_locked(specs: Sequence[SourceSpec], out: Path, base_iri: str, encodin
                   incremental: bool = False) -> dict[str, Any]:
     corpus, entries = prepare(specs, out, encoding, step, extraction)
     minter = V.Minter(base_iri)
+    summary = extraction_summary(corpus)
+    handed = [corpus]
+    del corpus
+    return write_build(out, handed, build_quads(handed[0], minter), minter, [summary], entries,
+                       specs, step, incremental)
+
+
+def write_build(out: Path, handed: list[Corpus], quads: Iterable[ox.Quad], minter: V.Minter,
+                summaries: Sequence[dict[str, Any] | None], entries: dict[str, Entry],
+                specs: Sequence[SourceSpec], step: Step | None = None,
+                incremental: bool = False) -> dict[str, Any]:
+    """Write the store and every export of ``quads`` into ``out`` (which must be locked).
+
+    The corpus in ``handed`` (taken out of the list, so that its memory goes as soon as
+    the quads are written) gives the build report, with the extraction ``summaries``;
+    ``entries`` are the extraction cache to keep.  ``incremental`` updates the previous
+    store in place of a reload.  Returns the report.
+    """
     if step:
         step("building the graph and loading the store")
     previous = out / "graph.nq"
     update = incremental and (out / STORE_DIR).is_dir() and previous.is_file()
+    corpus = handed.pop()
     with staging(out) as stage:
         store = None if update else ox.Store(str(stage / STORE_DIR))
         table = papers_export.QuadIndex(papers_export.PATTERNS)
-        written = emit.write(build_quads(corpus, minter), stage, store, tap=table.add)
-        result = report(corpus, written.triples,
-                        extraction_report([extraction_summary(corpus)], corpus))
-        del corpus  # what follows reads quads, not records
+        written = emit.write(quads, stage, store, tap=table.add)
+        result = report(corpus, written.triples, extraction_report(summaries, corpus))
+        del corpus, quads  # what follows reads quads, not records
         if step:
             step("writing papers.jsonl")
         papers_export.write_jsonl(table.distinct(), stage / "papers.jsonl")

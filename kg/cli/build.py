@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import warnings
 from pathlib import Path
@@ -39,22 +40,69 @@ def _format_choices() -> list[str]:
 @click.option("--model", default="auto", show_default=True,
               help="spaCy pipeline for extraction: auto, a package name, or 'none' (rules "
               "only).")
+@click.option("--add", "add", is_flag=True,
+              help="Add SOURCES to the build already in DIR: the same graph as a full build "
+              "of all its sources, but only new texts are extracted and the store is "
+              "updated, not reloaded.")
+@click.option("--remove", "remove", multiple=True, metavar="FILE",
+              help="Drop a source (its path, or its file name) from the build in DIR, and "
+              "everything that depended on it only. Repeatable; combines with --add.")
+@click.option("--emit", "emit_format", type=click.Choice(["nquads"]), default=None,
+              help="With --shard: write only this shard's statements as N-Quads into DIR "
+              "(no store, no exports).")
+@click.option("--shard", default=None, metavar="I/N",
+              help="With --emit: which shard to write (0 <= I < N).")
+@click.option("--from-shards", "from_shards", default=None, metavar="SHARDS",
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Build DIR from the shards in SHARDS (written by --emit nquads --shard) "
+              "of the same SOURCES.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True,
+              help="dask: run --shards N shards on Dask distributed, then merge them.")
+@click.option("--shards", "n_shards", default=4, show_default=True,
+              type=click.IntRange(1, 100_000), help="Shards for --engine dask.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler for --engine dask (default: a local cluster of 2 "
+              "processes).")
 def build(sources: tuple[Path, ...], fmt: str, out: str, base_iri: str, venue: str | None,
           year: int | None, encoding: str | None, extract: bool, workers: int,
-          model: str) -> None:
+          model: str, add: bool, remove: tuple[str, ...], emit_format: str | None,
+          shard: str | None, from_shards: Path | None, engine: str, n_shards: int,
+          scheduler: str | None) -> None:
     """Build the knowledge graph from SOURCES (default: the bundled ICLR corpus).
 
     Writes DIR/store (the embedded store), DIR/graph.ttl, DIR/graph.nq (one named graph
     per source), DIR/papers.jsonl and DIR/build-report.json. The previous build in DIR
     stays untouched until the new one is complete.
+
+    \b
+    Incremental:  kg build --add new.jsonl        kg build --remove old.bib
+    Sharded:      kg build SOURCES --emit nquads --shard 0/4 --dir shards   (each I)
+                  kg build SOURCES --from-shards shards --dir exports
+    Distributed:  kg build SOURCES --engine dask --shards 8 [--scheduler tcp://host:8786]
     """
+    from kg.errors import UsageError
     from kg.extract import FallbackWarning, default_workers
     from kg.pipeline import EXTRACT_UNITS, STEPS_PER_BUILD, SourceSpec, bundled_sources
     from kg.pipeline import build as run
 
-    specs = ([SourceSpec(p, fmt, venue, year) for p in sources] if sources
-             else bundled_sources())
-    total = len(specs) + STEPS_PER_BUILD + (EXTRACT_UNITS if extract else 0)
+    if (emit_format is None) != (shard is None):
+        raise UsageError("--emit nquads and --shard I/N go together")
+    if add and not sources:
+        raise UsageError("--add needs the SOURCES to add")
+    if (add or remove) and (shard or from_shards or engine != "local"):
+        raise UsageError("--add/--remove change a built DIR; they do not combine with "
+                         "shards or --engine")
+    given = [SourceSpec(p, fmt, venue, year) for p in sources]
+    specs = given or bundled_sources()
+    chosen_model = None if model.lower() == "none" else model
+    if shard is not None:
+        _emit_shard(specs, shard, out, base_iri, encoding, extract, chosen_model)
+        return
+    if engine == "dask":
+        _run_dask(specs, n_shards, out, scheduler, base_iri, encoding, extract, chosen_model)
+        from_shards = Path(out) / "shards"
+    total = len(specs) + STEPS_PER_BUILD + (EXTRACT_UNITS if extract and not from_shards else 0)
     with click.progressbar(length=total, label="building", file=sys.stderr,
                            show_pos=True, item_show_func=lambda s: s) as bar:
         def step(label: str) -> None:
@@ -62,12 +110,48 @@ def build(sources: tuple[Path, ...], fmt: str, out: str, base_iri: str, venue: s
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", FallbackWarning)
-            result = run(specs, out=out, base_iri=base_iri, encoding=encoding, step=step,
-                         extract=extract, workers=workers or default_workers(),
-                         model=None if model.lower() == "none" else model)
+            if from_shards is not None:
+                from kg.shards import build_from_shards
+
+                result = build_from_shards(specs, from_shards, out, base_iri, encoding, step)
+                if engine == "dask":  # the merged build holds all of it
+                    shutil.rmtree(from_shards, ignore_errors=True)
+            else:
+                result = run(None if add or remove else specs, out=out, base_iri=base_iri,
+                             encoding=encoding, step=step, extract=extract,
+                             workers=workers or default_workers(), model=chosen_model,
+                             add=given if add else (), remove=remove)
     for w in caught:
         if issubclass(w.category, FallbackWarning):
             click.echo(f"kg: warning: {w.message}", err=True)
+    _summary(result, out)
+
+
+def _emit_shard(specs: list, shard: str, out: str, base_iri: str, encoding: str | None,  # type: ignore[type-arg]
+                extract: bool, model: str | None) -> None:
+    from kg.shards import emit_shard, parse
+
+    index, count = parse(shard)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        path = emit_shard(specs, index, count, out, base_iri, encoding, extract, model,
+                          step=lambda label: click.echo(f"kg: {label}", err=True))
+    click.echo(f"shard {index}/{count} -> {path}", err=True)
+
+
+def _run_dask(specs: list, count: int, out: str, scheduler: str | None, base_iri: str,  # type: ignore[type-arg]
+              encoding: str | None, extract: bool, model: str | None) -> None:
+    from kg.distributed import run_shards
+
+    folder = Path(out) / "shards"
+    with click.progressbar(length=count, label=f"shards on dask ({scheduler or 'local'})",
+                           file=sys.stderr, show_pos=True) as bar:
+        run_shards(specs, count, folder, scheduler=scheduler, base_iri=base_iri,
+                   encoding=encoding, extract=extract, model=model,
+                   progress=lambda _path: bar.update(1))
+
+
+def _summary(result: dict, out: str) -> None:  # type: ignore[type-arg]
     t = result["totals"]
     ex = result.get("extraction")
     if ex:

@@ -1,0 +1,69 @@
+"""Run a build's shards on Dask distributed, then merge them (:mod:`kg.shards`).
+
+Why Dask: it is pure Python and pip-installable (``pip install 'kg[distributed]'``), runs
+the same code on a laptop (a local cluster of processes) and on a cluster (``dask
+scheduler`` / ``dask worker``, or dask-jobqueue on SLURM/PBS, dask-kubernetes), and
+submits plain Python functions, which is all a shard is.  Ray would also fit but brings a
+large runtime for what is one map; Spark needs a JVM and would call kg through Python
+workers anyway.
+
+Workers must see the input files and the shard directory at the same paths (a shared
+filesystem); each shard writes its own files, so none of them share state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from kg.errors import UsageError
+from kg.graph import vocab as V
+from kg.shards import emit_shard
+
+
+def run_shards(specs: Sequence[Any], count: int, folder: str | Path, *,
+               scheduler: str | None = None, local_workers: int = 2,
+               base_iri: str = V.DEFAULT_BASE, encoding: str | None = None,
+               extract: bool = True, model: str | None = "auto",
+               progress: Any = None) -> list[Path]:
+    """Write all ``count`` shards into ``folder`` on a Dask cluster; their N-Quads paths.
+
+    ``scheduler`` is the address of a running scheduler (``tcp://host:8786``); without it
+    a local cluster of ``local_workers`` processes (one thread each) runs them.
+    ``progress`` is called with each shard's path as it completes.
+    """
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise UsageError("--engine dask needs Dask distributed: pip install "
+                         "'kg[distributed]'") from None
+    folder = Path(folder).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    specs = [_absolute(s) for s in specs]
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=local_workers, threads_per_worker=1,
+                               processes=True, dashboard_address=None)
+    try:
+        with Client(scheduler or cluster) as client:
+            futures = [client.submit(emit_shard, specs, i, count, folder, base_iri, encoding,
+                                     extract, model, 1, key=f"kg-shard-{i}-of-{count}",
+                                     pure=False)
+                       for i in range(count)]
+            paths = []
+            for future in as_completed(futures):
+                path = future.result()
+                paths.append(path)
+                if progress:
+                    progress(path)
+    finally:
+        if cluster is not None:
+            cluster.close()
+    return sorted(paths)
+
+
+def _absolute(spec: Any) -> Any:
+    import dataclasses
+
+    return dataclasses.replace(spec, path=Path(spec.path).resolve())

@@ -1,0 +1,191 @@
+"""A build cut into N shards that run anywhere, in any order, and merge into one graph.
+
+``kg build SOURCES --emit nquads --shard I/N --dir D`` writes ``D/shard-I-of-N.nq`` and
+``D/shard-I-of-N.json``.  Every shard reads and resolves all sources (resolution is global
+and cheap: about 150 us a record), then extracts only its own papers (the expensive part)
+and writes its share of the statements:
+
+- of the source and resolution graphs, the quads whose subject hashes to it;
+- of the extraction graph, the statements about its papers;
+- in the ``.json`` sidecar, how often its papers spell each concept (concept labels are
+  chosen over the whole corpus), and the counts for the build report.
+
+The shards' quads are disjoint but for facts two shards both derive (a concept's type),
+and as a set they are the single-process build's graph without the concept labels.
+``kg build SOURCES --from-shards D`` adds those labels, from the summed sidecars, and writes
+the store and every export: byte for byte the files a single-process build writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg import __version__, emit
+from kg.errors import UsageError
+from kg.graph import vocab as V
+from kg.graph.build import concept_forms, concept_label_quads, record_quads
+from kg.graph.extracted import extraction_quads
+from kg.outdir import atomic_write_bytes
+
+_NAME = re.compile(r"^shard-(\d+)-of-(\d+)\.json$")
+
+
+def shard_of(key: str, count: int) -> int:
+    """The shard (0 .. count-1) of an IRI or a paper key: a stable hash, not Python's."""
+    return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big") % count
+
+
+def parse(text: str) -> tuple[int, int]:
+    """``"I/N"`` → ``(I, N)`` with 0 <= I < N; a usage error otherwise."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not match or not 0 <= int(match[1]) < int(match[2]):
+        raise UsageError(f"--shard takes I/N with 0 <= I < N (e.g. 0/4), not {text!r}")
+    return int(match[1]), int(match[2])
+
+
+def name(index: int, count: int) -> str:
+    """The file stem of shard ``index`` of ``count``."""
+    return f"shard-{index}-of-{count}"
+
+
+def emit_shard(specs: Sequence[Any], index: int, count: int, out: str | Path,
+               base_iri: str = V.DEFAULT_BASE, encoding: str | None = None,
+               extract: bool = True, model: str | None = "auto", workers: int = 1,
+               step: Callable[[str], None] | None = None) -> Path:
+    """Write shard ``index`` of ``count`` of the build of ``specs`` into ``out``.
+
+    A pure function of the input files and its arguments: the same call gives the same
+    bytes on any machine.  Returns the path of the shard's N-Quads file.
+    """
+    from kg.pipeline import ExtractOptions, extraction_summary, prepare
+
+    if not 0 <= index < count:
+        raise UsageError(f"shard {index} of {count} does not exist")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def mine(key: str) -> bool:
+        return shard_of(key, count) == index
+
+    corpus, _ = prepare(specs, None, encoding, step,
+                        ExtractOptions(workers, model) if extract else None, papers=mine)
+    minter = V.Minter(base_iri)
+    quads = chain((q for q in record_quads(corpus, minter) if mine(q.subject.value)),  # type: ignore[union-attr]
+                  extraction_quads(corpus, minter))
+    stem = name(index, count)
+    tmp = out / f".{stem}.{os.getpid()}.tmp"
+    tmp.mkdir(exist_ok=True)
+    try:
+        if step:
+            step(f"writing {stem}.nq")
+        emit.write(quads, tmp, None, nquads=f"{stem}.nq", turtle=None)
+        forms = concept_forms(corpus, mine)
+        sidecar = {
+            "shard": [index, count], "kg_version": __version__, "base_iri": base_iri,
+            "sources": sorted(s.sha256 for s in corpus.sources),
+            "forms": {k: dict(sorted(v.items())) for k, v in sorted(forms.items())},
+            "extraction": extraction_summary(corpus),
+        }
+        os.replace(tmp / f"{stem}.nq", out / f"{stem}.nq")
+        atomic_write_bytes(out / f"{stem}.json",
+                           json.dumps(sidecar, ensure_ascii=False, sort_keys=True).encode())
+    finally:
+        for leftover in tmp.iterdir():
+            leftover.unlink()
+        tmp.rmdir()
+    return out / f"{stem}.nq"
+
+
+def read_sidecars(folder: Path) -> list[dict[str, Any]]:
+    """The sidecars of a complete set of shards in ``folder``, in shard order.
+
+    Raises a usage error naming what is missing or mixed (shards of different splits,
+    builds or kg versions).
+    """
+    found: dict[int, dict[str, Any]] = {}
+    counts: set[int] = set()
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such directory of shards")
+    for path in sorted(folder.iterdir()):
+        match = _NAME.match(path.name)
+        if not match:
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"{path}: unreadable shard sidecar ({exc})") from None
+        index, count = int(match[1]), int(match[2])
+        if not (folder / f"{name(index, count)}.nq").is_file():
+            raise UsageError(f"{path}: its N-Quads file {name(index, count)}.nq is missing")
+        counts.add(count)
+        found[index] = data
+    if not found:
+        raise UsageError(f"{folder}: no shard-I-of-N.json files (write them with "
+                         f"`kg build --emit nquads --shard I/N --dir {folder}`)")
+    if len(counts) > 1:
+        raise UsageError(f"{folder}: shards of different splits ({sorted(counts)}); keep one")
+    count = counts.pop()
+    missing = [i for i in range(count) if i not in found]
+    if missing:
+        raise UsageError(f"{folder}: shards {', '.join(f'{i}/{count}' for i in missing)} "
+                         f"are missing")
+    sidecars = [found[i] for i in range(count)]
+    for key in ("kg_version", "base_iri", "sources"):
+        if len({json.dumps(s.get(key)) for s in sidecars}) > 1:
+            raise UsageError(f"{folder}: the shards disagree on {key}; they come from "
+                             f"different builds")
+    return sidecars
+
+
+def merged_forms(sidecars: Sequence[dict[str, Any]]) -> dict[str, Counter[str]]:
+    """The concept spellings of all shards added up."""
+    forms: dict[str, Counter[str]] = {}
+    for s in sidecars:
+        for key, counts in s["forms"].items():
+            forms.setdefault(key, Counter()).update(counts)
+    return forms
+
+
+def shard_quads(folder: Path, sidecars: Sequence[dict[str, Any]]) -> Iterator[ox.Quad]:
+    """Every quad of the shards, shard by shard."""
+    count = len(sidecars)
+    for index in range(count):
+        yield from ox.parse(path=str(folder / f"{name(index, count)}.nq"),
+                            format=ox.RdfFormat.N_QUADS)
+
+
+def build_from_shards(specs: Sequence[Any], folder: str | Path, out: str | Path,
+                      base_iri: str = V.DEFAULT_BASE, encoding: str | None = None,
+                      step: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Merge the shards in ``folder`` (of the build of ``specs``) into a build in ``out``."""
+    from kg.outdir import locked
+    from kg.pipeline import few_collections, prepare, write_build
+
+    folder, out = Path(folder), Path(out)
+    sidecars = read_sidecars(folder)
+    if sidecars[0]["base_iri"] != base_iri:
+        raise UsageError(f"{folder}: the shards were made with --base-iri "
+                         f"{sidecars[0]['base_iri']}, not {base_iri}")
+    with locked(out), few_collections():
+        corpus, _ = prepare(specs, None, encoding, step, None)
+        digests = sorted(s.sha256 for s in corpus.sources)
+        if digests != sidecars[0]["sources"]:
+            raise UsageError(f"{folder}: the shards were made from other source files than "
+                             f"these {len(digests)}")
+        minter = V.Minter(base_iri)
+        labels = concept_label_quads(merged_forms(sidecars), corpus.concepts, minter)
+        quads = chain(shard_quads(folder, sidecars), labels)
+        handed = [corpus]
+        del corpus
+        return write_build(out, handed, quads, minter, [s["extraction"] for s in sidecars],
+                           {}, specs, step)
