@@ -1,0 +1,106 @@
+"""Shards written anywhere, in any order, merge into the single-process build."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.errors import UsageError
+from kg.pipeline import bundled_sources
+from kg.shards import build_from_shards, emit_shard, parse, shard_of
+from tests.scale.compare import assert_same_build
+
+
+@pytest.fixture(scope="module")
+def shards(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three shards of the bundled build, written in reverse order."""
+    folder = tmp_path_factory.mktemp("shards")
+    for index in (2, 0, 1):
+        emit_shard(bundled_sources(), index, 3, folder)
+    return folder
+
+
+@pytest.mark.slow
+def test_three_shards_merge_into_the_single_process_build(shards: Path, built: Path,
+                                                          tmp_path: Path) -> None:
+    build_from_shards(bundled_sources(), shards, tmp_path)
+    assert_same_build(tmp_path, built)
+
+
+@pytest.mark.slow
+def test_the_shards_are_the_graph_but_the_concept_labels(shards: Path, built: Path) -> None:
+    lines: set[bytes] = set()
+    sizes = []
+    for index in range(3):
+        part = (shards / f"shard-{index}-of-3.nq").read_bytes().splitlines()
+        sizes.append(len(part))
+        lines.update(part)
+    graph = set((built / "graph.nq").read_bytes().splitlines())
+    assert lines <= graph
+    missing = graph - lines
+    assert missing and all(b"/graph/resolution>" in x and b"/concept/" in x.split()[0]
+                           for x in missing)
+    assert min(sizes) > 0.2 * max(sizes)  # shards share the work
+
+
+def test_a_shard_is_the_same_bytes_whoever_writes_it(shards: Path, tmp_path: Path) -> None:
+    emit_shard(bundled_sources(), 1, 3, tmp_path, extract=True)
+    for suffix in (".nq", ".json"):
+        name = f"shard-1-of-3{suffix}"
+        assert (tmp_path / name).read_bytes() == (shards / name).read_bytes()
+
+
+def test_an_incomplete_or_mixed_set_is_refused(shards: Path, tmp_path: Path) -> None:
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    for name in ("shard-0-of-3.nq", "shard-0-of-3.json", "shard-2-of-3.nq",
+                 "shard-2-of-3.json"):
+        shutil.copy(shards / name, partial / name)
+    with pytest.raises(UsageError, match="shards 1/3 are missing"):
+        build_from_shards(bundled_sources(), partial, tmp_path / "out")
+    shutil.copy(shards / "shard-1-of-3.json", partial / "shard-1-of-3.json")
+    with pytest.raises(UsageError, match=r"shard-1-of-3\.nq is missing"):
+        build_from_shards(bundled_sources(), partial, tmp_path / "out")
+    shutil.copy(shards / "shard-1-of-3.nq", partial / "shard-1-of-3.nq")
+    (partial / "shard-0-of-2.json").write_text("{}")
+    (partial / "shard-0-of-2.nq").write_text("")
+    with pytest.raises(UsageError, match="different splits"):
+        build_from_shards(bundled_sources(), partial, tmp_path / "out")
+    for leftover in partial.glob("shard-0-of-2.*"):
+        leftover.unlink()
+    with pytest.raises(UsageError, match="other source files"):
+        build_from_shards(bundled_sources()[:4], partial, tmp_path / "out")
+    sidecar = json.loads((partial / "shard-2-of-3.json").read_text())
+    sidecar["base_iri"] = "https://example.org/other/"
+    (partial / "shard-2-of-3.json").write_text(json.dumps(sidecar))
+    with pytest.raises(UsageError, match="disagree on base_iri"):
+        build_from_shards(bundled_sources(), partial, tmp_path / "out")
+    assert not (tmp_path / "out" / "graph.nq").exists()
+
+
+def test_shard_arguments() -> None:
+    assert parse("2/8") == (2, 8)
+    for bad in ("8/8", "-1/2", "1", "a/b", "1/0"):
+        with pytest.raises(UsageError, match="I/N"):
+            parse(bad)
+    keys = [f"paper-{i}" for i in range(4000)]
+    counts = [sum(1 for k in keys if shard_of(k, 4) == i) for i in range(4)]
+    assert all(900 < c < 1100 for c in counts)  # a hash spreads papers evenly
+    assert shard_of("paper-1", 4) == shard_of("paper-1", 4)
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_of_two_workers_gives_the_same_graph(built: Path,
+                                                                tmp_path: Path) -> None:
+    from kg.distributed import run_shards
+
+    done: list[Path] = []
+    paths = run_shards(bundled_sources(), 2, tmp_path / "shards", local_workers=2,
+                       progress=done.append)
+    assert sorted(done) == paths == [tmp_path / "shards" / f"shard-{i}-of-2.nq"
+                                     for i in range(2)]
+    build_from_shards(bundled_sources(), tmp_path / "shards", tmp_path / "out")
+    assert_same_build(tmp_path / "out", built)
