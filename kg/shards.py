@@ -13,7 +13,9 @@ and writes its share of the statements:
 The shards' quads are disjoint but for facts two shards both derive (a concept's type),
 and as a set they are the single-process build's graph without the concept labels.
 ``kg build SOURCES --from-shards D`` adds those labels, from the summed sidecars, and writes
-the store and every export: byte for byte the files a single-process build writes.
+the store and every export: byte for byte the files a single-process build writes.  It
+also writes the labels as ``D/labels.nq``, so that ``D/*.nq`` is the whole graph for a bulk
+loader.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ from kg.graph.extracted import extraction_quads
 from kg.outdir import atomic_write_bytes
 
 _NAME = re.compile(r"^shard-(\d+)-of-(\d+)\.json$")
+#: the concept labels a merge writes beside the shards
+LABELS = "labels.nq"
 
 
 def shard_of(key: str, count: int) -> int:
@@ -183,9 +187,14 @@ def build_from_shards(specs: Sequence[Any], folder: str | Path, out: str | Path,
             raise UsageError(f"{folder}: the shards were made from other source files than "
                              f"these {len(digests)}")
         minter = V.Minter(base_iri)
-        labels = concept_label_quads(merged_forms(sidecars), corpus.concepts, minter)
+        labels = list(concept_label_quads(merged_forms(sidecars), corpus.concepts, minter))
         quads = chain(shard_quads(folder, sidecars), labels)
         handed = [corpus]
         del corpus
-        return write_build(out, handed, quads, minter, [s["extraction"] for s in sidecars],
-                           {}, specs, step)
+        result = write_build(out, handed, quads, minter,
+                             [s["extraction"] for s in sidecars], {}, specs, step)
+    # with the labels beside them, the shards' *.nq files are the whole graph for a bulk
+    # loader (Virtuoso's ld_dir, QLever's index builder)
+    data = ox.serialize(labels, format=ox.RdfFormat.N_QUADS) or b""
+    atomic_write_bytes(folder / LABELS, b"".join(sorted(set(data.splitlines(keepends=True)))))
+    return result

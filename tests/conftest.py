@@ -35,3 +35,20 @@ def paper_rows(built: Path) -> list[dict[str, Any]]:
     """The paper table of the bundled build."""
     lines = (built / "papers.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines]
+
+
+@pytest.fixture(scope="session")
+def bundled_shards(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three shards of the bundled build (written in reverse order), merged once.
+
+    The folder holds ``shard-I-of-3.nq`` and ``.json``, and the merge's ``labels.nq``;
+    the merged build is in its ``merged`` subdirectory.
+    """
+    from kg.pipeline import bundled_sources
+    from kg.shards import build_from_shards, emit_shard
+
+    folder = tmp_path_factory.mktemp("shards")
+    for index in (2, 0, 1):
+        emit_shard(bundled_sources(), index, 3, folder)
+    build_from_shards(bundled_sources(), folder, folder / "merged")
+    return folder
