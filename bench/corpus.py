@@ -2,7 +2,8 @@
 
 Made by recombining the bundled corpus's real titles, abstract sentences, author names and
 keywords, so text and graph shape stay realistic at any N: papers per person follow a
-skewed (Zipf-like) law, teams are 1-9 authors, keywords come from the authors' own.
+skewed law (a few prolific people, a long tail with one or two papers), teams are 1-9
+authors, keywords come from the authors' own.
 
     python bench/corpus.py 100000 -o /tmp/corpus-100k.jsonl
 """
@@ -90,7 +91,9 @@ def generate(n: int, seed: int = 0, source: Pools | None = None) -> Iterator[dic
             title = f"{title.rsplit(' (', 1)[0]} ({suffix})"
         seen_titles.add(title)
         team = min(9, 1 + int(rng.paretovariate(1.6)))
-        ranks = {min(people - 1, int(rng.paretovariate(0.8))) if rng.random() < 0.5
+        # half the slots go to a skewed pick (person k at density ~ 1/sqrt(k)): at 100K
+        # papers the most prolific person has ~500 papers, most people one or two
+        ranks = {int(people * rng.random() ** 2) if rng.random() < 0.5
                  else rng.randrange(people) for _ in range(team)}
         venue = rng.choice(VENUES)
         yield {

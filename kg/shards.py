@@ -5,7 +5,10 @@
 and cheap: about 150 us a record), then extracts only its own papers (the expensive part)
 and writes its share of the statements:
 
-- of the source and resolution graphs, the quads whose subject hashes to it;
+- of the source graphs, its papers' records and its citations (with the facts about the
+  venues, people and concepts they name, which other shards may state too), and of the
+  resolution graph, the decisions about its papers and people: a paper, a citation or a
+  person belongs to the shard its key hashes to;
 - of the extraction graph, the statements about its papers;
 - in the ``.json`` sidecar, how often its papers spell each concept (concept labels are
   chosen over the whole corpus), and the counts for the build report.
@@ -84,8 +87,7 @@ def emit_shard(specs: Sequence[Any], index: int, count: int, out: str | Path,
     corpus, _ = prepare(specs, None, encoding, step,
                         ExtractOptions(workers, model) if extract else None, papers=mine)
     minter = V.Minter(base_iri)
-    quads = chain((q for q in record_quads(corpus, minter) if mine(q.subject.value)),  # type: ignore[union-attr]
-                  extraction_quads(corpus, minter))
+    quads = chain(record_quads(corpus, minter, mine), extraction_quads(corpus, minter))
     stem = name(index, count)
     tmp = out / f".{stem}.{os.getpid()}.tmp"
     tmp.mkdir(exist_ok=True)

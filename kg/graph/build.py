@@ -40,18 +40,23 @@ def build_quads(corpus: Corpus, minter: V.Minter) -> Iterator[Quad]:
     yield from concept_label_quads(concept_forms(corpus), corpus.concepts, minter)
 
 
-def record_quads(corpus: Corpus, minter: V.Minter) -> Iterator[Quad]:
+def record_quads(corpus: Corpus, minter: V.Minter,
+                 keep: Callable[[str], bool] | None = None) -> Iterator[Quad]:
     """The source graphs and what resolution decides, except concept labels.
 
     Concept labels depend on every mention of a concept; :func:`concept_forms` counts
-    them, so that shards can count their part and a merge can add them up.
+    them, so that shards can count their part and a merge can add them up.  ``keep``
+    limits the quads to a shard's: the records of the paper clusters, the citations and
+    the people whose keys it accepts (facts about nodes those share, such as a venue,
+    come with each of them).
     """
     for source in corpus.sources:
-        yield from _source_quads(corpus, source, minter)
-    yield from _resolution_quads(corpus, minter)
+        yield from _source_quads(corpus, source, minter, keep)
+    yield from _resolution_quads(corpus, minter, keep)
 
 
-def _source_quads(corpus: Corpus, source: LoadedSource, m: V.Minter) -> Iterator[Quad]:
+def _source_quads(corpus: Corpus, source: LoadedSource, m: V.Minter,
+                  keep: Callable[[str], bool] | None = None) -> Iterator[Quad]:
     g = m.source(source.key)
 
     def q(s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> Quad:
@@ -63,12 +68,15 @@ def _source_quads(corpus: Corpus, source: LoadedSource, m: V.Minter) -> Iterator
     yield q(g, V.SHA256, Literal(source.sha256))
     yield q(g, V.AUTHORITY, integer(source.authority))
     said: set[tuple[str, ...]] = set()  # node facts already stated in this graph
+    cluster_of = corpus.papers.cluster_of
     for paper in source.papers:
-        yield from _paper_quads(corpus, paper, g, m, q, said)
+        if keep is None or keep(cluster_of[paper.id]):
+            yield from _paper_quads(corpus, paper, g, m, q, said)
     if source.citations:
         yield q(g, V.TYPE, V.BLOG_POST)
     for cite in source.citations:
-        yield from _citation_quads(corpus, cite, g, m, q)
+        if keep is None or keep(cite.id):
+            yield from _citation_quads(corpus, cite, g, m, q)
 
 
 def _paper_quads(corpus: Corpus, paper: Paper, g: NamedNode, m: V.Minter, q,  # type: ignore[no-untyped-def]
@@ -208,14 +216,19 @@ def _citation_quads(corpus: Corpus, cite: Citation, g: NamedNode, m: V.Minter, q
             yield q(paragraph, V.CITES, paper)
 
 
-def _resolution_quads(corpus: Corpus, m: V.Minter) -> Iterator[Quad]:
+def _resolution_quads(corpus: Corpus, m: V.Minter,
+                      keep: Callable[[str], bool] | None = None) -> Iterator[Quad]:
     g = m.resolution_graph
     for cluster in corpus.papers.clusters:
+        if keep is not None and not keep(cluster.key):
+            continue
         node = m.paper(cluster.key)
         title = next((x.paper.title for x in cluster.members if x.paper.title), None)
         if title:
             yield Quad(node, V.LABEL, Literal(title), g)
     for key, label in corpus.people.labels.items():
+        if keep is not None and not keep(key):
+            continue
         person = m.person(key)
         yield Quad(person, V.PREF_LABEL, Literal(label), g)
         for name in {normalize_person_name(n) for n in corpus.people.names[key]}:
