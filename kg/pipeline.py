@@ -213,11 +213,14 @@ def extract_corpus(corpus: Corpus, workers: int = 1, model: str | None = AUTO,
         else:
             missing.append(text)
     done = reported = 0
+    if step and missing:
+        step(f"extracting 0/{len(missing)}")  # loading the pipeline counts as extraction
+        reported = 1
 
     def progress(n: int) -> None:
         nonlocal done, reported
         done += n
-        units = EXTRACT_UNITS * done // max(1, len(missing))
+        units = 1 + (EXTRACT_UNITS - 1) * done // max(1, len(missing))
         if step and units > reported:
             for _ in range(units - reported):
                 step(f"extracting {done}/{len(missing)}")

@@ -1,0 +1,625 @@
+"""Build and query speed of kg at N papers, against plain rdflib holding the same triples.
+
+For each N, a corpus of N papers (``bench/corpus.py``, cached in --workdir) is built by
+``kg.pipeline.build`` without extraction (``--extract``: with it, 2 workers, small N only),
+then every saved query runs on the store.  Each measurement runs in its own fresh
+process, so the peak memory shown is that process's own (``ru_maxrss``; with
+extraction, plus twice the largest worker's) and nothing is warm from another one.
+
+What is timed:
+
+- kg build: wall time of ``build()``, cut into stages by its ``step`` messages (the time
+  from one message to the next belongs to the first; messages kg does not announce yet get
+  rows of their own).
+- rdflib baseline, what a user hand-rolls with the same triples: read the JSON lines with
+  ``json`` (timed: "read"); make rdflib terms and ``Graph.add`` every triple of kg's
+  N-Triples export into a plain ``rdflib.Graph()`` (timed: "graph"); serialise it as
+  Turtle to a file (timed: "exports", cut at --serialize-budget).  The triples are read
+  from the export with ``pyoxigraph.parse``, streaming; that parsing is not counted: a
+  parse-only pass over the file is timed first and subtracted from the add loop (it is
+  reported).  rdflib's N-Triples serialisation is timed too, for information.  Mapping
+  the JSON to triples costs the baseline nothing: it gets kg's triples for free.
+- saved queries: each with parameters picked from the built graph (the person with most
+  papers, a person with the median number of papers among those with two or more, the
+  most used concept, method and venue), run --repeat times on ``Store.open(dir)`` as
+  ``kg query NAME --param ...`` does (parameter lookup included), and --rdflib-repeat
+  times on an rdflib Graph of the same default-graph triples, with the text kg bound
+  (lookup excluded, in rdflib's favour; loading the graph not counted); p50 shown.
+  Either engine stops after --budget seconds per query ("> X s" when not even one run
+  finished).
+
+Not timed: generating the corpus, kg's N-Triples export the baselines read (``kg export
+rdf --format ntriples``), picking the parameters, opening the store.
+
+    python -m bench.run 1000 10000
+    python -m bench.run 10000 100000 --json /tmp/bench.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: step messages of kg.pipeline.build -> stage names, in build order; the first three take
+#: any text after them, the others only details (" (...)", ": ..."): "building the graph and
+#: loading the store" is a stage of its own
+#: kg's step messages -> stage; the graph is written while the store loads on a second
+#: thread, so "graph" holds quads, graph.nq, graph.ttl and most of the store load
+STAGES = (("reading", "read"), ("resolving", "resolve"), ("extract", "extract"),
+          ("building the graph and loading the store", "graph"),
+          ("writing papers.jsonl", "exports: papers.jsonl"),
+          ("finishing the store and exports", "store finish, void, report"))
+OPEN_PREFIXES = ("reading", "resolving", "extract")
+#: what the baseline does in the place of a kg stage
+BASELINE_STAGES = {"read": "json.loads of each line",
+                   "graph": "rdflib terms, Graph.add and Graph.serialize(format='turtle')"}
+POINT = ("coauthors", "papers-of")  # p50 <= 50 ms at 100K
+AGGREGATE = ("top-concepts", "neighborhood")  # p50 <= 500 ms at 100K
+TARGET_N = 100_000
+TARGETS = {"build_s": 60.0, "peak_mb": 3 * 1024.0, "build_ratio": 10.0, "point_s": 0.050,
+           "aggregate_s": 0.500, "query_ratio": 20.0, "growth": 1.3}
+MAX_EXTRACT_N = 10_000
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class BenchError(Exception):
+    """A measurement that failed or disagrees with another."""
+
+
+class _OutOfTime(BaseException):  # not Exception: rdflib catches those in places
+    pass
+
+
+@contextlib.contextmanager
+def _budget(seconds: float) -> Iterator[None]:
+    """Raise :class:`_OutOfTime` in this block after ``seconds`` (at the next bytecode)."""
+
+    def alarm(signum: int, frame: object) -> None:
+        raise _OutOfTime
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)  # again each second if swallowed
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _peak_mb(workers: int = 0) -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + workers * children) / 1024
+
+
+# --- measurements, each run in a child process (`--one TASK`) ---------------------------
+
+def _stage(message: str) -> str:
+    """The stage a step message starts; a message kg did not announce before is its own."""
+    for prefix, name in STAGES:
+        rest = message[len(prefix):]
+        if message.startswith(prefix) and (prefix in OPEN_PREFIXES or rest == ""
+                                           or rest.startswith((" (", ":"))):
+            return name
+    return re.sub(r"\d+(?:[,./]\d+)*", "#", message)[:60] or "(no message)"
+
+
+def stages(started: float, marks: list[tuple[float, str]], ended: float) -> dict[str, float]:
+    """Seconds per stage from timed step messages; before the first one is ``setup``."""
+    if not marks:
+        return {"(no step messages)": ended - started}
+    out: dict[str, float] = {}
+    if marks[0][0] > started:
+        out["setup"] = marks[0][0] - started
+    for (at, message), (until, _) in zip(marks, [*marks[1:], (ended, "")], strict=True):
+        name = _stage(message)
+        out[name] = out.get(name, 0.0) + until - at
+    return out
+
+
+def _build(corpus: str, out: str, extract: bool) -> dict[str, Any]:
+    from kg.pipeline import SourceSpec, build
+
+    marks: list[tuple[float, str]] = []
+    options: dict[str, Any] = {"workers": 2} if extract else {}
+    started = time.perf_counter()
+    result = build([SourceSpec(Path(corpus))], out=out, extract=extract,
+                   step=lambda m: marks.append((time.perf_counter(), m)), **options)
+    ended = time.perf_counter()
+    return {"seconds": ended - started, "stages": stages(started, marks, ended),
+            "messages": len(marks), "peak_mb": _peak_mb(2 if extract else 0),
+            "report_triples": result.get("totals", {}).get("triples")}
+
+
+def _label(store: Any, node: Any, predicate: str) -> str | None:
+    rows = list(store.query(f"SELECT ?l WHERE {{ {node} {predicate} ?l }} ORDER BY ?l LIMIT 1"))
+    return rows[0]["l"].value if rows else None
+
+
+def _picks(store: Any) -> dict[str, Any]:
+    """Realistic parameter values from the graph, each as a name a user would type."""
+    from kg import queries
+
+    people = [(r["p"], int(r["n"].value)) for r in store.query(
+        "SELECT ?p (COUNT(DISTINCT ?paper) AS ?n) WHERE { ?paper dcterms:creator ?p } "
+        "GROUP BY ?p ORDER BY DESC(?n) ?p")]
+    several = [p for p in people if p[1] >= 2] or people
+    picks: dict[str, Any] = {}
+    for key, (node, papers) in (("top", people[0]), ("median", several[len(several) // 2])):
+        picks[f"person-{key}"] = {"value": _label(store, node, "skos:prefLabel") or node.value,
+                                  "iri": node.value, "papers": papers}
+    for kind in ("concept", "method"):
+        rows = list(queries.run(store, "top-concepts", {"kind": kind, "limit": "1"}))
+        if rows:
+            picks[kind] = {"value": rows[0]["label"].value, "iri": rows[0]["concept"].value,
+                           "papers": int(rows[0]["papers"].value)}
+    rows = list(store.query("SELECT ?v (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p kg:venue ?v } "
+                            "GROUP BY ?v ORDER BY DESC(?n) ?v LIMIT 1"))
+    if rows:
+        node = rows[0]["v"]
+        picks["venue"] = {"value": _label(store, node, "rdfs:label") or node.value,
+                          "iri": node.value, "papers": int(rows[0]["n"].value)}
+    return picks
+
+
+def _prep(out: str) -> dict[str, Any]:
+    """The default graph's size, and every saved query bound to picked parameters."""
+    from kg import queries
+    from kg.errors import KGError
+    from kg.graph.vocab import PREFIXES
+    from kg.store import Store
+
+    store = Store.open(out)
+    triples = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"]
+                  .value)
+    picks = _picks(store)
+    prologue = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+    calls = []
+    for q in queries.registry().values():
+        people = [p for p in q.params if p.type == "person"]
+        for variant in (["top", "median"] if people else [""]):
+            values: dict[str, str] = {}
+            looked_up: dict[str, dict[str, Any]] = {}  # parameter -> the pick it names
+            skip = None
+            for p in q.params:
+                pick = picks.get(f"person-{variant}" if p.type == "person" else p.type)
+                if p.type in ("kind", "limit"):
+                    values[p.name] = p.default or ("concept" if p.type == "kind" else "20")
+                elif pick is None:
+                    skip = f"no {p.type} in the graph"
+                else:
+                    values[p.name] = pick["value"]
+                    looked_up[p.name] = pick
+            call: dict[str, Any] = {"name": f"{q.name}, {variant} person" if variant else q.name,
+                                    "query": q.name, "params": values, "skip": skip}
+            if skip is None:
+                try:
+                    text = queries.bind(store, q, values)
+                except KGError:  # a name shared by several nodes: pass the IRIs instead
+                    values.update({name: pick["iri"] for name, pick in looked_up.items()})
+                    text = queries.bind(store, q, values)
+                call["sparql"] = prologue + text
+            calls.append(call)
+    return {"triples": triples, "picks": picks, "calls": calls, "prefixes": PREFIXES}
+
+
+Plain = tuple[str, str, str | None, str | None]  # kind (u, b, l), value, datatype, language
+
+
+def _plain(path: str) -> Iterator[tuple[Plain, Plain, Plain]]:
+    """The triples of an N-Triples file as plain tuples, parsed by pyoxigraph."""
+    import pyoxigraph as ox
+
+    def plain(t: Any) -> Plain:
+        if isinstance(t, ox.NamedNode):
+            return ("u", t.value, None, None)
+        if isinstance(t, ox.BlankNode):
+            return ("b", t.value, None, None)
+        return ("l", t.value, t.datatype.value, t.language)
+
+    for q in ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES):
+        yield plain(q.subject), plain(q.predicate), plain(q.object)
+
+
+def _rdflib_graph(path: str) -> Any:
+    """A plain rdflib Graph of the file's triples, added one by one."""
+    from rdflib import BNode, Graph, Literal, URIRef
+
+    def term(t: Plain) -> Any:
+        kind, value, datatype, language = t
+        if kind == "u":
+            return URIRef(value)
+        if kind == "b":
+            return BNode(value)
+        if language:
+            return Literal(value, lang=language)
+        return Literal(value) if datatype == XSD_STRING else Literal(value,
+                                                                     datatype=URIRef(datatype))
+
+    graph = Graph()
+    for s, p, o in _plain(path):
+        graph.add((term(s), term(p), term(o)))
+    return graph
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - started, value
+
+
+def _baseline(corpus: str, nt: str, folder: str, prefixes: dict[str, str],
+              budget: float) -> dict[str, Any]:
+    parse, _ = _timed(lambda: sum(1 for _ in _plain(nt)))
+
+    def read() -> list[Any]:
+        with open(corpus, encoding="utf-8") as handle:
+            return [json.loads(line) for line in handle if line.strip()]
+
+    read_s, records = _timed(read)
+    add_s, graph = _timed(lambda: _rdflib_graph(nt))
+    for prefix, iri in prefixes.items():
+        graph.bind(prefix, iri, override=True, replace=True)
+    nt_s, _ = _timed(lambda: graph.serialize(destination=f"{folder}/rdflib.nt", format="nt",
+                                             encoding="utf-8"))
+    turtle: float | None = None
+    try:
+        with _budget(budget):
+            turtle, _ = _timed(lambda: graph.serialize(destination=f"{folder}/rdflib.ttl",
+                                                       format="turtle"))
+    except _OutOfTime:
+        pass
+    return {"records": len(records), "triples": len(graph), "parse_s": parse,
+            "read_s": read_s, "graph_s": max(0.0, add_s - parse), "ntriples_s": nt_s,
+            "turtle_s": turtle, "budget_s": budget, "peak_mb": _peak_mb()}
+
+
+def _repeat(run: Callable[[], int], times: int, budget: float) -> dict[str, Any]:
+    """Time ``run`` (which returns a row count) up to ``times`` times within ``budget`` s."""
+    seconds: list[float] = []
+    rows, error = None, None
+    try:
+        with contextlib.suppress(_OutOfTime), _budget(budget):
+            for _ in range(times):
+                started = time.perf_counter()
+                rows = run()
+                seconds.append(time.perf_counter() - started)
+    except Exception as exc:  # an engine that cannot run the query: reported, not fatal
+        error = f"{type(exc).__name__}: {str(exc)[:300]}"
+    return {"seconds": seconds, "rows": rows, "budget_s": budget, "error": error}
+
+
+def _kg_query(out: str, query: str, params: dict[str, str], times: int,
+              budget: float) -> dict[str, Any]:
+    from kg import queries
+    from kg.store import Store
+
+    open_s, store = _timed(lambda: Store.open(out))
+    result = _repeat(lambda: len(list(queries.run(store, query, params))), times, budget)
+    return {**result, "open_s": open_s, "peak_mb": _peak_mb()}
+
+
+def _rdflib_query(nt: str, sparql: str, times: int, budget: float) -> dict[str, Any]:
+    load_s, graph = _timed(lambda: _rdflib_graph(nt))
+    result = _repeat(lambda: len(list(graph.query(sparql))), times, budget)
+    return {**result, "load_s": load_s, "triples": len(graph), "peak_mb": _peak_mb()}
+
+
+TASKS: dict[str, Callable[..., dict[str, Any]]] = {
+    "build": _build, "prep": _prep, "baseline": _baseline, "kg-query": _kg_query,
+    "rdflib-query": _rdflib_query}
+
+
+def child(task: str, timeout: float | None = None, **args: Any) -> dict[str, Any]:
+    """Run ``task`` in a fresh Python process; its result, or ``{"timeout": s}``."""
+    command = [sys.executable, "-m", "bench.run", "--one", task, "--args", json.dumps(args)]
+    try:
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
+                              timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return {"timeout": timeout}
+    if done.returncode != 0:
+        raise BenchError(f"{task} failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+# --- the run, in the parent -----------------------------------------------------------
+
+def machine() -> dict[str, Any]:
+    """CPU, cores, memory and the versions that matter."""
+    cpu = platform.processor() or platform.machine()
+    ram = 0
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram = int(line.split()[1]) // 1024
+    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
+                            capture_output=True, text=True, check=False).stdout.strip()
+    return {"cpu": cpu, "cores": os.cpu_count(), "ram_mb": ram,
+            "python": platform.python_version(), "pyoxigraph": metadata.version("pyoxigraph"),
+            "rdflib": metadata.version("rdflib"), "kg": metadata.version("kg"),
+            "commit": commit or "unknown"}
+
+
+def corpus(n: int, workdir: Path) -> Path:
+    """The corpus of ``n`` papers, generated once into ``workdir``."""
+    path = workdir / f"corpus-{n}.jsonl"
+    if not path.exists():
+        part = path.with_suffix(".part")
+        subprocess.run([sys.executable, "-m", "bench.corpus", str(n), "-o", str(part)],
+                       cwd=ROOT, check=True)
+        part.rename(path)
+    return path
+
+
+def _log(message: str) -> None:
+    print(f"  {message}", file=sys.stderr, flush=True)
+
+
+def measure(n: int, args: argparse.Namespace) -> dict[str, Any]:
+    """Every figure at ``n`` papers."""
+    folder = args.workdir / str(n)
+    out, nt = folder / "build", folder / "graph.nt"
+    source = corpus(n, args.workdir)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    _log(f"N={n}: kg build")
+    build = child("build", corpus=str(source), out=str(out), extract=args.extract)
+    _log(f"N={n}: build {build['seconds']:.1f} s; N-Triples export and parameters")
+    export = subprocess.run([sys.executable, "-m", "kg", "export", "rdf", "--format",
+                             "ntriples", "--dir", str(out), "-o", str(nt)], cwd=ROOT,
+                            capture_output=True, text=True, check=False)
+    if export.returncode != 0:
+        raise BenchError(f"kg export rdf failed (exit {export.returncode}):\n{export.stderr}")
+    prep = child("prep", out=str(out))
+    _log(f"N={n}: rdflib baseline")
+    base = child("baseline", corpus=str(source), nt=str(nt), folder=str(folder),
+                 prefixes=prep["prefixes"], budget=args.serialize_budget)
+    for name in ("rdflib.nt", "rdflib.ttl"):
+        (folder / name).unlink(missing_ok=True)
+    if base["triples"] != prep["triples"]:
+        raise BenchError(f"N={n}: the rdflib graph holds {base['triples']:,} triples, kg's "
+                         f"default graph {prep['triples']:,}: not the same triples")
+    results = []
+    for call in prep["calls"]:
+        row = {k: call[k] for k in ("name", "query", "params", "skip")}
+        if call["skip"] is None:
+            _log(f"N={n}: {call['name']}")
+            row["kg"] = child("kg-query", timeout=args.budget + 600, out=str(out),
+                              query=call["query"], params=call["params"], times=args.repeat,
+                              budget=args.budget)
+            row["rdflib"] = child("rdflib-query", nt=str(nt), sparql=call["sparql"],
+                                  times=args.rdflib_repeat, budget=args.budget)
+            if row["rdflib"]["triples"] != prep["triples"]:
+                raise BenchError(f"N={n}: rdflib loaded {row['rdflib']['triples']:,} triples "
+                                 f"for {call['name']}, kg has {prep['triples']:,}")
+        results.append(row)
+    return {"n": n, "extract": args.extract, "triples": prep["triples"], "build": build,
+            "baseline": base, "picks": prep["picks"], "queries": results}
+
+
+# --- the table ------------------------------------------------------------------------
+
+def _s(seconds: float | None, bound: float | None = None) -> str:
+    if seconds is None:
+        return f"> {_s(bound)}" if bound is not None else "-"
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def _mb(mb: float | None) -> str:
+    return "-" if mb is None else f"{mb:,.0f} MB"
+
+
+def _ratio(kg: float | None, base: float | None, base_bound: float | None) -> tuple[str,
+                                                                                     float | None,
+                                                                                     bool]:
+    """The text, the value and whether it is only a lower bound (rdflib ran out of time)."""
+    if kg is None or kg <= 0:
+        return "-", None, False
+    if base is None:
+        if base_bound is None:
+            return "-", None, False
+        return f"> {_x(base_bound / kg)}", base_bound / kg, True
+    return _x(base / kg), base / kg, False
+
+
+def _x(ratio: float) -> str:
+    return f"{ratio:.2f}x" if ratio < 1 else f"{ratio:.1f}x"
+
+
+def _meets(ratio: float | None, lower: bool, target: float) -> bool | None:
+    """Whether a ratio meets its target; unknown when only a lower bound below it is known."""
+    if ratio is None or (lower and ratio < target):
+        return None
+    return ratio >= target
+
+
+def _check(ok: bool | None) -> str:
+    return "-" if ok is None else ("PASS" if ok else "MISS")
+
+
+def _p50(result: dict[str, Any]) -> float | None:
+    return statistics.median(result["seconds"]) if result.get("seconds") else None
+
+
+def _bound(result: dict[str, Any]) -> float | None:
+    """The time a query is known to exceed when no run finished (none after an error)."""
+    if result.get("error"):
+        return None
+    return result.get("budget_s") or result.get("timeout")
+
+
+def _cell(result: dict[str, Any]) -> str:
+    if result.get("error") and not result.get("seconds"):
+        return "error"
+    return _s(_p50(result), _bound(result))
+
+
+def rows(run: dict[str, Any]) -> tuple[list[list[str]], list[str]]:
+    """The table's rows for one N, and notes under it."""
+    n, build, base = run["n"], run["build"], run["baseline"]
+    at_target = n == TARGET_N and not run["extract"]
+    table = [["what", "kg", "peak", "rdflib", "peak", "ratio", "target", "check"]]
+    base_stage = {"read": base["read_s"],
+                  "graph": None if base["turtle_s"] is None else base["graph_s"] + base["turtle_s"]}
+    for name in [*build["stages"], *(s for s in BASELINE_STAGES if s not in build["stages"])]:
+        mine = build["stages"].get(name)  # kg's stages in the order the build announced them
+        theirs = base_stage.get(name)
+        bound = (base["graph_s"] + base["budget_s"] if name == "graph" and theirs is None
+                 else None)
+        text, _, _ = _ratio(mine, theirs, bound)
+        table.append([f"build: {name}", _s(mine), "", _s(theirs, bound), "", text, "", ""])
+    table.append(["  (rdflib N-Triples instead, info)", "", "", _s(base["ntriples_s"]), "",
+                  "", "", ""])
+    total_base = (None if base["turtle_s"] is None
+                  else base["read_s"] + base["graph_s"] + base["turtle_s"])
+    total_bound = base["read_s"] + base["graph_s"] + base["budget_s"]
+    text, ratio, lower = _ratio(build["seconds"], total_base, total_bound)
+    ratio_ok = None if run["extract"] else _meets(ratio, lower, TARGETS["build_ratio"])
+    time_ok = build["seconds"] <= TARGETS["build_s"] if at_target else None
+    table.append(["build total", _s(build["seconds"]), _mb(build["peak_mb"]),
+                  _s(total_base, total_bound if total_base is None else None),
+                  _mb(base["peak_mb"]), text, f"<= 60 s at 100K; >= {TARGETS['build_ratio']:.0f}x",
+                  f"{_check(time_ok)}; {_check(ratio_ok)}"])
+    mem_ok = build["peak_mb"] <= TARGETS["peak_mb"] if at_target else None
+    table.append(["build peak memory", _mb(build["peak_mb"]), "", _mb(base["peak_mb"]), "",
+                  "", "<= 3 GB at 100K", _check(mem_ok)])
+    table.append(["build time per paper", _s(build["seconds"] / n), "", "", "", "", "", ""])
+    notes = []
+    for q in run["queries"]:
+        if q["skip"]:
+            table.append([f"query: {q['name']}", "skipped", "", "", "", "", "", ""])
+            notes.append(f"{q['name']}: skipped, {q['skip']}")
+            continue
+        kg, rd = q["kg"], q["rdflib"]
+        mine, theirs = _p50(kg), _p50(rd)
+        text, ratio, lower = _ratio(mine, theirs, _bound(rd))
+        limit = (TARGETS["point_s"] if q["query"] in POINT
+                 else TARGETS["aggregate_s"] if q["query"] in AGGREGATE else None)
+        target = f">= {TARGETS['query_ratio']:.0f}x"
+        checks = [_check(_meets(ratio, lower, TARGETS["query_ratio"]))]
+        if limit is not None:
+            target = f"p50 <= {limit * 1000:.0f} ms at 100K; {target}"
+            checks.insert(0, _check(mine <= limit if at_target and mine is not None else None))
+        if None not in (kg.get("rows"), rd.get("rows")) and kg["rows"] != rd["rows"]:
+            checks.append("ROWS DIFFER")
+            notes.append(f"{q['name']}: kg gives {kg['rows']} rows, rdflib {rd['rows']}")
+        for engine, result in (("kg", kg), ("rdflib", rd)):
+            if result.get("error"):
+                checks.append(f"{engine.upper()} ERROR")
+                notes.append(f"{q['name']}: {engine} failed: {result['error']}")
+        table.append([f"query: {q['name']}", _cell(kg), _mb(kg.get("peak_mb")),
+                      _cell(rd), _mb(rd.get("peak_mb")), text, target,
+                      "; ".join(checks)])
+        runs = f"{len(kg.get('seconds', []))} kg runs, {len(rd.get('seconds', []))} rdflib"
+        notes.append(f"{q['name']}: {kg.get('rows')} rows, {runs}, params {q['params']}")
+    if build["report_triples"] not in (None, run["triples"]):
+        notes.append(f"the build report counts {build['report_triples']:,} triples, the store "
+                     f"{run['triples']:,}")
+    load = next((q["rdflib"]["load_s"] for q in run["queries"] if "rdflib" in q), None)
+    notes.append("rdflib stages: " + "; ".join(f"{k} = {v}" for k, v in BASELINE_STAGES.items()))
+    notes.append(f"not counted: pyoxigraph parse of the N-Triples {_s(base['parse_s'])}, "
+                 f"rdflib graph load for the queries {_s(load)}")
+    return table, notes
+
+
+def render(table: list[list[str]]) -> str:
+    """Aligned plain text: the first column left, the others right."""
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+    lines = []
+    for r in table:
+        cells = [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:], widths[1:],
+                                                                       strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def growth(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Build time per paper between consecutive N (checked from 10K to 100K)."""
+    out = []
+    for a, b in itertools.pairwise(runs):
+        per_a, per_b = a["build"]["seconds"] / a["n"], b["build"]["seconds"] / b["n"]
+        ratio = per_b / per_a
+        checked = (a["n"], b["n"]) == (10_000, TARGET_N) and not b["extract"]
+        out.append({"from": a["n"], "to": b["n"], "ratio": ratio,
+                    "pass": ratio <= TARGETS["growth"] if checked else None})
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, help="numbers of papers, e.g. 10000 100000")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/kg-bench"),
+                        help="corpora (kept) and builds (replaced) [/tmp/kg-bench]")
+    parser.add_argument("--extract", action="store_true",
+                        help=f"build with extraction (2 workers; N <= {MAX_EXTRACT_N:,})")
+    parser.add_argument("--repeat", type=int, default=20, help="runs of each kg query [20]")
+    parser.add_argument("--rdflib-repeat", type=int, default=3,
+                        help="runs of each rdflib query [3]")
+    parser.add_argument("--budget", type=float, default=60.0,
+                        help="seconds per query and engine, all its runs [60]")
+    parser.add_argument("--serialize-budget", type=float, default=600.0,
+                        help="seconds for rdflib's Turtle serialisation [600]")
+    parser.add_argument("--json", type=Path, help="write every figure to this file")
+    parser.add_argument("--one", choices=sorted(TASKS), help=argparse.SUPPRESS)
+    parser.add_argument("--args", default="{}", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(TASKS[args.one](**json.loads(args.args))))
+        return
+    if not args.sizes:
+        parser.error("give at least one N, e.g. 10000 100000")
+    if args.extract and max(args.sizes) > MAX_EXTRACT_N:
+        parser.error(f"--extract is for N <= {MAX_EXTRACT_N:,} (about 85 abstracts/s)")
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    info = machine()
+    runs = []
+    for n in args.sizes:
+        try:
+            runs.append(measure(n, args))
+        except BenchError as exc:
+            sys.exit(f"bench.run: {exc}")
+    print(f"{info['cpu']}, {info['cores']} cores, {info['ram_mb'] / 1024:.0f} GB RAM; "
+          f"Python {info['python']}, pyoxigraph {info['pyoxigraph']}, rdflib {info['rdflib']}, "
+          f"kg {info['kg']} ({info['commit']})")
+    for run in runs:
+        table, notes = rows(run)
+        mode = "with" if run["extract"] else "without"
+        print(f"\nN = {run['n']:,} papers, {run['triples']:,} triples (kg's default graph = "
+              f"the rdflib graph), build {mode} extraction")
+        print(render(table))
+        for note in notes:
+            print(f"  {note}")
+    grown = growth(runs)
+    for g in grown:
+        print(f"\ntime per paper at {g['to']:,} / at {g['from']:,}: {g['ratio']:.2f}x "
+              f"(target <= {TARGETS['growth']}x from 10K to 100K: {_check(g['pass'])})")
+    if args.json:
+        args.json.write_text(json.dumps({"machine": info, "targets": TARGETS, "runs": runs,
+                                         "growth": grown}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
