@@ -364,8 +364,11 @@ def machine() -> dict[str, Any]:
 
 
 def corpus(n: int, workdir: Path) -> Path:
-    """The corpus of ``n`` papers, generated once into ``workdir``."""
-    path = workdir / f"corpus-{n}.jsonl"
+    """The corpus of ``n`` papers, generated once into ``workdir`` (per generator version)."""
+    import hashlib
+
+    version = hashlib.sha256((ROOT / "bench" / "corpus.py").read_bytes()).hexdigest()[:8]
+    path = workdir / f"corpus-{n}-{version}.jsonl"
     if not path.exists():
         part = path.with_suffix(".part")
         subprocess.run([sys.executable, "-m", "bench.corpus", str(n), "-o", str(part)],
