@@ -5,7 +5,8 @@ loader thread that bulk-loads it, with its triples into the default graph (the s
 removes duplicates), and sorted into a run file.  The runs are then merged into
 ``graph.nq`` (distinct quads, sorted) and the union's N-Triples (distinct triples, sorted),
 from which ``graph.ttl`` is written.  The loader releases the GIL, so the store is loaded
-on one core while Python works on the other; memory holds a few chunks, never the graph.
+on one core while Python works on the other; memory holds a few chunks, never the graph
+(a caller's ``tap``, such as the paper table's index, keeps what it keeps).
 
 Sorted N-Quads lines are the canonical bytes of a graph: the same quads always give the
 same file, and two sorted files are compared (or diffed) by one merge.
@@ -49,6 +50,7 @@ class Loader(threading.Thread):
         self.store = store
         self.error: BaseException | None = None
         self._queue: queue.Queue[tuple[bytes, bytes] | None] = queue.Queue(QUEUED)
+        self._cancelled = threading.Event()
 
     def put(self, nquads: bytes, ntriples: bytes) -> None:
         """Queue one chunk; waits while the loader is :data:`QUEUED` chunks behind."""
@@ -59,7 +61,7 @@ class Loader(threading.Thread):
     def run(self) -> None:
         failed = False
         while (item := self._queue.get()) is not None:
-            if failed:
+            if failed or self._cancelled.is_set():
                 continue  # drain, so the producer never blocks on a dead loader
             try:
                 self.store.bulk_load(item[0], format=ox.RdfFormat.N_QUADS)
@@ -69,7 +71,9 @@ class Loader(threading.Thread):
                 self.error, failed = exc, True
 
     def stop(self) -> None:
-        """End the thread after a failure elsewhere; what it loaded is thrown away."""
+        """End the thread after a failure elsewhere, skipping what is still queued; what it
+        loaded is thrown away with the store."""
+        self._cancelled.set()
         self._queue.put(None)
         self.join()
 

@@ -20,12 +20,24 @@ if TYPE_CHECKING:
 FILE = "sources.json"
 
 
-def write(stage: Path, specs: Sequence[SourceSpec]) -> None:
-    """Record ``specs`` (with absolute paths) in ``stage/sources.json``."""
+def write(stage: Path, specs: Sequence[SourceSpec], options: dict[str, Any]) -> None:
+    """Record ``specs`` (with absolute paths) and the build ``options`` (base IRI,
+    extraction, model, encoding) in ``stage/sources.json``."""
     entries = [{"path": str(s.path.resolve()), "format": s.format, "venue": s.venue,
                 "year": s.year} for s in specs]
-    atomic_write_bytes(stage / FILE, json.dumps({"sources": entries}, indent=1,
+    data = {"sources": entries, "options": options}
+    atomic_write_bytes(stage / FILE, json.dumps(data, indent=1,
                                                 ensure_ascii=False).encode("utf-8") + b"\n")
+
+
+def options(out: Path) -> dict[str, Any]:
+    """The options the build in ``out`` was made with (empty if unknown)."""
+    try:
+        data = json.loads((out / FILE).read_text(encoding="utf-8"))
+        found = data.get("options") if isinstance(data, dict) else None
+        return found if isinstance(found, dict) else {}
+    except (OSError, ValueError):
+        return {}
 
 
 def read(out: Path) -> list[SourceSpec]:
@@ -54,7 +66,8 @@ def changed(previous: list[SourceSpec], add: Sequence[SourceSpec],
             remove: Sequence[str | Path], out: Path) -> list[SourceSpec]:
     """``previous`` without the sources ``remove`` names (path or file name), plus ``add``.
 
-    Removing comes first, so ``--remove F --add F`` re-reads a changed file.
+    Removing comes first, so ``--remove F --add F`` moves ``F`` to the end of the list (every
+    build re-reads all its sources, so a changed file needs neither).
     """
     specs = list(previous)
     for item in remove:
@@ -70,8 +83,9 @@ def changed(previous: list[SourceSpec], add: Sequence[SourceSpec],
         specs.remove(hits[0])
     for spec in add:
         if any(s.path.resolve() == spec.path.resolve() for s in specs):
-            raise UsageError(f"{spec.path}: already a source of the build in {out} (to "
-                             f"read it again, --remove it and --add it)")
+            raise UsageError(f"{spec.path}: already a source of the build in {out} (each "
+                             f"build re-reads all its sources, so the next one reads its "
+                             f"changes)")
         specs.append(spec)
     if not specs:
         raise UsageError(f"removing {', '.join(map(str, remove))} leaves no source in {out}")

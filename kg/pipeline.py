@@ -144,7 +144,16 @@ def _source_keys(specs: Sequence[SourceSpec]) -> list[str]:
 
 def read_all(specs: Sequence[SourceSpec], encoding: str | None = None,
              step: Step | None = None) -> list[LoadedSource]:
-    """Read every source; the first unusable file stops the build with its error."""
+    """Read every source; the first unusable file stops the build with its error.
+
+    Records are known by file name and line, so two sources may not share a file name.
+    """
+    names = Counter(s.path.name for s in specs)
+    for name, n in names.items():
+        if n > 1:
+            paths = ", ".join(str(s.path) for s in specs if s.path.name == name)
+            raise UsageError(f"{n} sources are named {name} ({paths}); records are known "
+                             f"by file name and line, so rename all but one")
     loaded = []
     for spec, key in zip(specs, _source_keys(specs), strict=True):
         if step:
@@ -370,8 +379,11 @@ def build(
         if incremental:
             specs = manifest.changed(manifest.read(out), add, remove, out)
         specs = list(specs) if specs else bundled_sources()
+        options = {"base_iri": base_iri, "extract": extract, "model": model,
+                   "encoding": encoding}
         return _build_locked(specs, out, base_iri, encoding, step,
-                             ExtractOptions(workers, model) if extract else None, incremental)
+                             ExtractOptions(workers, model) if extract else None, incremental,
+                             options)
 
 
 @contextlib.contextmanager
@@ -424,26 +436,29 @@ def prepare(specs: Sequence[SourceSpec], out: Path | None, encoding: str | None,
 
 def _build_locked(specs: Sequence[SourceSpec], out: Path, base_iri: str, encoding: str | None,
                   step: Step | None, extraction: ExtractOptions | None,
-                  incremental: bool = False) -> dict[str, Any]:
+                  incremental: bool = False,
+                  options: dict[str, Any] | None = None) -> dict[str, Any]:
     corpus, entries = prepare(specs, out, encoding, step, extraction)
     minter = V.Minter(base_iri)
     summary = extraction_summary(corpus)
     handed = [corpus]
     del corpus
     return write_build(out, handed, build_quads(handed[0], minter), minter, [summary], entries,
-                       specs, step, incremental)
+                       specs, step, incremental, options or {})
 
 
 def write_build(out: Path, handed: list[Corpus], quads: Iterable[ox.Quad], minter: V.Minter,
                 summaries: Sequence[dict[str, Any] | None], entries: dict[str, Entry],
                 specs: Sequence[SourceSpec], step: Step | None = None,
-                incremental: bool = False) -> dict[str, Any]:
+                incremental: bool = False,
+                options: dict[str, Any] | None = None) -> dict[str, Any]:
     """Write the store and every export of ``quads`` into ``out`` (which must be locked).
 
     The corpus in ``handed`` (taken out of the list, so that its memory goes as soon as
     the quads are written) gives the build report, with the extraction ``summaries``;
     ``entries`` are the extraction cache to keep.  ``incremental`` updates the previous
-    store in place of a reload.  Returns the report.
+    store in place of a reload; ``options`` are recorded in ``sources.json`` for the
+    next incremental build.  Returns the report.
     """
     if step:
         step("building the graph and loading the store")
@@ -454,22 +469,28 @@ def write_build(out: Path, handed: list[Corpus], quads: Iterable[ox.Quad], minte
         store = None if update else ox.Store(str(stage / STORE_DIR))
         table = papers_export.QuadIndex(papers_export.PATTERNS)
         written = emit.write(quads, stage, store, tap=table.add)
-        result = report(corpus, written.triples, extraction_report(summaries, corpus))
-        del corpus, quads  # what follows reads quads, not records
-        if step:
-            step("writing papers.jsonl")
-        papers_export.write_jsonl(table.distinct(), stage / "papers.jsonl")
-        del table
+        try:
+            result = report(corpus, written.triples, extraction_report(summaries, corpus))
+            del corpus, quads  # what follows reads quads, not records
+            if step:
+                step("writing papers.jsonl")
+            papers_export.write_jsonl(table.distinct(), stage / "papers.jsonl")
+            del table
+        except BaseException:
+            if written.loader is not None:
+                written.loader.stop()  # before the staging directory goes
+            raise
         raw = _updated_store(out, stage, previous) if update else written.store()
         if step:
             step("finishing the store and exports")
-        _finish(stage, raw, minter, result, entries, specs)
+        _finish(stage, raw, minter, result, entries, specs, options or {})
         commit(out, stage)
     return result
 
 
 def _finish(stage: Path, raw: ox.Store, minter: V.Minter, result: dict[str, Any],
-            entries: dict[str, Entry], specs: Sequence[SourceSpec]) -> None:
+            entries: dict[str, Entry], specs: Sequence[SourceSpec],
+            options: dict[str, Any]) -> None:
     """The store-derived exports, the report, the cache and the manifest, into ``stage``."""
     store = Store(raw)
     (stage / "void.ttl").write_bytes(rdf.void(store, minter.base,
@@ -478,7 +499,7 @@ def _finish(stage: Path, raw: ox.Store, minter: V.Minter, result: dict[str, Any]
                        json.dumps(result, indent=2, ensure_ascii=False).encode("utf-8"))
     if entries:
         atomic_write_bytes(stage / extract_cache.FILE, extract_cache.dump(entries.items()))
-    manifest.write(stage, specs)
+    manifest.write(stage, specs, options)
     del store, raw
     gc.collect()
 

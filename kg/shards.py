@@ -16,9 +16,9 @@ and writes its share of the statements:
 The shards' quads are disjoint but for facts two shards both derive (a concept's type),
 and as a set they are the single-process build's graph without the concept labels.
 ``kg build SOURCES --from-shards D`` adds those labels, from the summed sidecars, and writes
-the store and every export: byte for byte the files a single-process build writes.  It
-also writes the labels as ``D/labels.nq``, so that ``D/*.nq`` is the whole graph for a bulk
-loader.
+the store and every export: byte for byte the files a single-process build writes (but
+the extraction cache, which stays with the shards' machines).  It also writes the labels
+as ``D/labels.nq``, so that ``D/*.nq`` is the whole graph for a bulk loader.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
@@ -43,6 +45,8 @@ from kg.graph.extracted import extraction_quads
 from kg.outdir import atomic_write_bytes
 
 _NAME = re.compile(r"^shard-(\d+)-of-(\d+)\.json$")
+_SIDECAR_KEYS = {"shard", "kg_version", "base_iri", "build", "nq_sha256", "forms",
+                 "extraction"}
 #: the concept labels a merge writes beside the shards
 LABELS = "labels.nq"
 
@@ -71,8 +75,10 @@ def emit_shard(specs: Sequence[Any], index: int, count: int, out: str | Path,
                step: Callable[[str], None] | None = None) -> Path:
     """Write shard ``index`` of ``count`` of the build of ``specs`` into ``out``.
 
-    A pure function of the input files and its arguments: the same call gives the same
-    bytes on any machine.  Returns the path of the shard's N-Quads file.
+    A pure function of the input files and its arguments (and, with ``model="auto"``, of
+    which pipeline is installed: the sidecar records it, and a merge refuses shards that
+    differ): the same call gives the same bytes on any machine.  Returns the path of the
+    shard's N-Quads file.
     """
     from kg.pipeline import ExtractOptions, extraction_summary, prepare
 
@@ -89,8 +95,7 @@ def emit_shard(specs: Sequence[Any], index: int, count: int, out: str | Path,
     minter = V.Minter(base_iri)
     quads = chain(record_quads(corpus, minter, mine), extraction_quads(corpus, minter))
     stem = name(index, count)
-    tmp = out / f".{stem}.{os.getpid()}.tmp"
-    tmp.mkdir(exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{stem}.", dir=out))
     try:
         if step:
             step(f"writing {stem}.nq")
@@ -98,7 +103,9 @@ def emit_shard(specs: Sequence[Any], index: int, count: int, out: str | Path,
         forms = concept_forms(corpus, mine)
         sidecar = {
             "shard": [index, count], "kg_version": __version__, "base_iri": base_iri,
-            "sources": sorted(s.sha256 for s in corpus.sources),
+            "build": fingerprint(specs, [s.sha256 for s in corpus.sources], encoding,
+                                 extract, model),
+            "nq_sha256": _sha256(tmp / f"{stem}.nq"),
             "forms": {k: dict(sorted(v.items())) for k, v in sorted(forms.items())},
             "extraction": extraction_summary(corpus),
         }
@@ -106,10 +113,32 @@ def emit_shard(specs: Sequence[Any], index: int, count: int, out: str | Path,
         atomic_write_bytes(out / f"{stem}.json",
                            json.dumps(sidecar, ensure_ascii=False, sort_keys=True).encode())
     finally:
-        for leftover in tmp.iterdir():
-            leftover.unlink()
-        tmp.rmdir()
+        shutil.rmtree(tmp, ignore_errors=True)
     return out / f"{stem}.nq"
+
+
+def fingerprint(specs: Sequence[Any], digests: Sequence[str], encoding: str | None,
+                extract: bool, model: str | None) -> dict[str, Any]:
+    """What makes two shards parts of one build: the sources in order (name, content,
+    format and defaults), the encoding, and the extraction (pipeline, version, rules)."""
+    from kg.extract import model_name
+    from kg.extract.cache import rules_digest
+
+    return {
+        "sources": [[s.path.name, digest, s.format, s.venue, s.year]
+                    for s, digest in zip(specs, digests, strict=True)],
+        "encoding": encoding, "extract": extract, "model": model,
+        "pipeline": model_name(model) if extract else None,
+        "rules": rules_digest() if extract else None,
+    }
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
 
 
 def read_sidecars(folder: Path) -> list[dict[str, Any]]:
@@ -131,8 +160,15 @@ def read_sidecars(folder: Path) -> list[dict[str, Any]]:
         except (OSError, ValueError) as exc:
             raise UsageError(f"{path}: unreadable shard sidecar ({exc})") from None
         index, count = int(match[1]), int(match[2])
-        if not (folder / f"{name(index, count)}.nq").is_file():
-            raise UsageError(f"{path}: its N-Quads file {name(index, count)}.nq is missing")
+        if not isinstance(data, dict) or not set(data) >= _SIDECAR_KEYS:
+            raise UsageError(f"{path}: not a shard sidecar kg wrote (it needs "
+                             f"{', '.join(sorted(_SIDECAR_KEYS))})")
+        quads = folder / f"{name(index, count)}.nq"
+        if not quads.is_file():
+            raise UsageError(f"{path}: its N-Quads file {quads.name} is missing")
+        if _sha256(quads) != data["nq_sha256"]:
+            raise UsageError(f"{quads}: not the file its sidecar describes (changed, or "
+                             f"written by another run); write the shard again")
         counts.add(count)
         found[index] = data
     if not found:
@@ -146,7 +182,7 @@ def read_sidecars(folder: Path) -> list[dict[str, Any]]:
         raise UsageError(f"{folder}: shards {', '.join(f'{i}/{count}' for i in missing)} "
                          f"are missing")
     sidecars = [found[i] for i in range(count)]
-    for key in ("kg_version", "base_iri", "sources"):
+    for key in ("kg_version", "base_iri", "build"):
         if len({json.dumps(s.get(key)) for s in sidecars}) > 1:
             raise UsageError(f"{folder}: the shards disagree on {key}; they come from "
                              f"different builds")
@@ -184,17 +220,23 @@ def build_from_shards(specs: Sequence[Any], folder: str | Path, out: str | Path,
                          f"{sidecars[0]['base_iri']}, not {base_iri}")
     with locked(out), few_collections():
         corpus, _ = prepare(specs, None, encoding, step, None)
-        digests = sorted(s.sha256 for s in corpus.sources)
-        if digests != sidecars[0]["sources"]:
-            raise UsageError(f"{folder}: the shards were made from other source files than "
-                             f"these {len(digests)}")
+        made = sidecars[0]["build"]
+        theirs = [[s.path.name, d, s.format, s.venue, s.year]
+                  for s, d in zip(specs, (c.sha256 for c in corpus.sources), strict=True)]
+        if theirs != made["sources"] or encoding != made["encoding"]:
+            raise UsageError(f"{folder}: the shards were made from other source files (or "
+                             f"in another order, or with other --format/--venue/--year/"
+                             f"--encoding) than these {len(theirs)}")
         minter = V.Minter(base_iri)
         labels = list(concept_label_quads(merged_forms(sidecars), corpus.concepts, minter))
         quads = chain(shard_quads(folder, sidecars), labels)
         handed = [corpus]
         del corpus
+        options = {"base_iri": base_iri, "extract": made["extract"], "model": made["model"],
+                   "encoding": encoding}
         result = write_build(out, handed, quads, minter,
-                             [s["extraction"] for s in sidecars], {}, specs, step)
+                             [s["extraction"] for s in sidecars], {}, specs, step,
+                             options=options)
     # with the labels beside them, the shards' *.nq files are the whole graph for a bulk
     # loader (Virtuoso's ld_dir, QLever's index builder)
     data = ox.serialize(labels, format=ox.RdfFormat.N_QUADS) or b""

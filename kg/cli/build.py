@@ -25,21 +25,23 @@ def _format_choices() -> list[str]:
               type=click.Choice(_format_choices()),
               help="Input format of every SOURCE; `auto` recognises each file by its content.")
 @dir_option
-@click.option("--base-iri", default=DEFAULT_BASE, show_default=True,
-              help="Base under which paper, person and concept IRIs are minted.")
+@click.option("--base-iri", default=None,
+              help=f"Base under which paper, person and concept IRIs are minted [default: "
+              f"{DEFAULT_BASE}, or for --add/--remove the build's own].")
 @click.option("--venue", default=None, help="Venue for records that do not name one, "
               "e.g. 'ICLR 2020'.")
 @click.option("--year", default=None, type=int, help="Year for records that do not give one.")
 @click.option("--encoding", default=None,
               help="Text encoding of the sources (default: UTF-8, or as a BOM says).")
-@click.option("--extract/--no-extract", default=True, show_default=True,
+@click.option("--extract/--no-extract", default=None,
               help="Extract methods, datasets, tasks and keywords from abstracts; "
-              "--no-extract builds the bibliographic graph only.")
+              "--no-extract builds the bibliographic graph only [default: extract, or for "
+              "--add/--remove as the build did].")
 @click.option("--workers", default=0, type=click.IntRange(0, 64),
               help="Extraction worker processes (0: one per core, at most 4).")
-@click.option("--model", default="auto", show_default=True,
+@click.option("--model", default=None,
               help="spaCy pipeline for extraction: auto, a package name, or 'none' (rules "
-              "only).")
+              "only) [default: auto, or for --add/--remove as the build did].")
 @click.option("--add", "add", is_flag=True,
               help="Add SOURCES to the build already in DIR: the same graph as a full build "
               "of all its sources, but only new texts are extracted and the store is "
@@ -64,11 +66,11 @@ def _format_choices() -> list[str]:
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler for --engine dask (default: a local cluster of 2 "
               "processes).")
-def build(sources: tuple[Path, ...], fmt: str, out: str, base_iri: str, venue: str | None,
-          year: int | None, encoding: str | None, extract: bool, workers: int,
-          model: str, add: bool, remove: tuple[str, ...], emit_format: str | None,
-          shard: str | None, from_shards: Path | None, engine: str, n_shards: int,
-          scheduler: str | None) -> None:
+def build(sources: tuple[Path, ...], fmt: str, out: str, base_iri: str | None,
+          venue: str | None, year: int | None, encoding: str | None, extract: bool | None,
+          workers: int, model: str | None, add: bool, remove: tuple[str, ...],
+          emit_format: str | None, shard: str | None, from_shards: Path | None, engine: str,
+          n_shards: int, scheduler: str | None) -> None:
     """Build the knowledge graph from SOURCES (default: the bundled ICLR corpus).
 
     Writes DIR/store (the embedded store), DIR/graph.ttl, DIR/graph.nq (one named graph
@@ -81,6 +83,7 @@ def build(sources: tuple[Path, ...], fmt: str, out: str, base_iri: str, venue: s
                   kg build SOURCES --from-shards shards --dir exports
     Distributed:  kg build SOURCES --engine dask --shards 8 [--scheduler tcp://host:8786]
     """
+    from kg import manifest
     from kg.errors import UsageError
     from kg.extract import FallbackWarning, default_workers
     from kg.pipeline import EXTRACT_UNITS, STEPS_PER_BUILD, SourceSpec, bundled_sources
@@ -90,12 +93,22 @@ def build(sources: tuple[Path, ...], fmt: str, out: str, base_iri: str, venue: s
         raise UsageError("--emit nquads and --shard I/N go together")
     if add and not sources:
         raise UsageError("--add needs the SOURCES to add")
+    if remove and sources and not add:
+        raise UsageError("SOURCES with --remove: give --add too to add them, or leave them out")
     if (add or remove) and (shard or from_shards or engine != "local"):
         raise UsageError("--add/--remove change a built DIR; they do not combine with "
                          "shards or --engine")
     given = [SourceSpec(p, fmt, venue, year) for p in sources]
     specs = given or bundled_sources()
-    chosen_model = None if model.lower() == "none" else model
+    # --add/--remove keep the options the build was made with, unless given again
+    kept = manifest.options(Path(out)) if add or remove else {}
+    base_iri = base_iri or kept.get("base_iri") or DEFAULT_BASE
+    encoding = encoding or kept.get("encoding")
+    extract = extract if extract is not None else bool(kept.get("extract", True))
+    if model is not None:
+        chosen_model = None if model.lower() == "none" else model
+    else:
+        chosen_model = kept.get("model", "auto") if "model" in kept else "auto"
     if shard is not None:
         _emit_shard(specs, shard, out, base_iri, encoding, extract, chosen_model)
         return

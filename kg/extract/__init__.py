@@ -171,9 +171,12 @@ def extract(
 
 
 def model_name(model: str | None = AUTO) -> str | None:
-    """The installed trained pipeline ``model`` resolves to (``None``: rules only)."""
+    """The installed trained pipeline ``model`` resolves to, with its version (``None``:
+    rules only)."""
     loaded = _pipeline(model, warn=False)
-    return loaded.model if loaded.trained else None
+    if not loaded.trained:
+        return None
+    return f"{loaded.model}=={loaded.nlp.meta.get('version', '?')}"
 
 
 def extract_one(text: str | None, title: str | None = None, id: str = "text",

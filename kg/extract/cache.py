@@ -57,22 +57,31 @@ class Recording(Mapping[str, str]):
 
 @cache
 def rules_digest() -> str:
-    """A digest of the extractor's version and its data files (lexicons, word statistics)."""
+    """A digest of everything but the text that decides an extraction: the extractor's
+    version, its code and data files (lexicons, word statistics) and spaCy's version."""
+    import spacy
+
     from kg.extract import VERSION
 
-    h = hashlib.sha256(VERSION.encode())
-    folder = resources.files("kg.extract") / "data"
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.is_file():
-            h.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    h = hashlib.sha256(f"{VERSION}\0{spacy.__version__}".encode())
+    for folder in (resources.files("kg.extract"), resources.files("kg.extract") / "data"):
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.is_file() and entry.name.endswith((".py", ".txt", ".tsv")):
+                _part(h, entry.name)
+                _part(h, entry.read_bytes())
     return h.hexdigest()
 
 
+def _part(h: Any, data: str | bytes) -> None:
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    h.update(len(raw).to_bytes(8, "big") + raw)  # length-prefixed: no two splits collide
+
+
 def text_key(title: str | None, abstract: str | None, model: str | None) -> str:
-    """The cache key of one text under one pipeline and the current rules."""
+    """The cache key of one text under one pipeline (name and version) and the rules."""
     h = hashlib.sha256(rules_digest().encode())
     for part in (model or "", title or "", abstract or ""):
-        h.update(b"\0" + part.encode("utf-8", "surrogatepass"))
+        _part(h, part)
     return h.hexdigest()
 
 
@@ -116,19 +125,16 @@ def load(path: Path) -> dict[str, Entry]:
     """The entries of a cache file; a missing file is empty, a damaged line is skipped."""
     entries: dict[str, Entry] = {}
     try:
-        handle = path.open(encoding="utf-8", errors="strict")
+        handle = path.open("rb")
     except OSError:
         return entries
     with handle:
-        try:
-            for line in handle:
-                try:
-                    key, entry = _decode(line)
-                except (ValueError, KeyError, TypeError):
-                    continue
-                entries[key] = entry
-        except UnicodeDecodeError:
-            return {}
+        for raw in handle:
+            try:
+                key, entry = _decode(raw.decode("utf-8"))
+            except (ValueError, KeyError, TypeError):  # UnicodeDecodeError is a ValueError
+                continue
+            entries[key] = entry
     return entries
 
 

@@ -39,11 +39,13 @@ def test_round_trip_and_damage(tmp_path: Path) -> None:
     entry = _entry({"qa": "question answering"})
     key = text_key("TabNet", ABSTRACT, None)
     assert key != text_key("TabNet", ABSTRACT, "en_core_web_sm==3.8.0")
+    assert text_key("a\0b", "c", None) != text_key("a", "b\0c", None)
     path = tmp_path / "cache.jsonl"
     path.write_bytes(dump([(key, entry)]) + b"{not json\n" + b'{"key": 1}\n')
     back = load(path)
     assert list(back) == [key]
     assert back[key].extraction == entry.extraction and back[key].lookups == entry.lookups
     assert load(tmp_path / "missing.jsonl") == {}
-    path.write_bytes(b"\xff\xfe garbage")
-    assert load(path) == {}
+    # a damaged line (not UTF-8) costs that line only
+    path.write_bytes(b"\xff\xfe garbage\n" + dump([(key, entry)]))
+    assert list(load(path)) == [key]

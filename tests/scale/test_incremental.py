@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,7 +69,7 @@ def test_removing_an_unknown_source_names_the_real_ones(tmp_path: Path) -> None:
     assert (tmp_path / "graph.nq").read_bytes() == before  # nothing was touched
 
 
-def test_remove_then_add_rereads_a_changed_file(tmp_path: Path) -> None:
+def test_remove_and_add_in_one_build_equal_the_full_build(tmp_path: Path) -> None:
     src = tmp_path / "papers.jsonl"
     src.write_text('{"title": "Attention Is All You Need", "authors": ["A. Vaswani"]}\n')
     out = tmp_path / "out"
@@ -79,3 +80,31 @@ def test_remove_then_add_rereads_a_changed_file(tmp_path: Path) -> None:
     full = tmp_path / "full"
     build([SourceSpec(src)], out=full, extract=False)
     assert_same_build(out, full)
+
+
+def test_the_cli_keeps_the_build_options_and_refuses_mixed_arguments(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text('{"title": "Attention Is All You Need", "authors": ["A. Vaswani"]}\n')
+    b.write_text('{"title": "Deep Residual Learning", "authors": ["K. He"]}\n')
+    out = str(tmp_path / "out")
+
+    def kg(*args: str) -> Any:
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+    assert kg("build", str(a), "--dir", out, "--no-extract",
+              "--base-iri", "https://example.org/x/").exit_code == 0
+    assert kg("build", "--dir", out, "--add", str(b)).exit_code == 0
+    graph = (tmp_path / "out" / "graph.nq").read_text()
+    assert "https://w3id.org/kg/id/" not in graph and graph.count("https://example.org/x/") > 20
+    assert "extract-cache.jsonl" not in {p.name for p in (tmp_path / "out").iterdir()}
+    result = kg("build", "--dir", out, "--remove", "a.jsonl", str(b))
+    assert result.exit_code != 0 and "give --add too" in result.output
+    (tmp_path / "sub").mkdir()
+    twin = tmp_path / "sub" / "a.jsonl"
+    twin.write_text(a.read_text())
+    result = kg("build", "--dir", out, "--add", str(twin))
+    assert result.exit_code != 0 and "2 sources are named a.jsonl" in result.output

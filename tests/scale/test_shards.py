@@ -66,6 +66,12 @@ def test_an_incomplete_or_mixed_set_is_refused(shards: Path, tmp_path: Path) -> 
     shutil.copy(shards / "shard-1-of-3.nq", partial / "shard-1-of-3.nq")
     (partial / "shard-0-of-2.json").write_text("{}")
     (partial / "shard-0-of-2.nq").write_text("")
+    with pytest.raises(UsageError, match="not a shard sidecar"):
+        build_from_shards(bundled_sources(), partial, tmp_path / "out")
+    shutil.copy(shards / "shard-0-of-3.json", partial / "shard-0-of-2.json")
+    with pytest.raises(UsageError, match="not the file its sidecar describes"):
+        build_from_shards(bundled_sources(), partial, tmp_path / "out")
+    shutil.copy(shards / "shard-0-of-3.nq", partial / "shard-0-of-2.nq")
     with pytest.raises(UsageError, match="different splits"):
         build_from_shards(bundled_sources(), partial, tmp_path / "out")
     for leftover in partial.glob("shard-0-of-2.*"):

@@ -1,0 +1,68 @@
+"""One shard of a synthetic corpus: where its time goes, its throughput, its output.
+
+    python -m bench.shard 10000 4          # shard 0/4 of 10,000 papers, with extraction
+    python -m bench.shard 10000 4 --no-extract
+
+Runs :func:`kg.shards.emit_shard` in this process (extraction in-process, as a shard on a
+Dask worker does) and prints the time of each stage from its step messages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+from kg.pipeline import SourceSpec
+from kg.shards import emit_shard
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", type=int, help="papers in the corpus")
+    parser.add_argument("count", type=int, help="shards (shard 0 is measured)")
+    parser.add_argument("--no-extract", action="store_true")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "kg-bench")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    corpus = args.workdir / f"shard-corpus-{args.n}.jsonl"
+    if not corpus.exists():
+        subprocess.run([sys.executable, "-m", "bench.corpus", str(args.n), "-o", str(corpus)],
+                       cwd=ROOT, check=True)
+    out = Path(tempfile.mkdtemp(prefix="kg-shard-", dir=args.workdir))
+    marks: list[tuple[float, str]] = []
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        path = emit_shard([SourceSpec(corpus)], 0, args.count, out,
+                          extract=not args.no_extract,
+                          step=lambda m: marks.append((time.perf_counter(), m)))
+    ended = time.perf_counter()
+    stages: dict[str, float] = {}
+    for (at, message), (until, _) in zip(marks, [*marks[1:], (ended, "")], strict=True):
+        name = message.split(" ")[0]
+        stages[name] = stages.get(name, 0.0) + until - at
+    extracted = next((int(m.rsplit("/", 1)[1]) for _, m in marks if m.startswith("extracting")),
+                     0)
+    data = path.read_bytes()
+    print(f"shard 0/{args.count} of {args.n:,} papers: {ended - started:.1f} s, peak "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+    for name, seconds in stages.items():
+        print(f"  {name:<12} {seconds:8.1f} s")
+    if extracted:
+        print(f"  extraction: {extracted:,} papers, "
+              f"{extracted / stages.get('extracting', 1):.1f} papers/s")
+    print(f"  output: {len(data) / 1e6:,.1f} MB N-Quads, "
+          f"{len(gzip.compress(data, 1)) / 1e6:,.1f} MB with gzip -1")
+
+
+if __name__ == "__main__":
+    main()
