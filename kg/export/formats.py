@@ -66,10 +66,69 @@ def _scalar(value: object) -> str | int | float | bool:
     return _xml_text(str(value))
 
 
+_GRAPHML_HEAD = (
+    "<?xml version='1.0' encoding='utf-8'?>\n"
+    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+    'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
+
+
+def _graphml_type(values: set[type]) -> str:
+    if values <= {bool}:
+        return "boolean"
+    if values <= {int}:
+        return "long"
+    if values <= {int, float}:
+        return "double"
+    return "string"
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attr(value: object) -> str:
+    return (_text(value).replace('"', "&quot;").replace("\n", "&#10;")
+            .replace("\r", "&#13;").replace("\t", "&#09;"))
+
+
 def _graphml(g: nx.Graph, title: str) -> dict[str, bytes]:
-    buffer = io.BytesIO()
-    nx.write_graphml(_plain(g), buffer, encoding="utf-8", prettyprint=True)
-    return {"": buffer.getvalue()}
+    """GraphML as networkx writes it (keys, types, indentation), streamed as text: the
+    ElementTree writer took 20 s for a network of 84K people and 394K links."""
+    plain = _plain(g)
+    nodes = list(plain.nodes(data=True))
+    edges = list(plain.edges(data=True))
+    keys: dict[tuple[str, str], str] = {}
+    types: dict[tuple[str, str], set[type]] = {}
+    for scope, items in (("node", (d for _, d in nodes)), ("edge", (d for _, _, d in edges))):
+        for data in items:
+            for name, value in data.items():
+                keys.setdefault((scope, name), f"d{len(keys)}")
+                types.setdefault((scope, name), set()).add(type(value))
+    out = [_GRAPHML_HEAD]
+    for (scope, name), key in reversed(keys.items()):
+        out.append(f'  <key id="{key}" for="{scope}" attr.name="{_attr(name)}" '
+                   f'attr.type="{_graphml_type(types[(scope, name)])}" />\n')
+    out.append('  <graph edgedefault="undirected">\n')
+    for node, data in nodes:
+        out.append(_element(f'<node id="{_attr(node)}"', "node", data, keys))
+    for a, b, data in edges:
+        out.append(_element(f'<edge source="{_attr(a)}" target="{_attr(b)}"', "edge", data,
+                            keys))
+    out.append("  </graph>\n</graphml>\n")
+    return {"": "".join(out).encode("utf-8")}
+
+
+def _element(start: str, scope: str, data: dict[str, object],
+             keys: dict[tuple[str, str], str]) -> str:
+    if not data:
+        return f"    {start} />\n"
+    inner = "".join(f'      <data key="{keys[(scope, name)]}">{_text(value)}</data>\n'
+                    for name, value in data.items())
+    return f"    {start}>\n{inner}    </{scope}>\n"
 
 
 def _gexf(g: nx.Graph, title: str) -> dict[str, bytes]:

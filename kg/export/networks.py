@@ -82,12 +82,25 @@ def _co_occurrence(by_paper: dict[str, set[str]], labels: dict[str, str],
     return g
 
 
+#: above this many nodes, communities come from label propagation instead of Louvain
+LOUVAIN_MAX = 20_000
+
+
 def annotate(g: nx.Graph, seed: int = 0) -> nx.Graph:
-    """Add ``degree`` and a deterministic Louvain ``community`` to every node."""
+    """Add ``degree`` and a deterministic ``community`` to every node.
+
+    Communities are Louvain's up to :data:`LOUVAIN_MAX` nodes; above, fast label
+    propagation's (measured on an 84K-person network: 6.9 s against 38.5 s, modularity
+    0.44 against Louvain's 0.49 with two levels).
+    """
     for node, degree in g.degree():
         g.nodes[node]["degree"] = int(degree)
     if g.number_of_edges():
-        parts = nx.community.louvain_communities(g, weight="weight", seed=seed)
+        if g.number_of_nodes() > LOUVAIN_MAX:
+            parts = list(nx.community.fast_label_propagation_communities(
+                g, weight="weight", seed=seed))
+        else:
+            parts = nx.community.louvain_communities(g, weight="weight", seed=seed)
         ordered = sorted((sorted(p) for p in parts), key=lambda p: (-len(p), p[0]))
         for index, members in enumerate(ordered):
             for node in members:
