@@ -49,6 +49,24 @@ def _plain(g: nx.Graph) -> nx.Graph:
     return out
 
 
+Items = tuple[list[tuple[object, dict[str, object]]],
+              list[tuple[object, object, dict[str, object]]]]
+
+
+def _plain_items(g: nx.Graph) -> Items:
+    """The nodes and edges :func:`_plain` would give, in its order, without copying the
+    graph when no node id needs cleaning (the usual case)."""
+    ids = sorted(g.nodes)
+    if any(_xml(n) != n for n in ids):
+        plain = _plain(g)  # cleaning may merge ids: let networkx decide as it always did
+        return list(plain.nodes(data=True)), list(plain.edges(data=True))
+    nodes: list[tuple[object, dict[str, object]]] = [
+        (n, {k: _scalar(v) for k, v in sorted(g.nodes[n].items())}) for n in ids]
+    edges: list[tuple[object, object, dict[str, object]]] = [
+        (a, b, {k: _scalar(v) for k, v in sorted(d.items())}) for a, b, d in iter_edges(g)]
+    return nodes, edges
+
+
 def _xml_text(text: str) -> str:
     """``text`` as XML keeps it: no characters XML forbids, line ends as ``\n``."""
     return _NOT_XML.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
@@ -98,9 +116,7 @@ def _attr(value: object) -> str:
 def _graphml(g: nx.Graph, title: str) -> dict[str, bytes]:
     """GraphML as networkx writes it (keys, types, indentation), streamed as text: the
     ElementTree writer took 20 s for a network of 84K people and 394K links."""
-    plain = _plain(g)
-    nodes = list(plain.nodes(data=True))
-    edges = list(plain.edges(data=True))
+    nodes, edges = _plain_items(g)
     keys: dict[tuple[str, str], str] = {}
     types: dict[tuple[str, str], set[type]] = {}
     for scope, items in (("node", (d for _, d in nodes)), ("edge", (d for _, _, d in edges))):
