@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,14 +11,9 @@ from kg import queries
 from kg.graph.vocab import PREFIXES
 from kg.store import Store
 from tests.queries.test_saved import CALLS, METHOD_CALLS, METHODS, methods_store
-from tests.stores.virtuoso import Virtuoso
+from tests.stores.virtuoso import Virtuoso, canonical_local, canonical_remote, require_virtuoso
 
-if shutil.which("virtuoso-t") is None:
-    if os.environ.get("CI"):
-        pytest.fail("virtuoso-t is missing: `make test` installs virtuoso-opensource",
-                    pytrace=False)
-    pytest.skip("virtuoso-opensource is not installed (make test installs it)",
-                allow_module_level=True)
+require_virtuoso()
 
 
 @pytest.fixture(scope="module")
@@ -29,16 +22,6 @@ def virtuoso(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         server.load(built / "graph.ttl", "urn:kg:test")
         server.load(METHODS, "urn:kg:methods")
         yield server
-
-
-def _canonical_local(result: object, names: list[str]) -> list[tuple[str, ...]]:
-    return sorted(tuple("" if row[n] is None else row[n].value for n in names)  # type: ignore[index]
-                  for row in result)  # type: ignore[attr-defined]
-
-
-def _canonical_remote(doc: dict, names: list[str]) -> list[tuple[str, ...]]:  # type: ignore[type-arg]
-    return sorted(tuple(b.get(n, {}).get("value", "") for n in names)
-                  for b in doc["results"]["bindings"])
 
 
 def test_all_triples_arrive(virtuoso: Virtuoso, built: Path) -> None:
@@ -61,4 +44,4 @@ def test_saved_queries_answer_the_same_in_virtuoso(virtuoso: Virtuoso, built: Pa
     prolog = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
     theirs = virtuoso.select(prolog + sparql,
                              "urn:kg:test" if graph == "bundled" else "urn:kg:methods")
-    assert _canonical_remote(theirs, names) == _canonical_local(mine, names)
+    assert canonical_remote(theirs, names) == canonical_local(mine, names)

@@ -7,7 +7,6 @@ them.  As a set of quads they are the full build's ``graph.nq``.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -20,14 +19,15 @@ from kg import queries
 from kg.graph.vocab import PREFIXES
 from kg.store import Store
 from tests.queries.test_saved import CALLS
-from tests.stores.virtuoso import BulkLoad, Virtuoso
+from tests.stores.virtuoso import (
+    BulkLoad,
+    Virtuoso,
+    canonical_local,
+    canonical_remote,
+    require_virtuoso,
+)
 
-if shutil.which("virtuoso-t") is None:
-    if os.environ.get("CI"):
-        pytest.fail("virtuoso-t is missing: `make test` installs virtuoso-opensource",
-                    pytrace=False)
-    pytest.skip("virtuoso-opensource is not installed (make test installs it)",
-                allow_module_level=True)
+require_virtuoso()
 
 SHARDS = 3
 LOADERS = 2  # rdf_loader_run() sessions at once: one per core here
@@ -94,16 +94,6 @@ def _from_clauses(graphs: Iterable[str]) -> str:
     return "".join(f"FROM <{g}>\n" for g in sorted(graphs))
 
 
-def _canonical_local(result: object, names: list[str]) -> list[tuple[str, ...]]:
-    return sorted(tuple("" if row[n] is None else row[n].value for n in names)  # type: ignore[index]
-                  for row in result)  # type: ignore[attr-defined]
-
-
-def _canonical_remote(doc: dict, names: list[str]) -> list[tuple[str, ...]]:  # type: ignore[type-arg]
-    return sorted(tuple(b.get(n, {}).get("value", "") for n in names)
-                  for b in doc["results"]["bindings"])
-
-
 def test_the_shards_are_the_build(build_quads: list[ox.Quad], shard_files: list[Path],
                                   shard_quads: list[ox.Quad]) -> None:
     assert len(shard_files) == SHARDS + 1  # and the concept labels
@@ -163,5 +153,5 @@ def test_saved_queries_answer_the_same_over_the_shard_graphs(
     prolog = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
     # the union of the shard graphs as the default graph: one default-graph-uri each
     theirs = server.select(prolog + sparql, sorted(expected))
-    assert _canonical_remote(theirs, names) == _canonical_local(mine, names)
+    assert canonical_remote(theirs, names) == canonical_local(mine, names)
     assert theirs["results"]["bindings"]

@@ -254,3 +254,27 @@ class Virtuoso:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def canonical_local(result: object, names: list[str]) -> list[tuple[str, ...]]:
+    """kg's solutions as sorted tuples of values (``""`` for unbound), to compare."""
+    return sorted(tuple("" if row[n] is None else row[n].value for n in names)  # type: ignore[index]
+                  for row in result)  # type: ignore[attr-defined]
+
+
+def canonical_remote(doc: dict, names: list[str]) -> list[tuple[str, ...]]:  # type: ignore[type-arg]
+    """SPARQL JSON results as sorted tuples of values (``""`` for unbound), to compare."""
+    return sorted(tuple(b.get(n, {}).get("value", "") for n in names)
+                  for b in doc["results"]["bindings"])
+
+
+def require_virtuoso() -> None:
+    """At a test module's top: fail in CI, skip elsewhere, when Virtuoso is not installed."""
+    import pytest
+
+    if shutil.which("virtuoso-t") is None:
+        if os.environ.get("CI"):
+            pytest.fail("virtuoso-t is missing: `make test` installs virtuoso-opensource",
+                        pytrace=False)
+        pytest.skip("virtuoso-opensource is not installed (make test installs it)",
+                    allow_module_level=True)
