@@ -612,7 +612,10 @@ def run(store_dir: str | Path, host: str = "127.0.0.1", port: int = 8000,
         raise KeyboardInterrupt
 
     if threading.current_thread() is threading.main_thread():
+        # SIGINT too: a process started with it ignored (a background job, a parent that
+        # ignores it) would otherwise never see Ctrl-C
         signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
