@@ -220,11 +220,3 @@ def union_of(lines: Iterable[bytes]) -> Iterator[bytes]:
         if triple != last:
             last = triple
             yield triple + b" .\n"
-
-
-def count_lines(path: Path) -> int:
-    """Lines in a file."""
-    with path.open("rb") as handle:
-        return sum(1 for _ in handle)
-
-

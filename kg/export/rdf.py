@@ -30,36 +30,6 @@ def sorted_quads(quads: Any) -> list[ox.Quad]:
     return [unique[k] for k in sorted(unique)]
 
 
-def nquads_lines(quads: Any) -> list[bytes]:
-    """The distinct N-Quads lines of ``quads`` (all in named graphs), sorted.
-
-    Joined with newlines they are the bytes :func:`serialize` gives for ``nquads``; the
-    terms are written by pyoxigraph, so sorting bytes costs no term conversion in Python.
-    """
-    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
-    return sorted(set(data.splitlines()))
-
-
-def union_lines(lines: list[bytes]) -> list[bytes]:
-    """The distinct N-Triples lines (without `` .``) of named-graph N-Quads ``lines``, sorted.
-
-    Every line ends with its graph IRI, which cannot hold a space or ``<``: cutting at the
-    last `` <`` leaves the triple.
-    """
-    return sorted({line[: line.rindex(b" <")] for line in lines})
-
-
-def joined(lines: list[bytes], end: bytes = b"") -> bytes:
-    """``lines`` as a file: each ends with ``end`` and a newline."""
-    return b"".join(line + end + b"\n" for line in lines)
-
-
-def turtle_of(ntriples: bytes) -> bytes:
-    """Sorted N-Triples bytes as Turtle with kg's prefixes (the subject order is kept)."""
-    triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=V.PREFIXES) or b""
-
-
 def union_triples(quads: Any) -> list[ox.Triple]:
     """The distinct triples of all graphs, in a stable order."""
     unique: dict[str, ox.Triple] = {}
