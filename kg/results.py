@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from kg.errors import UsageError
 from kg.graph.vocab import PREFIXES
+from kg.text import terminal_safe
 
 SELECT_FORMATS: dict[str, ox.QueryResultsFormat | None] = {
     "table": None,
@@ -43,13 +44,16 @@ def _cell(term: Any) -> str:
 
 
 def table(result: ox.QuerySolutions, max_width: int = 60) -> str:
-    """A plain-text table with one header row; long cells are cut with an ellipsis."""
+    """A plain-text table with one header row; long cells are cut with an ellipsis.
+
+    Control characters in cells are shown escaped: the table is for a terminal.
+    """
     names = [v.value for v in result.variables]
     rows = []
     for solution in result:
         row = []
         for name in names:
-            text = _cell(solution[name]).replace("\n", " ")
+            text = terminal_safe(_cell(solution[name]).replace("\n", " "))
             row.append(text if len(text) <= max_width else text[: max_width - 1] + "…")
         rows.append(row)
     widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]

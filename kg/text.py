@@ -101,3 +101,23 @@ def short_hash(*parts: str, length: int = 16) -> str:
     """A stable hexadecimal digest of the parts (SHA-256, truncated)."""
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
     return digest[:length]
+
+
+# C0 and C1 controls (terminal escape sequences start with ESC, CSI or OSC) and the bidi
+# controls that reorder what a terminal shows (the "Trojan Source" characters).
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str, keep_newlines: bool = True) -> str:
+    r"""``text`` with every control character shown as an escape, for printing to a terminal.
+
+    Labels and titles come from untrusted files; printed raw, ``ESC ] 0 ; ... BEL`` would
+    set the terminal's title and ``ESC [ 2 J`` clear its screen.  Tabs stay; newlines stay
+    unless ``keep_newlines`` is false.
+
+    >>> terminal_safe("Evil \x1b]0;PWNED\x07 title")
+    'Evil \\x1b]0;PWNED\\x07 title'
+    """
+    out = _UNSAFE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
+                      else f"\\u{ord(m[0]):04x}", text)
+    return out if keep_newlines else out.replace("\n", "\\n")

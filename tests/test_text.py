@@ -1,3 +1,5 @@
+import unicodedata
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -8,6 +10,7 @@ from kg.text import (
     normalize_title,
     short_hash,
     slugify,
+    terminal_safe,
 )
 
 
@@ -50,3 +53,19 @@ def test_short_hash_is_stable_and_separates_parts(a: str, b: str) -> None:
     assert len(short_hash(a, b)) == 16
     if (a, b) != (a + b, ""):
         assert short_hash(a, b) != short_hash(a + b, "") or "\x1f" in a + b
+
+
+@given(st.text())
+def test_terminal_safe_leaves_no_control_character(text: str) -> None:
+    shown = terminal_safe(text, keep_newlines=False)
+    assert not any(unicodedata.category(c) == "Cc" and c != "\t" for c in shown)
+    assert not any(c in shown for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    if text.isprintable():
+        assert shown == text  # printable text is shown as it is
+
+
+def test_terminal_safe_shows_escape_sequences_as_text() -> None:
+    assert terminal_safe("a\x1b]0;T\x07b\x9b2J") == "a\\x1b]0;T\\x07b\\x9b2J"
+    assert terminal_safe("line\nnext") == "line\nnext"
+    assert terminal_safe("line\nnext", keep_newlines=False) == "line\\nnext"
+    assert terminal_safe("rtl\u202eevil") == "rtl\\u202eevil"

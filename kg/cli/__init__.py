@@ -23,7 +23,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except KGError as exc:
-            click.echo(f"kg: error: {exc}", err=True)
+            say(f"kg: error: {exc}")
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("kg: interrupted; nothing was changed", err=True)
@@ -42,6 +42,13 @@ def main() -> None:
     `kg query` and `kg export`. Every command reads and writes the directory given by
     --dir (default: exports/).
     """
+
+
+def say(line: str) -> None:
+    """Print a message on stderr with any control characters from the data escaped."""
+    from kg.text import terminal_safe
+
+    click.echo(terminal_safe(line), err=True)
 
 
 def dir_option(func: Any) -> Any:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli import dir_option, main
+from kg.cli import dir_option, main, say
 from kg.graph.vocab import DEFAULT_BASE
 
 
@@ -136,7 +136,7 @@ def build(sources: tuple[Path, ...], fmt: str, out: str, base_iri: str | None,
                              add=given if add else (), remove=remove)
     for w in caught:
         if issubclass(w.category, FallbackWarning):
-            click.echo(f"kg: warning: {w.message}", err=True)
+            say(f"kg: warning: {w.message}")
     _summary(result, out)
 
 

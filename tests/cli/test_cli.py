@@ -170,3 +170,17 @@ def test_saved_queries_from_the_command_line(built: Path) -> None:
     assert mixed.exit_code == 2 and "--param goes with a saved query" in mixed.output
     malformed = _run("query", "prolific", "-p", "limit", "--dir", str(built))
     assert "--param takes KEY=VALUE" in malformed.output
+
+
+def test_terminal_escapes_in_data_are_shown_not_obeyed(tmp_path: Path) -> None:
+    """A title or name with terminal escape sequences cannot drive the user's terminal."""
+    src = tmp_path / "evil.jsonl"
+    src.write_text(json.dumps({"title": "Evil \x1b]0;PWNED\x07 title \x1b[31mred",
+                               "authors": ["A \x1b[2J B"], "abstract": "x"}) + "\n")
+    out = tmp_path / "out"
+    assert _run("build", str(src), "--no-extract", "--dir", str(out)).exit_code == 0
+    table = _run("query", "SELECT ?t WHERE { ?p dcterms:title ?t }", "--dir", str(out))
+    assert "\x1b" not in table.output and "\x07" not in table.output
+    assert "Evil \\x1b]0;PWNED\\x07 title \\x1b[31mred" in table.output
+    missing = _run("query", "papers-of", "--param", "person=X \x1b[2J Y", "--dir", str(out))
+    assert missing.exit_code != 0 and "\x1b" not in missing.stderr
