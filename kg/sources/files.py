@@ -7,6 +7,8 @@ line of the first undecodable byte), before any reader sees them.
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +45,16 @@ class SourceFile:
         return self.text.split("\n")
 
 
+def _refuse_binary(data: bytes, name: str) -> None:
+    """InputError if the first bytes are a known binary format, or NULs in UTF-8 text."""
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise InputError(name, f"this is {what}, not a text file kg can read")
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not utf16 and b"\x00" in data[:8192]:
+        raise InputError(name, "binary data (NUL bytes), not a text file kg can read")
+
+
 def decode(data: bytes, name: str, encoding: str | None = None) -> str:
     """Decode file bytes to text with universal newlines.
 
@@ -52,17 +64,13 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
     if not data.strip():
         raise InputError(name, "the file is empty")
     if encoding is None:
-        for magic, what in _MAGIC.items():
-            if data.startswith(magic):
-                raise InputError(name, f"this is {what}, not a text file kg can read")
+        _refuse_binary(data, name)
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             encoding = "utf-16"
         elif data.startswith(codecs.BOM_UTF8):
             encoding = "utf-8-sig"
         else:
             encoding = "utf-8"
-            if b"\x00" in data[:8192]:
-                raise InputError(name, "binary data (NUL bytes), not a text file kg can read")
     try:
         text = data.decode(encoding)
     except LookupError:
@@ -85,7 +93,7 @@ def load(path: str | Path, encoding: str | None = None) -> SourceFile:
     p = Path(path)
     name = p.name
     try:
-        data = p.read_bytes()
+        data = _read(p, name, encoding)
     except FileNotFoundError:
         raise InputError(str(path), "no such file") from None
     except IsADirectoryError:
@@ -95,6 +103,22 @@ def load(path: str | Path, encoding: str | None = None) -> SourceFile:
     except OSError as exc:
         raise InputError(str(path), f"cannot be read ({exc.strerror or exc})") from None
     return SourceFile(path=p, name=name, text=decode(data, name, encoding))
+
+
+def _read(p: Path, name: str, encoding: str | None) -> bytes:
+    """The file's bytes; a device is refused, and binary data is refused from its head.
+
+    A pipe (``<(cmd)``, ``/dev/stdin``) is read as a file; a character device such as
+    ``/dev/zero`` or a terminal never ends, so it is refused before any byte is read.
+    """
+    with open(p, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+            raise InputError(str(p), "is a device, not a file kg can read")
+        head = handle.read(65536)
+        if encoding is None:
+            _refuse_binary(head, name)  # before reading the rest, which may never end
+        return head + handle.read()
 
 
 def from_text(text: str, name: str = "<text>") -> SourceFile:

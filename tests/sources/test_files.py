@@ -46,3 +46,52 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
         load(tmp_path / "nope.txt")
     with pytest.raises(InputError, match="is a directory"):
         load(tmp_path)
+
+
+def test_a_device_is_refused_before_it_is_read() -> None:
+    """/dev/zero never ends: reading it whole used to hang kg build forever."""
+    with pytest.raises(InputError, match="is a device"):
+        load("/dev/zero")
+
+
+def test_binary_data_is_refused_from_the_head_of_an_endless_pipe(tmp_path: Path) -> None:
+    """A pipe that yields NULs forever is refused from its first block, not read to the end."""
+    import os
+    import threading
+
+    fifo = tmp_path / "endless.jsonl"
+    os.mkfifo(fifo)
+    stop = threading.Event()
+
+    def feed() -> None:
+        try:
+            with open(fifo, "wb") as pipe:
+                while not stop.is_set():
+                    pipe.write(b"\x00" * 65536)
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        with pytest.raises(InputError, match="binary data"):
+            load(fifo)
+    finally:
+        stop.set()
+        writer.join(5)
+
+
+def test_a_pipe_of_text_is_read_like_a_file(tmp_path: Path) -> None:
+    import os
+    import threading
+
+    fifo = tmp_path / "list.jsonl"
+    os.mkfifo(fifo)
+    data = '{"title": "Piped"}\n' * 10000  # more than one 64 KiB block
+
+    def feed() -> None:
+        with open(fifo, "w") as pipe:
+            pipe.write(data)
+
+    threading.Thread(target=feed, daemon=True).start()
+    assert load(fifo).text == data
