@@ -135,9 +135,17 @@ def _written(parent: Path, name: str, data: bytes) -> tuple[int, Path]:
         raise
 
 
+def _folder(path: Path) -> None:
+    """Create ``path`` as a directory if needed (a file there: ``ENOTDIR``)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path)) from None
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write a file so that it either keeps its old content or has all of the new."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _folder(path.parent)
     tidy(path.parent)
     _put(path, data)
 
@@ -168,7 +176,7 @@ def atomic_write_files(files: Mapping[Path, bytes]) -> None:
     if any(p.parent != parent for p in paths) or not all(
             p.name.endswith(GROUP_SUFFIXES) for p in paths):
         raise ValueError(f"not one group of kg's multi-file exports: {paths}")
-    parent.mkdir(parents=True, exist_ok=True)
+    _folder(parent)
     tidy(parent)
     held: list[int] = []
     temps: list[Path] = []
