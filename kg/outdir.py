@@ -455,7 +455,7 @@ def _check_links(out: Path) -> None:
                 f"there (--dir on that disk) and link the whole directory instead")
 
 
-def _directory(out: Path) -> None:
+def make_directory(out: Path) -> None:
     """Create ``out`` if needed; one clear error if it cannot be."""
     if out.is_symlink() and not out.exists():
         raise StoreError(f"{out}: a symbolic link to {os.readlink(out)}, which does not "
@@ -475,7 +475,7 @@ def locked(out: Path) -> Iterator[None]:
     Also finishes an interrupted commit, removes debris, refuses linked entries, and
     turns a file-system error inside the block into one :class:`StoreError` line.
     """
-    _directory(out)
+    make_directory(out)
     fd = _open_lock(out)
     try:
         try:

@@ -23,6 +23,8 @@ __all__ = ["pristine", "source"]  # fixtures shared with test_builddir
 #: Every command that writes into the build directory, and what it writes there.
 WRITERS = {
     "build": lambda src, out: ["build", str(src), "--dir", str(out), "--no-extract"],
+    "build a shard": lambda src, out: ["build", str(src), "--emit", "nquads", "--shard",
+                                       "0/2", "--dir", str(out), "--no-extract"],
     "export papers": lambda src, out: ["export", "papers", "--dir", str(out),
                                        "-o", str(out / "papers.csv"), "--format", "csv"],
     "export rdf": lambda src, out: ["export", "rdf", "--dir", str(out),
@@ -160,7 +162,8 @@ def test_a_dir_under_a_file(command: str, source: Path, tmp_path: Path) -> None:
     (tmp_path / "file").write_text("not a directory\n")
     out = tmp_path / "file" / "out"
     result = kg(*WRITERS[command](source, out))
-    _one_error(result, str(out), "Not a directory" if command == "build" else "no graph here")
+    _one_error(result, str(out),
+               "Not a directory" if command.startswith("build") else "no graph here")
     assert (tmp_path / "file").read_text() == "not a directory\n"
 
 
@@ -169,7 +172,7 @@ def test_a_dir_that_is_a_dangling_link(command: str, source: Path, tmp_path: Pat
     (tmp_path / "out").symlink_to(tmp_path / "gone")
     result = kg(*WRITERS[command](source, tmp_path / "out"))
     _one_error(result, str(tmp_path / "out"),
-               "does not exist" if command == "build" else "no graph here")
+               "does not exist" if command.startswith("build") else "no graph here")
     assert not (tmp_path / "gone").exists()
 
 
