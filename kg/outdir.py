@@ -510,9 +510,11 @@ def settle(out: Path) -> None:
         return
     try:
         fd = _open_lock(out)
-    except StoreError:
+    except StoreError as exc:
         if pending:
-            raise
+            raise StoreError(f"{out}: the commit of an interrupted build is pending and "
+                             f"cannot be finished here ({exc}); run `kg build --dir {out}` "
+                             f"where it can write") from None
         return
     try:
         try:

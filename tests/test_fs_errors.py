@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_builddir import errors, kg, outputs, pristine, source
+from tests.test_builddir import errors, kg, outputs, pristine, source, tree
 
 __all__ = ["pristine", "source"]  # fixtures shared with test_builddir
 
@@ -106,6 +106,27 @@ def test_a_read_only_directory(command: str, pristine: Path, source: Path,
         _one_error(result, "Read-only file system", str(ro))
         assert kg("stats", "--dir", str(ro)).returncode == 0  # reading still works
     _assert_kept(out, before)
+
+
+def test_a_pending_commit_on_a_read_only_directory(pristine: Path, tmp_path: Path) -> None:
+    """A reader cannot finish the commit there: it says so, and changes nothing."""
+    _root("a read-only bind mount")
+    out = tmp_path / "out"
+    shutil.copytree(pristine, out, symlinks=True)
+    stage = out / ".kg-staging-pending"
+    stage.mkdir()
+    (stage / "graph.ttl").write_text("# new\n")
+    (out / ".kg-commit.json").write_text(
+        '{"staging": ".kg-staging-pending", "entries": ["graph.ttl"], "trash": ".kg-old-x"}')
+    before = tree(out)
+    with _mounted("--bind", "-o", "ro", str(out), at=tmp_path / "ro") as ro:
+        _sh("mount", "-o", "remount,bind,ro", str(ro))
+        for args in (["stats"], ["export", "papers"], ["query", "SELECT * WHERE {}"]):
+            _one_error(kg(*args, "--dir", str(ro)), str(ro), "Read-only file system",
+                       "interrupted build")
+    assert tree(out) == before
+    assert kg("stats", "--dir", str(out)).returncode == 0
+    assert (out / "graph.ttl").read_text() == "# new\n"
 
 
 @contextlib.contextmanager
