@@ -271,7 +271,7 @@ def _finish_group(parent: Path, name: str) -> bool:
                 m = _TEMP.fullmatch(n)
                 if not m or m["name"] != target:
                     raise ValueError(n)
-            if "/" in target or not target.endswith(GROUP_SUFFIXES):
+            if {"/", "\0"} & set(new + target + aside) or not target.endswith(GROUP_SUFFIXES):
                 raise ValueError(target)
             moves.append((parent / new, parent / target, parent / aside))
     except (KeyError, TypeError, ValueError):

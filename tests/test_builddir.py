@@ -421,3 +421,30 @@ def test_outputs_named_like_the_build(pristine: Path) -> None:
     from kg.store import STORE_DIR
 
     assert {*OUTPUTS, STORE_DIR, FILE} == ENTRIES
+
+
+GROUP_JOURNALS = {
+    "traversal": [["../home/.ssh", "../home/x.nodes.csv", ".x.kg-00000000.old"]],
+    "absolute": [["/etc/passwd", "x.nodes.csv", ".x.nodes.csv.kg-00000000.old"]],
+    "a build entry": [[".graph.nq.kg-00000000.tmp", "graph.nq", ".graph.nq.kg-00000001.old"]],
+    "NUL": [[".x.nodes.csv\u0000.kg-00000000.tmp", "x.nodes.csv\u0000",
+             ".x.nodes.csv\u0000.kg-00000001.old"]],
+    "a link": [[".x.nodes.csv.kg-00000000.tmp", "x.nodes.csv", ".x.nodes.csv.kg-00000001.old"]],
+    "not a list": {"a": 1},
+}
+
+
+@pytest.mark.parametrize("case", sorted(GROUP_JOURNALS))
+def test_a_crafted_export_journal_is_left_alone(case: str, site: tuple[Path, Path]) -> None:
+    out, home = site
+    folder = out.parent / "nets"
+    folder.mkdir()
+    (folder / ".kg-files-0123abcd.json").write_text(json.dumps({"files": GROUP_JOURNALS[case]}))
+    (folder / ".x.nodes.csv.kg-00000000.tmp").symlink_to(home / "notes.txt")
+    (folder / ".graph.nq.kg-00000000.tmp").write_text("planted")
+    before, beside = tree(home), tree(folder)
+    result = kg("export", "coauthors", "--dir", str(out), "--format", "csv",
+                "-o", str(folder / "net.csv"))
+    assert result.returncode == 0 and not errors(result)
+    assert tree(home) == before
+    assert {k: v for k, v in tree(folder).items() if k.startswith(".")} == beside
