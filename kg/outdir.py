@@ -32,6 +32,7 @@ import secrets
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -519,8 +520,9 @@ def settle(out: Path) -> None:
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return  # a build runs: the journal and the debris are its own
+        except BlockingIOError:  # a build runs: the journal and the debris are its own
+            _wait_for_commit(out)
+            return
         try:
             recover(out, strict=True)
         except OSError as exc:
@@ -529,6 +531,18 @@ def settle(out: Path) -> None:
                              f"where it can write") from None
     finally:
         os.close(fd)
+
+
+#: Longest a reader waits for a running build's commit (renames and syncs) to end.
+COMMIT_WAIT = 10.0
+
+
+def _wait_for_commit(out: Path) -> None:
+    """Wait while a live build is committing, so that a reader sees the new build whole
+    rather than an entry between its old and new version."""
+    deadline = time.monotonic() + COMMIT_WAIT
+    while _lstat(out / JOURNAL) is not None and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 @contextlib.contextmanager

@@ -365,6 +365,33 @@ def test_debris_is_left_while_a_build_holds_the_lock(tmp_path: Path) -> None:
     assert not (out / ".kg-staging-running").exists()
 
 
+def test_a_reader_waits_for_a_commit_under_way(site: tuple[Path, Path], tmp_path: Path) -> None:
+    """Mid-commit the store is between its old and new version: a reader waits it out."""
+    import fcntl
+
+    out, _ = site
+    small = tmp_path / "small.jsonl"
+    small.write_text(json.dumps({"title": "The new build", "authors": ["Ann Lee"]}) + "\n")
+    assert kg("build", str(small), "--dir", str(tmp_path / "new"), "--no-extract").returncode == 0
+    stage = out / ".kg-staging-live"
+    stage.mkdir()
+    shutil.copytree(tmp_path / "new" / "store", stage / "store")
+    (out / ".kg-commit.json").write_text(json.dumps(
+        {"staging": stage.name, "entries": ["store"], "trash": ".kg-old-live"}))
+    with open(out / ".kg-lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the build committing
+        (out / ".kg-old-live").mkdir()
+        os.rename(out / "store", out / ".kg-old-live" / "store")
+        reader = subprocess.Popen([*KG, "stats", "--json", "--dir", str(out)], env=ENV,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.0)
+        os.rename(stage / "store", out / "store")
+        (out / ".kg-commit.json").unlink()
+    report, err = reader.communicate(timeout=60)
+    assert reader.returncode == 0, err
+    assert json.loads(report)["papers"] == 1
+
+
 # ------------------------------------------------------------------ killed exports
 
 
