@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from kg.errors import StoreError, UsageError
 from kg.graph.vocab import PREFIXES
-from kg.outdir import JOURNAL, LOCK, recover
+from kg.outdir import settle
 
 STORE_DIR = "store"
 
@@ -25,17 +25,13 @@ Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
 def _settle(out: Path) -> None:
-    """Finish an interrupted commit if no build is running, so readers see one build."""
-    if not (out / JOURNAL).exists():
-        return
-    import fcntl
+    """Finish an interrupted commit if no build is running, so readers see one build.
 
-    with open(out / LOCK, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return
-        recover(out)
+    Only a journal kg wrote is acted on (else one clear error), only inside ``out``
+    (:func:`kg.outdir.settle`): a commit half done has already replaced part of the old
+    build, so the new one is the only whole build left to read.
+    """
+    settle(out)
 
 
 class Store:

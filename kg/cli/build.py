@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sys
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -110,10 +112,13 @@ def build(sources: tuple[Path, ...], fmt: str, out: str, base_iri: str | None,
     else:
         chosen_model = kept.get("model", "auto") if "model" in kept else "auto"
     if shard is not None:
-        _emit_shard(specs, shard, out, base_iri, encoding, extract, chosen_model)
+        with _writing(out):
+            _emit_shard(specs, shard, out, base_iri, encoding, extract, chosen_model)
         return
     if engine == "dask":
-        _run_dask(specs, n_shards, out, scheduler, base_iri, encoding, extract, chosen_model)
+        with _writing(out):
+            _run_dask(specs, n_shards, out, scheduler, base_iri, encoding, extract,
+                      chosen_model)
         from_shards = Path(out) / "shards"
     total = len(specs) + STEPS_PER_BUILD + (EXTRACT_UNITS if extract and not from_shards else 0)
     with click.progressbar(length=total, label="building", file=sys.stderr,
@@ -138,6 +143,19 @@ def build(sources: tuple[Path, ...], fmt: str, out: str, base_iri: str | None,
         if issubclass(w.category, FallbackWarning):
             say(f"kg: warning: {w.message}")
     _summary(result, out)
+
+
+@contextlib.contextmanager
+def _writing(out: str) -> Iterator[None]:
+    """A file-system error while writing ``out`` as one clean error line."""
+    from kg.errors import StoreError
+    from kg.outdir import describe, make_directory
+
+    make_directory(Path(out))
+    try:
+        yield
+    except OSError as exc:
+        raise StoreError(f"{describe(exc, out)} (writing {out})") from None
 
 
 def _emit_shard(specs: list, shard: str, out: str, base_iri: str, encoding: str | None,  # type: ignore[type-arg]

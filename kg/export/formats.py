@@ -21,7 +21,7 @@ import networkx as nx
 from kg.errors import KGError, UsageError
 from kg.export.cells import safe_cell
 from kg.export.networks import iter_edges
-from kg.outdir import atomic_write_bytes
+from kg.outdir import atomic_write_bytes, atomic_write_files
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,19 +208,28 @@ EXPORTERS: dict[str, Exporter] = {e.name: e for e in (
 
 
 def write(g: nx.Graph, fmt: str, output: str | Path, title: str) -> list[Path]:
-    """Write ``g`` as ``fmt`` to ``output`` (CSV: two files beside it); returns the paths."""
+    """Write ``g`` as ``fmt`` to ``output`` (CSV: two files beside it); returns the paths.
+
+    The files are written atomically, and together: after a failure or a kill, the CSV
+    pair is both old or both new (the next write into the folder finishes a killed one).
+    """
     if fmt not in EXPORTERS:
         raise UsageError(f"unknown network format {fmt!r}; choose one of: {', '.join(EXPORTERS)}")
     exporter = EXPORTERS[fmt]
     output = Path(output)
-    written = []
+    files: dict[Path, bytes] = {}
     for suffix, data in exporter.render(g, title).items():
         path = output.with_name(output.name + suffix) if suffix else output
         if suffix and output.suffix == ".csv":
             path = output.with_name(output.stem + suffix)
-        try:
+        files[path] = data
+    try:
+        if len(files) == 1:
+            [(path, data)] = files.items()
             atomic_write_bytes(path, data)
-        except OSError as exc:
-            raise KGError(f"{path}: cannot write ({exc.strerror or exc})") from None
-        written.append(path)
-    return written
+        else:
+            atomic_write_files(files)
+    except OSError as exc:
+        names = " and ".join(str(p) for p in files)
+        raise KGError(f"{names}: cannot write ({exc.strerror or exc})") from None
+    return list(files)
