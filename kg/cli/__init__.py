@@ -6,6 +6,7 @@ Each command parses its options, calls one library function and prints.  A
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -59,12 +60,50 @@ def dir_option(func: Any) -> Any:
     )(func)
 
 
+def named_output(output: str) -> tuple[str, bool]:
+    """Where to write for a ``-o`` path the user named, and whether it is a stream.
+
+    ``/dev/null``, ``/dev/stdout``, a terminal or a named pipe exists and is not a regular
+    file: an atomic write would rename a new file over it (as root, replacing
+    ``/dev/null`` itself), so it is written in place (a stream); a block device or a
+    socket is refused.  A link the user names is written through, so the link stays a
+    link.  Only for paths the user gave: kg's own default paths inside a build directory
+    are always replaced, never written through.
+    """
+    import stat
+
+    try:
+        mode = os.stat(output).st_mode  # follows links: /dev/stdout -> /proc/self/fd/1
+    except OSError:
+        return output, False
+    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+        return output, True
+    if stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+        raise KGError(f"{output}: a device or socket, not a file kg can write to")
+    return (os.path.realpath(output) if os.path.islink(output) else output), False
+
+
+def write_stream(output: str, data: bytes) -> None:
+    """Write ``data`` into the existing stream ``output`` (see :func:`named_output`)."""
+    try:
+        with open(output, "ab") as handle:  # never truncates or creates: it exists
+            handle.write(data)
+    except BrokenPipeError:
+        raise  # the reader went away, as with `-o -`: no message
+    except OSError as exc:
+        raise KGError(f"{output}: cannot write ({exc.strerror or exc})") from None
+
+
 def emit(data: bytes, output: str) -> None:
-    """Write ``data`` to stdout (``-``) or, atomically, to the file ``output``."""
+    """Write ``data`` to stdout (``-``), into a stream, or atomically to the file ``output``."""
     from kg.outdir import atomic_write_bytes
 
     if output == "-":
         sys.stdout.buffer.write(data)
+        return
+    output, stream = named_output(output)
+    if stream:
+        write_stream(output, data)
         return
     try:
         atomic_write_bytes(Path(output), data)

@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from kg.cli import dir_option, emit, main
+from kg.cli import dir_option, emit, main, named_output, write_stream
+from kg.errors import KGError
 
 
 @main.group()
@@ -47,6 +48,18 @@ def _write_network(graph: Any, fmt: str, output: str | None, out: str, name: str
                    title: str) -> None:
     from kg.export.formats import EXPORTERS, write
 
+    stream = False
+    if output is not None:
+        output, stream = named_output(output)
+    if stream:
+        assert output is not None
+        if not EXPORTERS[fmt].extension:
+            raise KGError(f"{output}: the {fmt} export writes two files; name a file, "
+                          f"not a stream")
+        write_stream(output, EXPORTERS[fmt].render(graph, title)[""])
+        click.echo(f"wrote {output} ({graph.number_of_nodes()} nodes, "
+                   f"{graph.number_of_edges()} edges)", err=True)
+        return
     target = output or str(Path(out) / f"{name}{EXPORTERS[fmt].extension or '.csv'}")
     for path in write(graph, fmt, target, title):
         click.echo(f"wrote {path} ({graph.number_of_nodes()} nodes, "

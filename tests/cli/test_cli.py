@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -184,3 +185,59 @@ def test_terminal_escapes_in_data_are_shown_not_obeyed(tmp_path: Path) -> None:
     assert "Evil \\x1b]0;PWNED\\x07 title \\x1b[31mred" in table.output
     missing = _run("query", "papers-of", "--param", "person=X \x1b[2J Y", "--dir", str(out))
     assert missing.exit_code != 0 and "\x1b" not in missing.stderr
+
+
+def _drain(fifo: Path) -> tuple[Any, dict[str, bytes]]:
+    """A thread reading everything written to the named pipe ``fifo``."""
+    import threading
+
+    got: dict[str, bytes] = {}
+
+    def read() -> None:
+        with open(fifo, "rb") as pipe:
+            got["data"] = pipe.read()
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    return thread, got
+
+
+@pytest.mark.parametrize("args", [("papers", "--format", "csv"), ("rdf", "--format", "ntriples"),
+                                  ("coauthors", "--format", "graphml")])
+def test_an_export_into_a_stream_writes_into_it(built: Path, tmp_path: Path,
+                                                args: tuple[str, ...]) -> None:
+    """`-o /dev/null` or a named pipe is written into; it used to be renamed over (as root,
+    `kg export papers -o /dev/null` replaced /dev/null with a regular file)."""
+    import os
+    import stat
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    thread, got = _drain(fifo)
+    result = _run("export", *args, "--dir", str(built), "-o", str(fifo))
+    thread.join(30)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert len(got["data"]) > 1000
+
+
+def test_an_export_through_a_link_keeps_the_link(built: Path, tmp_path: Path) -> None:
+    real = tmp_path / "data" / "papers-2026.csv"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(real)
+    assert _run("export", "papers", "--format", "csv", "--dir", str(built),
+                "-o", str(link)).exit_code == 0
+    assert link.is_symlink() and real.read_text().startswith("iri,title")
+
+
+def test_a_two_file_export_into_a_stream_is_refused(built: Path, tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    result = CliRunner().invoke(main, ["export", "coauthors", "--format", "csv", "--dir",
+                                       str(built), "-o", str(fifo)])
+    assert result.exit_code == 1
+    assert "the csv export writes two files" in result.stderr
