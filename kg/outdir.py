@@ -33,10 +33,10 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from kg.errors import StoreError
+from kg.errors import StoreError, UsageError
 
 JOURNAL = ".kg-commit.json"
 LOCK = ".kg-lock"
@@ -454,6 +454,30 @@ def _check_links(out: Path) -> None:
                 f"{out / name}: a symbolic link; a build replaces its outputs as a whole and "
                 f"does not write through links. To keep the build on another disk, build "
                 f"there (--dir on that disk) and link the whole directory instead")
+
+
+def check_replaceable(out: Path, inputs: Iterable[Path]) -> None:
+    """Refuse, before anything is written, a build that would replace files it must not.
+
+    A build replaces :data:`ENTRIES` in ``out`` as a whole.  That must never take an input
+    of the same build (``kg build papers.jsonl --dir .`` would replace the user's
+    ``papers.jsonl`` with the paper table), nor files of those names in a directory that
+    holds no kg build (no ``build-report.json``): they are somebody else's.
+    """
+    present = sorted(name for name in ENTRIES if _lstat(out / name) is not None)
+    for given in inputs:
+        for name in present:
+            target = out / name
+            with contextlib.suppress(OSError):
+                inside = name == STORE and given.resolve().is_relative_to(target.resolve())
+                if inside or os.path.samefile(given, target):
+                    raise UsageError(
+                        f"{given}: is the {name} a build writes in {out}, and the build "
+                        f"would replace it; move it, or build into another --dir")
+    if present and _lstat(out / "build-report.json") is None:
+        raise UsageError(
+            f"{out}: holds {', '.join(present)}, which kg did not write (no build-report.json "
+            f"there); a build would replace them, so build into a new or empty --dir")
 
 
 def make_directory(out: Path) -> None:

@@ -33,7 +33,7 @@ from kg.extract import extract as extract_texts
 from kg.extract.cache import Entry, text_key
 from kg.graph import vocab as V
 from kg.graph.build import build_quads
-from kg.outdir import atomic_write_bytes, commit, locked, staging
+from kg.outdir import atomic_write_bytes, check_replaceable, commit, locked, staging
 from kg.records import Citation, Paper, Problem, SourceRef
 from kg.resolve.concepts import Concepts
 from kg.resolve.papers import Ranked, resolve_papers
@@ -371,6 +371,10 @@ def build(
     if not base_iri.startswith(("http://", "https://", "urn:")):
         raise UsageError(f"--base-iri must be an absolute IRI (http://, https:// or urn:), "
                          f"not {base_iri!r}")
+    try:
+        ox.NamedNode(f"{base_iri.rstrip('/')}/paper/x")
+    except ValueError as exc:
+        raise UsageError(f"--base-iri {base_iri!r} is not a valid IRI ({exc})") from None
     out = Path(out)
     incremental = bool(add or remove)
     if incremental and specs:
@@ -379,6 +383,7 @@ def build(
         if incremental:
             specs = manifest.changed(manifest.read(out), add, remove, out)
         specs = list(specs) if specs else bundled_sources()
+        check_replaceable(out, [s.path for s in specs])
         options = {"base_iri": base_iri, "extract": extract, "model": model,
                    "encoding": encoding}
         return _build_locked(specs, out, base_iri, encoding, step,

@@ -210,7 +210,7 @@ def build_from_shards(specs: Sequence[Any], folder: str | Path, out: str | Path,
                       base_iri: str = V.DEFAULT_BASE, encoding: str | None = None,
                       step: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Merge the shards in ``folder`` (of the build of ``specs``) into a build in ``out``."""
-    from kg.outdir import locked
+    from kg.outdir import check_replaceable, locked
     from kg.pipeline import few_collections, prepare, write_build
 
     folder, out = Path(folder), Path(out)
@@ -219,6 +219,7 @@ def build_from_shards(specs: Sequence[Any], folder: str | Path, out: str | Path,
         raise UsageError(f"{folder}: the shards were made with --base-iri "
                          f"{sidecars[0]['base_iri']}, not {base_iri}")
     with locked(out), few_collections():
+        check_replaceable(out, [Path(s.path) for s in specs])
         corpus, _ = prepare(specs, None, encoding, step, None)
         made = sidecars[0]["build"]
         theirs = [[s.path.name, d, s.format, s.venue, s.year]

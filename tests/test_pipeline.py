@@ -156,6 +156,40 @@ def test_base_iri_is_configurable_and_checked(tmp_path: Path) -> None:
     assert row["iri"] == "https://example.org/lit/paper/Abc_1"
     with pytest.raises(UsageError, match="absolute IRI"):
         build([SourceSpec(src)], out=tmp_path / "o", base_iri="not an iri")
+    for bad in ("http://x/a b/", "http://x/>", "https://x/{y}/"):  # were ValueError tracebacks
+        with pytest.raises(UsageError, match="is not a valid IRI"):
+            build([SourceSpec(src)], out=tmp_path / "o", base_iri=bad)
+
+
+def test_a_build_never_replaces_its_own_input(tmp_path: Path) -> None:
+    """`kg build papers.jsonl --dir .` used to replace the user's papers.jsonl with the table."""
+    src = tmp_path / "papers.jsonl"
+    mine = json.dumps({"title": "A paper", "authors": ["Ann Lee"]}) + "\n"
+    src.write_text(mine)
+    with pytest.raises(UsageError, match=r"papers\.jsonl: is the papers\.jsonl a build writes"):
+        build([SourceSpec(src)], out=tmp_path)
+    assert src.read_text() == mine
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".kg-lock") == ["papers.jsonl"]
+    out = tmp_path / "out"
+    build([SourceSpec(src)], out=out)
+    moved = out / "graph.ttl"
+    inside = (out / "graph.ttl").read_bytes()
+    with pytest.raises(UsageError, match=r"is the graph\.ttl a build writes"):
+        build([SourceSpec(moved, "jsonl")], out=out)
+    assert moved.read_bytes() == inside
+
+
+def test_a_build_never_replaces_files_kg_did_not_write(tmp_path: Path) -> None:
+    src = tmp_path / "p.jsonl"
+    src.write_text(json.dumps({"title": "A paper"}) + "\n")
+    theirs = tmp_path / "notes"
+    theirs.mkdir()
+    (theirs / "graph.ttl").write_text("my own notes\n")
+    with pytest.raises(UsageError, match=r"holds graph\.ttl, which kg did not write"):
+        build([SourceSpec(src)], out=theirs)
+    assert (theirs / "graph.ttl").read_text() == "my own notes\n"
+    build([SourceSpec(src)], out=tmp_path / "o")  # a new directory, and then its own rebuild
+    build([SourceSpec(src)], out=tmp_path / "o")
 
 
 def test_report_lists_merges_conflicts_and_the_one_unresolved_citation(built: Path) -> None:
