@@ -27,6 +27,7 @@ def stats(out: str, as_json: bool) -> None:
     """Counts of papers, people, concepts, citations and triples in the graph."""
     from kg.stats import stats as compute
     from kg.store import Store
+    from kg.text import terminal_safe
 
     result = compute(Store.open(out))
     if as_json:
@@ -35,8 +36,8 @@ def stats(out: str, as_json: bool) -> None:
     for key, value in result.items():
         if isinstance(value, dict):
             click.echo(f"{key}:")
-            for k, v in value.items():
-                click.echo(f"  {k}: {v}")
+            for k, v in value.items():  # venue and decision names come from the sources
+                click.echo(terminal_safe(f"  {k}: {v}", keep_newlines=False))
         else:
             click.echo(f"{key}: {value}")
 

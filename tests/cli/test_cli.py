@@ -183,6 +183,10 @@ def test_terminal_escapes_in_data_are_shown_not_obeyed(tmp_path: Path) -> None:
     table = _run("query", "SELECT ?t WHERE { ?p dcterms:title ?t }", "--dir", str(out))
     assert "\x1b" not in table.output and "\x07" not in table.output
     assert "Evil \\x1b]0;PWNED\\x07 title \\x1b[31mred" in table.output
+    stats = _run("build", str(src), "--no-extract", "--venue", "V\x1b[2J\nW", "--dir", str(out))
+    assert stats.exit_code == 0
+    shown = _run("stats", "--dir", str(out)).output
+    assert "\x1b" not in shown and "V\\x1b[2J\\nW: 1" in shown
     missing = _run("query", "papers-of", "--param", "person=X \x1b[2J Y", "--dir", str(out))
     assert missing.exit_code != 0 and "\x1b" not in missing.stderr
 
