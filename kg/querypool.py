@@ -30,6 +30,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -331,6 +332,16 @@ class _Worker:
         return code
 
 
+class _Waiter:
+    """A request waiting for a worker: handed one in arrival order, or woken to look again."""
+
+    __slots__ = ("event", "worker")
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.worker: _Worker | None = None
+
+
 class QueryPool:
     """A fixed number of worker processes over one build; ``run`` answers one job.
 
@@ -343,7 +354,8 @@ class QueryPool:
 
     A worker that dies or overruns is replaced; a worker that cannot start is retried
     with backoff (0.25 s doubling to 5 s) for as long as it takes, and meanwhile a request
-    that finds no worker is told why (:class:`Unavailable`) instead of waiting.
+    that finds no worker is told why (:class:`Unavailable`) instead of waiting.  Waiting
+    requests are handed free workers in the order they came.
     """
 
     BACKOFF_S = (0.25, 5.0)
@@ -357,8 +369,10 @@ class QueryPool:
         self._log = log or (lambda _line: None)
         self._startup_s = startup_s
         self._watch_s = watch_s
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)  # the keeper's
         self._idle: list[_Worker] = []
+        self._waiters: deque[_Waiter] = deque()
         self._live: set[_Worker] = set()  # ready: idle or answering
         self._starting: set[_Worker] = set()
         self._ident = store_identity(self.store_dir)
@@ -380,7 +394,7 @@ class QueryPool:
 
     def free(self) -> int:
         """How many workers are idle right now."""
-        with self._cond:
+        with self._lock:
             return len(self._idle)
 
     def run(self, job: Meta, deadline: float, max_bytes: int | None = None
@@ -404,64 +418,106 @@ class QueryPool:
         self._give_back(worker)
         return meta, body
 
-    # -- taking and giving back ----------------------------------------------------
+    # -- taking and giving back (all under self._lock but for process calls) --------
 
     def _take(self, deadline: float) -> _Worker:
         self._follow()
+        waiter = _Waiter()
         stale: list[_Worker] = []
         try:
-            with self._cond:
-                while True:
-                    if self._closed:
-                        raise Unavailable("the server is stopping")
-                    while self._idle:
-                        worker = self._idle.pop()
-                        if worker.ident == self._ident:
-                            return worker
-                        self._live.discard(worker)  # opened a build since replaced
-                        stale.append(worker)
-                    current = any(w.ident == self._ident for w in self._live)
-                    if not current and self._problem is not None:
-                        raise Unavailable(f"no query worker can start: {self._problem}")
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        if not current:
+            with self._lock:
+                self._check_open()
+                while self._idle:  # nobody waits while a current worker is idle
+                    worker = self._idle.pop()
+                    if worker.ident == self._ident:
+                        return worker
+                    self._live.discard(worker)  # opened a build since replaced
+                    stale.append(worker)
+                self._check_startable(waiter)
+                self._waiters.append(waiter)
+            while True:
+                waiter.event.wait(max(0.0, deadline - time.monotonic()))
+                with self._lock:
+                    waiter.event.clear()
+                    handed, waiter.worker = waiter.worker, None
+                    if handed is not None:
+                        if handed.ident == self._ident and not self._closed:
+                            return handed
+                        self._live.discard(handed)
+                        stale.append(handed)
+                        self._waiters.appendleft(waiter)  # it keeps its place
+                    self._check_open(waiter)
+                    self._check_startable(waiter)
+                    if time.monotonic() >= deadline:
+                        self._leave(waiter)
+                        if not self._current():
                             raise Unavailable("the graph was rebuilt and the query workers "
                                               "are starting on the new build; try again")
                         raise Busy
-                    self._cond.wait(left)
         finally:
             if stale:
                 self._stop(stale)
 
+    def _current(self) -> bool:
+        return any(w.ident == self._ident for w in self._live)
+
+    def _leave(self, waiter: _Waiter) -> None:
+        if waiter in self._waiters:
+            self._waiters.remove(waiter)
+
+    def _check_open(self, waiter: _Waiter | None = None) -> None:
+        if self._closed:
+            if waiter is not None:
+                self._leave(waiter)
+            raise Unavailable("the server is stopping")
+
+    def _check_startable(self, waiter: _Waiter) -> None:
+        if self._problem is not None and not self._current():
+            self._leave(waiter)
+            raise Unavailable(f"no query worker can start: {self._problem}")
+
+    def _offer(self, worker: _Worker) -> None:
+        """A free current worker: to the request waiting longest, else idle."""
+        if self._waiters:
+            waiter = self._waiters.popleft()
+            waiter.worker = worker
+            waiter.event.set()
+        else:
+            self._idle.append(worker)
+
+    def _wake_all(self) -> None:
+        """Let every waiting request look again (the pool's state changed)."""
+        for waiter in self._waiters:
+            waiter.event.set()
+        self._wake.notify_all()
+
     def _give_back(self, worker: _Worker) -> None:
-        with self._cond:
+        with self._lock:
             if worker.ident == self._ident and not self._closed:
-                self._idle.append(worker)
-                self._cond.notify_all()
+                self._offer(worker)
                 return
         self._retire(worker)
 
     def _retire(self, worker: _Worker) -> int | None:
         """Stop a worker; the keeper starts another."""
         code = worker.kill()
-        with self._cond:
+        with self._lock:
             self._live.discard(worker)
-            self._cond.notify_all()
+            self._wake_all()
         return code
 
     def _stop(self, workers: list[_Worker]) -> None:
         for w in workers:
             w.kill()
-        with self._cond:
-            self._cond.notify_all()
+        with self._lock:
+            self._wake_all()
 
     # -- following the build -------------------------------------------------------
 
     def _follow(self) -> None:
         """Notice a rebuild: from now on only workers on the new store answer."""
-        ident = store_identity(self.store_dir)
-        with self._cond:
+        with self._lock:  # looked at under the lock, so the pool never goes back a build
+            ident = store_identity(self.store_dir)
             if ident == self._ident:
                 return
             self._ident = ident
@@ -469,13 +525,13 @@ class QueryPool:
             self._idle = [w for w in self._idle if w.ident == ident]
             self._live.difference_update(stale)
             self._problem, self._retry_at, self._backoff = None, 0.0, 0.0
-            self._cond.notify_all()
+            self._wake_all()
         self._log("kg: the build changed; query workers restart on the new one")
         self._stop(stale)
 
     def _start(self, n: int) -> tuple[list[_Worker], str | None]:
-        """Start ``n`` workers at once; those that came up on the current build, and why
-        one could not start (None if none failed)."""
+        """Start ``n`` workers at once; those that came up on the build they were started
+        on, and why one could not start (None if none failed)."""
         problem = None
         workers: list[_Worker] = []
         try:
@@ -483,7 +539,7 @@ class QueryPool:
                 workers.append(_Worker(self.store_dir, self.megabytes))
         except OSError as exc:
             problem = f"cannot start a process: {exc}"
-        with self._cond:
+        with self._lock:
             self._starting.update(workers)
         ready = []
         for w in workers:
@@ -496,7 +552,7 @@ class QueryPool:
                 ready.append(w)
             else:  # the build changed while it started: it may hold either; start again
                 w.kill()
-        with self._cond:
+        with self._lock:
             self._starting.difference_update(workers)
         return ready, problem
 
@@ -504,23 +560,24 @@ class QueryPool:
         """The keeper thread: follow the build, keep ``size`` workers, retry with backoff."""
         while True:
             self._follow()
-            with self._cond:
+            with self._lock:
                 if self._closed:
                     return
                 missing = self.size - len(self._live)
                 wait = self._retry_at - time.monotonic()
                 if missing <= 0 or wait > 0:
-                    self._cond.wait(min(self._watch_s, wait) if missing > 0 else self._watch_s)
+                    self._wake.wait(min(self._watch_s, wait) if missing > 0 else self._watch_s)
                     continue
             workers, problem = self._start(missing)
-            with self._cond:
+            with self._lock:
                 if self._closed:
                     stale = workers
                 else:
                     stale = [w for w in workers if w.ident != self._ident]
-                    fresh = [w for w in workers if w.ident == self._ident]
-                    self._live.update(fresh)
-                    self._idle.extend(fresh)
+                    for w in workers:
+                        if w.ident == self._ident:
+                            self._live.add(w)
+                            self._offer(w)
                     if problem is None:
                         self._problem, self._backoff = None, 0.0
                     else:
@@ -531,18 +588,18 @@ class QueryPool:
                             self._log(f"kg: a query worker could not start: {problem}; "
                                       "retrying until it can")
                         self._problem = problem
-                    self._cond.notify_all()
+                        self._wake_all()
             for w in stale:
                 w.kill()
 
     def close(self) -> None:
         """Stop every worker; a query still running is answered as lost."""
-        with self._cond:
+        with self._lock:
             self._closed = True
             busy = list(self._live | self._starting)
             idle, self._idle = self._idle, []
             self._live.clear()
-            self._cond.notify_all()
+            self._wake_all()
         for w in busy:  # a busy worker's pipes are closed by the thread waiting on it
             w.signal()
         for w in idle:

@@ -515,8 +515,8 @@ class _Handler(BaseHTTPRequestHandler):
         """Send what ``handler`` answers; a bug gives 500 and a traceback in the log."""
         try:
             self._send(handler())
-        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
-            self.close_connection = True
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError):
+            self.close_connection = True  # TimeoutError: it did not read the reply in time
             self._note = "client went away"
         except Exception:
             self.server.log(traceback.format_exc().rstrip())
