@@ -608,13 +608,14 @@ class _Handler(BaseHTTPRequestHandler):
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             self.close_connection = True
             return error(411, "send the body with a Content-Length")
-        try:
-            length = int(self.headers.get("Content-Length", ""))
-            if length < 0:
-                raise ValueError
-        except ValueError:
+        lengths = self.headers.get_all("Content-Length") or []
+        if not lengths:
             self.close_connection = True
             return error(411, "send the body with a Content-Length")
+        if len(lengths) > 1 or not re.fullmatch(r"[0-9]{1,18}", lengths[0].strip()):
+            self.close_connection = True  # where the next request starts is unclear
+            return error(400, "the request needs exactly one Content-Length, in digits")
+        length = int(lengths[0])
         if length > self.server.limits.max_body:
             self._drain(length)
             return self._too_large(length)

@@ -116,3 +116,12 @@ def test_error_messages_do_not_echo_a_huge_parameter(url: str) -> None:
     status, _, body = fetch(url, f"SELECT * WHERE {{ ?s ?p ?o }} {huge} }}".encode(), {
         "Content-Type": "application/sparql-query"})
     assert status == 400 and len(body) < 2000 and b"syntax error" in body
+
+
+@pytest.mark.parametrize("lengths", [["6", "60"], ["+6"], ["\u0666"], ["-1"], ["6 6"]])
+def test_content_length_must_be_one_number_in_digits(url: str, lengths: list[str]) -> None:
+    head = "".join(f"Content-Length: {n}\r\n" for n in lengths)
+    request = (f"POST /sparql HTTP/1.1\r\nHost: x\r\n{head}"
+               "Content-Type: application/sparql-query\r\n\r\nASK {}").encode()
+    status, headers, body = _raw(url, request)
+    assert status == 400 and headers["connection"] == "close" and b"Content-Length" in body
