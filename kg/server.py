@@ -139,9 +139,11 @@ class Response:
 
 
 def error(status: int, message: str, note: str = "", **headers: str) -> Response:
-    """A plain-text error reply: one line saying what went wrong, at most MESSAGE_MAX
-    characters (its middle is cut: a message may quote a client's 100 KB parameter)."""
+    """A plain-text error reply: one line saying what went wrong, control characters
+    escaped, at most MESSAGE_MAX characters (its middle is cut: a message may quote a
+    client's 100 KB parameter)."""
     line = " ".join(message.split())
+    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)  # NUL: \x00
     if len(line) > MESSAGE_MAX:
         half = MESSAGE_MAX // 2
         line = f"{line[:half]} [... {len(line) - 2 * half} characters cut ...] {line[-half:]}"

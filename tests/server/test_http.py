@@ -125,3 +125,9 @@ def test_content_length_must_be_one_number_in_digits(url: str, lengths: list[str
                "Content-Type: application/sparql-query\r\n\r\nASK {}").encode()
     status, headers, body = _raw(url, request)
     assert status == 400 and headers["connection"] == "close" and b"Content-Length" in body
+
+
+def test_control_characters_are_escaped_in_error_messages(url: str) -> None:
+    status, _, body = fetch(f"{url}?query=ASK%00%1B%5B2J%7B")
+    assert status == 400 and b"\x00" not in body and b"\x1b" not in body
+    assert b"\\x00\\x1b[2J" in body
