@@ -316,27 +316,27 @@ class SparqlServer(ThreadingHTTPServer):
     def process_request(self, request: Any, client_address: Any) -> None:
         """Serve a connection in a thread, within the connection limits.
 
-        One client address may hold half the slots (``per_address``).  Past the limit, the
-        connection that has waited longest for its request (having had EVICT_AFTER_S to
-        send it), from the address holding most connections, is closed to make room; if
-        every connection is being answered, this one is refused with 503."""
+        One client address may hold half the slots (``per_address``).  Past a limit, a
+        connection still waiting for its request (having had EVICT_AFTER_S to send it) is
+        closed to make room: the longest-waiting one of this address if it is the address
+        that is over its share, else of the address holding most connections.  If every
+        connection is being answered, this one is refused with 503."""
         now = time.monotonic()
         addr = str(client_address[0]) if isinstance(client_address, tuple) else "-"
         with self._conns_lock:
             held = Counter(a for a, _ in self._conns.values())
             victim, why = None, ""
             if held[addr] >= self.per_address:
-                why = f"too many connections from {addr} ({self.per_address})"
+                victim = self._victim(now, held, addr)
+                if victim is None:
+                    why = f"too many connections from {addr} ({self.per_address})"
             elif len(self._conns) >= self.limits.max_connections:
-                waiting = [(-held[a], since, i, conn)
-                           for i, (conn, (a, since)) in enumerate(self._conns.items())
-                           if since is not None and now - since >= EVICT_AFTER_S]
-                if waiting:
-                    victim = min(waiting)[3]
-                    del self._conns[victim]
-                else:
+                victim = self._victim(now, held)
+                if victim is None:
                     why = (f"too many connections ({self.limits.max_connections}), "
                            "all being answered")
+            if victim is not None:
+                del self._conns[victim]
             if not why:
                 self._conns[request] = (addr, now)
         if victim is not None:  # its thread reads end-of-file and ends
@@ -355,6 +355,16 @@ class SparqlServer(ThreadingHTTPServer):
             self.shutdown_request(request)
             return
         super().process_request(request, client_address)
+
+    def _victim(self, now: float, held: Counter[str], addr: str | None = None
+                ) -> socket.socket | None:
+        """The connection to close for room: waiting for its request since EVICT_AFTER_S
+        or longer; of ``addr`` if given, else preferably of the address holding most."""
+        waiting = [(-held[a], since, i, conn)
+                   for i, (conn, (a, since)) in enumerate(self._conns.items())
+                   if since is not None and now - since >= EVICT_AFTER_S
+                   and addr in (None, a)]
+        return min(waiting)[3] if waiting else None
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         """Serve one connection, then give its slot back."""

@@ -135,3 +135,32 @@ def test_a_slow_client_flood_does_not_lock_out_other_clients(guarded: SparqlServ
             thread.join(10)
     assert answers == [(200, True, True)] * 8
     assert dropped  # the flood was cut, not served
+
+
+@pytest.mark.parametrize("source", ["127.0.0.1", "127.0.0.2"])
+def test_idle_connections_from_one_address_cannot_take_every_slot(
+        guarded: SparqlServer, source: str) -> None:
+    """Idle connections (never a byte) from one address hold at most half the slots, and a
+    new connection from that address closes one of them that has waited long enough."""
+    address = _address(guarded)
+    idle = [socket.create_connection(address, timeout=5, source_address=(source, 0))
+            for _ in range(SLOTS)]
+    try:
+        time.sleep(0.7)  # past EVICT_AFTER_S
+        for _ in range(3):
+            status, _, body = fetch(f"{guarded.url}?{urlencode({'query': ORALS})}", timeout=5)
+            assert status == 200 and b'"48"' in body
+        refused_or_closed = 0
+        for sock in idle:
+            sock.settimeout(0.2)
+            try:
+                data = sock.recv(100)
+            except TimeoutError:
+                continue  # still open: it holds a slot
+            except OSError:
+                data = b""
+            refused_or_closed += data == b"" or data.startswith(b"HTTP/1.1 503")
+        assert refused_or_closed >= SLOTS // 2
+    finally:
+        for sock in idle:
+            sock.close()
