@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import select
 import signal
 import struct
@@ -31,6 +30,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -256,10 +256,30 @@ def _env() -> dict[str, str]:
     return env
 
 
+def store_identity(out: Path) -> tuple[int, int] | None:
+    """Which ``store`` directory ``out`` holds now (device, inode); None if it has none.
+
+    A build writes a fresh store in a staging directory and renames it into place
+    (:mod:`kg.outdir`), so a new build is a new inode, whatever its contents.
+    """
+    from kg.store import STORE_DIR
+
+    try:
+        st = os.stat(out / STORE_DIR)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+class Unavailable(Exception):
+    """No worker can answer, and waiting will not help this request; says why."""
+
+
 class _Worker:
-    """One worker process and its pipes."""
+    """One worker process and its pipes, and the store it opened (``ident``)."""
 
     def __init__(self, store_dir: Path, megabytes: int) -> None:
+        self.ident = store_identity(store_dir)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kg.querypool", str(store_dir), str(megabytes)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=_env())
@@ -280,10 +300,22 @@ class _Worker:
             self.kill()
             raise StoreError(str(meta.get("message", "a query worker did not start")))
 
-    def ask(self, job: Meta, deadline: float) -> tuple[Meta, bytes]:
-        """Send a job and wait for its reply until ``deadline``."""
+    def ask(self, job: Meta, deadline: float, max_bytes: int | None = None
+            ) -> tuple[Meta, bytes]:
+        """Send a job and wait for its reply until ``deadline``.
+
+        A reply body longer than ``max_bytes`` is read and dropped (the worker stays in
+        step); the metadata then holds its size as ``oversize``.
+        """
         write_all(self._in, frame(job))
-        return read_frame(self._out, deadline)
+        size, length = _HEAD.unpack(_read_exact(self._out, _HEAD.size, deadline))
+        meta = json.loads(_read_exact(self._out, size, deadline))
+        if max_bytes is None or length <= max_bytes:
+            return meta, _read_exact(self._out, length, deadline)
+        left = length
+        while left:
+            left -= len(_read_exact(self._out, min(left, 1 << 20), deadline))
+        return {**meta, "oversize": length}, b""
 
     def signal(self) -> None:
         """Kill the process without waiting for it."""
@@ -300,93 +332,279 @@ class _Worker:
         return code
 
 
+class _Waiter:
+    """A request waiting for a worker: handed one in arrival order, or woken to look again."""
+
+    __slots__ = ("event", "worker")
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.worker: _Worker | None = None
+
+
 class QueryPool:
-    """A fixed number of worker processes over one store; ``run`` answers one job."""
+    """A fixed number of worker processes over one build; ``run`` answers one job.
+
+    The pool follows the build: before taking a worker, and every ``watch_s`` in the
+    background, it looks at which ``store`` directory the build directory holds.  Once a
+    rebuild has put a new one in place, no worker that opened the old one answers again:
+    idle ones are stopped at once, busy ones when their query ends, and new ones start on
+    the new build (requests wait for them, within their time limit).  The old store's
+    files are freed with the last worker that held them open.
+
+    A worker that dies or overruns is replaced; a worker that cannot start is retried
+    with backoff (0.25 s doubling to 5 s) for as long as it takes, and meanwhile a request
+    that finds no worker is told why (:class:`Unavailable`) instead of waiting.  Waiting
+    requests are handed free workers in the order they came.
+    """
+
+    BACKOFF_S = (0.25, 5.0)
 
     def __init__(self, store_dir: str | Path, size: int = 2, megabytes: int = 1024,
-                 log: Callable[[str], None] | None = None, startup_s: float = 60.0) -> None:
+                 log: Callable[[str], None] | None = None, startup_s: float = 60.0,
+                 watch_s: float = 1.0) -> None:
         self.store_dir = Path(store_dir).resolve()
         self.size = size
         self.megabytes = megabytes
         self._log = log or (lambda _line: None)
         self._startup_s = startup_s
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._live: set[_Worker] = set()
+        self._watch_s = watch_s
         self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)  # the keeper's
+        self._idle: list[_Worker] = []
+        self._waiters: deque[_Waiter] = deque()
+        self._live: set[_Worker] = set()  # ready: idle or answering
+        self._starting: set[_Worker] = set()
+        self._ident = store_identity(self.store_dir)
+        self._problem: str | None = None  # why the last start failed, until one succeeds
+        self._retry_at = 0.0
+        self._backoff = 0.0
         self._closed = False
-        workers = [_Worker(self.store_dir, megabytes) for _ in range(size)]
-        try:
-            for w in workers:
-                w.wait_ready(startup_s)
-        except Exception:
+        workers, problem = self._start(size)
+        if problem is not None or len(workers) < size:
             for w in workers:
                 w.kill()
-            raise
-        for w in workers:
-            self._live.add(w)
-            self._idle.put(w)
+            from kg.errors import StoreError
+
+            raise StoreError(problem or "the build changed while the query workers started")
+        self._live.update(workers)
+        self._idle.extend(workers)
+        self._keeper = threading.Thread(target=self._keep, name="kg-querypool", daemon=True)
+        self._keeper.start()
 
     def free(self) -> int:
         """How many workers are idle right now."""
-        return self._idle.qsize()
+        with self._lock:
+            return len(self._idle)
 
-    def run(self, job: Meta, deadline: float) -> tuple[Meta, bytes]:
+    def run(self, job: Meta, deadline: float, max_bytes: int | None = None
+            ) -> tuple[Meta, bytes]:
         """Run ``job`` on a free worker, all before ``deadline`` (a ``time.monotonic``).
 
-        Raises Busy if no worker frees up in time, Overrun if the query is still running
-        at the deadline (its worker is replaced), WorkerLost if the worker died.
+        Raises Busy if no worker frees up in time, Unavailable if none can start (or the
+        pool is closed), Overrun if the query is still running at the deadline (its
+        worker is replaced), WorkerLost if the worker died.  A reply body longer than
+        ``max_bytes`` comes back empty, its size in ``meta["oversize"]``.
         """
-        try:
-            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            raise Busy from None
+        worker = self._take(deadline)
         job = {**job, "timeout": max(0.0, deadline - time.monotonic())}
         try:
-            meta, body = worker.ask(job, deadline + GRACE_S)
+            meta, body = worker.ask(job, deadline + GRACE_S, max_bytes)
         except TimeoutError:
-            self._replace(worker)
+            self._retire(worker)
             raise Overrun from None
-        except (EOFError, OSError):
-            raise WorkerLost(self._replace(worker)) from None
-        self._idle.put(worker)
+        except (EOFError, OSError, ValueError):
+            raise WorkerLost(self._retire(worker)) from None
+        self._give_back(worker)
         return meta, body
 
-    def _replace(self, worker: _Worker) -> int | None:
+    # -- taking and giving back (all under self._lock but for process calls) --------
+
+    def _take(self, deadline: float) -> _Worker:
+        self._follow()
+        waiter = _Waiter()
+        stale: list[_Worker] = []
+        try:
+            with self._lock:
+                self._check_open()
+                while self._idle:  # nobody waits while a current worker is idle
+                    worker = self._idle.pop()
+                    if worker.ident == self._ident:
+                        return worker
+                    self._live.discard(worker)  # opened a build since replaced
+                    stale.append(worker)
+                self._check_startable(waiter)
+                self._waiters.append(waiter)
+            while True:
+                waiter.event.wait(max(0.0, deadline - time.monotonic()))
+                with self._lock:
+                    waiter.event.clear()
+                    handed, waiter.worker = waiter.worker, None
+                    if handed is not None:
+                        if handed.ident == self._ident and not self._closed:
+                            return handed
+                        self._live.discard(handed)
+                        stale.append(handed)
+                        self._waiters.appendleft(waiter)  # it keeps its place
+                    self._check_open(waiter)
+                    self._check_startable(waiter)
+                    if time.monotonic() >= deadline:
+                        self._leave(waiter)
+                        if not self._current():
+                            raise Unavailable("the graph was rebuilt and the query workers "
+                                              "are starting on the new build; try again")
+                        raise Busy
+        finally:
+            if stale:
+                self._stop(stale)
+
+    def _current(self) -> bool:
+        return any(w.ident == self._ident for w in self._live)
+
+    def _leave(self, waiter: _Waiter) -> None:
+        if waiter in self._waiters:
+            self._waiters.remove(waiter)
+
+    def _check_open(self, waiter: _Waiter | None = None) -> None:
+        if self._closed:
+            if waiter is not None:
+                self._leave(waiter)
+            raise Unavailable("the server is stopping")
+
+    def _check_startable(self, waiter: _Waiter) -> None:
+        if self._problem is not None and not self._current():
+            self._leave(waiter)
+            raise Unavailable(f"no query worker can start: {self._problem}")
+
+    def _offer(self, worker: _Worker) -> None:
+        """A free current worker: to the request waiting longest, else idle."""
+        if self._waiters:
+            waiter = self._waiters.popleft()
+            waiter.worker = worker
+            waiter.event.set()
+        else:
+            self._idle.append(worker)
+
+    def _wake_all(self) -> None:
+        """Let every waiting request look again (the pool's state changed)."""
+        for waiter in self._waiters:
+            waiter.event.set()
+        self._wake.notify_all()
+
+    def _give_back(self, worker: _Worker) -> None:
+        with self._lock:
+            if worker.ident == self._ident and not self._closed:
+                self._offer(worker)
+                return
+        self._retire(worker)
+
+    def _retire(self, worker: _Worker) -> int | None:
+        """Stop a worker; the keeper starts another."""
         code = worker.kill()
         with self._lock:
             self._live.discard(worker)
-            if self._closed:
-                return code
-        threading.Thread(target=self._respawn, daemon=True).start()
+            self._wake_all()
         return code
 
-    def _respawn(self) -> None:
-        try:
-            worker = _Worker(self.store_dir, self.megabytes)
-            worker.wait_ready(self._startup_s)
-        except Exception as exc:  # keep serving with one worker fewer; say why
-            self._log(f"kg: a query worker could not be restarted: {exc}")
-            return
+    def _stop(self, workers: list[_Worker]) -> None:
+        for w in workers:
+            w.kill()
         with self._lock:
-            if not self._closed:
-                self._live.add(worker)
-                self._idle.put(worker)
+            self._wake_all()
+
+    # -- following the build -------------------------------------------------------
+
+    def _follow(self) -> None:
+        """Notice a rebuild: from now on only workers on the new store answer."""
+        with self._lock:  # looked at under the lock, so the pool never goes back a build
+            ident = store_identity(self.store_dir)
+            if ident == self._ident:
                 return
-        worker.kill()
+            self._ident = ident
+            stale = [w for w in self._idle if w.ident != ident]
+            self._idle = [w for w in self._idle if w.ident == ident]
+            self._live.difference_update(stale)
+            self._problem, self._retry_at, self._backoff = None, 0.0, 0.0
+            self._wake_all()
+        self._log("kg: the build changed; query workers restart on the new one")
+        self._stop(stale)
+
+    def _start(self, n: int) -> tuple[list[_Worker], str | None]:
+        """Start ``n`` workers at once; those that came up on the build they were started
+        on, and why one could not start (None if none failed)."""
+        problem = None
+        workers: list[_Worker] = []
+        try:
+            for _ in range(n):
+                workers.append(_Worker(self.store_dir, self.megabytes))
+        except OSError as exc:
+            problem = f"cannot start a process: {exc}"
+        with self._lock:
+            self._starting.update(workers)
+        ready = []
+        for w in workers:
+            try:
+                w.wait_ready(self._startup_s)
+            except Exception as exc:
+                problem = str(exc)
+                continue
+            if store_identity(self.store_dir) == w.ident:
+                ready.append(w)
+            else:  # the build changed while it started: it may hold either; start again
+                w.kill()
+        with self._lock:
+            self._starting.difference_update(workers)
+        return ready, problem
+
+    def _keep(self) -> None:
+        """The keeper thread: follow the build, keep ``size`` workers, retry with backoff."""
+        while True:
+            self._follow()
+            with self._lock:
+                if self._closed:
+                    return
+                missing = self.size - len(self._live)
+                wait = self._retry_at - time.monotonic()
+                if missing <= 0 or wait > 0:
+                    self._wake.wait(min(self._watch_s, wait) if missing > 0 else self._watch_s)
+                    continue
+            workers, problem = self._start(missing)
+            with self._lock:
+                if self._closed:
+                    stale = workers
+                else:
+                    stale = [w for w in workers if w.ident != self._ident]
+                    for w in workers:
+                        if w.ident == self._ident:
+                            self._live.add(w)
+                            self._offer(w)
+                    if problem is None:
+                        self._problem, self._backoff = None, 0.0
+                    else:
+                        low, high = self.BACKOFF_S
+                        self._backoff = min(high, max(low, 2 * self._backoff))
+                        self._retry_at = time.monotonic() + self._backoff
+                        if problem != self._problem:
+                            self._log(f"kg: a query worker could not start: {problem}; "
+                                      "retrying until it can")
+                        self._problem = problem
+                        self._wake_all()
+            for w in stale:
+                w.kill()
 
     def close(self) -> None:
         """Stop every worker; a query still running is answered as lost."""
         with self._lock:
             self._closed = True
-            workers = list(self._live)
+            busy = list(self._live | self._starting)
+            idle, self._idle = self._idle, []
             self._live.clear()
-        for w in workers:  # a busy worker's pipes are closed by the thread waiting on it
+            self._wake_all()
+        for w in busy:  # a busy worker's pipes are closed by the thread waiting on it
             w.signal()
-        while True:
-            try:
-                self._idle.get_nowait().kill()
-            except queue.Empty:
-                return
+        for w in idle:
+            w.kill()
+        self._keeper.join(1.0)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,20 @@ notebooks); ``run(dir)`` serves until interrupted (``kg serve``).  At ``/sparql`
 * read-only: ``update=``, ``application/sparql-update`` and update requests get 403, and
   so does ``SERVICE``, which would make the server fetch any URL a client names;
 * limits: a time limit per request (503 past it), a row limit (the result is cut and
-  ``X-SPARQL-MaxRows`` says so), a request body limit (413), a connection limit (503).
+  ``X-SPARQL-MaxRows`` says so), a byte limit on a result (it is cut to fewer rows and
+  ``X-SPARQL-MaxBytes`` says so), a request body limit (413), a connection limit (503);
+* slow clients cannot hold it: a request head, and then its body, must each arrive
+  within ``request_s`` (408 or a closed connection past it); one client address holds at
+  most half the connection slots; and when every slot is taken, a connection still waiting
+  for its request (for at least ``EVICT_AFTER_S``; the longest-waiting one of the address
+  holding most) is closed to make room.  So a flood of slow or idle connections does not
+  lock out a client that sends its request at once;
+* it follows the build: after a rebuild every answer comes from the new build
+  (:class:`kg.querypool.QueryPool` replaces its workers);
+* HTTP: HEAD wherever GET works, 405 with ``Allow`` for other methods, every error
+  (the standard library's too) a one-line text/plain reply with CORS headers, whose
+  echo of client input is capped; a query string or form that is not valid UTF-8 once
+  percent-decoded is 400, an unknown or malformed charset 415.
 
 The standard library is enough for this: the protocol is a handful of parameters, and
 queries run in worker processes anyway (:mod:`kg.querypool` explains why), so an async
@@ -20,7 +33,9 @@ framework would add a dependency without adding capacity.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import io
 import re
 import socket
 import socketserver
@@ -28,8 +43,10 @@ import sys
 import threading
 import time
 import traceback
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TextIO
@@ -39,11 +56,16 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import UsageError
-from kg.querypool import GRAPH_FORMATS, Busy, Overrun, QueryPool, WorkerLost
+from kg.querypool import GRAPH_FORMATS, Busy, Overrun, QueryPool, Unavailable, WorkerLost
 from kg.sparqltext import query_form, refusal
 
 PATH = "/sparql"
 DRAIN_MAX = 8 << 20  # bytes of a refused body read and dropped so the client sees the reply
+MESSAGE_MAX = 1000  # characters of an error message; client input echoed in it is cut
+EVICT_AFTER_S = 0.5  # a new connection gets this long to start its request before eviction
+ALLOW = "GET, HEAD, POST, OPTIONS"
+EXPOSED = "X-SPARQL-MaxRows, X-SPARQL-MaxBytes"
+_CHARSET = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+-]{0,39}")
 
 #: result format name -> media types (the first is sent as Content-Type)
 SELECT_TYPES: dict[str, tuple[str, ...]] = {
@@ -88,12 +110,17 @@ class Limits:
     workers: int = 2
     memory_mb: int = 1024
     max_connections: int = 128
+    max_bytes: int = 32 << 20  # of a result body; a longer result is cut to fewer rows
+    request_s: float = 10.0  # for a whole request head, and then for its body
+    idle_s: float = 30.0  # an idle keep-alive connection; a reply to a slow reader
 
     def check(self) -> None:
         """UsageError for a limit that makes no sense."""
         if self.timeout_s <= 0:
             raise UsageError("the time limit must be more than 0 seconds")
-        for name in ("max_rows", "max_body", "workers", "max_connections"):
+        if self.request_s <= 0 or self.idle_s <= 0:
+            raise UsageError("the request and idle time limits must be more than 0 seconds")
+        for name in ("max_rows", "max_body", "workers", "max_connections", "max_bytes"):
             if getattr(self, name) < 1:
                 raise UsageError(f"{name.replace('_', '-')} must be at least 1")
         if self.memory_mb < 0:
@@ -112,9 +139,40 @@ class Response:
 
 
 def error(status: int, message: str, note: str = "", **headers: str) -> Response:
-    """A plain-text error reply: one line saying what went wrong."""
+    """A plain-text error reply: one line saying what went wrong, control characters
+    escaped, at most MESSAGE_MAX characters (its middle is cut: a message may quote a
+    client's 100 KB parameter)."""
     line = " ".join(message.split())
+    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)  # NUL: \x00
+    if len(line) > MESSAGE_MAX:
+        half = MESSAGE_MAX // 2
+        line = f"{line[:half]} [... {len(line) - 2 * half} characters cut ...] {line[-half:]}"
     return Response(status, (line + "\n").encode("utf-8"), headers=headers, note=note)
+
+
+def _form(text: str, encoding: str = "utf-8") -> dict[str, list[str]]:
+    """Form fields; UnicodeDecodeError if a percent-escape is not valid ``encoding``."""
+    return parse_qs(text, keep_blank_values=True, encoding=encoding, errors="strict")
+
+
+class _Deadline(io.RawIOBase):
+    """The reading side of a connection, under a deadline rather than a per-read timeout:
+    a client sending one byte every few seconds still runs out of time."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        super().__init__()
+        self._sock = sock
+        self.deadline = time.monotonic()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request did not arrive in time")
+        self._sock.settimeout(left)
+        return self._sock.recv_into(buffer)
 
 
 def content_type(fmt: str) -> str:
@@ -228,8 +286,11 @@ class SparqlServer(ThreadingHTTPServer):
         self.pool = pool
         self._log = log
         self._log_lock = threading.Lock()
-        self._slots = threading.BoundedSemaphore(limits.max_connections)
-        self._conns: set[socket.socket] = set()
+        self._conns_lock = threading.Lock()
+        self.per_address = max(1, limits.max_connections // 2)
+        #: open connection -> its client's address, and since when it waits for a request
+        #: (None: being answered)
+        self._conns: dict[socket.socket, tuple[str, float | None]] = {}
         self._thread: threading.Thread | None = None
         super().__init__(address, _Handler)
 
@@ -253,24 +314,79 @@ class SparqlServer(ThreadingHTTPServer):
                 print(line, file=self._log, flush=True)
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        """Serve a connection in a thread, or refuse it at once past the connection limit."""
-        if not self._slots.acquire(blocking=False):
+        """Serve a connection in a thread, within the connection limits.
+
+        One client address may hold half the slots (``per_address``).  Past a limit, a
+        connection still waiting for its request (having had EVICT_AFTER_S to send it) is
+        closed to make room: the longest-waiting one of this address if it is the address
+        that is over its share, else of the address holding most connections.  If every
+        connection is being answered, this one is refused with 503."""
+        now = time.monotonic()
+        addr = str(client_address[0]) if isinstance(client_address, tuple) else "-"
+        with self._conns_lock:
+            held = Counter(a for a, _ in self._conns.values())
+            victim, why = None, ""
+            if held[addr] >= self.per_address:
+                victim = self._victim(now, held, addr)
+                if victim is None:
+                    why = f"too many connections from {addr} ({self.per_address})"
+            elif len(self._conns) >= self.limits.max_connections:
+                victim = self._victim(now, held)
+                if victim is None:
+                    why = (f"too many connections ({self.limits.max_connections}), "
+                           "all being answered")
+            if victim is not None:
+                del self._conns[victim]
+            if not why:
+                self._conns[request] = (addr, now)
+        if victim is not None:  # its thread reads end-of-file and ends
             with contextlib.suppress(OSError):
-                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
-                                b"Retry-After: 1\r\nConnection: close\r\n\r\n")
-            self.log(f"- - 503 0.0ms too many connections ({self.limits.max_connections})")
+                victim.shutdown(socket.SHUT_RDWR)
+        if why:
+            body = f"{why}; try again\n".encode()
+            with contextlib.suppress(OSError):
+                request.settimeout(1.0)
+                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\n"
+                                b"Content-Type: text/plain; charset=utf-8\r\n"
+                                b"Access-Control-Allow-Origin: *\r\n"
+                                b"Content-Length: " + str(len(body)).encode() + b"\r\n"
+                                b"Retry-After: 1\r\nConnection: close\r\n\r\n" + body)
+            self.log(f"- - 503 0.0ms {why}")
             self.shutdown_request(request)
             return
-        self._conns.add(request)
         super().process_request(request, client_address)
+
+    def _victim(self, now: float, held: Counter[str], addr: str | None = None
+                ) -> socket.socket | None:
+        """The connection to close for room: waiting for its request since EVICT_AFTER_S
+        or longer; of ``addr`` if given, else preferably of the address holding most."""
+        waiting = [(-held[a], since, i, conn)
+                   for i, (conn, (a, since)) in enumerate(self._conns.items())
+                   if since is not None and now - since >= EVICT_AFTER_S
+                   and addr in (None, a)]
+        return min(waiting)[3] if waiting else None
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         """Serve one connection, then give its slot back."""
         try:
             super().process_request_thread(request, client_address)
         finally:
-            self._conns.discard(request)
-            self._slots.release()
+            with self._conns_lock:
+                self._conns.pop(request, None)
+
+    def phase(self, conn: socket.socket, waiting: bool) -> bool:
+        """Mark a connection as waiting for a request (it may be evicted) or as being
+        answered; False if it was evicted already."""
+        with self._conns_lock:
+            if conn not in self._conns:
+                return False
+            self._conns[conn] = (self._conns[conn][0], time.monotonic() if waiting else None)
+            return True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A connection that fails (reset, evicted) is not news; anything else is logged."""
+        if not isinstance(sys.exc_info()[1], OSError):
+            self.log(traceback.format_exc().rstrip())
 
     def start(self) -> SparqlServer:
         """Serve in a background thread; returns self."""
@@ -286,7 +402,9 @@ class SparqlServer(ThreadingHTTPServer):
             self._thread.join()
             self._thread = None
         self.server_close()
-        for conn in list(self._conns):
+        with self._conns_lock:
+            conns = list(self._conns)
+        for conn in conns:
             with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
         self.pool.close()
@@ -304,14 +422,38 @@ class _Handler(BaseHTTPRequestHandler):
     server: SparqlServer
     protocol_version = "HTTP/1.1"
     server_version = f"kg/{__version__}"
-    timeout = 30  # seconds an idle or slow connection is kept
     disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
+    default_request_version = "HTTP/1.0"  # an unreadable request line still gets a status
+
+    def setup(self) -> None:
+        """Read the connection through a deadline (see _Deadline)."""
+        super().setup()
+        self.rfile.close()
+        self._reader = _Deadline(self.connection)
+        self._buffered = io.BufferedReader(self._reader, 1 << 16)
+        self.rfile = self._buffered
 
     def handle_one_request(self) -> None:
-        """Handle a request and log it: method, path, status, milliseconds."""
+        """Handle a request and log it: method, path, status, milliseconds.
+
+        The connection may stay idle up to ``idle_s``; from its first byte, the request
+        head must arrive within ``request_s``."""
         self._t0 = time.monotonic()
         self._status: int | None = None
         self._note = ""
+        limits = self.server.limits
+        if not self.server.phase(self.connection, waiting=True):
+            self.close_connection = True
+            return
+        self._reader.deadline = time.monotonic() + limits.idle_s
+        try:
+            if not self._buffered.peek(1):
+                self.close_connection = True
+                return
+        except OSError:  # TimeoutError included: idle too long
+            self.close_connection = True
+            return
+        self._reader.deadline = time.monotonic() + limits.request_s
         super().handle_one_request()
         if self._status is not None:
             ms = (time.monotonic() - self._t0) * 1000
@@ -321,30 +463,60 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.log(f"{method} {path} {self._status} {ms:.1f}ms{note}")
 
     def parse_request(self) -> bool:
-        """Start the clock once the request line has arrived."""
+        """Start the clock once the request line has arrived; refuse other methods (405).
+        The body, if any, must then arrive within ``request_s``."""
         self._t0 = time.monotonic()
-        return super().parse_request()
+        if not super().parse_request():
+            return False
+        self._reader.deadline = time.monotonic() + self.server.limits.request_s
+        if not hasattr(self, f"do_{self.command}"):
+            self.close_connection = True  # its body, if any, is not read
+            self._send(error(405, f"method {self.command} is not allowed here; use {ALLOW}",
+                             Allow=ALLOW))
+            return False
+        return True
 
     def send_response(self, code: int, message: str | None = None) -> None:
         """Send the status line, remembering it for the log."""
         self._status = code
         super().send_response(code, message)
 
+    def send_error(self, code: int, message: str | None = None,
+                   explain: str | None = None) -> None:
+        """The standard library's errors (bad request line, headers too long, ...) as
+        kg's own: one line of text with CORS headers, the connection then closed."""
+        self.close_connection = True
+        try:
+            text = message or HTTPStatus(code).phrase
+        except ValueError:
+            text = "error"
+        self._send(error(code, text))
+
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the default log; handle_one_request writes one line per request."""
+
+    def log_error(self, format: str, *args: Any) -> None:
+        """Log a request that timed out (the standard library closes its connection)."""
+        if format.startswith("Request timed out"):
+            self.server.log(f"- - - request head not received within "
+                            f"{self.server.limits.request_s:g} s; connection closed")
 
     # -- methods ------------------------------------------------------------------
 
     def do_OPTIONS(self) -> None:
         """CORS preflight."""
         self._send(Response(204, headers={
-            "Allow": "GET, POST, OPTIONS",
-            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+            "Allow": ALLOW,
+            "Access-Control-Allow-Methods": ALLOW,
             "Access-Control-Allow-Headers": "Accept, Content-Type",
             "Access-Control-Max-Age": "86400"}))
 
     def do_GET(self) -> None:
         """A query in the URL, or the service description."""
+        self._guarded(self._get)
+
+    def do_HEAD(self) -> None:
+        """What GET answers, without the body (RFC 9110, 9.3.2)."""
         self._guarded(self._get)
 
     def do_POST(self) -> None:
@@ -355,8 +527,8 @@ class _Handler(BaseHTTPRequestHandler):
         """Send what ``handler`` answers; a bug gives 500 and a traceback in the log."""
         try:
             self._send(handler())
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError):
+            self.close_connection = True  # TimeoutError: it did not read the reply in time
             self._note = "client went away"
         except Exception:
             self.server.log(traceback.format_exc().rstrip())
@@ -364,31 +536,69 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(error(500, "internal error; see the server log"))
             self.close_connection = True
 
+    def _working(self) -> None:
+        """From here on the connection is being answered, and is not evicted."""
+        if not self.server.phase(self.connection, waiting=False):
+            raise ConnectionAbortedError("evicted")
+
+    def _url_params(self) -> dict[str, list[str]] | Response:
+        """The parameters in the URL; 400 if they are not UTF-8 (raw or percent-encoded)."""
+        query = urlsplit(self.path).query
+        try:  # the standard library read the request line as Latin-1: get its bytes back
+            return _form(query.encode("latin-1").decode("utf-8"))
+        except UnicodeError:
+            return error(400, "the query string is not valid UTF-8 once percent-decoded")
+
     def _get(self) -> Response:
+        self._working()
         url = urlsplit(self.path)
         if url.path != PATH:
             return error(404, f"nothing here; the SPARQL endpoint is at {PATH}")
-        params = parse_qs(url.query, keep_blank_values=True)
+        params = self._url_params()
+        if isinstance(params, Response):
+            return params
         if "query" not in params and "update" not in params:
             return self._describe(params)
         return self._query(params)
+
+    def _charset(self) -> str | Response:
+        """The charset of the body (UTF-8 unless named); 415 if it is not one we read."""
+        try:
+            charset = self.headers.get_content_charset("utf-8")
+            if isinstance(charset, str) and _CHARSET.fullmatch(charset) \
+                    and codecs.lookup(charset)._is_text_encoding:  # type: ignore[attr-defined]
+                return charset
+        except (LookupError, ValueError, TypeError):
+            pass
+        shown = repr(self.headers.get("Content-Type", ""))[:80]
+        return error(415, f"cannot read the charset of Content-Type {shown}; send UTF-8")
 
     def _post(self) -> Response:
         body = self._read_body()
         if isinstance(body, Response):
             return body
+        self._working()
         url = urlsplit(self.path)
         if url.path != PATH:
             return error(404, f"nothing here; the SPARQL endpoint is at {PATH}")
-        params = parse_qs(url.query, keep_blank_values=True)
+        params = self._url_params()
+        if isinstance(params, Response):
+            return params
         ctype = self.headers.get_content_type()
-        charset = self.headers.get_content_charset("utf-8")
+        charset = self._charset()
+        if isinstance(charset, Response):
+            return charset
         try:
             text = body.decode(charset)
-        except (LookupError, UnicodeDecodeError):
+        except UnicodeDecodeError:
             return error(400, f"the request body is not valid {charset}")
         if ctype == "application/x-www-form-urlencoded":
-            for key, values in parse_qs(text, keep_blank_values=True).items():
+            try:
+                fields = _form(text, charset)
+            except UnicodeError:
+                return error(400, f"the form is not valid {charset} (UTF-8 unless the "
+                             "Content-Type names a charset) once percent-decoded")
+            for key, values in fields.items():
                 params.setdefault(key, []).extend(values)
         elif ctype == "application/sparql-query":
             if "query" in params:
@@ -410,17 +620,23 @@ class _Handler(BaseHTTPRequestHandler):
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             self.close_connection = True
             return error(411, "send the body with a Content-Length")
-        try:
-            length = int(self.headers.get("Content-Length", ""))
-            if length < 0:
-                raise ValueError
-        except ValueError:
+        lengths = self.headers.get_all("Content-Length") or []
+        if not lengths:
             self.close_connection = True
             return error(411, "send the body with a Content-Length")
+        if len(lengths) > 1 or not re.fullmatch(r"[0-9]{1,18}", lengths[0].strip()):
+            self.close_connection = True  # where the next request starts is unclear
+            return error(400, "the request needs exactly one Content-Length, in digits")
+        length = int(lengths[0])
         if length > self.server.limits.max_body:
             self._drain(length)
             return self._too_large(length)
-        body = self.rfile.read(length)
+        try:
+            body = self.rfile.read(length)
+        except TimeoutError:
+            self.close_connection = True
+            return error(408, f"the request body did not arrive within "
+                         f"{self.server.limits.request_s:g} s")
         if len(body) < length:
             self.close_connection = True
             return error(400, "the request body ended early")
@@ -443,8 +659,8 @@ class _Handler(BaseHTTPRequestHandler):
         """Read and drop a refused body (up to a bound) so the client reads the reply."""
         self.close_connection = True
         left = min(length, DRAIN_MAX)
+        self._reader.deadline = min(self._reader.deadline, time.monotonic() + 2.0)
         try:
-            self.connection.settimeout(1.0)
             while left > 0:
                 chunk = self.rfile.read(min(left, 1 << 16))
                 if not chunk:
@@ -492,31 +708,52 @@ class _Handler(BaseHTTPRequestHandler):
         return self._run(text, *formats)
 
     def _run(self, text: str, select: str | None, graph: str | None) -> Response:
+        """Run the query; a result over the byte limit is run again cut to fewer rows."""
         limits = self.server.limits
-        job = {"query": text, "select": select, "graph": graph, "max_rows": limits.max_rows}
-        try:
-            meta, body = self.server.pool.run(job, self._t0 + limits.timeout_s)
-        except Busy:
-            return error(503, f"busy: no query worker came free within the time limit "
-                         f"({limits.timeout_s:g} s); try again", "busy", **{"Retry-After": "1"})
-        except Overrun:
-            return self._overrun()
-        except WorkerLost as exc:
-            return error(503, f"the query stopped its worker (exit {exc.code}); it may need "
-                         f"more than the memory limit ({limits.memory_mb} MB)", note="lost")
-        return self._reply(meta, body)
+        rows = limits.max_rows
+        for _ in range(4):
+            job = {"query": text, "select": select, "graph": graph, "max_rows": rows}
+            try:
+                meta, body = self.server.pool.run(job, self._t0 + limits.timeout_s,
+                                                  limits.max_bytes)
+            except Busy:
+                return error(503, f"busy: no query worker came free within the time limit "
+                             f"({limits.timeout_s:g} s); try again", "busy",
+                             **{"Retry-After": "1"})
+            except Unavailable as exc:
+                return error(503, str(exc), "unavailable", **{"Retry-After": "1"})
+            except Overrun:
+                return self._overrun()
+            except WorkerLost as exc:
+                return error(503, f"the query stopped its worker (exit {exc.code}); it may "
+                             f"need more than the memory limit ({limits.memory_mb} MB)",
+                             note="lost")
+            size = meta.get("oversize")
+            if not size:
+                return self._reply(meta, body, cut_bytes=rows < limits.max_rows)
+            if rows == 0 or int(meta.get("rows", 0)) == 0:
+                break
+            # rows in proportion, with a margin: rows are not all the same size
+            rows = min(int(meta["rows"]) - 1, int(int(meta["rows"]) * limits.max_bytes
+                                                  / size * 0.9))
+            rows = max(rows, 0)
+        return error(500, f"the result does not fit the byte limit ({limits.max_bytes} bytes) "
+                     "even cut to fewer rows", note="too large")
 
     def _overrun(self) -> Response:
         limit = self.server.limits.timeout_s
         return error(503, f"timeout: the query ran past the time limit ({limit:g} s) and was "
                      "stopped", note="timeout")
 
-    def _reply(self, meta: dict[str, Any], body: bytes) -> Response:
+    def _reply(self, meta: dict[str, Any], body: bytes, cut_bytes: bool = False) -> Response:
         status = int(meta["status"])
         if status == 200:
             headers = {"Vary": "Accept"}
             note = f"rows={meta['rows']}"
-            if meta.get("truncated"):
+            if cut_bytes:
+                headers["X-SPARQL-MaxBytes"] = str(self.server.limits.max_bytes)
+                note += " truncated to the byte limit"
+            elif meta.get("truncated"):
                 headers["X-SPARQL-MaxRows"] = str(self.server.limits.max_rows)
                 note += " truncated"
             return Response(200, body, content_type(meta["format"]), headers, note)
@@ -547,11 +784,14 @@ class _Handler(BaseHTTPRequestHandler):
         return Response(200, body, content_type(fmt), {"Vary": "Accept"}, "description")
 
     def _send(self, resp: Response) -> None:
+        """Send a reply (its headers only, for HEAD); a slow reader gets ``idle_s``."""
+        self._working()
+        self.connection.settimeout(self.server.limits.idle_s)
         self._note = resp.note
         self.send_response(resp.status)
         self.send_header("Access-Control-Allow-Origin", "*")
         if resp.status != 204:
-            self.send_header("Access-Control-Expose-Headers", "X-SPARQL-MaxRows")
+            self.send_header("Access-Control-Expose-Headers", EXPOSED)
             self.send_header("Content-Type", resp.ctype)
             self.send_header("Content-Length", str(len(resp.body)))
         for key, value in resp.headers.items():
@@ -559,7 +799,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
-        if resp.body:
+        if resp.body and self.command != "HEAD":
             self.wfile.write(resp.body)
 
 
@@ -569,6 +809,7 @@ class _Handler(BaseHTTPRequestHandler):
 def serve(store_dir: str | Path, host: str = "127.0.0.1", port: int = 0, *,
           timeout_s: float = 10.0, max_rows: int = 10_000, max_body: int = 1 << 20,
           workers: int = 2, memory_mb: int = 1024, max_connections: int = 128,
+          max_bytes: int = 32 << 20, request_s: float = 10.0, idle_s: float = 30.0,
           log: TextIO | None = sys.stderr) -> SparqlServer:
     """A bound, not yet serving endpoint over the build in ``store_dir``.
 
@@ -578,7 +819,8 @@ def serve(store_dir: str | Path, host: str = "127.0.0.1", port: int = 0, *,
     from kg.store import Store
 
     limits = Limits(timeout_s=timeout_s, max_rows=max_rows, max_body=max_body, workers=workers,
-                    memory_mb=memory_mb, max_connections=max_connections)
+                    memory_mb=memory_mb, max_connections=max_connections, max_bytes=max_bytes,
+                    request_s=request_s, idle_s=idle_s)
     limits.check()
     Store.open(store_dir)  # a clear error now rather than from every worker
     pool = QueryPool(store_dir, workers, memory_mb,

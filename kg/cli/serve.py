@@ -20,6 +20,9 @@ from kg.cli import dir_option, main
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(min=1),
               help="Most rows (or triples) a result holds; a longer one is cut and the "
               "X-SPARQL-MaxRows header says so.")
+@click.option("--max-bytes", default=32 << 20, show_default=True, type=click.IntRange(min=1),
+              metavar="BYTES", help="Largest result body; a longer result is cut to fewer rows "
+              "and the X-SPARQL-MaxBytes header says so.")
 @click.option("--max-body", default=1 << 20, show_default=True, type=click.IntRange(min=1),
               metavar="BYTES", help="Largest request body accepted (413 beyond).")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
@@ -27,14 +30,16 @@ from kg.cli import dir_option, main
 @click.option("--memory", "memory_mb", default=1024, show_default=True,
               type=click.IntRange(min=0), metavar="MB",
               help="Memory limit per worker process (0: none).")
-def serve(out: str, host: str, port: int, timeout_s: float, max_rows: int, max_body: int,
-          workers: int, memory_mb: int) -> None:
+def serve(out: str, host: str, port: int, timeout_s: float, max_rows: int, max_bytes: int,
+          max_body: int, workers: int, memory_mb: int) -> None:
     """Serve the graph of a build as a read-only SPARQL 1.1 endpoint at /sparql.
 
     GET and POST (form-encoded or application/sparql-query bodies), results as JSON, XML,
     CSV or TSV (Turtle, N-Triples, RDF/XML or JSON-LD for CONSTRUCT and DESCRIBE) by the
     Accept header or format=, a service description at GET /sparql, CORS for browsers.
-    Updates and SERVICE are refused. One line per request is logged on stderr. Examples:
+    Updates and SERVICE are refused. One line per request is logged on stderr. After a
+    rebuild of the directory, every answer comes from the new build: the query workers are
+    replaced, no restart needed. Examples:
 
     \b
         kg serve --dir exports --port 8000
@@ -44,5 +49,5 @@ def serve(out: str, host: str, port: int, timeout_s: float, max_rows: int, max_b
     """
     from kg.server import run
 
-    run(out, host, port, timeout_s=timeout_s, max_rows=max_rows, max_body=max_body,
-        workers=workers, memory_mb=memory_mb)
+    run(out, host, port, timeout_s=timeout_s, max_rows=max_rows, max_bytes=max_bytes,
+        max_body=max_body, workers=workers, memory_mb=memory_mb)

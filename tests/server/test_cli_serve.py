@@ -75,6 +75,37 @@ def test_kg_serve_end_to_end(built: Path) -> None:
         assert not any(_alive(pid) for pid in workers)
 
 
+def test_kg_serve_follows_a_rebuild_with_kg_build(tmp_path: Path) -> None:
+    from kg.pipeline import bundled_sources
+
+    sources = [str(s.path) for s in bundled_sources()]
+    kg = [sys.executable, "-c", "from kg.cli import main; main()"]
+    out = str(tmp_path / "out")
+    subprocess.run([*kg, "build", sources[0], "--dir", out, "--no-extract"], check=True,
+                   capture_output=True, timeout=120)
+    proc = subprocess.Popen([*kg, "serve", "--dir", out, "--port", "0", "--max-bytes", "3000"],
+                            stderr=subprocess.PIPE, text=True)
+    query = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kg:Paper }"
+    try:
+        url = _read_url(proc)
+        target = f"{url}?{urlencode({'query': query})}"
+        before = json.loads(fetch(target)[2])["results"]["bindings"][0]["n"]["value"]
+        subprocess.run([*kg, "build", *sources[:2], "--dir", out, "--no-extract"], check=True,
+                       capture_output=True, timeout=120)
+        answers = [json.loads(fetch(target)[2])["results"]["bindings"][0]["n"]["value"]
+                   for _ in range(5)]
+        _, headers, body = fetch(f"{url}?{urlencode({'query': 'SELECT * { ?s ?p ?o }'})}")
+        assert headers["X-SPARQL-MaxBytes"] == "3000" and len(body) <= 3000
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert len(set(answers)) == 1 and answers[0] != before
+    assert "the build changed; query workers restart on the new one" in err
+
+
 def test_kg_serve_on_a_missing_build(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--dir",

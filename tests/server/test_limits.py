@@ -127,3 +127,21 @@ def test_connection_limit(small: SparqlServer) -> None:
         assert status == 503
     time.sleep(0.1)
     assert _get(small.url, ORALS)[0] == 200
+
+
+def test_byte_limit_cuts_to_fewer_rows_and_says_so(built: Path) -> None:
+    limit = 20_000
+    with serve(built, timeout_s=10, max_rows=MAX_ROWS, workers=1, max_bytes=limit,
+               log=None).start() as server:
+        status, headers, body = _get(server.url, "SELECT * WHERE { ?s ?p ?o }")
+        assert status == 200 and len(body) <= limit
+        rows = json.loads(body)["results"]["bindings"]
+        assert 0 < len(rows) < MAX_ROWS
+        assert headers["X-SPARQL-MaxBytes"] == str(limit) and headers["X-SPARQL-MaxRows"] is None
+        assert "X-SPARQL-MaxBytes" in headers["Access-Control-Expose-Headers"]
+        status, headers, body = _get(server.url, "CONSTRUCT WHERE { ?s ?p ?o }",
+                                     "application/n-triples")
+        assert status == 200 and len(body) <= limit and headers["X-SPARQL-MaxBytes"]
+        assert list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+        status, headers, body = _get(server.url, ORALS)
+        assert status == 200 and headers["X-SPARQL-MaxBytes"] is None
