@@ -31,7 +31,6 @@ def test_query_form(query: str, form: str | None) -> None:
     "SELECT * { SERVICE <http://x/> { ?s ?p ?o } }",
     "SELECT * { service silent <http://x/> { ?s ?p ?o } }",
     "SELECT * { ?s ?p ?o . SeRvIcE ?u { } }",
-    "SELECT * { ?s ?p ?o } # SERVICE in a comment, to be safe",
     "SELECT * { ?s ex:a\\#b ?o . SERVICE <http://x/> { } }",
     "SELECT * { ?s ex:a\\'b ?o . SERVICE <http://x/> { } ?s ?p 'x' }",
     "SELECT * { \\u0053ERVICE <http://x/> { } }",
@@ -47,6 +46,7 @@ def test_service_is_found_however_written(query: str) -> None:
     "SELECT ?service { ?service ex:service <http://x/SERVICE> . ?s a schema:Service }",
     "PREFIX service: <http://s/> SELECT * { ?s service:x ?o }",
     "SELECT * { ?s <http://x/#SERVICE> ?o }",
+    "SELECT * { ?s ?p ?o } # SERVICE in a comment is not code",
 ])
 def test_service_in_data_is_allowed(query: str) -> None:
     assert refusal(query) is None
