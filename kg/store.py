@@ -22,7 +22,7 @@ from typing import IO, Any, BinaryIO, cast
 import pyoxigraph as ox
 
 from kg import sandbox
-from kg.errors import StoreError, UsageError
+from kg.errors import KGError, StoreError, UsageError
 from kg.graph.vocab import PREFIXES
 from kg.outdir import JOURNAL, LOCK, recover
 from kg.sparqltext import refusal, too_deep
@@ -177,9 +177,15 @@ def _confined(evaluate: Callable[[], Result]) -> Result:
                 box["value"] = result
         except BrokenPipeError:  # the reader went away: nobody wants the rest
             pass
+        except KGError as exc:
+            box["error"] = exc
         except OSError as exc:
-            box["error"] = engine_error(exc)
-        except BaseException as exc:  # reported to the reader or the caller
+            refused = engine_error(exc)
+            box["error"] = refused if isinstance(refused, Refused) else StoreError(
+                f"the store failed: {exc}")
+        except Exception as exc:  # an evaluation error, reported as the worker reports it
+            box["error"] = UsageError(f"the query failed: {exc}")
+        except BaseException as exc:  # reported to the reader or the caller as it is
             box["error"] = exc
         finally:  # the error is in the box before the reader can see the end of the pipe
             started.set()
