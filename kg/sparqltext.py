@@ -85,10 +85,10 @@ def _flat(tok: Token) -> bool:
 
 def _opens(context: str, clause: bool, prev: Token | None, before: Token | None) -> str:
     """What a ``(`` holds, from where it stands: ``expr`` or ``coll`` (terms)."""
-    if context in ("expr", "top") or clause:
-        return "expr"
     if prev is not None and prev.text == "<" and before is not None and before.text == "<":
         return "coll"  # <<( s p o )>>
+    if context in ("expr", "top") or clause:
+        return "expr"
     if prev is not None and (prev.keyword not in (None, "A") or (
             prev.kind in ("name", "iri") and before is not None
             and before.keyword == "FILTER")):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.errors import UsageError
 from kg.sparqltext import bind_values, code, query_form, refusal, with_prefixes
@@ -102,3 +104,73 @@ def test_bind_values_needs_a_pattern() -> None:
         bind_values("INSERT DATA { }", {"x": IRI})
     with pytest.raises(UsageError, match="braces"):
         bind_values("SELECT * { ?x ?p ?o", {"x": IRI})
+
+
+# -- the SERVICE check against the engine itself ---------------------------------------
+
+_FRAGMENTS = ["SERVICE", "sErViCe", "SERVICEr:x", "SERVICE:x", "r:x", "<http://127.0.0.1:8080/x>",
+              "{", "}", "{}", "(", ")", "<", ">", "<=", "'", '"', "'>'", "<'>", "#", "\n", " ",
+              "1", "?x", "?o", ".", "BIND(", " AS ?y)", "FILTER(", "||", "&&", "@en", "UNION",
+              "OPTIONAL", "<<(", ")>>", "VALUES ?v {", "a", "=", "+", "true", "'''", '"""',
+              "#'", ",", ";", "[", "]", "STR(", "^^", "<a#", "<'x'>", "x>", "\\"]
+_HEAD = "PREFIX r: <http://127.0.0.1:8080/> SELECT * WHERE { ?s ?p ?o "
+
+
+def _engine(query: str) -> str:
+    """What the engine does with ``query`` where it cannot open a socket: net, ok or error."""
+    from kg import sandbox
+
+    store = ox.Store()  # data for every pattern the fragments can make, so SERVICE is reached
+    for obj in (ox.Literal("1"), ox.NamedNode("http://127.0.0.1:8080/x"), IRI):
+        store.add(ox.Quad(IRI, IRI, obj))
+
+    def attempt() -> str:
+        try:
+            result = store.query(query)
+            if not isinstance(result, ox.QueryBoolean):
+                list(result)
+        except OSError as exc:
+            return "net" if exc.errno == 101 or "(os error 101)" in str(exc) else "error"
+        except (SyntaxError, ValueError, RuntimeError, TypeError):
+            return "error"
+        return "ok"
+
+    return sandbox.run(attempt)
+
+
+def _agrees(query: str) -> None:
+    """Refused if the engine tried the network; not refused if it ran offline.
+
+    The engine skips a SERVICE joined with no solutions, so the store holds data for the
+    patterns the fragments can form.
+    """
+    seen = _engine(query)
+    if seen == "net":
+        assert refusal(query) is not None, f"the engine followed SERVICE in {query!r}"
+    elif seen == "ok":
+        assert refusal(query) is None, f"refused, though the engine ran {query!r} offline"
+
+
+fragments = st.lists(st.sampled_from(_FRAGMENTS), max_size=10).map("".join)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(pre=fragments, post=fragments)
+def test_service_check_agrees_with_the_engine(pre: str, post: str) -> None:
+    """Whatever surrounds a SERVICE call, kg refuses it exactly when the engine would call."""
+    _agrees(f"{_HEAD}{pre} SERVICE r:x {{ ?a ?b ?c }} {post} }}")
+    _agrees(f"{_HEAD}{pre}{post} }}")
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { BIND(1<'>' AS ?x) SERVICE <http://127.0.0.1:8080/x> { ?a ?b ?c } } #'",
+    "PREFIX r: <http://127.0.0.1:8080/> SELECT * WHERE { SERVICEr:x { } }",
+    "PREFIX r: <http://127.0.0.1:8080/> SELECT * WHERE { FILTER(1<2)SERVICE r:x#>\n{ } }",
+    "SELECT * WHERE { ?s ?p (1 <http://x/service>) }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o <'x#' ) }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o<r:x) } # SERVICE",
+    "SELECT * WHERE { BIND(<<(?s <http://schema.org/Service> ?o)>> AS ?t) ?s ?p ?o }",
+    "SELECT * WHERE { ?s <http://schema.org/Service> ?o } VALUES ?o { 1 <http://a/service> }",
+])
+def test_service_check_agrees_on_known_cases(query: str) -> None:
+    _agrees(query)
