@@ -78,9 +78,18 @@ class Token:
                                         or word in ("TRUE", "FALSE"))
 
 
-def _flat(tok: Token) -> bool:
-    """A token that adds no recursion: a term, a closing bracket or a separator."""
-    return tok.operand or tok.text in (",", ";", ".") or tok.keyword == "A"
+def _flat(tok: Token, context: str) -> bool:
+    """A token that adds no recursion where it stands.
+
+    In expressions, terms and separators are flat; in VALUES blocks everything is; in
+    patterns (groups, blank nodes, collections) nothing is: the parser and the planner
+    recurse once per triple pattern and collection item.
+    """
+    if context in ("values", "row"):
+        return True
+    if context in ("expr", "top"):
+        return tok.operand or tok.text in (",", ";", ".") or tok.keyword == "A"
+    return False
 
 
 def _opens(context: str, clause: bool, prev: Token | None, before: Token | None) -> str:
@@ -110,6 +119,7 @@ def tokens(text: str) -> list[Token]:
     out: list[Token] = []
     stack: list[list[Any]] = []  # [context, nesting units at that level]
     clause = False
+    values_list = False  # after VALUES, in its (?a ?b) list: its { holds rows of terms
     pos, end = 0, len(text)
     prev: Token | None = None
     before: Token | None = None  # the code token before prev
@@ -129,7 +139,10 @@ def tokens(text: str) -> list[Token]:
         if kind not in ("ws", "comment"):
             if kind == "punct" and tok.text in "{[(":
                 if tok.text == "{":
-                    new, clause = "group", False
+                    new, clause = ("values" if values_list else "group"), False
+                    values_list = False
+                elif context in ("values", "row"):
+                    new = "row"
                 elif tok.text == "[":
                     new = "bnode"
                 else:
@@ -140,12 +153,14 @@ def tokens(text: str) -> list[Token]:
                 stack.append([new, 1])
                 total += 1
             elif kind == "punct":
+                values_list = values_list and tok.text == ")"
                 if stack:
                     total -= stack.pop()[1]
                 clause = clause and tok.text != "}"
             else:
                 clause = clause or tok.keyword in _CLAUSES
-                if stack and not _flat(tok):
+                values_list = tok.keyword == "VALUES" or (values_list and tok.kind == "var")
+                if stack and not _flat(tok, context):
                     stack[-1][1] += 1
                     total += 1
             tok = Token(tok.kind, tok.text, tok.start, tok.end, total)

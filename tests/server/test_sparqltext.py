@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.errors import UsageError
-from kg.sparqltext import bind_values, code, query_form, refusal, with_prefixes
+from kg.sparqltext import bind_values, code, query_form, refusal, too_deep, with_prefixes
 
 IRI = ox.NamedNode("http://a.example/b")
 
@@ -174,3 +174,16 @@ def test_service_check_agrees_with_the_engine(pre: str, post: str) -> None:
 ])
 def test_service_check_agrees_on_known_cases(query: str) -> None:
     _agrees(query)
+
+
+@pytest.mark.parametrize(("query", "deep"), [
+    ("ASK " + "{" * 30_000 + "}" * 30_000, True),
+    ("ASK { FILTER(" + "||".join(["true"] * 30_000) + ") }", True),
+    ("SELECT * { " + " . ".join(f"?s ?p ?o{i}" for i in range(12_000)) + " }", True),
+    ("ASK { FILTER(" + "||".join(["true"] * 10_000) + ") }", False),
+    ("SELECT * { VALUES (?x ?y) { " + "(1 <http://a/>) " * 100_000 + "} }", False),
+    ("SELECT * { ?s ?p ?o FILTER(?o IN (" + ",".join(["1"] * 100_000) + ")) }", False),
+])
+def test_too_deep_counts_recursion_not_size(query: str, deep: bool) -> None:
+    """Chains and brackets count; VALUES rows and IN lists, however long, do not."""
+    assert (too_deep(query) is not None) == deep
