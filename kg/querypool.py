@@ -181,17 +181,25 @@ def render_result(result: Any, job: Meta, deadline: float) -> tuple[Meta, bytes]
 
 
 def answer(store: Any, job: Meta) -> tuple[Meta, bytes]:
-    """Run one job on ``store``: the reply's metadata and body."""
+    """Run one job on ``store``: the reply's metadata and body.
+
+    A refused query (``SERVICE``, which the engine could not follow anyway) is 403.
+    """
     from kg.errors import UsageError
+    from kg.store import Refused, engine_error
 
     deadline = time.monotonic() + float(job["timeout"])
     try:
         return render_result(store.query(job["query"]), job, deadline)
+    except Refused as exc:
+        return {"status": 403, "message": str(exc)}, b""
     except UsageError as exc:
         return {"status": 400, "message": str(exc)}, b""
     except _Late:
         return {"status": 503, "overrun": True}, b""
     except OSError as exc:
+        if isinstance(refused := engine_error(exc), Refused):
+            return {"status": 403, "message": str(refused)}, b""
         return {"status": 500, "message": f"the store failed: {exc}"}, b""
     except (RuntimeError, ValueError, TypeError) as exc:
         return {"status": 400, "message": f"the query failed: {exc}"}, b""
@@ -218,28 +226,43 @@ def _limit_memory(megabytes: int) -> None:
 
 
 def worker_main(store_dir: str, megabytes: int) -> int:
-    """The worker loop: open the store, then answer jobs on stdin until it closes."""
+    """The worker loop: open the store, then answer jobs on stdin until it closes.
+
+    The process is confined before it starts any thread (:func:`kg.sandbox.confine`), so
+    no thread of it can open a socket; jobs run in an engine thread with a deep stack,
+    which the memory limit allows for on top of ``megabytes``.
+    """
+    from kg import sandbox
     from kg.errors import KGError
     from kg.store import Store
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
-    _watch_parent()
     out = os.dup(1)
     os.dup2(2, 1)  # a stray print goes to stderr, never into the replies
-    _limit_memory(megabytes)
+    sandbox.confine_or_warn()
+    _watch_parent()
+    if megabytes > 0:
+        _limit_memory(megabytes + (sandbox.STACK_BYTES >> 20))
     try:
         store = Store.open(store_dir)
     except KGError as exc:
         write_all(out, frame({"ready": False, "message": str(exc)}))
         return 1
     write_all(out, frame({"ready": True}))
-    while True:
-        try:
-            job, _ = read_frame(0)
-        except EOFError:
-            return 0
-        meta, body = answer(store, job)
-        write_all(out, frame(meta, body))
+    codes: list[int] = []
+
+    def loop() -> None:
+        while True:
+            try:
+                job, _ = read_frame(0)
+            except EOFError:
+                codes.append(0)
+                return
+            meta, body = answer(store, job)
+            write_all(out, frame(meta, body))
+
+    sandbox.start(loop, lambda exc: codes.append(1)).join()
+    return codes[0] if codes else 1
 
 
 # -- the server side ------------------------------------------------------------------

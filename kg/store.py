@@ -9,15 +9,23 @@ loaded into any other store; ``GRAPH ?g { ... }`` still reaches the sources.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
+import os
 import re
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, BinaryIO, cast
 
 import pyoxigraph as ox
 
-from kg.errors import StoreError, UsageError
+from kg import sandbox
+from kg.errors import KGError, StoreError, UsageError
 from kg.graph.vocab import PREFIXES
 from kg.outdir import settle
+from kg.sparqltext import refusal, too_deep
 
 STORE_DIR = "store"
 
@@ -70,26 +78,135 @@ class Store:
         return self._store
 
     def query(self, sparql: str, substitutions: dict[str, Any] | None = None) -> Result:
-        """Run a SPARQL query over the union of all graphs.
+        """Run a SPARQL query over the union of all graphs, never reaching the network.
 
         ``substitutions`` binds variables to RDF terms (never by editing the query text).
-        Raises :class:`UsageError` with the parser's message for a bad query.
+        Raises :class:`UsageError` with the parser's message for a bad query or for one
+        nested too deeply to evaluate, and :class:`Refused` for ``SERVICE``.  The
+        engine runs in a confined thread (:mod:`kg.sandbox`): a ``SERVICE`` that the text
+        check missed fails there without a request.  SELECT rows stream from that thread
+        through a pipe; a CONSTRUCT or DESCRIBE graph is collected there.
         """
+        if why := refusal(sparql):
+            raise Refused(why)
+        if why := too_deep(sparql):
+            raise UsageError(why)
         subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
-        try:
-            return self._store.query(
-                sparql,
-                prefixes=PREFIXES,
-                substitutions=subs or None,
-            )
-        except SyntaxError as exc:
-            raise UsageError(syntax_message(sparql, str(exc))) from None
+
+        def evaluate() -> Result:
+            try:
+                return self._store.query(sparql, prefixes=PREFIXES, substitutions=subs or None)
+            except SyntaxError as exc:
+                raise UsageError(syntax_message(sparql, str(exc))) from None
+            except OSError as exc:
+                raise engine_error(exc) from None
+
+        if sandbox.confined():
+            return evaluate()
+        return _confined(evaluate)
 
     def triples(self) -> int:
         """The number of distinct statements (the default graph's size)."""
         solutions = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         assert isinstance(solutions, ox.QuerySolutions)
         return int(next(solutions)["n"].value)  # type: ignore[union-attr]
+
+
+class Refused(UsageError):
+    """A query kg will not run: it would make the store fetch another URL (SERVICE)."""
+
+
+NETWORK_REFUSED = ("the query tried to reach the network (SERVICE); kg's store never makes "
+                   "network requests")
+
+
+def engine_error(exc: OSError) -> Exception:
+    """The engine's OSError as kg reports it: a blocked network request is a refusal."""
+    if exc.errno == errno.ENETUNREACH or "(os error 101)" in str(exc):
+        return Refused(NETWORK_REFUSED)
+    return exc
+
+
+class _Pipe(io.RawIOBase):
+    """The read end of a pipe an engine thread writes results into; its error at EOF."""
+
+    def __init__(self, fd: int, box: dict[str, BaseException]) -> None:
+        self._fd = fd
+        self._box = box
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = os.readv(self._fd, [buffer])
+        if n == 0 and "error" in self._box:
+            raise self._box["error"]
+        return n
+
+    def close(self) -> None:
+        if not self.closed:
+            os.close(self._fd)
+        super().close()
+
+
+def _confined(evaluate: Callable[[], Result]) -> Result:
+    """Run ``evaluate`` in an engine thread; SELECT rows stream from there as JSON."""
+    box: dict[str, Any] = {}
+    started = threading.Event()
+    read, write = os.pipe()
+
+    def target() -> None:
+        sink: BinaryIO | None = None
+        try:
+            result = evaluate()
+            if isinstance(result, ox.QuerySolutions):
+                box["kind"] = "select"
+                started.set()
+                sink = out = open(write, "wb", buffering=1 << 16, closefd=False)  # noqa: SIM115
+                result.serialize(out, format=ox.QueryResultsFormat.JSON)
+                out.flush()
+            elif isinstance(result, ox.QueryTriples):
+                graph = ox.Store()
+                graph.extend(ox.Quad(t.subject, t.predicate, t.object) for t in result)
+                box["value"] = graph
+            else:
+                box["value"] = result
+        except BrokenPipeError:  # the reader went away: nobody wants the rest
+            pass
+        except KGError as exc:
+            box["error"] = exc
+        except OSError as exc:
+            refused = engine_error(exc)
+            box["error"] = refused if isinstance(refused, Refused) else StoreError(
+                f"the store failed: {exc}")
+        except Exception as exc:  # an evaluation error, reported as the worker reports it
+            box["error"] = UsageError(f"the query failed: {exc}")
+        except BaseException as exc:  # reported to the reader or the caller as it is
+            box["error"] = exc
+        finally:  # the error is in the box before the reader can see the end of the pipe
+            started.set()
+            if sink is not None:
+                with contextlib.suppress(OSError):
+                    sink.close()  # flushed now, or never: the descriptor is closed next
+            os.close(write)
+
+    def failed(exc: sandbox.SandboxError) -> None:
+        box["error"] = exc
+        started.set()
+        os.close(write)
+
+    sandbox.start(target, failed, "kg-query")
+    started.wait()
+    if box.get("kind") == "select":
+        return ox.parse_query_results(cast(IO[bytes], _Pipe(read, box)),
+                                      format=ox.QueryResultsFormat.JSON)
+    os.close(read)
+    if "error" in box:
+        raise box["error"]
+    value = box["value"]
+    if isinstance(value, ox.Store):  # a fixed query over the collected graph
+        return value.query("CONSTRUCT WHERE { ?s ?p ?o }")
+    return value  # type: ignore[no-any-return]
 
 
 def syntax_message(sparql: str, error: str) -> str:

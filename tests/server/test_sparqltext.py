@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.errors import UsageError
-from kg.sparqltext import bind_values, code, query_form, refusal, with_prefixes
+from kg.sparqltext import bind_values, code, query_form, refusal, too_deep, with_prefixes
 
 IRI = ox.NamedNode("http://a.example/b")
 
@@ -31,7 +33,6 @@ def test_query_form(query: str, form: str | None) -> None:
     "SELECT * { SERVICE <http://x/> { ?s ?p ?o } }",
     "SELECT * { service silent <http://x/> { ?s ?p ?o } }",
     "SELECT * { ?s ?p ?o . SeRvIcE ?u { } }",
-    "SELECT * { ?s ?p ?o } # SERVICE in a comment, to be safe",
     "SELECT * { ?s ex:a\\#b ?o . SERVICE <http://x/> { } }",
     "SELECT * { ?s ex:a\\'b ?o . SERVICE <http://x/> { } ?s ?p 'x' }",
     "SELECT * { \\u0053ERVICE <http://x/> { } }",
@@ -47,6 +48,7 @@ def test_service_is_found_however_written(query: str) -> None:
     "SELECT ?service { ?service ex:service <http://x/SERVICE> . ?s a schema:Service }",
     "PREFIX service: <http://s/> SELECT * { ?s service:x ?o }",
     "SELECT * { ?s <http://x/#SERVICE> ?o }",
+    "SELECT * { ?s ?p ?o } # SERVICE in a comment is not code",
 ])
 def test_service_in_data_is_allowed(query: str) -> None:
     assert refusal(query) is None
@@ -102,3 +104,86 @@ def test_bind_values_needs_a_pattern() -> None:
         bind_values("INSERT DATA { }", {"x": IRI})
     with pytest.raises(UsageError, match="braces"):
         bind_values("SELECT * { ?x ?p ?o", {"x": IRI})
+
+
+# -- the SERVICE check against the engine itself ---------------------------------------
+
+_FRAGMENTS = ["SERVICE", "sErViCe", "SERVICEr:x", "SERVICE:x", "r:x", "<http://127.0.0.1:8080/x>",
+              "{", "}", "{}", "(", ")", "<", ">", "<=", "'", '"', "'>'", "<'>", "#", "\n", " ",
+              "1", "?x", "?o", ".", "BIND(", " AS ?y)", "FILTER(", "||", "&&", "@en", "UNION",
+              "OPTIONAL", "<<(", ")>>", "VALUES ?v {", "a", "=", "+", "true", "'''", '"""',
+              "#'", ",", ";", "[", "]", "STR(", "^^", "<a#", "<'x'>", "x>", "\\"]
+_HEAD = "PREFIX r: <http://127.0.0.1:8080/> SELECT * WHERE { ?s ?p ?o "
+
+
+def _engine(query: str) -> str:
+    """What the engine does with ``query`` where it cannot open a socket: net, ok or error."""
+    from kg import sandbox
+
+    store = ox.Store()  # data for every pattern the fragments can make, so SERVICE is reached
+    for obj in (ox.Literal("1"), ox.NamedNode("http://127.0.0.1:8080/x"), IRI):
+        store.add(ox.Quad(IRI, IRI, obj))
+
+    def attempt() -> str:
+        try:
+            result = store.query(query)
+            if not isinstance(result, ox.QueryBoolean):
+                list(result)
+        except OSError as exc:
+            return "net" if exc.errno == 101 or "(os error 101)" in str(exc) else "error"
+        except (SyntaxError, ValueError, RuntimeError, TypeError):
+            return "error"
+        return "ok"
+
+    return sandbox.run(attempt)
+
+
+def _agrees(query: str) -> None:
+    """Refused if the engine tried the network; not refused if it ran offline.
+
+    The engine skips a SERVICE joined with no solutions, so the store holds data for the
+    patterns the fragments can form.
+    """
+    seen = _engine(query)
+    if seen == "net":
+        assert refusal(query) is not None, f"the engine followed SERVICE in {query!r}"
+    elif seen == "ok":
+        assert refusal(query) is None, f"refused, though the engine ran {query!r} offline"
+
+
+fragments = st.lists(st.sampled_from(_FRAGMENTS), max_size=10).map("".join)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(pre=fragments, post=fragments)
+def test_service_check_agrees_with_the_engine(pre: str, post: str) -> None:
+    """Whatever surrounds a SERVICE call, kg refuses it exactly when the engine would call."""
+    _agrees(f"{_HEAD}{pre} SERVICE r:x {{ ?a ?b ?c }} {post} }}")
+    _agrees(f"{_HEAD}{pre}{post} }}")
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { BIND(1<'>' AS ?x) SERVICE <http://127.0.0.1:8080/x> { ?a ?b ?c } } #'",
+    "PREFIX r: <http://127.0.0.1:8080/> SELECT * WHERE { SERVICEr:x { } }",
+    "PREFIX r: <http://127.0.0.1:8080/> SELECT * WHERE { FILTER(1<2)SERVICE r:x#>\n{ } }",
+    "SELECT * WHERE { ?s ?p (1 <http://x/service>) }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o <'x#' ) }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o<r:x) } # SERVICE",
+    "SELECT * WHERE { BIND(<<(?s <http://schema.org/Service> ?o)>> AS ?t) ?s ?p ?o }",
+    "SELECT * WHERE { ?s <http://schema.org/Service> ?o } VALUES ?o { 1 <http://a/service> }",
+])
+def test_service_check_agrees_on_known_cases(query: str) -> None:
+    _agrees(query)
+
+
+@pytest.mark.parametrize(("query", "deep"), [
+    ("ASK " + "{" * 30_000 + "}" * 30_000, True),
+    ("ASK { FILTER(" + "||".join(["true"] * 30_000) + ") }", True),
+    ("SELECT * { " + " . ".join(f"?s ?p ?o{i}" for i in range(12_000)) + " }", True),
+    ("ASK { FILTER(" + "||".join(["true"] * 10_000) + ") }", False),
+    ("SELECT * { VALUES (?x ?y) { " + "(1 <http://a/>) " * 100_000 + "} }", False),
+    ("SELECT * { ?s ?p ?o FILTER(?o IN (" + ",".join(["1"] * 100_000) + ")) }", False),
+])
+def test_too_deep_counts_recursion_not_size(query: str, deep: bool) -> None:
+    """Chains and brackets count; VALUES rows and IN lists, however long, do not."""
+    assert (too_deep(query) is not None) == deep
