@@ -16,7 +16,7 @@ import dataclasses
 import os
 import warnings
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from itertools import islice
@@ -133,7 +133,7 @@ def extract(
     warn: bool = True,
     progress: Callable[[int], None] | None = None,
     acronyms: Mapping[str, str] | None = None,
-) -> Iterator[Extraction]:
+) -> Generator[Extraction, None, None]:
     """One :class:`Extraction` per text, in order.
 
     ``model`` names a trained spaCy pipeline (``auto``: the first installed one, ``None``:
@@ -142,6 +142,10 @@ def extract(
     acronyms to the folded long forms a corpus defines them as
     (:attr:`kg.resolve.concepts.Concepts.acronyms`), so that an acronym one paper uses
     undefined is typed as the lexicon types its long form.
+
+    Texts are read lazily, at most ``2 * workers`` batches ahead of the results.  Worker
+    processes (:mod:`kg.extract.workers`) stop when the generator is exhausted or closed
+    (close it when you stop early), and die with this process however it ends.
     """
     from kg.extract.lexicon import default
 

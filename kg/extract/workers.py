@@ -64,6 +64,8 @@ def sigterm_raises() -> Iterator[None]:
         return
 
     def terminate(signum: int, frame: object) -> None:
+        for executor in list(_LIVE):  # wherever the exception lands, no worker goes on
+            _signal_workers(executor)
         raise Terminated()
 
     signal.signal(signal.SIGTERM, terminate)
@@ -98,14 +100,27 @@ def _init(parent_pid: int, initializer: Callable[..., None], initargs: tuple[Any
     initializer(*initargs)
 
 
-def _kill(pool: ProcessPoolExecutor) -> None:
-    """Stop every worker now (SIGKILL) and drop the work not yet started."""
+_LIVE: set[ProcessPoolExecutor] = set()
+"""The pools of this process that have not been shut down."""
+
+
+def _workers(pool: ProcessPoolExecutor) -> list[Any]:
     # ProcessPoolExecutor has no public way to stop running work before Python 3.14
     # (kill_workers); its process table has kept this name since 3.3
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    for process in processes:
-        with contextlib.suppress(OSError, ValueError):
-            process.kill()
+    return list((getattr(pool, "_processes", None) or {}).values())
+
+
+def _signal_workers(pool: ProcessPoolExecutor) -> None:
+    """SIGKILL every worker of ``pool``; takes no lock (safe in a signal handler)."""
+    for process in _workers(pool):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.kill(process.pid, signal.SIGKILL)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Stop every worker now (SIGKILL) and drop the work not yet started."""
+    processes = _workers(pool)
+    _signal_workers(pool)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:  # reap them, so that none lingers as a zombie
         with contextlib.suppress(OSError, ValueError, AssertionError):
@@ -124,10 +139,14 @@ def pool(workers: int, initializer: Callable[..., None],
     executor = ProcessPoolExecutor(
         workers, mp_context=multiprocessing.get_context(START_METHOD), initializer=_init,
         initargs=(os.getpid(), initializer, initargs))
-    with sigterm_raises():
-        try:
-            yield executor
-        except BaseException:
-            _kill(executor)
-            raise
-        executor.shutdown(wait=True)
+    _LIVE.add(executor)
+    try:
+        with sigterm_raises():
+            try:
+                yield executor
+            except BaseException:
+                _kill(executor)
+                raise
+            executor.shutdown(wait=True)
+    finally:
+        _LIVE.discard(executor)
