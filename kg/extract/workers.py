@@ -19,7 +19,8 @@ Here:
   batches in flight.
 
 ``PR_SET_PDEATHSIG`` fires when the *thread* that started a worker ends: start and use a
-pool from one thread (workers start in the thread that submits work to them).
+pool from one thread (workers start in the thread that submits work to them, and their
+replacements in the pool's own thread, which lives as long as the pool).
 """
 
 from __future__ import annotations
@@ -128,9 +129,12 @@ def _kill(pool: ProcessPoolExecutor) -> None:
 
 
 @contextlib.contextmanager
-def pool(workers: int, initializer: Callable[..., None],
-         initargs: tuple[Any, ...] = ()) -> Iterator[ProcessPoolExecutor]:
+def pool(workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...] = (),
+         tasks_per_worker: int | None = None) -> Iterator[ProcessPoolExecutor]:
     """A process pool of ``workers`` that die with this process (see the module doc).
+
+    With ``tasks_per_worker``, a worker is replaced by a fresh one after that many tasks
+    (what a worker caches, such as spaCy's vocabulary, cannot grow without bound).
 
     Leaving the block normally waits for the work submitted; leaving it by an exception
     (:class:`Terminated` on SIGTERM, KeyboardInterrupt, an error, a consumer that stops
@@ -138,7 +142,7 @@ def pool(workers: int, initializer: Callable[..., None],
     """
     executor = ProcessPoolExecutor(
         workers, mp_context=multiprocessing.get_context(START_METHOD), initializer=_init,
-        initargs=(os.getpid(), initializer, initargs))
+        initargs=(os.getpid(), initializer, initargs), max_tasks_per_child=tasks_per_worker)
     _LIVE.add(executor)
     try:
         with sigterm_raises():

@@ -141,3 +141,16 @@ def test_a_killed_extract_leaves_no_worker(corpus: Path, tmp_path: Path, tag: st
         assert sorted(p.name for p in tmp_path.iterdir()) == ["stderr"]
         assert "Traceback" not in err.read_text()
         assert err.read_text().splitlines()[-1].startswith("kg: error: terminated by SIGTERM")
+
+
+def test_replaced_workers_give_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers are replaced every WORKER_BATCHES batches; nothing is lost or reordered."""
+    import kg.extract
+    from kg.extract import Text, extract
+
+    texts = [Text(f"t{i}", None, f"We propose Net{i}, evaluated on CIFAR-10 and MNIST.")
+             for i in range(3 * kg.extract.BATCH)]
+    expected = [e.as_dict() for e in extract(texts, model=None, warn=False)]
+    monkeypatch.setattr(kg.extract, "WORKER_BATCHES", 1)
+    got = [e.as_dict() for e in extract(texts, model=None, workers=2, warn=False)]
+    assert got == expected
