@@ -13,8 +13,9 @@ Here:
   took effect, and also watches the pipe its parent holds open, so it exits however the
   parent ends, SIGKILL included (and on systems without ``prctl``);
 * workers ignore SIGINT (Ctrl-C reaches the whole process group; the parent handles it);
-* while the pool runs, SIGTERM raises :class:`Terminated` in the parent, so that it kills
-  its workers and unwinds (temporary files removed) before it exits;
+* while the pool runs, SIGTERM raises :class:`Terminated` in the parent (and SIGINT
+  KeyboardInterrupt), after killing the workers, so that it unwinds (temporary files
+  removed) and exits at once;
 * leaving the pool by an exception kills the workers at once instead of waiting for the
   batches in flight.
 
@@ -56,24 +57,32 @@ class Terminated(KGError):
 def sigterm_raises() -> Iterator[None]:
     """While the block runs, SIGTERM raises :class:`Terminated` instead of killing at once.
 
-    Only in the main thread, and only when SIGTERM has its default action (a caller's own
-    handler is left alone); the old action comes back afterwards.
+    Both it and SIGINT (KeyboardInterrupt) first kill the workers of every live pool,
+    wherever the exception then lands.  Only in the main thread, and only for a signal
+    that has Python's default action (a caller's own handler is left alone); the old
+    actions come back afterwards.
     """
-    if (threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def terminate(signum: int, frame: object) -> None:
         for executor in list(_LIVE):  # wherever the exception lands, no worker goes on
             _signal_workers(executor)
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
         raise Terminated()
 
-    signal.signal(signal.SIGTERM, terminate)
+    defaults: dict[int, Any] = {signal.SIGTERM: signal.SIG_DFL,
+                                signal.SIGINT: signal.default_int_handler}
+    taken = [sig for sig, default in defaults.items() if signal.getsignal(sig) is default]
+    for sig in taken:
+        signal.signal(sig, terminate)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        for sig in taken:
+            signal.signal(sig, defaults[sig])
 
 
 def _die_with_parent(parent_pid: int) -> None:

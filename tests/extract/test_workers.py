@@ -105,7 +105,8 @@ def _no_survivor(tag: str) -> None:
         time.sleep(0.05)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["KILL", "TERM"])
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT],
+                         ids=["KILL", "TERM", "INT"])
 def test_a_killed_build_leaves_no_worker_and_the_next_build_runs(
         corpus: Path, tmp_path: Path, tag: str, sig: int) -> None:
     out = tmp_path / "out"
@@ -122,6 +123,9 @@ def test_a_killed_build_leaves_no_worker_and_the_next_build_runs(
         assert "Traceback" not in err.read_text()
         assert [line for line in lines if line.startswith("kg: ")] == [
             "kg: error: terminated by SIGTERM; the work in progress was dropped"]
+    if sig == signal.SIGINT:  # Ctrl-C: the workers ignore it, the build stops them
+        assert build.returncode == 130
+        assert err.read_text().splitlines()[-1] == "kg: interrupted; nothing was changed"
     again = subprocess.run([*KG, "build", str(corpus), "--dir", str(out), "--no-extract"],
                            capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
