@@ -204,6 +204,8 @@ def _run(name: str, stream: BinaryIO, size: int | None, output: str, skip_bad: b
             click.echo(f"kg: warning: {p}", err=True)
 
     with contextlib.ExitStack() as stack:
+        sink = _Output(output)  # an output that cannot be written fails before any work
+        stack.callback(sink.discard)
         # pass 1: check every line, count the texts, learn the acronyms; spool a pipe
         spool = None if size is not None else stack.enter_context(
             tempfile.TemporaryFile(prefix="kg-extract-"))
@@ -234,8 +236,6 @@ def _run(name: str, stream: BinaryIO, size: int | None, output: str, skip_bad: b
         n_workers = workers or default_workers()
         if counted < 200:
             n_workers = 1  # starting processes costs more than it saves
-        sink = _Output(output)
-        stack.callback(sink.discard)
         caught = stack.enter_context(warnings.catch_warnings(record=True))
         warnings.simplefilter("always", FallbackWarning)
         texts = iter_texts(read_lines(reading, name, limit=lines), name, skip_bad=True)
