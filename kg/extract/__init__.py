@@ -15,14 +15,15 @@ from __future__ import annotations
 import dataclasses
 import os
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING
 
 from kg.extract.model import Extraction, Mention
-from kg.extract.pipeline import AUTO, FallbackWarning, Loaded, load, warn_fallback
+from kg.extract.pipeline import AUTO, FallbackWarning, Loaded, load, resolve, warn_fallback
 
 if TYPE_CHECKING:
     from kg.extract.lexicon import Lexicon
@@ -43,6 +44,12 @@ VERSION = "kg-extract/1"
 
 BATCH = 64
 """Texts per ``nlp.pipe`` batch and per task sent to a worker."""
+
+
+WORKER_BATCHES = 400
+"""Batches a worker process runs before a fresh one replaces it: spaCy's vocabulary grows
+with every new word it sees, so memory stays flat on any input (a restart costs about a
+second per 25,600 texts)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +139,7 @@ def extract(
     warn: bool = True,
     progress: Callable[[int], None] | None = None,
     acronyms: Mapping[str, str] | None = None,
-) -> Iterator[Extraction]:
+) -> Generator[Extraction, None, None]:
     """One :class:`Extraction` per text, in order.
 
     ``model`` names a trained spaCy pipeline (``auto``: the first installed one, ``None``:
@@ -141,30 +148,40 @@ def extract(
     acronyms to the folded long forms a corpus defines them as
     (:attr:`kg.resolve.concepts.Concepts.acronyms`), so that an acronym one paper uses
     undefined is typed as the lexicon types its long form.
+
+    Texts are read lazily, at most ``2 * workers`` batches ahead of the results.  Worker
+    processes (:mod:`kg.extract.workers`) stop when the generator is exhausted or closed
+    (close it when you stop early), and die with this process however it ends.
     """
     from kg.extract.lexicon import default
 
-    loaded = _pipeline(model, warn)  # warns here, once, when no trained pipeline is found
     if workers <= 1:
+        loaded = _pipeline(model, warn)  # warns here, once, when no trained pipeline is found
         lexicon = default()
         for batch in _batches(texts, BATCH):
             yield from _run(batch, loaded, lexicon, acronyms or {})
             if progress:
                 progress(len(batch))
         return
-    with ProcessPoolExecutor(workers, initializer=_worker_init,
-                             initargs=(loaded.model, dict(acronyms or {}))) as pool:
+    from kg.extract import workers as pools
+
+    # the workers load the pipeline; this process only checks that it is there (and warns)
+    name = _LOADED[model].model if model in _LOADED else resolve(model, warn)
+    if warn and model in _LOADED and name is None:
+        warn_fallback(model)
+    with pools.pool(workers, _worker_init, (name, dict(acronyms or {})),
+                    tasks_per_worker=WORKER_BATCHES) as pool:
         # a bounded window of batches in flight keeps memory flat on any input size
-        pending: list = []
-        batches = _batches(texts, BATCH)
-        for batch in batches:
+        pending: deque[tuple[int, Future[list[Extraction]]]] = deque()
+        for batch in _batches(texts, BATCH):
             pending.append((len(batch), pool.submit(_worker_batch, batch)))
             if len(pending) >= 2 * workers:
-                n, fut = pending.pop(0)
+                n, fut = pending.popleft()
                 yield from fut.result()
                 if progress:
                     progress(n)
-        for n, fut in pending:
+        while pending:
+            n, fut = pending.popleft()
             yield from fut.result()
             if progress:
                 progress(n)

@@ -74,22 +74,28 @@ def warn_fallback(model: str | None) -> None:
     warnings.warn(message, FallbackWarning, stacklevel=3)
 
 
+def resolve(model: str | None = AUTO, warn: bool = True) -> str | None:
+    """The installed trained pipeline ``model`` asks for (``None``: the blank fallback, with
+    a :class:`FallbackWarning` if ``warn``), without loading it; UsageError if missing."""
+    name = find_model(model)
+    if name is None:
+        if warn:
+            warn_fallback(model)
+        return None
+    if not installed(name):
+        have = [n for n in TRAINED if installed(n)]
+        raise UsageError(f"spaCy pipeline {name!r} is not installed (installed: "
+                         f"{', '.join(have) or 'none'}); use --model auto or none")
+    return name
+
+
 def load(model: str | None = AUTO, warn: bool = True) -> Loaded:
     """Build the extraction pipeline.  ``model=None`` forces the blank fallback."""
     import spacy
 
     from kg.extract import components
 
-    name = find_model(model)
-    if name is not None:
-        if not installed(name):
-            have = [n for n in TRAINED if installed(n)]
-            raise UsageError(f"spaCy pipeline {name!r} is not installed (installed: "
-                             f"{', '.join(have) or 'none'}); use --model auto or none")
-        nlp = spacy.load(name, exclude=list(_EXCLUDE))
-    else:
-        if warn:
-            warn_fallback(model)
-        nlp = spacy.blank("en")
+    name = resolve(model, warn)
+    nlp = spacy.load(name, exclude=list(_EXCLUDE)) if name is not None else spacy.blank("en")
     components.add_to(nlp)
     return Loaded(nlp, name)

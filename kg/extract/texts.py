@@ -9,8 +9,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol
 
 from kg.errors import InputError
 from kg.extract import Text
@@ -51,6 +51,69 @@ def parse_line(line: str) -> tuple[str | None, str | None, str | None]:
     return (None if raw_id is None else str(raw_id)), title, abstract
 
 
+MAX_LINE_BYTES = 4 * MAX_LINE
+"""A line is read at most this far (a character takes at most 4 bytes in UTF-8)."""
+
+
+class Lines(Protocol):
+    """What :func:`read_lines` reads from: a binary file, or anything with its readline."""
+
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
+def read_lines(stream: Lines, name: str, limit: int | None = None,
+               ) -> Iterator[tuple[int, str | None]]:
+    """Numbered lines of a UTF-8 byte stream, one at a time (``None``: a line too long).
+
+    A BOM at the start is dropped and ``\\r\\n`` counts as ``\\n``; bytes that are not
+    UTF-8 raise :class:`InputError` naming the line.  At most ``limit`` lines are read.
+    Memory holds one line, of at most :data:`MAX_LINE_BYTES`.
+    """
+    number = 0
+    while limit is None or number < limit:
+        raw = stream.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):  # skip the rest of it, bounded
+                raw = stream.readline(MAX_LINE_BYTES + 1)
+            yield number, None
+            continue
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            raise InputError(name, "not UTF-8 text", number) from None
+        yield number, line.rstrip("\r\n")
+
+
+def iter_texts(lines: Iterable[tuple[int, str | None]], name: str, skip_bad: bool = False,
+               problem: Callable[[Problem], None] | None = None) -> Iterator[Text]:
+    """The texts of numbered ``lines``, lazily; a bad line raises :class:`InputError`
+    unless ``skip_bad``, when it goes to ``problem`` and is skipped.
+
+    A line without ``"id"`` gets ``"line-N"``; one without an abstract is kept (it yields
+    no entities) with a problem noted.
+    """
+    for number, line in lines:
+        if line is not None and not line.strip():
+            continue
+        try:
+            if line is None:
+                raise ValueError(f"line of more than {MAX_LINE_BYTES:,} bytes")
+            id_, title, abstract = parse_line(line)
+        except ValueError as exc:
+            if not skip_bad:
+                raise InputError(name, f"{exc} (use --skip-bad to skip such lines)",
+                                 number) from None
+            if problem:
+                problem(_problem(name, number, str(exc)))
+            continue
+        if problem and not (abstract or "").strip():
+            problem(_problem(name, number, "no abstract: nothing to extract"))
+        yield Text(id_ or f"line-{number}", title, abstract)
+
+
 def parse_lines(lines: Iterable[str], name: str,
                 skip_bad: bool = False) -> tuple[list[Text], list[Problem]]:
     """Every text of ``lines``; a bad line raises :class:`InputError` unless ``skip_bad``.
@@ -58,20 +121,6 @@ def parse_lines(lines: Iterable[str], name: str,
     A line without ``"id"`` gets ``"line-N"``; one without an abstract is kept (it yields
     no entities) with a problem noted.
     """
-    texts: list[Text] = []
     problems: list[Problem] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            id_, title, abstract = parse_line(line)
-        except ValueError as exc:
-            if not skip_bad:
-                raise InputError(name, f"{exc} (use --skip-bad to skip such lines)",
-                                 number) from None
-            problems.append(_problem(name, number, str(exc)))
-            continue
-        if not (abstract or "").strip():
-            problems.append(_problem(name, number, "no abstract: nothing to extract"))
-        texts.append(Text(id_ or f"line-{number}", title, abstract))
+    texts = list(iter_texts(enumerate(lines, start=1), name, skip_bad, problems.append))
     return texts, problems
