@@ -144,6 +144,17 @@ def _folder(path: Path) -> None:
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path)) from None
 
 
+def temp_beside(path: Path) -> tuple[int, Path]:
+    """An open, locked temporary file for ``path``'s new content, for a writer that streams.
+
+    The writer renames it over ``path`` when done (``os.replace``); if it is killed first,
+    the next write into the folder removes it (:func:`tidy`), as for every kg export.
+    """
+    _folder(path.parent)
+    tidy(path.parent)
+    return _temp(path.parent, path.name)
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write a file so that it either keeps its old content or has all of the new."""
     _folder(path.parent)

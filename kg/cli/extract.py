@@ -23,7 +23,7 @@ from typing import IO, BinaryIO
 
 import click
 
-from kg.cli import main
+from kg.cli import main, say
 from kg.errors import KGError
 
 PROGRESS_EVERY_S = 10.0
@@ -97,21 +97,24 @@ class _Output:
     replaces it only when :meth:`commit` is called (removed if it never is)."""
 
     def __init__(self, path: str) -> None:
-        self.path = path
+        from kg.cli import named_output
+        from kg.outdir import temp_beside
+
         self.tmp: str | None = None
         self.handle: IO[bytes]
         if path == "-":
+            self.path = path
             self.handle = sys.stdout.buffer
             return
-        target = Path(path)
+        self.path, stream = named_output(path)
         try:
-            fd, self.tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                            suffix=".tmp")
-            mask = os.umask(0)
-            os.umask(mask)
-            os.fchmod(fd, 0o666 & ~mask)
+            if stream:  # /dev/null, a pipe: written into, never renamed over
+                self.handle = open(self.path, "ab")  # noqa: SIM115 - closed by commit/discard
+                return
+            fd, tmp = temp_beside(Path(self.path))
         except OSError as exc:
             raise KGError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        self.tmp = str(tmp)
         self.handle = os.fdopen(fd, "wb")
 
     def write(self, data: bytes) -> None:
@@ -201,7 +204,7 @@ def _run(name: str, stream: BinaryIO, size: int | None, output: str, skip_bad: b
         nonlocal problems
         problems += 1
         if not quiet:
-            click.echo(f"kg: warning: {p}", err=True)
+            say(f"kg: warning: {p}")
 
     with contextlib.ExitStack() as stack:
         sink = _Output(output)  # an output that cannot be written fails before any work
@@ -253,7 +256,7 @@ def _run(name: str, stream: BinaryIO, size: int | None, output: str, skip_bad: b
     if not quiet:
         for w in caught:
             if issubclass(w.category, FallbackWarning):
-                click.echo(f"kg: warning: {w.message}", err=True)
+                say(f"kg: warning: {w.message}")
         noun = "abstract" if counted == 1 else "abstracts"
         click.echo(f"{counted} {noun} -> {output if output != '-' else 'stdout'}"
                    + (f", {problems} warnings" if problems else ""), err=True)

@@ -84,3 +84,48 @@ def test_rules_only_warns(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "rules only" in result.stderr
     assert "no trained pipeline: rules only" in json.loads(result.stdout)["warnings"]
+
+
+def test_output_into_a_named_pipe_is_written_into(tmp_path: Path) -> None:
+    """Like the exports: `-o /dev/null` or a pipe is a stream, never renamed over."""
+    import os
+    import stat
+    import threading
+
+    src = _write(tmp_path / "in.jsonl", [json.dumps(GOOD)])
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: dict[str, bytes] = {}
+
+    def read() -> None:
+        with open(fifo, "rb") as pipe:
+            got["data"] = pipe.read()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    result = CliRunner().invoke(main, ["extract", str(src), "-o", str(fifo), "--quiet",
+                                       "--model", "none", "--workers", "1"])
+    reader.join(30)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert json.loads(got["data"])["id"] == "a"
+
+
+def test_a_dead_writers_temporary_file_is_removed_by_the_next_run(tmp_path: Path) -> None:
+    """A `kill -9` leaves the output's temporary file; the next write into the folder
+    removes it (no writer holds its lock), and never a live writer's."""
+    import fcntl
+    import os
+
+    src = _write(tmp_path / "in.jsonl", [json.dumps(GOOD)])
+    dead = tmp_path / ".out.jsonl.kg-0badbeef.tmp"
+    dead.write_bytes(b"half a line")
+    live = tmp_path / ".other.jsonl.kg-0000cafe.tmp"
+    live.write_bytes(b"being written")
+    with open(live, "rb") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # as its writer holds it
+        result = CliRunner().invoke(main, ["extract", str(src), "-o", str(tmp_path / "out.jsonl"),
+                                           "--quiet", "--model", "none", "--workers", "1"])
+        assert result.exit_code == 0, result.output
+        assert not dead.exists() and live.exists()
+    assert sorted(os.listdir(tmp_path)) == sorted(["in.jsonl", "out.jsonl", live.name])
