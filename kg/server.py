@@ -57,7 +57,7 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.errors import UsageError
 from kg.querypool import GRAPH_FORMATS, Busy, Overrun, QueryPool, Unavailable, WorkerLost
-from kg.sparqltext import query_form, refusal
+from kg.sparqltext import query_form
 
 PATH = "/sparql"
 DRAIN_MAX = 8 << 20  # bytes of a refused body read and dropped so the client sees the reply
@@ -700,8 +700,7 @@ class _Handler(BaseHTTPRequestHandler):
         text = queries[0]
         if query_form(text) == "UPDATE":
             return self._read_only()
-        if why := refusal(text):
-            return error(403, why)
+        # SERVICE is refused where every query runs, Store.query in the worker (403)
         formats = self._formats(params)
         if isinstance(formats, Response):
             return formats

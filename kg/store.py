@@ -32,16 +32,6 @@ STORE_DIR = "store"
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
-def _settle(out: Path) -> None:
-    """Finish an interrupted commit if no build is running, so readers see one build.
-
-    Only a journal kg wrote is acted on (else one clear error), only inside ``out``
-    (:func:`kg.outdir.settle`): a commit half done has already replaced part of the old
-    build, so the new one is the only whole build left to read.
-    """
-    settle(out)
-
-
 class Store:
     """A read-only view of the graph a build wrote to ``DIR/store``.
 
@@ -56,7 +46,7 @@ class Store:
     def open(cls, out: str | Path) -> Store:
         """Open the store of the build in ``out``; a clear error if there is none."""
         out = Path(out)
-        _settle(out)
+        settle(out)  # finish an interrupted commit first: readers see one whole build
         path = out / STORE_DIR
         if not path.is_dir():
             raise StoreError(f"{out}: no graph here; run `kg build --dir {out}` first")
