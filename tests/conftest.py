@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,20 @@ SEEDS = {
     "blog-citations": DATA / "003_b57b60e54dfcfc03.txt",
     "abstracts": DATA / "004_8b4b7c88f0a2d83f.txt",
 }
+
+
+def drain_fifo(fifo: Path) -> tuple[threading.Thread, dict[str, bytes]]:
+    """A started thread reading everything written to the named pipe ``fifo`` into
+    ``got["data"]``; join it after the writer is done."""
+    got: dict[str, bytes] = {}
+
+    def read() -> None:
+        with open(fifo, "rb") as pipe:
+            got["data"] = pipe.read()
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    return thread, got
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
 import pytest
@@ -12,6 +11,7 @@ from click.testing import CliRunner
 
 from kg import sources
 from kg.cli import main
+from tests.conftest import drain_fifo
 
 
 def _run(*args: str, input: str | None = None) -> click.testing.Result:
@@ -191,21 +191,6 @@ def test_terminal_escapes_in_data_are_shown_not_obeyed(tmp_path: Path) -> None:
     assert missing.exit_code != 0 and "\x1b" not in missing.stderr
 
 
-def _drain(fifo: Path) -> tuple[Any, dict[str, bytes]]:
-    """A thread reading everything written to the named pipe ``fifo``."""
-    import threading
-
-    got: dict[str, bytes] = {}
-
-    def read() -> None:
-        with open(fifo, "rb") as pipe:
-            got["data"] = pipe.read()
-
-    thread = threading.Thread(target=read, daemon=True)
-    thread.start()
-    return thread, got
-
-
 @pytest.mark.parametrize("args", [("papers", "--format", "csv"), ("rdf", "--format", "ntriples"),
                                   ("coauthors", "--format", "graphml")])
 def test_an_export_into_a_stream_writes_into_it(built: Path, tmp_path: Path,
@@ -217,7 +202,7 @@ def test_an_export_into_a_stream_writes_into_it(built: Path, tmp_path: Path,
 
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    thread, got = _drain(fifo)
+    thread, got = drain_fifo(fifo)
     result = _run("export", *args, "--dir", str(built), "-o", str(fifo))
     thread.join(30)
     assert result.exit_code == 0, result.output

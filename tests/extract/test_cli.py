@@ -8,6 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from kg.cli import main
+from tests.conftest import drain_fifo
 
 GOOD = {"id": "a", "title": "FooNet: Fast Nets", "abstract": "We propose FooNet, a novel "
         "network for image classification, and evaluate it on CIFAR-10 with ResNet-50."}
@@ -90,19 +91,11 @@ def test_output_into_a_named_pipe_is_written_into(tmp_path: Path) -> None:
     """Like the exports: `-o /dev/null` or a pipe is a stream, never renamed over."""
     import os
     import stat
-    import threading
 
     src = _write(tmp_path / "in.jsonl", [json.dumps(GOOD)])
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    got: dict[str, bytes] = {}
-
-    def read() -> None:
-        with open(fifo, "rb") as pipe:
-            got["data"] = pipe.read()
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
+    reader, got = drain_fifo(fifo)
     result = CliRunner().invoke(main, ["extract", str(src), "-o", str(fifo), "--quiet",
                                        "--model", "none", "--workers", "1"])
     reader.join(30)
