@@ -368,13 +368,7 @@ def build(
     updated in place of a reload, and only new texts are extracted.  Returns the build
     report (also written as ``build-report.json``).
     """
-    if not base_iri.startswith(("http://", "https://", "urn:")):
-        raise UsageError(f"--base-iri must be an absolute IRI (http://, https:// or urn:), "
-                         f"not {base_iri!r}")
-    try:
-        ox.NamedNode(f"{base_iri.rstrip('/')}/paper/x")
-    except ValueError as exc:
-        raise UsageError(f"--base-iri {base_iri!r} is not a valid IRI ({exc})") from None
+    V.Minter(base_iri)  # a bad --base-iri fails here, before any work
     out = Path(out)
     incremental = bool(add or remove)
     if incremental and specs:

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from kg.cli import dir_option, main, say
-from kg.graph.vocab import DEFAULT_BASE
+from kg.graph.vocab import DEFAULT_BASE, Minter
 
 
 def _format_choices() -> list[str]:
@@ -105,6 +105,7 @@ def build(sources: tuple[Path, ...], fmt: str, out: str, base_iri: str | None,
     # --add/--remove keep the options the build was made with, unless given again
     kept = manifest.options(Path(out)) if add or remove else {}
     base_iri = base_iri or kept.get("base_iri") or DEFAULT_BASE
+    Minter(base_iri)  # a bad --base-iri fails before any work, on every path below
     encoding = encoding or kept.get("encoding")
     extract = extract if extract is not None else bool(kept.get("extract", True))
     if model is not None:
@@ -116,6 +117,9 @@ def build(sources: tuple[Path, ...], fmt: str, out: str, base_iri: str | None,
             _emit_shard(specs, shard, out, base_iri, encoding, extract, chosen_model)
         return
     if engine == "dask":
+        from kg.outdir import check_replaceable
+
+        check_replaceable(Path(out), [s.path for s in specs])  # before the distributed run
         with _writing(out):
             _run_dask(specs, n_shards, out, scheduler, base_iri, encoding, extract,
                       chosen_model)

@@ -10,6 +10,8 @@ from urllib.parse import quote
 
 from pyoxigraph import NamedNode
 
+from kg.errors import UsageError
+
 KG = "https://w3id.org/kg/ns#"
 DEFAULT_BASE = "https://w3id.org/kg/id/"
 
@@ -154,8 +156,16 @@ class Minter:
     """
 
     def __init__(self, base: str = DEFAULT_BASE) -> None:
+        """UsageError unless ``base`` is an absolute IRI every minted IRI can extend."""
+        if not base.startswith(("http://", "https://", "urn:")):
+            raise UsageError(f"--base-iri must be an absolute IRI (http://, https:// or urn:), "
+                             f"not {base!r}")
         if not base.endswith(("/", "#")):
             base += "/"
+        try:
+            NamedNode(base + "paper/x")
+        except ValueError as exc:
+            raise UsageError(f"--base-iri {base!r} is not a valid IRI ({exc})") from None
         self.base = base
 
     def _iri(self, *parts: str) -> NamedNode:

@@ -230,3 +230,17 @@ def test_a_two_file_export_into_a_stream_is_refused(built: Path, tmp_path: Path)
                                        str(built), "-o", str(fifo)])
     assert result.exit_code == 1
     assert "the csv export writes two files" in result.stderr
+
+
+@pytest.mark.parametrize("extra", [(), ("--emit", "nquads", "--shard", "0/1")])
+def test_a_bad_base_iri_is_one_error_on_every_build_path(tmp_path: Path,
+                                                         extra: tuple[str, ...]) -> None:
+    """The shard path minted IRIs from it first and died with a ValueError traceback."""
+    src = tmp_path / "p.jsonl"
+    src.write_text(json.dumps({"title": "A paper"}) + "\n")
+    result = CliRunner().invoke(main, ["build", str(src), "--no-extract", "--dir",
+                                       str(tmp_path / "out"), "--base-iri", "http://a b/", *extra])
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit)  # no traceback
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        "kg: error: --base-iri 'http://a b/' is not a valid IRI")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
