@@ -158,6 +158,14 @@ def temp_beside(path: Path) -> tuple[int, Path]:
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write a file so that it either keeps its old content or has all of the new."""
     _folder(path.parent)
+    _put(path, data)
+
+
+def write_export(path: Path, data: bytes) -> None:
+    """:func:`atomic_write_bytes` for a file the user asked for, in a folder of theirs:
+    what killed writers left there is cleaned first (:func:`tidy`).  Builds write into
+    staging directories of their own and skip that listing."""
+    _folder(path.parent)
     tidy(path.parent)
     _put(path, data)
 
@@ -223,11 +231,12 @@ def atomic_write_files(files: Mapping[Path, bytes]) -> None:
 
 
 @contextlib.contextmanager
-def _directory_lock(parent: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the directory itself while a group of files changes."""
+def _directory_lock(parent: Path, wait: bool = True) -> Iterator[None]:
+    """Hold an exclusive lock on the directory itself while a group of files changes;
+    BlockingIOError at once if another holds it and not ``wait``."""
     fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         yield
     finally:
         os.close(fd)
@@ -261,7 +270,7 @@ def tidy(parent: Path) -> None:
         return
     if not any(_GROUP.fullmatch(n) or _TEMP.fullmatch(n) for n in names):
         return
-    with contextlib.suppress(OSError), _directory_lock(parent):
+    with contextlib.suppress(OSError), _directory_lock(parent, wait=False):  # busy: later
         # under the lock, every journal is a dead writer's, and no live writer has
         # moved an old file aside
         left = [n for n in names if _GROUP.fullmatch(n) and not _finish_group(parent, n)]
@@ -411,7 +420,9 @@ def recover(out: Path, strict: bool = False) -> None:
 
 
 def remove_debris(out: Path) -> None:
-    """Remove staging and trash directories of kg's pattern (call with the lock held)."""
+    """Remove staging and trash directories of kg's pattern, and temporary files of killed
+    writers (a journal's), with the lock held."""
+    tidy(out)
     try:
         names = os.listdir(out)
     except OSError:

@@ -96,7 +96,7 @@ def write_stream(output: str, data: bytes) -> None:
 
 def emit(data: bytes, output: str) -> None:
     """Write ``data`` to stdout (``-``), into a stream, or atomically to the file ``output``."""
-    from kg.outdir import atomic_write_bytes
+    from kg.outdir import write_export
 
     if output == "-":
         sys.stdout.buffer.write(data)
@@ -106,7 +106,7 @@ def emit(data: bytes, output: str) -> None:
         write_stream(output, data)
         return
     try:
-        atomic_write_bytes(Path(output), data)
+        write_export(Path(output), data)
     except OSError as exc:
         raise KGError(f"{output}: cannot write ({exc.strerror or exc})") from None
 

@@ -21,7 +21,7 @@ import networkx as nx
 from kg.errors import KGError, UsageError
 from kg.export.cells import safe_cell
 from kg.export.networks import iter_edges
-from kg.outdir import atomic_write_bytes, atomic_write_files
+from kg.outdir import atomic_write_files, write_export
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +226,7 @@ def write(g: nx.Graph, fmt: str, output: str | Path, title: str) -> list[Path]:
     try:
         if len(files) == 1:
             [(path, data)] = files.items()
-            atomic_write_bytes(path, data)
+            write_export(path, data)
         else:
             atomic_write_files(files)
     except OSError as exc:
