@@ -58,6 +58,7 @@ from kg import __version__
 from kg.errors import UsageError
 from kg.querypool import GRAPH_FORMATS, Busy, Overrun, QueryPool, Unavailable, WorkerLost
 from kg.sparqltext import query_form
+from kg.text import terminal_safe
 
 PATH = "/sparql"
 DRAIN_MAX = 8 << 20  # bytes of a refused body read and dropped so the client sees the reply
@@ -143,7 +144,7 @@ def error(status: int, message: str, note: str = "", **headers: str) -> Response
     escaped, at most MESSAGE_MAX characters (its middle is cut: a message may quote a
     client's 100 KB parameter)."""
     line = " ".join(message.split())
-    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)  # NUL: \x00
+    line = terminal_safe(line, keep_newlines=False)  # NUL: \x00
     if len(line) > MESSAGE_MAX:
         half = MESSAGE_MAX // 2
         line = f"{line[:half]} [... {len(line) - 2 * half} characters cut ...] {line[-half:]}"
@@ -308,10 +309,11 @@ class SparqlServer(ThreadingHTTPServer):
         return f"http://{host}:{port}{PATH}"
 
     def log(self, line: str) -> None:
-        """Write one line to the log stream, if there is one."""
+        """Write one line to the log stream, if there is one; a request's path and
+        method come from the client, so control characters are shown escaped."""
         if self._log is not None:
             with self._log_lock:
-                print(line, file=self._log, flush=True)
+                print(terminal_safe(line, keep_newlines=False), file=self._log, flush=True)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         """Serve a connection in a thread, within the connection limits.

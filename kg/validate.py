@@ -29,8 +29,8 @@ def validate(store: Store) -> Validation:
     import pyshacl
     import rdflib
 
-    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-    assert isinstance(triples, ox.QueryTriples)
+    # the default graph read directly: a CONSTRUCT would copy the graph once more
+    triples = (q.triple for q in store.raw.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     data = rdflib.Graph()
     data.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"",
                format="nt")
