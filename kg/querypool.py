@@ -539,7 +539,9 @@ class QueryPool:
 
     def _follow(self) -> None:
         """Notice a rebuild: from now on only workers on the new store answer."""
-        with self._lock:  # looked at under the lock, so the pool never goes back a build
+        if store_identity(self.store_dir) == self._ident:
+            return  # the common case, without the lock: requests do not queue on a stat
+        with self._lock:  # looked at again under the lock, so the pool never goes back a build
             ident = store_identity(self.store_dir)
             if ident == self._ident:
                 return
