@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # Debian packages the tests drive for real: a second triple store and a browser.
 SYSTEM_PACKAGES := virtuoso-opensource chromium
 
-.PHONY: build test lint install system-deps clean
+.PHONY: build test lint install system-deps clean model
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,13 @@ build: install
 	$(BIN)/kg export coauthors --format graphml
 
 lint: install
-	$(BIN)/ruff check kg tests
+	$(BIN)/ruff check kg tests training
 	$(BIN)/mypy
+
+# Retrain the extraction models from training/corpus (CPU, offline, about 6 minutes on
+# 2 cores): lexicons and word statistics, the span model, the role and keyword weights.
+model: install
+	$(BIN)/python -m training.train
 
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \

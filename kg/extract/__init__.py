@@ -39,8 +39,9 @@ __all__ = [
     "extract_one",
 ]
 
-VERSION = "kg-extract/1"
-"""Names the rules and lexicons; recorded with every extracted statement."""
+VERSION = "kg-extract/2"
+"""Names the extractor (span model, rules, lexicons); recorded with every extracted
+statement."""
 
 BATCH = 64
 """Texts per ``nlp.pipe`` batch and per task sent to a worker."""
@@ -74,26 +75,32 @@ def _pipeline(model: str | None, warn: bool) -> Loaded:
 
 
 def _run(texts: Sequence[Text], loaded: Loaded, lexicon: Lexicon,
-         acronyms: Mapping[str, str]) -> list[Extraction]:
+         acronyms: Mapping[str, str], spans: bool = True) -> list[Extraction]:
     from kg.extract.cache import Recording
     from kg.extract.clean import clean
-    from kg.extract.engine import Paper
-    from kg.extract.engine import extract as extract_paper
+    from kg.extract.combine import combine
+    from kg.extract.engine import Paper, assemble, rules
+    from kg.extract.spans import predict
 
     cleaned = [clean(t.abstract) for t in texts]
     titles = [clean(t.title).text if t.title else "" for t in texts]
     nlp = loaded.nlp
     docs = list(nlp.pipe([c.text for c in cleaned], batch_size=BATCH))
     title_docs = list(nlp.pipe(titles, batch_size=BATCH))
+    span_model = loaded.spans if spans else None
+    found = (predict(span_model, list(zip(titles, [c.text for c in cleaned], strict=True)),
+                     BATCH) if span_model is not None else [None] * len(texts))
     out = []
-    for t, c, doc, tdoc in zip(texts, cleaned, docs, title_docs, strict=True):
-        if not loaded.trained:
+    for t, c, doc, tdoc, model_found in zip(texts, cleaned, docs, title_docs, found, strict=True):
+        if not loaded.trained and loaded.spans is None:
             c = dataclasses.replace(c, warnings=(*c.warnings, "no trained pipeline: rules only"))
         title = tdoc if t.title else None
         seen = Recording(acronyms)
         paper = Paper(t.id, title.text if title is not None else None, title, doc, c, lexicon,
-                      seen)
-        out.append(dataclasses.replace(extract_paper(paper),
+                      seen, t.abstract or "")
+        rule = rules(paper)
+        chosen = combine(paper, rule, model_found) if model_found is not None else rule
+        out.append(dataclasses.replace(assemble(paper, chosen),
                                        lookups=tuple(sorted(seen.seen.items()))))
     return out
 
@@ -101,10 +108,11 @@ def _run(texts: Sequence[Text], loaded: Loaded, lexicon: Lexicon,
 _WORKER: dict[str, object] = {}
 
 
-def _worker_init(model: str | None, acronyms: Mapping[str, str]) -> None:
+def _worker_init(model: str | None, acronyms: Mapping[str, str], spans: bool = True) -> None:
     warnings.simplefilter("ignore", FallbackWarning)
     _WORKER["loaded"] = _pipeline(model, warn=False)
     _WORKER["acronyms"] = acronyms
+    _WORKER["spans"] = spans
 
 
 def _worker_batch(texts: list[Text]) -> list[Extraction]:
@@ -113,7 +121,7 @@ def _worker_batch(texts: list[Text]) -> list[Extraction]:
     loaded = _WORKER["loaded"]
     acronyms = _WORKER["acronyms"]
     assert isinstance(loaded, Loaded) and isinstance(acronyms, dict)
-    return _run(texts, loaded, default(), acronyms)
+    return _run(texts, loaded, default(), acronyms, bool(_WORKER.get("spans", True)))
 
 
 def _batches(texts: Iterable[Text], size: int) -> Iterator[list[Text]]:
@@ -139,6 +147,7 @@ def extract(
     warn: bool = True,
     progress: Callable[[int], None] | None = None,
     acronyms: Mapping[str, str] | None = None,
+    spans: bool = True,
 ) -> Generator[Extraction, None, None]:
     """One :class:`Extraction` per text, in order.
 
@@ -147,7 +156,8 @@ def extract(
     called with the number of texts done after each batch.  ``acronyms`` maps folded
     acronyms to the folded long forms a corpus defines them as
     (:attr:`kg.resolve.concepts.Concepts.acronyms`), so that an acronym one paper uses
-    undefined is typed as the lexicon types its long form.
+    undefined is typed as the lexicon types its long form.  ``spans=False`` leaves the
+    span model out (the tagger and the rules alone: for testing a rule by itself).
 
     Texts are read lazily, at most ``2 * workers`` batches ahead of the results.  Worker
     processes (:mod:`kg.extract.workers`) stop when the generator is exhausted or closed
@@ -159,7 +169,7 @@ def extract(
         loaded = _pipeline(model, warn)  # warns here, once, when no trained pipeline is found
         lexicon = default()
         for batch in _batches(texts, BATCH):
-            yield from _run(batch, loaded, lexicon, acronyms or {})
+            yield from _run(batch, loaded, lexicon, acronyms or {}, spans)
             if progress:
                 progress(len(batch))
         return
@@ -169,7 +179,7 @@ def extract(
     name = _LOADED[model].model if model in _LOADED else resolve(model, warn)
     if warn and model in _LOADED and name is None:
         warn_fallback(model)
-    with pools.pool(workers, _worker_init, (name, dict(acronyms or {})),
+    with pools.pool(workers, _worker_init, (name, dict(acronyms or {}), spans),
                     tasks_per_worker=WORKER_BATCHES) as pool:
         # a bounded window of batches in flight keeps memory flat on any input size
         pending: deque[tuple[int, Future[list[Extraction]]]] = deque()
@@ -197,6 +207,6 @@ def model_name(model: str | None = AUTO) -> str | None:
 
 
 def extract_one(text: str | None, title: str | None = None, id: str = "text",
-                model: str | None = AUTO) -> Extraction:
+                model: str | None = AUTO, spans: bool = True) -> Extraction:
     """Extract from one abstract (convenient in a notebook)."""
-    return next(extract([Text(id, title, text)], model=model))
+    return next(extract([Text(id, title, text)], model=model, spans=spans))

@@ -58,18 +58,31 @@ class Recording(Mapping[str, str]):
 @cache
 def rules_digest() -> str:
     """A digest of everything but the text that decides an extraction: the extractor's
-    version, its code and data files (lexicons, word statistics) and spaCy's version."""
+    version, its code and data files (lexicons, word statistics, the span model and the
+    learned weights) and spaCy's version."""
     import spacy
 
     from kg.extract import VERSION
 
     h = hashlib.sha256(f"{VERSION}\0{spacy.__version__}".encode())
-    for folder in (resources.files("kg.extract"), resources.files("kg.extract") / "data"):
-        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-            if entry.is_file() and entry.name.endswith((".py", ".txt", ".tsv")):
-                _part(h, entry.name)
-                _part(h, entry.read_bytes())
+    root = resources.files("kg.extract")
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if entry.is_file() and entry.name.endswith(".py"):
+            _part(h, entry.name)
+            _part(h, entry.read_bytes())
+    _tree(h, root / "data", "data")
     return h.hexdigest()
+
+
+def _tree(h: Any, folder: Any, name: str) -> None:
+    """Every file under ``folder``, by relative name, in a fixed order."""
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        rel = f"{name}/{entry.name}"
+        if entry.is_dir():
+            _tree(h, entry, rel)
+        elif entry.is_file() and not entry.name.endswith((".tmp", ".pyc")):
+            _part(h, rel)
+            _part(h, entry.read_bytes())
 
 
 def _part(h: Any, data: str | bytes) -> None:

@@ -118,6 +118,8 @@ class Paper:
     cleaned: Cleaned
     lexicon: Lexicon
     corpus_acronyms: Mapping[str, str] = field(default_factory=dict)
+    raw: str = ""
+    """The abstract as given (names written with LaTeX are reported as written)."""
     index: TextIndex = field(init=False)
     title_index: TextIndex | None = field(init=False)
     defs: list[Definition] = field(init=False)
@@ -550,6 +552,17 @@ def _second_sentence_end(paper: Paper) -> int:
 # --- assembling -----------------------------------------------------------------------
 
 
+_LATEX_MARKS = re.compile(r"[$^{}_\\]|\\(?:mathrm|mathbf|mathit|text|textbf|textit)\b")
+
+
+def as_written(name: str, raw: str) -> str:
+    """``raw`` (the abstract's own text) when it is ``name`` with LaTeX marks in it
+    ("VA-RED$^2$" for "VA-RED2"), so a name reads as the authors wrote it; else ``name``."""
+    if raw and raw != name and "$" in raw and _LATEX_MARKS.sub("", raw) == name:
+        return raw
+    return name
+
+
 def _mention(paper: Paper, e: Entity, role: str | None = None, new: bool | None = None,
              choose: bool = False, spell_out: bool = False) -> Mention:
     name, span = _display(paper, e) if choose else (e.forms[0], e.span)
@@ -558,12 +571,23 @@ def _mention(paper: Paper, e: Entity, role: str | None = None, new: bool | None 
     start = end = None
     if span is not None and paper.cleaned.offsets:
         start, end = paper.cleaned.span(*span)
+        name = as_written(name, paper.raw[start:end])
     return Mention(name=name, role=role, new=new, start=start, end=end,
                    confidence=round(min(1.0, e.confidence), 3))
 
 
-def extract(paper: Paper) -> Extraction:
-    """All mentions of one paper."""
+@dataclass(slots=True)
+class Rules:
+    """What the rules found in one paper, as entities (before naming and ranking)."""
+
+    proposed: list[Entity]
+    used: list[Entity]
+    datasets: list[Entity]
+    tasks: list[Entity]
+
+
+def rules(paper: Paper) -> Rules:
+    """The rules' entities of one paper."""
     lexicon = paper.lexicon
     info = analyse(paper.title)
     found = cue_rules.find(paper.doc, lexicon, {d.long_start: d.long_end for d in paper.defs})
@@ -623,8 +647,19 @@ def extract(paper: Paper) -> Extraction:
                           mine_keys | dataset_keys | {k for e in used for k in e.keys})
     new_keys = set().union(*(e.keys for e in datasets if e.new)) if datasets else set()
     mine = [e for e in mine if not (e.keys & new_keys)]  # a new benchmark is a dataset
-    methods = [_mention(paper, e, "proposed", choose=True) for e in mine]
-    methods += [_mention(paper, e, "used") for e in used]
+    return Rules(mine, used, datasets, task_entities)
+
+
+def method_mentions(paper: Paper, found: Rules) -> list[Mention]:
+    """The methods of a paper as mentions: its own first, each under its chosen name."""
+    methods = [_mention(paper, e, "proposed", choose=True) for e in found.proposed]
+    return methods + [_mention(paper, e, "used") for e in found.used]
+
+
+def assemble(paper: Paper, found: Rules) -> Extraction:
+    """Name, locate and rank entities into the paper's :class:`Extraction`."""
+    methods = method_mentions(paper, found)
+    datasets, task_entities = found.datasets, found.tasks
     return Extraction(
         id=paper.id,
         methods=tuple(methods),
@@ -636,4 +671,9 @@ def extract(paper: Paper) -> Extraction:
     )
 
 
-__all__ = ["Candidate", "Entity", "Paper", "extract"]
+def extract(paper: Paper) -> Extraction:
+    """All mentions of one paper, by the rules alone."""
+    return assemble(paper, rules(paper))
+
+
+__all__ = ["Candidate", "Entity", "Paper", "Rules", "assemble", "extract", "rules"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -189,12 +189,17 @@ class TextIndex:
         return out
 
 
-@cache
-def default() -> Lexicon:
-    """The bundled lexicon (read once per process)."""
+def build(lists: Mapping[str, Iterable[str]]) -> Lexicon:
+    """A lexicon of the given forms per kind."""
     entries: list[Entry] = []
-    for kind in KINDS:
-        for form in read_list(kind):
+    for kind, forms in lists.items():
+        for form in forms:
             cased = " " not in form and any(c.isupper() for c in form)
             entries.append(Entry(kind, form, cased))
     return Lexicon(entries)
+
+
+@cache
+def default() -> Lexicon:
+    """The bundled lexicon (read once per process)."""
+    return build({kind: read_list(kind) for kind in KINDS})

@@ -43,6 +43,8 @@ class Loaded:
 
     nlp: Language
     model: str | None
+    spans: Language | None = None
+    """The trained span model (:mod:`kg.extract.spans`); ``None`` for rules only."""
 
     @property
     def trained(self) -> bool:
@@ -94,8 +96,9 @@ def load(model: str | None = AUTO, warn: bool = True) -> Loaded:
     import spacy
 
     from kg.extract import components
+    from kg.extract.spans import model as span_model
 
     name = resolve(model, warn)
     nlp = spacy.load(name, exclude=list(_EXCLUDE)) if name is not None else spacy.blank("en")
     components.add_to(nlp)
-    return Loaded(nlp, name)
+    return Loaded(nlp, name, span_model() if model is not None else None)
