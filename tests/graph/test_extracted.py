@@ -43,7 +43,7 @@ def test_proposed_method_with_its_evidence(store: Store) -> None:
               kg:surfaceForm ?form ; kg:start ?start ; kg:end ?end ; kg:confidence ?c ;
               kg:extractor ?extractor ; prov:wasDerivedFrom ?rec .
           ?rec kg:line ?line . }""")
-    assert rows == [("FooNet: Fast Networks", "FooNet", "11", "17", "kg-extract/1", "1")]
+    assert rows == [("FooNet: Fast Networks", "FooNet", "11", "17", "kg-extract/2", "1")]
 
 
 def test_author_keywords_and_extracted_forms_are_one_concept(store: Store) -> None:
