@@ -35,7 +35,7 @@ SOURCES: dict[str, bool] = {"proposed": True, "methods": False, "datasets": True
 ROLE = "model-or-rules"
 ROLES = ("model", "model-or-rules", "learned")
 THRESHOLD = 0.5
-MAX_PROPOSED = 1
+MAX_PROPOSED = 2
 
 
 @dataclass(slots=True)
@@ -136,7 +136,8 @@ def combine(paper: Paper, rule: Rules, found: Sequence[Found],
     methods, datasets, tasks = candidates(paper, rule, found, sources)
     scored = [(c, _proposed(c, role or ROLE, weights)) for c in methods]
     # a paper proposes about one method (1.0 per abstract in the training corpus): beyond
-    # the MAX_PROPOSED surest, a candidate counts as used
+    # the MAX_PROPOSED surest, a candidate counts as used (cross-validated proposed F1:
+    # 0.522 with one, 0.538 with two, 0.529 with no limit)
     ranked = sorted((i for i, (_, p) in enumerate(scored) if p >= THRESHOLD),
                     key=lambda i: (-scored[i][1], i))
     mine = set(ranked[:MAX_PROPOSED])
