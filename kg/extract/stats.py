@@ -2,13 +2,13 @@
 
 Keyphrase ranking weighs a phrase by how specific its words are (inverse document
 frequency).  The bundled table ``data/df.tsv`` is computed from the abstracts of the
-bundled corpus; regenerate it with ``python -m kg.extract.stats`` after the corpus changes.
+bundled and training corpora, the held-out abstracts left out; regenerate it with
+``python -m training.lexicons``.
 """
 
 from __future__ import annotations
 
 import math
-import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -73,19 +73,3 @@ def parse(text: str) -> WordStats:
 def default() -> WordStats:
     """The bundled table."""
     return parse(resources.files("kg.extract").joinpath("data", "df.tsv").read_text("utf-8"))
-
-
-def main() -> None:  # pragma: no cover - a maintenance command
-    """Recompute ``data/df.tsv`` from the bundled corpus."""
-    from kg.pipeline import bundled_sources, read_all
-
-    loaded = read_all(bundled_sources())
-    abstracts = {p.abstract for s in loaded for p in s.papers if p.abstract}
-    stats = count(sorted(abstracts))
-    target = Path(__file__).parent / "data" / "df.tsv"
-    write(stats, target)
-    print(f"{target}: {stats.documents} abstracts, {len(stats.df)} words", file=sys.stderr)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
