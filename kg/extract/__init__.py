@@ -205,10 +205,21 @@ def extract(
 def model_name(model: str | None = AUTO) -> str | None:
     """The installed trained pipeline ``model`` resolves to, with its version (``None``:
     rules only)."""
-    loaded = _pipeline(model, warn=False)
-    if not loaded.trained:
+    if model in _LOADED:
+        loaded = _LOADED[model]
+        return f"{loaded.model}=={loaded.nlp.meta.get('version', '?')}" if loaded.trained else None
+    name = resolve(model, warn=False)
+    if name is None:
         return None
-    return f"{loaded.model}=={loaded.nlp.meta.get('version', '?')}"
+    # the package's own metadata: a build with worker processes never loads the pipeline
+    # in this one just to name it
+    from importlib import metadata
+
+    try:
+        return f"{name}=={metadata.version(name)}"
+    except metadata.PackageNotFoundError:
+        loaded = _pipeline(model, warn=False)
+        return f"{loaded.model}=={loaded.nlp.meta.get('version', '?')}"
 
 
 def extract_one(text: str | None, title: str | None = None, id: str = "text",
