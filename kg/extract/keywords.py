@@ -209,8 +209,6 @@ def rank(paper: Paper, methods: list[Mention], tasks: list[Entity],
     weights if ``True``, given weights, or ``None`` for the hand-set score; ``priors``:
     the shipped prior table unless given)."""
     w = weights() if learned is True else (learned or None)
-    if learned is True and w is None:
-        w = None  # no shipped weights: the hand-set score
     chosen: list[Candidate] = []
     for c in candidates(paper, methods, tasks, w, priors):
         if any(_inside(c.phrase, q.phrase, paper) for q in chosen):

@@ -8,7 +8,7 @@ trained, so that a name the title gives is found with the abstract as context.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -103,7 +103,3 @@ def _spans(nlp: Language, doc: Doc) -> list[Span]:
             chosen.append(span)
             taken.update(range(span.start, span.end))
     return sorted(chosen, key=lambda s: s.start)
-
-
-def labels_of(found: Iterable[Found], label: str) -> list[Found]:
-    return [f for f in found if f.label == label]
