@@ -32,12 +32,31 @@ class SourceRef:
 
 
 @dataclass(frozen=True, slots=True)
+class Affiliation:
+    """An institution an author gave for one paper (true of that paper, not forever).
+
+    ``name`` is the institution as a source names it, ``id`` a canonical ``scheme:value``
+    (``ror:05x2bcf33``, ``openalex:I136199984``), ``country`` an ISO 3166-1 alpha-2 code
+    or a country name as given, ``domain`` a web or mail domain a source gives for it, and
+    ``raw`` the affiliation string exactly as written (department, city and all).
+    """
+
+    name: str | None = None
+    id: str | None = None
+    country: str | None = None
+    domain: str | None = None
+    raw: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Author:
     """One author slot of a paper, in order.
 
     ``written`` is the name exactly as the source spelled it (markup removed), ``name`` the
     display form (contribution marks and stray punctuation removed), ``normalized`` the
-    matching key (Unicode folded, accents dropped, lower case).
+    matching key (Unicode folded, accents dropped, lower case).  ``ids`` are the person's
+    identifiers the source gives (ORCID, OpenReview profile, OpenAlex, dblp, Semantic
+    Scholar) and ``affiliations`` the institutions given for this paper.
     """
 
     written: str
@@ -45,15 +64,19 @@ class Author:
     normalized: str
     email: str | None = None
     equal_contribution: bool = False
+    ids: tuple[tuple[str, str], ...] = ()
+    affiliations: tuple[Affiliation, ...] = ()
 
     @classmethod
     def from_written(
-        cls, written: str, email: str | None = None, name: str | None = None
+        cls, written: str, email: str | None = None, name: str | None = None,
+        ids: tuple[tuple[str, str], ...] = (), affiliations: tuple[Affiliation, ...] = (),
     ) -> Author:
         """Build an author from a name as written, e.g. ``"Bo Dai*"`` or ``"Yi Wu†"``.
 
         ``name`` overrides the display form where the reader knows better, e.g. ``"Y. M.
-        Asano"`` for the reversed ``"Asano YM."``.
+        Asano"`` for the reversed ``"Asano YM."``.  ``ids`` are canonical ``(scheme,
+        value)`` person identifiers (:mod:`kg.identifiers`), sorted.
         """
         cleaned, marked = clean_person_name(written if name is None else name)
         if name is not None:
@@ -65,6 +88,8 @@ class Author:
             normalized=normalize_person_name(name),
             email=email,
             equal_contribution=marked,
+            ids=ids,
+            affiliations=affiliations,
         )
 
 
