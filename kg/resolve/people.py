@@ -26,7 +26,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from kg.records import Paper
+from kg.records import Author, Paper
+from kg.resolve.homonyms import Slot, Topics, cluster, name_stats, without_evidence
 from kg.resolve.names import Name, compatible, edit_distance_at_most_one, parse, umlaut_folded
 from kg.resolve.unionfind import UnionFind
 from kg.text import slugify
@@ -46,6 +47,8 @@ class PeopleResolution:
     names: dict[str, list[str]]  # person key -> distinct display names seen
     evidence: dict[str, list[str]] = field(default_factory=dict)
     ambiguous: dict[str, str] = field(default_factory=dict)  # person key -> why
+    #: per shared name (as first written): why its slots were joined or kept apart
+    decisions: dict[str, list[dict[str, object]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +57,8 @@ class _Occ:
     paper: str
     name: str
     parsed: Name
-    email: str | None = None
+    author: Author
+    record: Paper
 
 
 class _Clusters(UnionFind[Ref]):
@@ -67,20 +71,41 @@ class _Clusters(UnionFind[Ref]):
         self._owned: set[Ref] = set()
         self.why: dict[Ref, set[str]] = defaultdict(set)
         self.doubt: dict[Ref, str] = {}
+        self.ids: dict[Ref, dict[str, set[str]]] = {}
+        for o in occs:
+            if o.author.ids:
+                self.ids[o.ref] = {}
+                for scheme, value in o.author.ids:
+                    self.ids[o.ref].setdefault(scheme, set()).add(value)
+
+    def conflict(self, a: Ref, b: Ref) -> bool:
+        """The two sets hold different identifiers of one scheme: two people."""
+        x, y = self.ids.get(self.find(a)), self.ids.get(self.find(b))
+        return bool(x and y and any(not x[k] & y[k] for k in x.keys() & y.keys()))
 
     def consistent(self, a: Ref, b: Ref) -> bool:
         """Every name of one set fits every name of the other."""
         ra, rb = self.find(a), self.find(b)
-        return all(compatible(x, y) or _typo(x, y)
-                   for x in self.names[ra] for y in self.names[rb])
+        return not self.conflict(a, b) and all(compatible(x, y) or _typo(x, y)
+                                                for x in self.names[ra] for y in self.names[rb])
 
     def link(self, a: Ref, b: Ref, why: str) -> bool:
-        """Join two sets for the reason ``why``, merging their names and co-authors."""
+        """Join two sets for the reason ``why``, merging their names and co-authors.
+
+        Never joins two sets that hold different identifiers of one scheme.
+        """
+        if self.conflict(a, b):
+            return False
         joined = self.union(a, b)
         if joined is None:
             return False
         ra, rb = joined
         self.names[ra] |= self.names.pop(rb)
+        theirs_ids = self.ids.pop(rb, None)
+        if theirs_ids:
+            mine_ids = self.ids.setdefault(ra, {})
+            for scheme, values in theirs_ids.items():
+                mine_ids[scheme] = mine_ids.get(scheme, set()) | values
         mine, theirs = self.coauthors[ra], self.coauthors.pop(rb)
         if len(mine) < len(theirs):  # grow the larger set: linear-logarithmic overall
             mine, theirs = theirs, mine
@@ -114,7 +139,7 @@ def _occurrences(papers: Sequence[Paper], cluster_of: Mapping[str, str]) -> list
     for paper in papers:
         for position, author in enumerate(paper.authors, start=1):
             occs.append(_Occ((paper.id, position), cluster_of.get(paper.id, paper.id),
-                             author.name, parse(author.name), author.email))
+                             author.name, parse(author.name), author, paper))
     occs.sort(key=lambda o: o.ref)
     return occs
 
@@ -129,13 +154,105 @@ def resolve_people(papers: Sequence[Paper],
     occs = _occurrences(papers, cluster_of or {})
     coauthors = _coauthor_keys(occs)
     sets = _Clusters(occs, dict(coauthors))
+    ctx = _Context(occs, coauthors)
     _link_same_paper(occs, sets)
+    _link_same_identifier(occs, sets)
     blocks: dict[str, list[_Occ]] = defaultdict(list)
     for occ in occs:
         blocks[umlaut_folded(occ.parsed.surname)].append(occ)
     for surname in sorted(blocks):
-        _link_block(blocks[surname], sets, coauthors)
-    return _result(occs, sets)
+        _link_block(blocks[surname], sets, ctx)
+    result = _result(occs, sets)
+    result.decisions = ctx.decisions
+    return result
+
+
+class _Context:
+    """The evidence of every slot, built only for the names that need it."""
+
+    def __init__(self, occs: Sequence[_Occ], coauthors: dict[Ref, set[str]]) -> None:
+        self.coauthors = coauthors
+        self.decisions: dict[str, list[dict[str, object]]] = {}
+        self._occs = occs
+        self._topics: Topics | None = None
+        self._graph: dict[str, set[str]] = {}
+        self._by_key: dict[str, list[Ref]] | None = None
+        self._emails: dict[str, Counter[str]] = {}
+
+    def _topic(self, paper: str) -> dict[str, float]:
+        if self._topics is None:  # once, when a name first needs weighing
+            records: dict[str, list[Paper]] = defaultdict(list)
+            for occ in self._occs:
+                if occ.ref[1] == 1:
+                    records[occ.paper].append(occ.record)
+
+            def text(key: str) -> str:
+                return " ".join(part for r in records.get(key, ()) for part in
+                                (r.title, *r.keywords, r.abstract) if part)
+
+            self._topics = Topics(list(records), text)
+        return self._topics.vector(paper)
+
+    def _circle(self, occ: _Occ) -> frozenset[str]:
+        """The co-authors, anywhere in the build, of this slot's co-authors (by name key)."""
+        if self._by_key is None:
+            by_key: dict[str, list[Ref]] = defaultdict(list)
+            for o in self._occs:
+                by_key[_key(o)].append(o.ref)
+            self._by_key = by_key
+        mine = self.coauthors[occ.ref]
+        own = _key(occ)
+        out: set[str] = set()
+        for key in mine:
+            known = self._graph.get(key)
+            if known is None:  # the co-authors of everyone of that key, once
+                known = self._graph[key] = set().union(
+                    *(self.coauthors[r] for r in self._by_key.get(key, ())))
+            out |= known
+        out -= mine
+        out.discard(own)
+        return frozenset(out)
+
+    def email(self, occ: _Occ) -> str | None:
+        """The slot's email address, unless its paper gives it to several slots."""
+        email = occ.author.email
+        if email:
+            record = occ.record
+            seen = self._emails.get(record.id)
+            if seen is None:
+                seen = self._emails[record.id] = Counter(a.email for a in record.authors
+                                                         if a.email)
+            if seen[email] > 1:  # one address filled in for several slots: no evidence
+                return None
+        return email
+
+    def orgs(self, occ: _Occ) -> frozenset[str]:
+        """The institutions a slot names: affiliation ids or names, mail domains."""
+        author = occ.author
+        email = self.email(occ)
+        if not email and not author.affiliations:
+            return frozenset()
+        orgs = set()
+        if org := organisation(email):
+            orgs.add(f"domain:{org}")
+        for aff in author.affiliations:
+            if aff.id:
+                orgs.add(aff.id)
+            elif aff.name:
+                orgs.add(f"name:{slugify(aff.name, max_len=80)}")
+            if aff.domain and (org := organisation(f"x@{aff.domain}")):
+                orgs.add(f"domain:{org}")
+        return frozenset(orgs)
+
+    def slot(self, occ: _Occ) -> Slot:
+        """What ``occ`` says about who its author is."""
+        record, author = occ.record, occ.author
+        email = self.email(occ)
+        orgs = self.orgs(occ)
+        venue = "".join(c for c in record.venue.lower() if c.isalpha()) if record.venue else None
+        return Slot(occ.ref, occ.paper, occ.name, frozenset(self.coauthors[occ.ref]),
+                    self._circle(occ), author.ids, email.lower() if email else None, orgs,
+                    self._topic(occ.paper), venue or None, record.year)
 
 
 def _link_same_paper(occs: Sequence[_Occ], sets: _Clusters) -> None:
@@ -154,6 +271,19 @@ def _link_same_paper(occs: Sequence[_Occ], sets: _Clusters) -> None:
                     sets.link(fits[0].ref, occ.ref, "same-paper")
 
 
+def _link_same_identifier(occs: Sequence[_Occ], sets: _Clusters) -> None:
+    """Slots that share a person identifier are one person, however their names differ
+    (a maiden name, a transliteration); an email address is not enough for that (sources
+    swap them between co-authors), so it only counts between slots of one name."""
+    first: dict[tuple[str, str], Ref] = {}
+    for occ in occs:
+        for key in occ.author.ids:
+            if key in first:
+                sets.link(first[key], occ.ref, f"same-{key[0]}")
+            else:
+                first[key] = occ.ref
+
+
 def _surname_typo(a: Name, b: Name) -> bool:
     return (a.given == b.given and bool(a.words) and len(a.surname) >= 5
             and edit_distance_at_most_one(a.surname, b.surname))
@@ -162,6 +292,11 @@ def _surname_typo(a: Name, b: Name) -> bool:
 #: Papers with more authors than this give no co-author evidence: in a consortium paper
 #: sharing it says nothing about who a person is, and the sets would grow quadratically.
 MAX_TEAM = 100
+
+
+def _key(occ: _Occ) -> str:
+    """The surname+initial key that co-author evidence uses."""
+    return f"{occ.parsed.first_initial} {occ.parsed.surname}"
 
 
 def _coauthor_keys(occs: Sequence[_Occ]) -> dict[Ref, set[str]]:
@@ -180,15 +315,16 @@ def _coauthor_keys(occs: Sequence[_Occ]) -> dict[Ref, set[str]]:
     return out
 
 
-def _link_block(block: list[_Occ], sets: _Clusters, coauthors: dict[Ref, set[str]]) -> None:
+def _link_block(block: list[_Occ], sets: _Clusters, ctx: _Context) -> None:
     """Link the slots of one surname: same names, fitting variants, initials, typos."""
+    coauthors = ctx.coauthors
     by_key: dict[str, list[_Occ]] = defaultdict(list)
     for occ in block:
         by_key[occ.parsed.key].append(occ)
     keys = sorted(by_key)
     full = [k for k in keys if by_key[k][0].parsed.words]
     for key in full:  # initials alone ("W Li") are not a name to link on: see below
-        _link_same_name(by_key[key], sets, coauthors)
+        _link_same_name(by_key[key], sets, ctx)
     # written-out variants that fit: middle names and initials agree.  Two such names share
     # a written-out given name (or all given names run together), so only those are compared.
     for a, b in _pairs(full, lambda k: {*by_key[k][0].parsed.words,
@@ -253,47 +389,47 @@ def organisation(email: str | None) -> str | None:
     return ".".join(labels[-keep:])
 
 
-def _link_same_name(group: list[_Occ], sets: _Clusters,
-                    coauthors: dict[Ref, set[str]]) -> None:
-    """Link the slots of one written-out name, unless the evidence says they differ.
+def _link_same_name(group: list[_Occ], sets: _Clusters, ctx: _Context) -> None:
+    """Split the slots of one written-out name into people (:mod:`kg.resolve.homonyms`).
 
-    People who share a name are told apart when their slots carry profile emails of
-    different organisations and the two sides share no co-author (emails alone are not
-    enough: sources sometimes swap them between co-authors).  Slots without an email join
-    the side they share co-authors with; where none or several fit, the person is marked
-    ambiguous rather than guessed.
+    Identifiers and email addresses decide first; then co-authors, topics, institutions,
+    venues, years and how common the name is are weighed.  Where a name ends up as more
+    than one person, every person of it is marked ambiguous (with why) and the decisions
+    are kept for the build report.
     """
-    sides: dict[str, list[_Occ]] = defaultdict(list)
-    rest: list[_Occ] = []
+    units: dict[Ref, list[_Occ]] = defaultdict(list)
     for occ in group:
-        org = organisation(occ.email)
-        (sides[org] if org else rest).append(occ)
-    circles = {org: set().union(*(coauthors[o.ref] for o in occs))
-               for org, occs in sides.items()}
-    orgs = sorted(sides)
-    distinct = len(orgs) > 1 and all(not (circles[a] & circles[b])
-                                     for a, b in combinations(orgs, 2))
-    if not distinct:
-        first, *others = group
+        units[sets.find(occ.ref)].append(occ)
+    if len(units) == 1:
+        return
+    parsed = group[0].parsed
+    told = any(o.author.email or o.author.affiliations for o in group)
+    if not any(o.author.ids for o in group) and without_evidence(
+            parsed, len(group),
+            conflicts=told and len({ctx.orgs(o) for o in group} - {frozenset()}) > 1):
+        first, *others = group  # a rare name, nothing to tell its slots apart
         for occ in others:
             sets.link(first.ref, occ.ref, "same-name")
         return
-    for org in orgs:
-        first, *others = sides[org]
-        for occ in others:
-            sets.link(first.ref, occ.ref, "same-name+organisation")
-    for occ in rest:
-        fits = [org for org in orgs if coauthors[occ.ref] & circles[org]]
-        if len(fits) == 1:
-            sets.link(sides[fits[0]][0].ref, occ.ref, "same-name+coauthors")
-        else:
-            sets.doubt[sets.find(occ.ref)] = (
-                f"the name is shared by people of {len(orgs)} organisations "
-                f"({', '.join(orgs)}) and the co-authors do not decide")
-    for org in orgs:
-        elsewhere = ", ".join(o for o in orgs if o != org)
-        sets.doubt.setdefault(sets.find(sides[org][0].ref),
-                              f"another person of this name is at {elsewhere}")
+    people, decisions = cluster(
+        [[ctx.slot(o) for o in units[root]] for root in sorted(units)], parsed)
+    for person in people:
+        head, *rest = person
+        for slot in rest:
+            sets.link(head.ref, slot.ref, "same-name")
+    ids = {slot.ref for person in people for slot in person
+           if slot.ids or slot.email}
+    if any(d.joined and d.probability is None for d in decisions) and ids:
+        for person in people:
+            sets.why[sets.find(person[0].ref)].add("same-identifier")
+    if len(people) > 1 or any(not d.joined or d.probability is not None for d in decisions):
+        ctx.decisions[group[0].name] = [d.as_dict() for d in decisions]
+    if len(people) > 1:
+        for person in people:
+            sets.doubt.setdefault(sets.find(person[0].ref), (
+                f"{len(people)} people share this name; they were told apart by "
+                f"co-authors, topics, institutions and identifiers "
+                f"(kg explain person \"{group[0].name}\")"))
 
 
 def _deletions(word: str) -> set[str]:
@@ -314,12 +450,21 @@ def _pairs(
     return sorted(pairs)
 
 
-def _label_quality(name: str) -> tuple[int, int, int, int, str]:
-    """Prefer written-out given names, mixed case, accents kept, then the longest."""
+def _label_quality(name: str, papers: int) -> tuple[int, int, int, int, int, int, str]:
+    """How good a spelling is as a person's label (the largest wins).
+
+    Written-out given names first; then accents kept (sources drop them, never add them);
+    then proper case (no word in capitals, not all lower case); then the number of papers
+    that spell it so; then how many people in public author lists have its first given
+    name (of two spellings a letter apart on as many papers, ``Masao`` is a name and
+    ``Masso`` a typo); then the longest.
+    """
     parsed = parse(name)
-    mixed = int(name != name.lower() and name != name.upper())
     accents = int(any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", name)))
-    return (len(parsed.words), mixed, accents, len(name), name)
+    proper = int(name != name.lower() and not any(len(w) > 2 and w.isupper()
+                                                  for w in name.replace(".", " ").split()))
+    attested = name_stats().given_count(parsed)
+    return (len(parsed.words), accents, proper, papers, attested, len(name), name)
 
 
 def _result(occs: Sequence[_Occ], sets: _Clusters) -> PeopleResolution:
@@ -335,7 +480,11 @@ def _result(occs: Sequence[_Occ], sets: _Clusters) -> PeopleResolution:
     for root in sorted(members):
         group = members[root]
         seen = Counter(o.name for o in group)
-        label = max(seen, key=lambda n: (_label_quality(n), seen[n]))
+        if len(seen) == 1:
+            label = group[0].name
+        else:
+            papers = Counter(name for name, _ in {(o.name, o.paper) for o in group})
+            label = max(seen, key=lambda n: _label_quality(n, papers[n]))
         base = slugify(label, max_len=80)
         used[base] += 1
         key = base if used[base] == 1 else f"{base}-{used[base]}"

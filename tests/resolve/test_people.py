@@ -158,14 +158,29 @@ def test_one_organisation_or_shared_coauthors_keep_one_person() -> None:
         _with_email("000", 1, ("Bo Dai", "bodai@gatech.edu"), ("Le Song", None)),
         _with_email("000", 2, ("Bo Dai", "bodai@google.com"), ("Le Song", None)),
     ]
-    public = [
-        _with_email("000", 1, ("Bo Dai", "bodai@gmail.com"), ("Le Song", None)),
-        _with_email("000", 2, ("Bo Dai", "bodai@cs.cmu.edu"), ("Dale Schuurmans", None)),
+    rare = [  # nothing shared, but few people have this name
+        _with_email("000", 1, ("Masao Utiyama", "mutiyama@gmail.com"), ("Le Song", None)),
+        _with_email("000", 2, ("Masao Utiyama", "mutiyama@nict.go.jp"),
+                    ("Dale Schuurmans", None)),
     ]
-    for papers in (same_org, moved, public):
+    for papers in (same_org, moved, rare):
         res = resolve_people(papers)
         assert _same(res, ("000:1", 1), ("000:2", 1)), papers
         assert not res.ambiguous
+
+
+def test_a_common_name_with_nothing_shared_is_two_people() -> None:
+    papers = [
+        _with_email("000", 1, ("Bo Dai", "bodai@gmail.com"), ("Le Song", None)),
+        _with_email("000", 2, ("Bo Dai", "bodai@cs.cmu.edu"), ("Dale Schuurmans", None)),
+    ]
+    res = resolve_people(papers)
+    assert not _same(res, ("000:1", 1), ("000:2", 1))
+    both = {res.person_of[("000:1", 1)], res.person_of[("000:2", 1)]}
+    assert both <= set(res.ambiguous)
+    [kept_apart] = res.decisions["Bo Dai"]
+    assert not kept_apart["joined"] and kept_apart["probability"] < 0.5
+    assert "0 shared co-authors" in kept_apart["reasons"]
 
 
 def test_organisation_of_an_email() -> None:
