@@ -285,6 +285,34 @@ def extraction_report(parts: Sequence[dict[str, Any] | None],
                                key=lambda w: w["paper"])}
 
 
+def people_decisions(corpus: Corpus) -> list[dict[str, Any]]:
+    """Per name that was weighed: its people (with their papers) and every decision.
+
+    A slot is written ``FILE:LINE#POSITION``; a person's papers by record and title.
+    """
+    title = {}
+    for cluster in corpus.papers.clusters:
+        name = next((m.paper.title for m in cluster.members if m.paper.title), None)
+        for member in cluster.members:
+            title[member.paper.id] = name
+    person_of = corpus.people.person_of
+    out = []
+    for name in sorted(corpus.people.decisions):
+        decisions = corpus.people.decisions[name]
+        slots = sorted({ref for d in decisions for side in ("a", "b")
+                        for ref in d[side]})
+        people: dict[str, list[dict[str, Any]]] = {}
+        for ref in slots:
+            record, position = ref.rsplit("#", 1)
+            key = person_of[(record, int(position))]
+            people.setdefault(key, []).append({"slot": ref, "title": title.get(record)})
+        out.append({"name": name,
+                    "people": [{"person": k, "label": corpus.people.labels[k], "papers": v}
+                               for k, v in people.items()],
+                    "decisions": decisions})
+    return out
+
+
 def report(corpus: Corpus, triples: int,
            extraction: dict[str, Any] | None = None) -> dict[str, Any]:
     """The build report: what was read, merged and resolved, and every warning.
@@ -328,6 +356,7 @@ def report(corpus: Corpus, triples: int,
             {"person": key, "names": corpus.people.names[key], "why": why}
             for key, why in sorted(corpus.people.ambiguous.items())
         ],
+        "people_decisions": people_decisions(corpus),
         "unresolved_citations": [
             {"citation": c.id, "title": c.title, "authors": c.authors, "url": c.url}
             for c in unresolved

@@ -1,4 +1,4 @@
-"""`kg formats`, `kg stats`, `kg validate`: what kg reads and what a build holds."""
+"""`kg formats`, `kg stats`, `kg validate`, `kg explain`: what kg reads and what a build holds."""
 
 from __future__ import annotations
 
@@ -57,3 +57,26 @@ def validate(out: str, show: bool) -> None:
         click.echo(f"kg: {result.violations} SHACL violations", err=True)
         raise SystemExit(1)
     click.echo("the graph conforms to the shapes", err=True)
+
+
+@main.group()
+def explain() -> None:
+    """Why a build resolved something the way it did (from DIR/build-report.json)."""
+
+
+@explain.command("person")
+@dir_option
+@click.argument("name")
+def explain_person(out: str, name: str) -> None:
+    """Who the people named NAME are in the build, and why they were joined or kept apart.
+
+    Lists each person of that name with their papers, then every decision: slots joined
+    by a shared identifier or email, joined or kept apart by the model (its probability,
+    what a join needs, and the evidence: shared co-authors, co-authors' co-authors, topic
+    similarity, institutions, years, how common the name is).
+    """
+    from kg.explain import person
+    from kg.text import terminal_safe
+
+    for line in person(out, name):
+        click.echo(terminal_safe(line, keep_newlines=False))

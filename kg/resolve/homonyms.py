@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from kg.resolve.names import Name
 
@@ -53,6 +54,8 @@ _SHARED = FEATURES.index("any_coauthor")
 #: Groups above this many are only compared when they share a co-author or an institution
 #: (all pairs of a 5,000-slot "Wei Wang" would be quadratic).
 MAX_ALL_PAIRS = 300
+#: Up to this many people of one name, the report says why each pair stayed apart.
+EXPLAIN_ALL_PAIRS = 6
 #: A pair is joined when the model gives at least this probability: sharing a co-author,
 #: or not (then more is asked: joining two strangers costs more than splitting a person).
 THRESHOLD = 0.5
@@ -317,12 +320,14 @@ class Decision:
     b: tuple[Ref, ...]
     probability: float | None
     reasons: tuple[str, ...]
+    needs: float | None = None  # the probability a join of this pair asks
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
+        """The decision for the build report: slots as ``FILE:LINE#POSITION``."""
         return {"joined": self.joined, "a": [f"{r}#{p}" for r, p in self.a],
                 "b": [f"{r}#{p}" for r, p in self.b],
                 "probability": None if self.probability is None else round(self.probability, 3),
-                "reasons": list(self.reasons)}
+                "needs": self.needs, "reasons": list(self.reasons)}
 
 
 def reasons(a: Profile, b: Profile, name: Name, stats: NameStats) -> tuple[str, ...]:
@@ -350,7 +355,8 @@ def reasons(a: Profile, b: Profile, name: Name, stats: NameStats) -> tuple[str, 
 
 def hard_groups(units: Sequence[Sequence[Slot]]) -> list[list[Slot]]:
     """Units (slots already known to be one person) joined by a shared identifier or email,
-    never across two identifiers of one scheme."""
+    never across two identifiers of one scheme; a group that joined units comes first in
+    each of its lists with the slots of its first unit."""
     profiles = [Profile.of(u) for u in units]
     index: dict[tuple[str, str], int] = {}
     parent = list(range(len(profiles)))
@@ -391,15 +397,20 @@ def cluster(units: Sequence[Sequence[Slot]], name: Name, stats: NameStats | None
     w = w or weights()
     threshold_apart = THRESHOLD_APART if threshold_apart is None else threshold_apart
     block = sum(len(u) for u in units)
-    profiles: dict[int, Profile] = {i: Profile.of(g) for i, g in enumerate(hard_groups(units))}
+    groups = hard_groups(units)
+    profiles: dict[int, Profile] = {i: Profile.of(g) for i, g in enumerate(groups)}
     decisions: list[Decision] = []
-    for profile in profiles.values():
-        if len(profile.slots) > 1:
-            decisions.append(Decision(True, tuple(s.ref for s in profile.slots[:1]),
-                                      tuple(s.ref for s in profile.slots[1:]), None,
+    unit_of = {slot.ref: n for n, unit in enumerate(units) for slot in unit}
+    for group in groups:
+        first = unit_of[group[0].ref]
+        mine = tuple(s.ref for s in group if unit_of[s.ref] == first)
+        others = tuple(s.ref for s in group if unit_of[s.ref] != first)
+        if others:
+            decisions.append(Decision(True, mine, others, None,
                                       ("a shared identifier or email address",)))
-    version = dict.fromkeys(profiles, 0)
-    heap: list[tuple[float, int, int, int, int]] = []
+    # a heap of joinable pairs, the likeliest first; a profile that joins another gets a
+    # new number, so entries naming the old ones are stale and skipped
+    heap: list[tuple[float, int, int, float]] = []
     next_id = len(profiles)
 
     def push(i: int, j: int) -> None:
@@ -408,33 +419,42 @@ def cluster(units: Sequence[Sequence[Slot]], name: Name, stats: NameStats | None
             return
         x = features(a, b, name, block, stats)
         p = probability(x, w)
-        if p >= (threshold if x[_SHARED] else threshold_apart):
-            heapq.heappush(heap, (-p, min(i, j), max(i, j), version[i], version[j]))
+        needs = threshold if x[_SHARED] else threshold_apart
+        if p >= needs:
+            heapq.heappush(heap, (-p, min(i, j), max(i, j), needs))
 
     for i, j in _candidates(profiles):
         push(i, j)
     while heap:
-        negp, i, j, vi, vj = heapq.heappop(heap)
-        if i not in profiles or j not in profiles or version[i] != vi or version[j] != vj:
+        negp, i, j, needs = heapq.heappop(heap)
+        if i not in profiles or j not in profiles:
             continue
         a, b = profiles.pop(i), profiles.pop(j)
         decisions.append(Decision(True, tuple(s.ref for s in a.slots),
                                   tuple(s.ref for s in b.slots), -negp,
-                                  reasons(a, b, name, stats)))
+                                  reasons(a, b, name, stats), needs))
         a.absorb(b)
         profiles[next_id] = a
-        version[next_id] = 0
         for k in sorted(profiles):
             if k != next_id and (len(profiles) <= MAX_ALL_PAIRS or _related(a, profiles[k])):
                 push(k, next_id)
         next_id += 1
     order = sorted(profiles.values(), key=lambda p: min(s.ref for s in p.slots))
-    for x, y in itertools.pairwise(order):  # why the neighbours stayed apart
+    # why they stayed apart: every pair of a few people, neighbours of many
+    pairs = (itertools.combinations(order, 2) if len(order) <= EXPLAIN_ALL_PAIRS
+             else itertools.pairwise(order))
+    for x, y in pairs:
         scheme = x.conflicts(y)
-        p = None if scheme else probability(features(x, y, name, block, stats), w)
-        why = (f"different {scheme} identifiers",) if scheme else reasons(x, y, name, stats)
+        if scheme:
+            decisions.append(Decision(False, tuple(s.ref for s in x.slots),
+                                      tuple(s.ref for s in y.slots), None,
+                                      (f"different {scheme} identifiers",)))
+            continue
+        pair = features(x, y, name, block, stats)
         decisions.append(Decision(False, tuple(s.ref for s in x.slots),
-                                  tuple(s.ref for s in y.slots), p, why))
+                                  tuple(s.ref for s in y.slots), probability(pair, w),
+                                  reasons(x, y, name, stats),
+                                  threshold if pair[_SHARED] else threshold_apart))
     return [sorted(p.slots, key=lambda s: s.ref) for p in order], decisions
 
 

@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 from kg.records import Author, Paper
 from kg.resolve.homonyms import Slot, Topics, cluster, name_stats, without_evidence
@@ -48,7 +49,7 @@ class PeopleResolution:
     evidence: dict[str, list[str]] = field(default_factory=dict)
     ambiguous: dict[str, str] = field(default_factory=dict)  # person key -> why
     #: per shared name (as first written): why its slots were joined or kept apart
-    decisions: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    decisions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +173,7 @@ class _Context:
 
     def __init__(self, occs: Sequence[_Occ], coauthors: dict[Ref, set[str]]) -> None:
         self.coauthors = coauthors
-        self.decisions: dict[str, list[dict[str, object]]] = {}
+        self.decisions: dict[str, list[dict[str, Any]]] = {}
         self._occs = occs
         self._topics: Topics | None = None
         self._graph: dict[str, set[str]] = {}
@@ -450,6 +451,11 @@ def _pairs(
     return sorted(pairs)
 
 
+def _spelling(name: str) -> str:
+    """A name with its full stops dropped: ``J. Zico Kolter`` and ``J Zico Kolter`` agree."""
+    return " ".join(name.replace(".", " ").split())
+
+
 def _label_quality(name: str, papers: int) -> tuple[int, int, int, int, int, int, str]:
     """How good a spelling is as a person's label (the largest wins).
 
@@ -483,8 +489,9 @@ def _result(occs: Sequence[_Occ], sets: _Clusters) -> PeopleResolution:
         if len(seen) == 1:
             label = group[0].name
         else:
-            papers = Counter(name for name, _ in {(o.name, o.paper) for o in group})
-            label = max(seen, key=lambda n: _label_quality(n, papers[n]))
+            # spellings that differ only by full stops count together ("J Zico Kolter")
+            papers = Counter(_spelling(name) for name, _ in {(o.name, o.paper) for o in group})
+            label = max(seen, key=lambda n: _label_quality(n, papers[_spelling(n)]))
         base = slugify(label, max_len=80)
         used[base] += 1
         key = base if used[base] == 1 else f"{base}-{used[base]}"
