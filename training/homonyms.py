@@ -115,24 +115,35 @@ def train(paths: Sequence[Path], target: Path = TARGET) -> dict[str, object]:
     return data
 
 
-def cross_validate(evidence: str = "affiliations") -> None:
-    """Leave one venue family out: fit on the others, resolve it, score it."""
+def cross_validate(evidence: str = "affiliations", each: bool = False) -> None:
+    """Leave one venue family out: fit on the others, resolve it, score it.
+
+    With ``each``, every list (one venue, one year) of the family is resolved and scored
+    alone, as a build of one conference year would be.
+    """
     fams = families()
     original = TARGET.read_bytes() if TARGET.exists() else None
     rows = []
     try:
         for held, paths in fams.items():
             train([p for f, ps in fams.items() if f != held for p in ps])
-            kg, base, _ = evaluate(paths, affiliations=evidence == "affiliations")
-            rows.append((held, kg, base))
-            print(f"{held:<9} names {kg['shared_names']:>4.0f}  kg P {kg['precision']:.3f} "
-                  f"R {kg['recall']:.3f} macro {kg['macro_f1']:.3f}  | string P "
-                  f"{base['precision']:.3f} macro {base['macro_f1']:.3f}", flush=True)
+            for label, part in ([(p.name.split(".")[0], [p]) for p in paths] if each
+                                else [(held, paths)]):
+                kg, base, _ = evaluate(part, affiliations=evidence == "affiliations")
+                rows.append((label, kg, base))
+                print(f"{label:<11} names {kg['shared_names']:>4.0f}  kg P {kg['precision']:.3f} "
+                      f"R {kg['recall']:.3f} macro {kg['macro_f1']:.3f}  | string P "
+                      f"{base['precision']:.3f} macro {base['macro_f1']:.3f}", flush=True)
     finally:
         if original is not None:
             TARGET.write_bytes(original)
             homonyms.reload()
     n = sum(kg["shared_names"] for _, kg, _ in rows)
+    for label, i in (("kg", 1), ("name string", 2)):
+        pairs = [r[i] for r in rows]
+        print(f"{label}: mean over {len(rows)} of pairwise precision "
+              f"{sum(s['precision'] for s in pairs) / len(rows):.3f}, recall "
+              f"{sum(s['recall'] for s in pairs) / len(rows):.3f}")
     for label, scored in (("kg", [r[1] for r in rows]), ("name string", [r[2] for r in rows])):
         macro = sum(s["macro_f1"] * s["shared_names"] for s in scored) / n
         print(f"{label}: macro F1 over {n:.0f} shared names {macro:.3f}")
@@ -142,9 +153,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", nargs="?", choices=["train", "cv"], default="train")
     parser.add_argument("--evidence", choices=["names", "affiliations"], default="affiliations")
+    parser.add_argument("--each", action="store_true",
+                        help="cv: score every list (one venue, one year) on its own")
     args = parser.parse_args()
     if args.what == "cv":
-        cross_validate(args.evidence)
+        cross_validate(args.evidence, args.each)
         return
     data = train([p for ps in families().values() for p in ps])
     print(json.dumps({k: data[k] for k in ("examples", "shared", "apart")}))

@@ -3,19 +3,22 @@
 Author slots ("occurrences") are linked when
 
 * they are the same slot of the same paper in two sources (``same-paper``),
-* their names are the same once case, accents, marks and punctuation are folded
-  (``same-name``), unless profile emails of different organisations and disjoint
-  co-authors say they are different people (then ``same-name+organisation`` within each,
-  and the person is marked ambiguous where a slot cannot be placed),
+* they share a person identifier, whatever their names (``same-orcid``, ...), never
+  joining two sets that hold different identifiers of one scheme,
+* their names are the same once case, accents, marks and punctuation are folded, and the
+  evidence says they are one person (:mod:`kg.resolve.homonyms`: identifiers and emails,
+  then a model weighing co-authors, topics, institutions, years and how common the name
+  is); a name that ends up as several people marks each of them ambiguous (``same-name``),
 * their names differ only by middle names or initials that agree, e.g.
   ``Timothy P. Lillicrap`` / ``Timothy Lillicrap`` (``name-variant``),
 * one gives only initials (``F. Mu``) and exactly one person of that surname fits, or the
   co-authors decide between several (``initials``, ``initials+coauthors``),
 * the given names differ by one letter and the two share a co-author (``typo+coauthors``).
 
-Names are blocked by surname, so no two people of different surnames are ever compared.
-A link never joins names that contradict each other (``Wei Li`` / ``Wen Li``), and a profile
-email only confirms a link, never makes one (emails are sometimes swapped between authors).
+Names are blocked by surname, so no two people of different surnames are compared (only a
+shared identifier joins them).  A link never joins names that contradict each other
+(``Wei Li`` / ``Wen Li``), and an email address only joins slots of one name (sources swap
+them between co-authors).
 """
 
 from __future__ import annotations

@@ -190,3 +190,24 @@ def test_kg_explain_person_reads_the_build_report(tmp_path: Path) -> None:
                              capture_output=True, text=True, timeout=60)
     assert missing.returncode != 0 and "no build report" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_homonym_training_drops_held_out_abstracts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The word statistics of the topic feature never see a held-out abstract."""
+    import training.corpus
+    import training.homonyms
+    from bench.people import families, load
+    from training.corpus import is_heldout, text_hash
+
+    papers, _ = load(families()["corl"][0])
+    victim = next(p for p in papers if p.abstract)
+    banned = frozenset({text_hash(victim.abstract or "")})
+    monkeypatch.setattr(training.homonyms, "heldout", lambda: banned)
+    kept = training.homonyms._without_heldout(papers)
+    assert len(kept) == len(papers)
+    assert [p.abstract for p in kept if p.source == victim.source] == [None]
+    assert sum(1 for p in kept if p.abstract) == sum(1 for p in papers if p.abstract) - 1
+    # and none of the truth lists holds a real held-out abstract
+    assert not any(is_heldout(p.abstract) for path in (x for f in families().values() for x in f)
+                   for p in load(path)[0])
+    assert training.corpus.heldout()  # the real list is there to check against
