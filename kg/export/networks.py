@@ -84,6 +84,21 @@ def _co_occurrence(by_paper: dict[str, set[str]], labels: dict[str, str],
     return g
 
 
+def _sorted_copy(g: nx.Graph) -> nx.Graph:
+    """``g``'s nodes and weighted edges, added in sorted order.
+
+    Community detection visits nodes and neighbours in insertion order; a graph cut out of
+    another (an ego network, a subgraph) has them in the order of a set, which Python's
+    string hashing changes from one process to the next.
+    """
+    out = nx.Graph()
+    out.add_nodes_from(sorted(g.nodes, key=str))
+    edges = sorted(((a, b) if str(a) <= str(b) else (b, a), w)
+                   for a, b, w in g.edges(data="weight", default=1))
+    out.add_weighted_edges_from((a, b, w) for (a, b), w in edges)
+    return out
+
+
 #: above this many nodes, communities come from label propagation instead of Louvain
 LOUVAIN_MAX = 20_000
 
@@ -98,11 +113,12 @@ def annotate(g: nx.Graph, seed: int = 0) -> nx.Graph:
     for node, degree in g.degree():
         g.nodes[node]["degree"] = int(degree)
     if g.number_of_edges():
+        ordered = _sorted_copy(g)
         if g.number_of_nodes() > LOUVAIN_MAX:
             parts = list(nx.community.fast_label_propagation_communities(
-                g, weight="weight", seed=seed))
+                ordered, weight="weight", seed=seed))
         else:
-            parts = nx.community.louvain_communities(g, weight="weight", seed=seed)
+            parts = nx.community.louvain_communities(ordered, weight="weight", seed=seed)
         ordered = sorted((sorted(p) for p in parts), key=lambda p: (-len(p), p[0]))
         for index, members in enumerate(ordered):
             for node in members:

@@ -41,6 +41,22 @@ def test_graphs_are_deterministic(built: Path, coauthors: nx.Graph) -> None:
         coauthors.nodes[n]["community"] for n in sorted(coauthors)]
 
 
+def test_communities_do_not_depend_on_the_order_nodes_were_added() -> None:
+    """An ego network or a neighbourhood is cut out of a larger graph, and networkx gives
+    such a part its nodes in the order of a set, which changes with Python's string hashing:
+    communities (and the pages laid out by them) changed from one run to the next."""
+    random = nx.gnm_random_graph(200, 500, seed=3)  # no clear communities: order matters
+    g = nx.Graph()
+    g.add_nodes_from(f"n{i:03d}" for i in sorted(random))
+    g.add_edges_from((f"n{a:03d}", f"n{b:03d}", {"weight": 1}) for a, b in sorted(random.edges))
+    backwards = nx.Graph()
+    backwards.add_nodes_from(sorted(g.nodes, reverse=True))
+    backwards.add_edges_from(sorted(g.edges(data=True), reverse=True))
+    first, second = networks.annotate(nx.Graph(g)), networks.annotate(backwards)
+    assert {n: first.nodes[n]["community"] for n in first} == {
+        n: second.nodes[n]["community"] for n in second}
+
+
 def test_ego_network_and_filters(built: Path) -> None:
     store = Store.open(built)
     ego = networks.coauthor_graph(store, person="Zico Kolter", hops=1)
