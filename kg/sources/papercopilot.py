@@ -98,7 +98,7 @@ def _aligned(index: list[str], aff: list[str]) -> list[list[str]] | None:
 def _pick(values: list[str], index: list[str], j: int) -> str | None:
     """``values[index[j]]`` when the index is a number pointing into the list."""
     raw = index[j] if j < len(index) else ""
-    if not raw.isdigit() or int(raw) >= len(values):
+    if not (raw.isascii() and raw.isdigit()) or int(raw) >= len(values):
         return None
     value = values[int(raw)]
     return None if value.lower() in _NO_VALUE else value

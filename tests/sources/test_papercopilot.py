@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.errors import InputError
 from kg.records import Affiliation, Paper, Problem
@@ -234,3 +236,26 @@ def test_the_iclr_2018_list_has_emails_but_no_identifiers_or_affiliations(
     authors = [a for p in items if isinstance(p, Paper) for a in p.authors]
     assert sum(1 for a in authors if a.email) > 900
     assert not any(a.ids or a.affiliations for a in authors)
+
+
+_SLOTS = st.lists(st.sampled_from(["", "0", "1", "2", "0+1", "²", "~A_B1", "x@y.org", "Lab",
+                                   "U+V", "Unknown", "0000-0002-1825-0097", "12/34"]),
+                  max_size=6).map(";".join)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.fixed_dictionaries({}, optional={key: _SLOTS for key in (
+    "authorids", "or_profile", "orcid", "dblp", "aff", "aff_domain", "aff_unique_norm",
+    "aff_unique_index", "aff_unique_url", "aff_country_unique", "aff_country_unique_index")}),
+    st.integers(1, 5))
+def test_any_slot_lists_give_each_author_at_most_their_own_slot(fields: dict[str, str],
+                                                                 authors: int) -> None:
+    names = [f"Person {chr(65 + i)}" for i in range(authors)]
+    items = _read(json.dumps([{"id": "h1", "title": "T", "status": "Poster",
+                               "author": ";".join(names), **fields}]))
+    (paper,) = items
+    assert isinstance(paper, Paper) and [a.name for a in paper.authors] == names
+    aff = fields.get("aff", "").split(";")
+    for author in paper.authors:
+        assert all(a.raw and a.raw in ";".join(aff).replace("+", ";").split(";")
+                   for a in author.affiliations)
