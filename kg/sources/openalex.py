@@ -88,14 +88,18 @@ def _strings(value: Any) -> list[str]:
     return [t for v in value if (t := _clean(v))] if isinstance(value, list) else []
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _raw_by_institution(authorship: Mapping[str, Any]) -> tuple[dict[str, list[str]], list[str]]:
     """The raw affiliation strings linked to each institution id, and those linked to none."""
     linked: dict[str, list[str]] = {}
     alone: list[str] = []
-    for item in authorship.get("affiliations") or []:
+    for item in _list(authorship.get("affiliations")):
         if not isinstance(item, Mapping) or not (raw := _clean(item.get("raw_affiliation_string"))):
             continue
-        targets = [i for x in item.get("institution_ids") or [] if (i := openalex(str(x)))]
+        targets = [i for x in _list(item.get("institution_ids")) if (i := openalex(str(x)))]
         for target in targets:
             linked.setdefault(target, []).append(raw)
         if not targets:
@@ -104,7 +108,7 @@ def _raw_by_institution(authorship: Mapping[str, Any]) -> tuple[dict[str, list[s
 
 
 def _affiliations(authorship: Mapping[str, Any]) -> tuple[Affiliation, ...]:
-    institutions = [i for i in authorship.get("institutions") or [] if isinstance(i, Mapping)]
+    institutions = [i for i in _list(authorship.get("institutions")) if isinstance(i, Mapping)]
     raws = _strings(authorship.get("raw_affiliation_strings")) or _strings(
         [authorship.get("raw_affiliation_string")])
     if isinstance(authorship.get("affiliations"), list):

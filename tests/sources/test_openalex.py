@@ -202,3 +202,15 @@ def test_raw_strings_follow_their_institution_links() -> None:
     assert isinstance(paper, Paper)
     assert [(a.id, a.raw) for a in paper.authors[0].affiliations] == [
         ("ror:042nb2s44", "CSAIL, MIT")]
+
+
+def test_odd_shapes_in_authorships_are_ignored() -> None:
+    odd = [{"raw_author_name": "A B", "author": {"id": 5, "orcid": ["x"]}, "institutions": 7,
+            "affiliations": [{"raw_affiliation_string": "X", "institution_ids": 3}, 4],
+            "raw_affiliation_strings": "not a list"},
+           {"raw_author_name": "C D", "author": [],
+            "institutions": [{"id": None, "ror": 5, "display_name": {"a": 1}}, "I1"]}]
+    (paper,) = _read(json.dumps(_work(authorships=odd)))
+    assert isinstance(paper, Paper)
+    assert [(a.name, a.ids, a.affiliations) for a in paper.authors] == [
+        ("A B", (), (Affiliation(raw="X"),)), ("C D", (), ())]
