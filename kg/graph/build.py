@@ -210,9 +210,9 @@ def _affiliation_quads(corpus: Corpus, paper: Paper, position: int, author: Auth
         yield q(slot, V.AFFILIATION, org)
         if _first_time(said, "o", org.value):
             yield q(org, V.TYPE, V.ORGANIZATION)
-        if affiliation.name and _first_time(said, "o", org.value, affiliation.name):
+        if affiliation.name and _first_time(said, "on", org.value, affiliation.name):
             yield q(org, V.ALT_LABEL, Literal(affiliation.name))
-        if affiliation.id and _first_time(said, "o", org.value, affiliation.id):
+        if affiliation.id and _first_time(said, "oi", org.value, affiliation.id):
             scheme, _, value = affiliation.id.partition(":")
             yield from _id_quads(org, scheme, value, q)
 

@@ -17,6 +17,7 @@ once, and their ``*_index`` lists point into them, one entry per slot or one per
 ``aff`` slot (both occur).  An index list whose length fits neither is not used: the slot
 keeps its affiliation as written, with no normalised name or country.  ``Unknown
 Institution`` and ``Unknown`` are not names.
+
 ``status`` is the decision (``Withdraw`` → Withdrawn; ``Active``, a submission still
 without a decision, → Unknown).  ``Anonymous`` authors (withdrawn or undecided
 submissions) are not people and are left out.  The forum id is ``id`` (or the
@@ -163,10 +164,10 @@ def _profile_slots(obj: Mapping[str, Any], names: list[str]) -> list[int | None]
     else:
         words = {k: ascii_fold(_PROFILE_DIGITS.sub("", profiles[k])).lower()
                  .replace("-", "_").strip("~").split("_") for k in left}
+        surnames = {i: _surname(names[i]) for i in authors}
         for i in authors:
-            fits = [k for k in left if _surname(names[i]) in words[k]]
-            if len(fits) == 1 and sum(_surname(names[j]) in words[fits[0]]
-                                      for j in authors) == 1:
+            fits = [k for k in left if surnames[i] and surnames[i] in words[k]]
+            if len(fits) == 1 and sum(surnames[j] in words[fits[0]] for j in authors) == 1:
                 slot_of[i] = fits[0]
     return [slot_of.get(i) for i in range(len(names))]
 
