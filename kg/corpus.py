@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from kg.extract.model import Extraction
 from kg.records import Citation, Paper, Problem, SourceRef
 from kg.resolve.concepts import Concepts
+from kg.resolve.organizations import Organizations
 from kg.resolve.papers import PaperResolution
 from kg.resolve.people import PeopleResolution
 
@@ -36,12 +37,13 @@ class LoadedSource:
 
 @dataclass(frozen=True, slots=True)
 class Corpus:
-    """All sources of a build and the resolution of their papers and people."""
+    """All sources of a build and the resolution of their papers, people and organizations."""
 
     sources: tuple[LoadedSource, ...]
     papers: PaperResolution
     people: PeopleResolution
     concepts: Concepts = field(default_factory=Concepts)
+    organizations: Organizations = field(default_factory=Organizations)
     extracted: dict[str, Extracted] = field(default_factory=dict)  # by paper cluster key
 
 

@@ -36,6 +36,7 @@ from kg.graph.build import build_quads
 from kg.outdir import atomic_write_bytes, check_replaceable, commit, locked, staging
 from kg.records import Citation, Paper, Problem, SourceRef
 from kg.resolve.concepts import Concepts
+from kg.resolve.organizations import resolve_organizations
 from kg.resolve.papers import Ranked, resolve_papers
 from kg.resolve.people import resolve_people
 from kg.store import STORE_DIR, Store
@@ -163,14 +164,16 @@ def read_all(specs: Sequence[SourceSpec], encoding: str | None = None,
 
 
 def resolve(loaded: Sequence[LoadedSource]) -> Corpus:
-    """Resolve papers and people across all sources; learn acronyms for concepts."""
+    """Resolve papers, people and organizations across all sources; learn acronyms for
+    concepts."""
     ranked = [Ranked(p, s.authority) for s in loaded for p in s.papers]
     citations = [c for s in loaded for c in s.citations]
     paper_res = resolve_papers(ranked, citations)
-    people = resolve_people([p for s in loaded for p in s.papers], paper_res.cluster_of)
-    concepts = Concepts.learn(sorted({p.abstract for s in loaded for p in s.papers
-                                      if p.abstract}))
-    return Corpus(tuple(loaded), paper_res, people, concepts)
+    papers = [p for s in loaded for p in s.papers]
+    people = resolve_people(papers, paper_res.cluster_of)
+    concepts = Concepts.learn(sorted({p.abstract for p in papers if p.abstract}))
+    return Corpus(tuple(loaded), paper_res, people, concepts,
+                  organizations=resolve_organizations(papers))
 
 
 #: Progress units the extraction stage reports (in steps of its batches).
@@ -338,6 +341,7 @@ def report(corpus: Corpus, triples: int,
             "papers": len(res.clusters),
             "source_records": sum(len(c.members) for c in res.clusters),
             "people": len(corpus.people.labels),
+            "organizations": len(corpus.organizations.by_key),
             "citations": len(citations),
             "citations_resolved": len(citations) - len(unresolved),
             "triples": triples,
@@ -351,6 +355,11 @@ def report(corpus: Corpus, triples: int,
             {"person": key, "names": corpus.people.names[key], "evidence": why}
             for key, why in sorted(corpus.people.evidence.items())
             if len(corpus.people.names[key]) > 1
+        ],
+        "organizations_merged": [
+            {"organization": o.key, "names": list(o.names), "ids": list(o.ids),
+             "evidence": list(o.evidence)}
+            for o in corpus.organizations.by_key.values() if len(o.names) > 1
         ],
         "people_ambiguous": [
             {"person": key, "names": corpus.people.names[key], "why": why}

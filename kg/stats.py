@@ -9,6 +9,7 @@ from kg.store import Store
 _COUNTS = {
     "papers": "?x a kg:Paper",
     "people": "?x a kg:Person",
+    "organizations": "?x a kg:Organization",
     "authorships": "?x a kg:Authorship",
     "venues": "?x a kg:Venue",
     "concepts": "?x a kg:Concept",

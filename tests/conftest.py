@@ -45,6 +45,29 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+AFFILIATIONS = Path(__file__).parent / "data" / "affiliations"
+
+
+def affiliation_sources() -> list[Any]:
+    """Three small sources whose authors carry identifiers and affiliations: two Paper
+    Copilot lists in the CoRL 2023 layout (written for the tests) and one OpenAlex page."""
+    from kg.pipeline import SourceSpec
+
+    return [SourceSpec(AFFILIATIONS / "papercopilot_corl2022.json", venue="CoRL 2022", year=2022),
+            SourceSpec(AFFILIATIONS / "papercopilot_corl2023.json", venue="CoRL 2023", year=2023),
+            SourceSpec(AFFILIATIONS / "openalex_corl2024.json")]
+
+
+@pytest.fixture(scope="session")
+def affiliated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory holding a build of :func:`affiliation_sources` (no extraction)."""
+    from kg.pipeline import build
+
+    out = tmp_path_factory.mktemp("affiliated")
+    build(affiliation_sources(), out=out, extract=False)
+    return out
+
+
 @pytest.fixture(scope="session")
 def paper_rows(built: Path) -> list[dict[str, Any]]:
     """The paper table of the bundled build."""

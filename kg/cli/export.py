@@ -44,6 +44,12 @@ def _network_formats() -> list[str]:
     return list(EXPORTERS)
 
 
+def _color_choices() -> list[str]:
+    from kg.export.networks import COLOR_BY
+
+    return list(COLOR_BY)
+
+
 def _write_network(graph: Any, fmt: str, output: str | None, out: str, name: str,
                    title: str) -> None:
     from kg.export.formats import EXPORTERS, write
@@ -75,15 +81,19 @@ def _write_network(graph: Any, fmt: str, output: str | None, out: str, name: str
               help="Leave out people with fewer papers.")
 @click.option("--min-weight", default=1, show_default=True, type=click.IntRange(1),
               help="Leave out ties with fewer joint papers.")
+@click.option("--color-by", default="community", show_default=True,
+              type=click.Choice(_color_choices()),
+              help="institution: give each person an 'institution' attribute (the organization "
+              "on most of their papers) and colour the HTML page by it.")
 @_network_options
 def coauthors(out: str, person: str | None, hops: int, min_papers: int, min_weight: int,
-              fmt: str, output: str | None) -> None:
+              color_by: str, fmt: str, output: str | None) -> None:
     """The co-author network: people linked by their joint papers (edge weight)."""
     from kg.export.networks import coauthor_graph
     from kg.store import Store
 
     graph = coauthor_graph(Store.open(out), person=person, hops=hops if person else None,
-                           min_papers=min_papers, min_weight=min_weight)
+                           min_papers=min_papers, min_weight=min_weight, color_by=color_by)
     title = f"Co-authors of {person}" if person else "Co-author network"
     _write_network(graph, fmt, output, out, "coauthors", title)
 

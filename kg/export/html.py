@@ -70,7 +70,9 @@ def to_html(graph: nx.Graph, title: str, *, max_nodes: int = 1500, seed: int = 0
     shown = _top_nodes(graph, max_nodes)
     sub = graph.subgraph(shown)
     pos = layout(sub, seed)
-    colours, legend_communities = _community_colours(sub)
+    by = "institution" if graph.graph.get("color_by") == "institution" else "community"
+    colours, legend_groups = (_institution_colours(sub) if by == "institution"
+                              else _community_colours(sub))
     net = _network(sub, pos, colours)
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
     payload = {"nodes": nodes, "edges": edges, "options": json.loads(options),
@@ -79,7 +81,7 @@ def to_html(graph: nx.Graph, title: str, *, max_nodes: int = 1500, seed: int = 0
         title=_clean(title),
         counts=_counts(graph),
         cut=_cut_statement(graph, len(shown)),
-        legend=_legend(sub, legend_communities),
+        legend=_legend(sub, legend_groups, by),
         payload=payload,
     ).encode("utf-8")
 
@@ -165,21 +167,55 @@ def _community_colours(graph: nx.Graph) -> tuple[dict[Hashable, str], list[tuple
     return colours, legend
 
 
-def _legend(graph: nx.Graph, communities: list[tuple[str, str, int]]) -> str:
-    """The legend's HTML: node types present, then the largest communities (escaped)."""
+NO_INSTITUTION = "#d0d5db"
+"""The colour of people whose sources name no institution."""
+
+
+def _institution_colours(graph: nx.Graph
+                         ) -> tuple[dict[Hashable, str], list[tuple[str, str, int]]]:
+    """Colours for people by institution (the ten with the most people get their own) and
+    their legend rows; people without one are light grey."""
+    members: dict[str, list[Hashable]] = {}
+    for n, d in graph.nodes(data=True):
+        if d.get("type") == "person":
+            members.setdefault(_clean(d.get("institution") or ""), []).append(n)
+    if not members or set(members) == {""}:
+        return {}, []
+    colours: dict[Hashable, str] = dict.fromkeys(members.pop("", []), NO_INSTITUTION)
+    legend: list[tuple[str, str, int]] = []
+    ranked = sorted(members.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    for i, (institution, people) in enumerate(ranked):
+        colour = COMMUNITY_COLOURS[i] if i < len(COMMUNITY_COLOURS) else SMALL_COMMUNITY
+        colours.update(dict.fromkeys(people, colour))
+        if i < len(COMMUNITY_COLOURS):
+            legend.append((colour, institution, len(people)))
+    unknown = sum(1 for c in colours.values() if c == NO_INSTITUTION)
+    if unknown:
+        legend.append((NO_INSTITUTION, "", unknown))
+    return colours, legend
+
+
+def _legend(graph: nx.Graph, groups: list[tuple[str, str, int]], by: str = "community") -> str:
+    """The legend's HTML: node types present, then the largest communities or institutions
+    (escaped)."""
     kinds = sorted({str(d.get("type")) for _, d in graph.nodes(data=True)},
                    key=lambda t: (list(TYPES).index(t) if t in TYPES else len(TYPES), t))
     rows = []
     for kind in kinds:
         plural, colour, _shape, symbol = TYPES.get(kind, OTHER)
-        if kind == "person" and communities:
+        if kind == "person" and groups:
             colour = "#6b7785"
-            plural += " (coloured by community)"
+            plural += f" (coloured by {by})"
         rows.append(_legend_row(colour, symbol, plural))
     out = ["<h2>Legend</h2><ul>", *rows, "</ul>"]
-    if communities:
+    if groups and by == "institution":
+        out.append("<h2>Institutions</h2><ul>")
+        out += [_legend_row(c, "●", f"{name or 'no institution given'} ({n:,})")
+                for c, name, n in groups]
+        out.append("</ul>")
+    elif groups:
         out.append("<h2>Largest communities</h2><ul>")
-        out += [_legend_row(c, "●", f"around {name} ({n:,})") for c, name, n in communities]
+        out += [_legend_row(c, "●", f"around {name} ({n:,})") for c, name, n in groups]
         out.append("</ul>")
     out.append('<p class="kg-note">Size: number of papers. Lines: joint papers.</p>')
     return "".join(out)
@@ -217,6 +253,8 @@ def _node(graph: nx.Graph, n: Hashable, xy: tuple[float, float], colour: str | N
     name = _name(graph, n)
     papers = _int(d.get("papers"))
     sub = [kind if kind in TYPES else "node", f"{papers:,} paper{'s' if papers != 1 else ''}"]
+    if d.get("institution"):
+        sub.append(_clean(d["institution"]))
     if d.get("community") is not None:
         sub.append(f"community {_int(d['community'])}")
     sub.append(f"{_int(d.get('degree', graph.degree(n))):,} links")

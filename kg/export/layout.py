@@ -36,12 +36,17 @@ def layout(graph: nx.Graph, seed: int = 0) -> Pos:
     """Positions for every node of ``graph``, in canvas units, centred on the origin."""
     ordered = _ordered(graph)
     components = _sorted_sets(nx.connected_components(ordered))
-    disc = _pack([_component(ordered.subgraph(c), seed) for c in components])
+    disc = _pack([_component(_ordered(ordered.subgraph(c)), seed) for c in components])
     return {n: (round(x, 1), round(y, 1)) for n, (x, y) in disc.pos.items()}
 
 
 def _ordered(graph: nx.Graph) -> nx.Graph:
-    """An undirected copy with nodes and edges in sorted order (so the layout is stable)."""
+    """An undirected copy with nodes and edges in sorted order (so the layout is stable).
+
+    Parts of a graph are copied through here too: a networkx subgraph view of less than
+    half the graph iterates its nodes in the order of a set, which changes with Python's
+    string hashing from one process to the next.
+    """
     out = nx.Graph()
     out.add_nodes_from(sorted(graph.nodes, key=str))
     edges = graph.to_undirected(as_view=True).edges(data="weight", default=1)
@@ -64,7 +69,7 @@ def _component(graph: nx.Graph, seed: int) -> _Disc:
     if len(graph) <= GROUP_MAX:
         return _spring(graph, seed)
     parts = _split(graph, seed)
-    return _pack([_component(graph.subgraph(p), seed) for p in parts])
+    return _pack([_component(_ordered(graph.subgraph(p)), seed) for p in parts])
 
 
 def _split(graph: nx.Graph, seed: int) -> list[list[Hashable]]:

@@ -4,14 +4,16 @@ Every graph follows one attribute contract.  Nodes (ids are IRIs): ``label``, ``
 (person, paper, concept, method, dataset, task), ``papers`` (paper count), ``iri``,
 ``degree`` and ``community`` (Louvain, seeded: deterministic).  Edges: ``weight`` (joint
 paper count) and ``papers`` (the IRIs of the papers behind the edge, sorted); nodes and
-edges also carry ``paper_titles`` for tooltips.
+edges also carry ``paper_titles`` for tooltips.  A co-author graph coloured by institution
+gives every person an ``institution`` (the label of the organization on most of their
+papers, ``""`` when no source names one) and says so in ``graph.graph["color_by"]``.
 
 >>> # g = coauthor_graph(Store.open("exports"), person="Zico Kolter", hops=1)
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from itertools import combinations
 from typing import Any
@@ -82,6 +84,21 @@ def _co_occurrence(by_paper: dict[str, set[str]], labels: dict[str, str],
     return g
 
 
+def _sorted_copy(g: nx.Graph) -> nx.Graph:
+    """``g``'s nodes and weighted edges, added in sorted order.
+
+    Community detection visits nodes and neighbours in insertion order; a graph cut out of
+    another (an ego network, a subgraph) has them in the order of a set, which Python's
+    string hashing changes from one process to the next.
+    """
+    out = nx.Graph()
+    out.add_nodes_from(sorted(g.nodes, key=str))
+    edges = sorted(((a, b) if str(a) <= str(b) else (b, a), w)
+                   for a, b, w in g.edges(data="weight", default=1))
+    out.add_weighted_edges_from((a, b, w) for (a, b), w in edges)
+    return out
+
+
 #: above this many nodes, communities come from label propagation instead of Louvain
 LOUVAIN_MAX = 20_000
 
@@ -96,11 +113,12 @@ def annotate(g: nx.Graph, seed: int = 0) -> nx.Graph:
     for node, degree in g.degree():
         g.nodes[node]["degree"] = int(degree)
     if g.number_of_edges():
+        ordered = _sorted_copy(g)
         if g.number_of_nodes() > LOUVAIN_MAX:
             parts = list(nx.community.fast_label_propagation_communities(
-                g, weight="weight", seed=seed))
+                ordered, weight="weight", seed=seed))
         else:
-            parts = nx.community.louvain_communities(g, weight="weight", seed=seed)
+            parts = nx.community.louvain_communities(ordered, weight="weight", seed=seed)
         ordered = sorted((sorted(p) for p in parts), key=lambda p: (-len(p), p[0]))
         for index, members in enumerate(ordered):
             for node in members:
@@ -119,17 +137,45 @@ def _filter(g: nx.Graph, center: str | None, hops: int | None, min_papers: int,
     return g
 
 
+#: What people in a co-author graph can be coloured by.
+COLOR_BY = ("community", "institution")
+
+
+def institutions(store: Any) -> dict[str, str]:
+    """Every person's institution: the label of the organization their authorships name on
+    the most papers (a tie goes to the first label alphabetically)."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for s in store.query("SELECT ?person ?label (COUNT(DISTINCT ?paper) AS ?n) WHERE { "
+                         "?paper kg:hasAuthorship ?slot . ?slot kg:author ?person ; "
+                         "kg:affiliation ?org . ?org skos:prefLabel ?label } "
+                         "GROUP BY ?person ?label"):
+        counts[s["person"].value][s["label"].value] += int(s["n"].value)
+    return {person: min(c, key=lambda label: (-c[label], label))
+            for person, c in counts.items()}
+
+
 def coauthor_graph(store: Any, person: str | None = None, hops: int | None = None,
-                   min_papers: int = 1, min_weight: int = 1) -> nx.Graph:
+                   min_papers: int = 1, min_weight: int = 1,
+                   color_by: str = "community") -> nx.Graph:
     """People linked by the papers they wrote together.
 
     ``person`` (a name or IRI) and ``hops`` cut out that person's neighbourhood;
     ``min_papers`` drops people with fewer papers, ``min_weight`` weaker ties.
+    ``color_by="institution"`` gives every person an ``institution`` attribute, which the
+    HTML export colours by instead of the community.
     """
+    if color_by not in COLOR_BY:
+        raise UsageError(f"--color-by must be one of {', '.join(COLOR_BY)}, not {color_by!r}")
     center = lookup(store, "person", person).value if person else None
     by_paper, labels = _authorships(store)
     g = _co_occurrence(by_paper, labels, None, _titles(store))
-    return annotate(_filter(g, center, hops, min_papers, min_weight))
+    g = annotate(_filter(g, center, hops, min_papers, min_weight))
+    if color_by == "institution":
+        of = institutions(store)
+        for node in g.nodes:
+            g.nodes[node]["institution"] = of.get(node, "")
+        g.graph["color_by"] = "institution"
+    return g
 
 
 def concept_graph(store: Any, min_papers: int = 1, min_weight: int = 1) -> nx.Graph:

@@ -73,7 +73,8 @@ _COUNT = "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a {cls} }}"
 
 
 def void(store: Any, base: str, dump: str = "graph.ttl", triples: int | None = None) -> bytes:
-    """A VoID description: triples, and entities per class (papers, people, concepts...).
+    """A VoID description: triples, and entities per class (papers, people, organizations,
+    concepts...).
 
     ``triples`` is the store's size when the caller knows it.
     """
@@ -90,8 +91,8 @@ def void(store: Any, base: str, dump: str = "graph.ttl", triples: int | None = N
         ox.Triple(dataset, ox.NamedNode(V.DCTERMS + "title"),
                   ox.Literal("kg knowledge graph of research literature")),
     ]
-    for cls in (V.PAPER, V.PERSON, V.CONCEPT, V.METHOD, V.DATASET, V.TASK, V.VENUE, V.CITATION,
-                V.SOURCE):
+    for cls in (V.PAPER, V.PERSON, V.ORGANIZATION, V.CONCEPT, V.METHOD, V.DATASET, V.TASK,
+                V.VENUE, V.CITATION, V.SOURCE):
         n = int(next(iter(store.query(_COUNT.format(cls=f"<{cls.value}>"))))["n"].value)
         part = ox.NamedNode(f"{dataset.value}/class/{cls.value.rsplit('#', 1)[-1]}")
         out += [

@@ -1,8 +1,13 @@
 """Records → RDF quads.
 
 Every source's statements go into that source's named graph (its IRI is the source
-node's); what resolution decides (preferred labels) goes into the resolution graph.
-No blank nodes: every node has a stable IRI, so the same input gives the same quads.
+node's); what resolution decides (preferred labels, an organization's country) goes into
+the resolution graph.  No blank nodes: every node has a stable IRI, so the same input gives
+the same quads.
+
+A person's identifiers are stated on the person, in the graph of the source that gives
+them; an affiliation is stated on the authorship (the author slot of one paper), not on the
+person: it is true of that paper.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from kg.corpus import Corpus, LoadedSource
 from kg.graph import vocab as V
 from kg.graph.extracted import extraction_quads, mentions
 from kg.graph.literals import decimal, integer
-from kg.records import Citation, Paper
+from kg.records import Author, Citation, Paper
 from kg.resolve.concepts import Concepts, fold
 from kg.text import normalize_person_name, normalize_title, slugify
 
@@ -46,9 +51,9 @@ def record_quads(corpus: Corpus, minter: V.Minter,
 
     Concept labels depend on every mention of a concept; :func:`concept_forms` counts
     them, so that shards can count their part and a merge can add them up.  ``keep``
-    limits the quads to a shard's: the records of the paper clusters, the citations and
-    the people whose keys it accepts (facts about nodes those share, such as a venue,
-    come with each of them).
+    limits the quads to a shard's: the records of the paper clusters, the citations, the
+    people and the organizations whose keys it accepts (facts about nodes those share, such
+    as a venue, come with each of them).
     """
     for source in corpus.sources:
         yield from _source_quads(corpus, source, minter, keep)
@@ -172,6 +177,44 @@ def _paper_quads(corpus: Corpus, paper: Paper, g: NamedNode, m: V.Minter, q,  # 
         if _first_time(said, "p", person.value, author.name):
             yield q(person, V.TYPE, V.PERSON)
             yield q(person, V.FOAF_NAME, Literal(author.name))
+        for scheme, value in author.ids:
+            if _first_time(said, "i", person.value, scheme, value):
+                yield from _id_quads(person, scheme, value, q)
+        yield from _affiliation_quads(corpus, paper, position, author, slot, m, q, said)
+
+
+def _id_quads(node: NamedNode, scheme: str, value: str, q) -> Iterator[Quad]:  # type: ignore[no-untyped-def]
+    """An identifier as a literal of its scheme's property, and as owl:sameAs and
+    schema:sameAs where the scheme's ids are IRIs (ORCID, ROR)."""
+    prop = V.ID_PROPERTIES.get(scheme)
+    if prop is None:
+        return
+    yield q(node, prop, Literal(value))
+    if scheme in V.SAME_AS_PREFIXES:
+        iri = NamedNode(V.SAME_AS_PREFIXES[scheme] + value)
+        yield q(node, V.SAME_AS, iri)
+        yield q(node, V.SCHEMA_SAME_AS, iri)
+
+
+def _affiliation_quads(corpus: Corpus, paper: Paper, position: int, author: Author,  # type: ignore[no-untyped-def]
+                       slot: NamedNode, m: V.Minter, q, said: set[tuple[str, ...]]
+                       ) -> Iterator[Quad]:
+    """The institutions of one author slot: the organization each is, and as written."""
+    for index, affiliation in enumerate(author.affiliations):
+        if affiliation.raw:
+            yield q(slot, V.AFFILIATION_AS_WRITTEN, Literal(affiliation.raw))
+        key = corpus.organizations.of.get((paper.id, position, index))
+        if key is None:
+            continue
+        org = m.organization(key)
+        yield q(slot, V.AFFILIATION, org)
+        if _first_time(said, "o", org.value):
+            yield q(org, V.TYPE, V.ORGANIZATION)
+        if affiliation.name and _first_time(said, "on", org.value, affiliation.name):
+            yield q(org, V.ALT_LABEL, Literal(affiliation.name))
+        if affiliation.id and _first_time(said, "oi", org.value, affiliation.id):
+            scheme, _, value = affiliation.id.partition(":")
+            yield from _id_quads(org, scheme, value, q)
 
 
 def _first_time(said: set[tuple[str, ...]], *fact: str) -> bool:
@@ -235,6 +278,17 @@ def _resolution_quads(corpus: Corpus, m: V.Minter,
             yield Quad(person, V.NORMALIZED_NAME, Literal(name), g)
         if key in corpus.people.ambiguous:
             yield Quad(person, V.AMBIGUOUS, Literal(corpus.people.ambiguous[key]), g)
+    for key, organization in corpus.organizations.by_key.items():
+        if keep is not None and not keep(key):
+            continue
+        org = m.organization(key)
+        yield Quad(org, V.PREF_LABEL, Literal(organization.label), g)
+        for name in organization.normalized:
+            yield Quad(org, V.NORMALIZED_NAME, Literal(name), g)
+        if organization.country:
+            yield Quad(org, V.COUNTRY, Literal(organization.country), g)
+        if organization.domain:
+            yield Quad(org, V.DOMAIN, Literal(organization.domain), g)
 
 
 Forms = dict[str, Counter[str]]

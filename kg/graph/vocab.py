@@ -67,6 +67,8 @@ FOAF_NAME = _n(FOAF + "name")
 WAS_DERIVED_FROM = _n(PROV + "wasDerivedFrom")
 CITES = _n(CITO + "cites")
 DOI = _n(BIBO + "doi")
+SAME_AS = _n(OWL + "sameAs")
+SCHEMA_SAME_AS = _n(SCHEMA + "sameAs")
 STATEMENT = _n(RDF + "Statement")
 RDF_SUBJECT = _n(RDF + "subject")
 RDF_PREDICATE = _n(RDF + "predicate")
@@ -86,6 +88,7 @@ SOURCE_RECORD = _n(KG + "SourceRecord")
 CITATION = _n(KG + "Citation")
 BLOG_POST = _n(KG + "BlogPost")
 PARAGRAPH = _n(KG + "Paragraph")
+ORGANIZATION = _n(KG + "Organization")
 
 # properties
 HAS_AUTHORSHIP = _n(KG + "hasAuthorship")
@@ -127,6 +130,27 @@ SCORE = _n(KG + "score")
 RATING = _n(KG + "rating")
 REVIEW = _n(KG + "Review")
 HAS_REVIEW = _n(KG + "hasReview")
+
+# people's identifiers and the institutions of an author slot
+ORCID = _n(KG + "orcid")
+OPENREVIEW_PROFILE = _n(KG + "openreviewProfile")
+OPENALEX_ID = _n(KG + "openalexId")
+DBLP_ID = _n(KG + "dblpId")
+SEMANTIC_SCHOLAR_ID = _n(KG + "semanticScholarId")
+ROR = _n(KG + "ror")
+AFFILIATION = _n(KG + "affiliation")
+AFFILIATION_AS_WRITTEN = _n(KG + "affiliationAsWritten")
+COUNTRY = _n(KG + "country")
+DOMAIN = _n(KG + "domain")
+
+#: The property of each identifier scheme of people and organizations (kg.identifiers).
+ID_PROPERTIES: dict[str, NamedNode] = {
+    "orcid": ORCID, "openreview": OPENREVIEW_PROFILE, "openalex": OPENALEX_ID,
+    "dblp": DBLP_ID, "s2": SEMANTIC_SCHOLAR_ID, "ror": ROR,
+}
+#: Schemes whose identifiers are IRIs of the thing itself, stated as owl:sameAs and
+#: schema:sameAs: the IRI is this prefix and the canonical id.
+SAME_AS_PREFIXES: dict[str, str] = {"orcid": "https://orcid.org/", "ror": "https://ror.org/"}
 
 # extraction: what a paper's abstract says, with the evidence of each statement
 PROPOSES_METHOD = _n(KG + "proposesMethod")
@@ -186,6 +210,9 @@ class Minter:
 
     def person(self, key: str) -> NamedNode:
         return self._iri("person", key)
+
+    def organization(self, key: str) -> NamedNode:
+        return self._iri("organization", key)
 
     def venue(self, key: str) -> NamedNode:
         return self._iri("venue", key)

@@ -2,15 +2,15 @@
 
 Each file starts with comment lines: the first is the one-line description, then one
 ``# param: NAME (TYPE) help [DEFAULT]`` line per parameter.  Parameter values are bound
-as RDF terms, never by pasting the user's text into the query: a person, concept, method
-or venue is first looked up to its IRI (with close matches suggested when it is not in the
-graph), a ``kind`` picks a class, and the terms are bound to ``?NAME`` by a ``VALUES`` block
-that the RDF library serialises (and escapes) itself; a ``limit`` is checked to be a whole
-number before it becomes the query's LIMIT.  The same text runs on the embedded store
-and on any SPARQL 1.1 endpoint.
+as RDF terms, never by pasting the user's text into the query: a person, organization,
+concept, method or venue is first looked up to its IRI (with close matches suggested when it
+is not in the graph), a ``kind`` picks a class, and the terms are bound to ``?NAME`` by a
+``VALUES`` block that the RDF library serialises (and escapes) itself; a ``limit`` is
+checked to be a whole number before it becomes the query's LIMIT.  The same text runs on
+the embedded store and on any SPARQL 1.1 endpoint.
 
 >>> sorted(registry())[:3]
-['cited', 'coauthors', 'neighborhood']
+['affiliations', 'cited', 'coauthors']
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from kg.sparqltext import bind_values
 _PARAM = re.compile(r"#\s*param:\s*(?P<name>[a-z_]+)\s*\((?P<type>[a-z]+)\)\s*(?P<help>[^\[]*)"
                     r"(?:\[(?P<default>[^\]]*)\])?")
 KINDS = {"concept": V.CONCEPT, "method": V.METHOD, "dataset": V.DATASET, "task": V.TASK}
-TYPES = ("person", "concept", "method", "venue", "kind", "limit")
+TYPES = ("person", "organization", "concept", "method", "venue", "kind", "limit")
 MAX_LIMIT = 100_000
 
 

@@ -5,7 +5,10 @@ JSON lines, one paper a line: ``id``, ``title``, ``authors`` (a LaTeX string),
 ``categories`` (space-separated), ``doi``, ``journal-ref``, ``versions``.  Names come from
 ``authors_parsed`` as ``First Last Suffix`` (any LaTeX left in them decoded); titles and
 abstracts are hard-wrapped and get their white space collapsed (LaTeX math is kept).
-Categories become subjects of the scheme ``arxiv``; the year is the first version's, else
+An ``authors_parsed`` entry's fourth item, where the
+submitter gave one, is the author's affiliation as written (``Oxford``), kept without an
+institution; footnote numbers (``1 and 2``) are not affiliations.  Categories become
+subjects of the scheme ``arxiv``; the year is the first version's, else
 the id's; the venue is the ``journal-ref`` where there is one.  A line that is not a JSON
 object is a problem with its line; the other lines are still read.
 """
@@ -18,7 +21,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from kg.errors import InputError
-from kg.records import Author, Ids, Item, Paper, Problem, SourceRef, Subject
+from kg.records import Affiliation, Author, Ids, Item, Paper, Problem, SourceRef, Subject
 from kg.sources import Reader
 from kg.sources.files import SourceFile
 from kg.sources.jsondoc import json_lines
@@ -30,6 +33,7 @@ _OLD_ID = re.compile(r"^[a-z][a-z-]*(?:\.[A-Z]{2})?/(\d\d)(\d\d)\d{3}(?:v\d+)?$"
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _SPACED_HYPHEN = re.compile(r"\s+-(?=\w)")
 _DOI = re.compile(r"(10\.\d{4,9}/\S+)")
+_FOOTNOTES = re.compile(r"^[\d\s,;&*]*(?:and[\d\s,;&*]+)*$")
 
 
 def sniff(source: SourceFile) -> int:
@@ -68,7 +72,10 @@ def _author(parts: Any) -> Author | None:
     last, first, suffix = (_decode(collapse_ws(p)) for p in padded[:3])
     first = _SPACED_HYPHEN.sub("-", first)  # "C. -P." is how the parser writes "C.-P."
     name = collapse_ws(f"{first} {last} {suffix}")
-    return Author.from_written(name) if name else None
+    written = [_decode(t) for p in parts[3:] if isinstance(p, str) and (t := collapse_ws(p))]
+    affiliations = tuple(Affiliation(raw=w) for w in dict.fromkeys(written)
+                         if not _FOOTNOTES.match(w))
+    return Author.from_written(name, affiliations=affiliations) if name else None
 
 
 def _authors(obj: Mapping[str, Any], problems: list[str]) -> tuple[Author, ...]:

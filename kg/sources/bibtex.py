@@ -10,13 +10,16 @@ name (``crossref`` or an equal ``booktitle``): that one is their venue.  Names a
 ``ICLR 2019``, an arXiv or CoRR journal ``arXiv``, anything else stays as written.  arXiv
 ids come from ``eprint``, ``volume = {abs/...}``, ``journal = {arXiv preprint arXiv:...}``
 and arxiv.org URLs; OpenReview forum ids from openreview.net URLs; the entry key is kept as
-the id scheme ``bibtex``.  An entry the parser cannot read (e.g. an unbalanced brace) is a
+the id scheme ``bibtex``.  ORCIDs come from a Web of Science ``ORCID-Numbers`` field
+(``Surname, Given/0000-0002-1825-0097`` items), each given to the one author of that surname.
+An entry the parser cannot read (e.g. an unbalanced brace) is a
 problem naming its key and line; the other entries are still read.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 import re
 from collections.abc import Iterator, Mapping
@@ -26,10 +29,11 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import InputError
+from kg.identifiers import orcid
 from kg.records import Author, Ids, Item, Paper, Problem, SourceRef, Urls
 from kg.sources import Reader
 from kg.sources.files import SourceFile
-from kg.text import collapse_ws, normalize_title
+from kg.text import collapse_ws, normalize_person_name, normalize_title
 
 if TYPE_CHECKING:
     from bibtexparser.model import Entry
@@ -219,6 +223,36 @@ def _authors(entry: Entry, problems: list[str]) -> tuple[Author, ...]:
     return tuple(p for p in people if p is not None)
 
 
+def _surname_key(name: str) -> str:
+    words = normalize_person_name(name).split()
+    return words[-1] if words else ""
+
+
+def _with_orcids(entry: Entry, authors: tuple[Author, ...]) -> tuple[Author, ...]:
+    """Authors with the ORCIDs of a Web of Science ``ORCID-Numbers`` field: each goes to the
+    one author of that name, else to the one author of that surname."""
+    raw = next((str(f.value) for f in entry.fields if f.key.lower() == "orcid-numbers"), None)
+    if not raw:
+        return authors
+    found = list(authors)
+    for item in re.split(r"[;\n]", raw):
+        who, _, number = item.partition("/")
+        canonical = orcid(number)
+        if not canonical:
+            continue
+        last, _, given = decode_latex(who).partition(",")
+        full = normalize_person_name(f"{given} {last}")
+        fits = [i for i, a in enumerate(found) if a.normalized == full]
+        if not fits:
+            surname = _surname_key(last)
+            fits = [i for i, a in enumerate(found) if surname and _surname_key(a.name) == surname]
+        if len(fits) == 1:
+            author = found[fits[0]]
+            ids = tuple(sorted({*author.ids, ("orcid", canonical)}))
+            found[fits[0]] = dataclasses.replace(author, ids=ids)
+    return tuple(found)
+
+
 def _arxiv(entry: Entry) -> str | None:
     eprint = _text(entry, "eprint")
     prefix = (_text(entry, "archiveprefix") or _text(entry, "eprinttype") or "arxiv").lower()
@@ -305,7 +339,7 @@ def paper_from_entry(entry: Entry, source: SourceFile, venues: _Venues) -> Itera
     paper = Paper(
         source=where,
         title=title or None,
-        authors=_authors(entry, problems),
+        authors=_with_orcids(entry, _authors(entry, problems)),
         abstract=abstract or None,
         venue=venue or None,
         year=_year(entry, problems),

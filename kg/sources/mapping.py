@@ -6,7 +6,10 @@ One object (or row) per paper.  Keys, all optional but ``title`` or ``abstract``
     strings.
 ``authors``
     a list of names (or of ``{"name", "email"}`` objects), or one string joined by
-    ``;`` or by commas and `` and ``.
+    ``;`` or by commas and `` and ``.  An author object may also give the person's
+    identifiers (``orcid``, ``openreview``, ``openalex``, ``dblp``, ``s2``; invalid ones are
+    dropped) and ``affiliations``: a list of names, or of ``{"name", "ror", "openalex",
+    "country", "domain"}`` objects (``affiliation`` for one).
 ``keywords``
     a list, or one string joined by ``;`` (or by commas when there is no ``;``).
 ``venue``, ``year``, ``decision``
@@ -26,7 +29,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from kg.records import Author, Ids, Paper, Problem, SourceRef, Urls
+from kg.identifiers import PERSON_SCHEMES, normalize, person_ids
+from kg.identifiers import openalex as openalex_id
+from kg.records import Affiliation, Author, Ids, Paper, Problem, SourceRef, Urls
 from kg.text import collapse_ws
 
 KNOWN_KEYS = frozenset({
@@ -88,10 +93,34 @@ def _authors(value: Any, problems: list[str]) -> tuple[Author, ...]:
         if isinstance(item, Mapping):
             name = _text(item.get("name"))
             if name:
-                authors.append(Author.from_written(name, email=_text(item.get("email"))))
+                ids = person_ids([(scheme, _text(item.get(scheme))) for scheme in PERSON_SCHEMES])
+                authors.append(Author.from_written(name, email=_text(item.get("email")), ids=ids,
+                                                   affiliations=_affiliations(item)))
         elif (name := _text(item)) is not None:
             authors.append(Author.from_written(name))
     return tuple(authors)
+
+
+def _affiliation(value: Any) -> Affiliation | None:
+    """One affiliation: a name, or an object with a name and identifiers."""
+    if not isinstance(value, Mapping):
+        name = _text(value)
+        return Affiliation(name=name, raw=name) if name else None
+    name = _text(value.get("name"))
+    rid = normalize("ror", _text(value.get("ror")))
+    oid = openalex_id(str(value["openalex"])) if value.get("openalex") else None
+    oid = oid if oid and oid.startswith("I") else None  # an institution's, not an author's
+    ident = f"ror:{rid}" if rid else f"openalex:{oid}" if oid else None
+    if not (name or ident):
+        return None
+    return Affiliation(name=name, id=ident, country=_text(value.get("country")),
+                       domain=_text(value.get("domain")), raw=name)
+
+
+def _affiliations(item: Mapping[str, Any]) -> tuple[Affiliation, ...]:
+    given = item.get("affiliations", item.get("affiliation"))
+    values = given if isinstance(given, list) else [] if given is None else [given]
+    return tuple(dict.fromkeys(a for v in values if (a := _affiliation(v)) is not None))
 
 
 def _year(value: Any, problems: list[str]) -> int | None:

@@ -2,7 +2,11 @@
 
 Accepted shapes: one work, a ``/works`` page ``{"meta": ..., "results": [...]}``, or a JSON
 array of works.  Authors follow ``authorships`` in order, written as ``raw_author_name``
-with OpenAlex's ``display_name`` as the name.  The abstract is rebuilt from
+with OpenAlex's ``display_name`` as the name, with the author's OpenAlex id and ORCID.  Each
+of an authorship's ``institutions`` is an affiliation (its ROR id, else its OpenAlex id, its
+name and country), written as the ``raw_affiliation_strings`` that ``affiliations`` link to
+it (older records: the one raw string when there is one institution); a raw string linked
+to no institution is kept as written, with no institution.  The abstract is rebuilt from
 ``abstract_inverted_index`` (each word put at its positions; HTML entities decoded).
 ``concepts`` become subjects of the scheme ``openalex`` with their score and id, ``keywords``
 subjects of the scheme ``openalex-keyword``.  The DOI is kept bare and in lower case, the
@@ -18,7 +22,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from kg.errors import InputError
-from kg.records import Author, Ids, Item, Paper, Problem, SourceRef, Subject, Urls
+from kg.identifiers import openalex, person_ids, ror
+from kg.records import Affiliation, Author, Ids, Item, Paper, Problem, SourceRef, Subject, Urls
 from kg.sources import Reader
 from kg.sources.files import SourceFile
 from kg.sources.jsondoc import parse
@@ -79,6 +84,56 @@ def _doi(value: Any) -> str | None:
     return match.group(1).rstrip(".,;").lower() if match else None
 
 
+def _strings(value: Any) -> list[str]:
+    return [t for v in value if (t := _clean(v))] if isinstance(value, list) else []
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _raw_by_institution(authorship: Mapping[str, Any]) -> tuple[dict[str, list[str]], list[str]]:
+    """The raw affiliation strings linked to each institution id, and those linked to none."""
+    linked: dict[str, list[str]] = {}
+    alone: list[str] = []
+    for item in _list(authorship.get("affiliations")):
+        if not isinstance(item, Mapping) or not (raw := _clean(item.get("raw_affiliation_string"))):
+            continue
+        targets = [i for x in _list(item.get("institution_ids")) if (i := openalex(str(x)))]
+        for target in targets:
+            linked.setdefault(target, []).append(raw)
+        if not targets:
+            alone.append(raw)
+    return linked, alone
+
+
+def _affiliations(authorship: Mapping[str, Any]) -> tuple[Affiliation, ...]:
+    institutions = [i for i in _list(authorship.get("institutions")) if isinstance(i, Mapping)]
+    raws = _strings(authorship.get("raw_affiliation_strings")) or _strings(
+        [authorship.get("raw_affiliation_string")])
+    if isinstance(authorship.get("affiliations"), list):
+        linked, alone = _raw_by_institution(authorship)
+    else:  # older records: a raw string belongs to the institution only when both are one
+        linked = {}
+        if len(institutions) == 1 and len(raws) == 1:
+            linked = {openalex(str(institutions[0].get("id") or "")) or "": raws}
+        alone = [] if linked else raws
+    found = []
+    for inst in institutions:
+        own = openalex(str(inst.get("id") or ""))
+        rid = ror(str(inst.get("ror") or ""))
+        ident = f"ror:{rid}" if rid else f"openalex:{own}" if own else None
+        name = _clean(inst.get("display_name"))
+        if not (ident or name):
+            continue
+        country = _clean(inst.get("country_code"))
+        written = linked.get(own or "", [])
+        found.append(Affiliation(name=name, id=ident, country=country.upper() if country else None,
+                                 raw="; ".join(dict.fromkeys(written)) or None))
+    found += [Affiliation(raw=raw) for raw in dict.fromkeys(alone)]
+    return tuple(dict.fromkeys(found))
+
+
 def _authors(work: Mapping[str, Any]) -> tuple[Author, ...]:
     authors = []
     for authorship in work.get("authorships") or []:
@@ -88,7 +143,10 @@ def _authors(work: Mapping[str, Any]) -> tuple[Author, ...]:
         raw = _clean(authorship.get("raw_author_name"))
         name = _clean(person.get("display_name"))
         if raw or name:
-            authors.append(Author.from_written(raw or name or "", name=name))
+            ids = person_ids([("openalex", _clean(person.get("id"))),
+                              ("orcid", _clean(person.get("orcid")))])
+            authors.append(Author.from_written(raw or name or "", name=name, ids=ids,
+                                               affiliations=_affiliations(authorship)))
     return tuple(authors)
 
 

@@ -4,8 +4,9 @@ Accepted shapes: one note, a list of notes, an API answer ``{"notes": [...]}``, 
 crawler dump nesting ``venue`` → ``submissions`` → ``revisions`` and reply ``notes``.  Both
 API versions are read: v1 content fields are plain values (``content.title`` is a string),
 v2 wrap them (``content.title.value``).  A submission (a note with content and no
-``replyto``) becomes a paper: title, authors with the emails of ``authorids`` in order,
-abstract, keywords, TL;DR, forum id and PDF.  Its reply notes (also ``details.replies`` /
+``replyto``) becomes a paper: title, authors with ``authorids`` in order (an email, or an
+OpenReview profile id ``~First_Last1`` kept as the person's identifier), abstract, keywords,
+TL;DR, forum id and PDF.  Its reply notes (also ``details.replies`` /
 ``details.directReplies``) give the decision and the numeric review ratings
 (``"7: Good paper, accept"`` → 7.0); comments are discussion, not metadata.  Venue and year
 come from the group in ``venueid``, ``domain`` or the invitation
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kg.errors import InputError
+from kg.identifiers import person_ids
 from kg.records import Author, Ids, Item, Paper, Problem, SourceRef, Urls
 from kg.sources import Reader
 from kg.sources.files import SourceFile
@@ -227,8 +229,10 @@ def _authors(content: Mapping[str, Any]) -> tuple[Author, ...]:
     ids = ids if isinstance(ids, list) else []
     authors = []
     for i, name in enumerate(names):
-        email = ids[i] if i < len(ids) and isinstance(ids[i], str) and "@" in ids[i] else None
-        authors.append(Author.from_written(name, email=email))
+        given = ids[i] if i < len(ids) and isinstance(ids[i], str) else None
+        email = given if given and "@" in given else None
+        authors.append(Author.from_written(name, email=email,
+                                           ids=person_ids([("openreview", given)])))
     return tuple(authors)
 
 

@@ -4,8 +4,9 @@ The page has a header (navigation and the venue block, e.g. ``ICLR 2020``), then
 per paper, each starting at a line that is exactly ``  *``, then a footer from the line
 ``  * About OpenReview``.  A record holds, in order: the title block (wrapped, with the forum
 link ``<https://openreview.net/forum?id=ID>`` on its own line or appended to the last title
-line, then the pdf link), the author block (``Name <…/profile?email=LOCAL%40DOMAIN>``
-items joined by commas and re-wrapped, even inside names), two meta lines
+line, then the pdf link), the author block (``Name <…/profile?email=LOCAL%40DOMAIN>`` or
+``Name <…/profile?id=~First_Last1>`` items joined by commas and re-wrapped, even inside
+names; the email or the profile id is kept), two meta lines
 (``25 Sep 2019 (modified: …) ICLR 2020 Conference Blind`` / ``Submission Readers: …``), a
 ``Show details`` / ``Hide details`` toggle and field bullets ``o *Name:* value``, whose value
 may continue on the following lines.  The page does not say which tab (decision) it shows.
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from kg.errors import InputError
+from kg.identifiers import person_ids
 from kg.records import Author, Ids, Item, Paper, Problem, SourceRef, Urls
 from kg.sources import Reader
 from kg.sources.files import SourceFile
@@ -129,9 +131,12 @@ def _parse_authors(text: str, where: SourceRef, draft: _Draft) -> None:
                   "'Name <https://openreview.net/profile?...>'; skipped")
             continue
         email = None
+        ids: tuple[tuple[str, str], ...] = ()
         if link and link.group(1) == "email":
             email = unquote(link.group(2)).strip() or None
-        draft.authors.append(Author.from_written(name, email=email))
+        elif link:
+            ids = person_ids([("openreview", unquote(link.group(2)))])
+        draft.authors.append(Author.from_written(name, email=email, ids=ids))
 
 
 def _take_authors(lines: Sequence[str], i: int, end: int, draft: _Draft,

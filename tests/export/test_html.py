@@ -7,6 +7,8 @@ import hashlib
 import json
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -139,6 +141,21 @@ def test_same_graph_same_bytes() -> None:
     assert to_html(graph, "Co-authors", max_nodes=500, seed=1) != first
 
 
+def test_same_graph_same_bytes_in_another_process() -> None:
+    """The layout used to follow the order in which networkx iterates a small subgraph
+    view, a set's order, which Python's string hashing changes from process to process:
+    two runs of `kg export coauthors --format html` on one build gave two pages."""
+    script = ("import sys; from tests.export.graphs import coauthors; "
+              "from kg.export.html import to_html; "
+              "sys.stdout.buffer.write(to_html(coauthors(400), 't'))")
+    root = Path(__file__).parent.parent.parent
+    pages = {subprocess.run([sys.executable, "-c", script], cwd=root, check=True,
+                            capture_output=True,
+                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+             for seed in ("1", "2")}
+    assert len(pages) == 1
+
+
 def test_large_graph_is_cut_to_the_people_with_most_papers_and_says_so() -> None:
     graph = coauthors(2000)
     page = to_html(graph, "Co-authors", max_nodes=400)
@@ -181,6 +198,52 @@ def test_mixed_types_get_their_own_shapes_and_legend() -> None:
     assert len(set(shapes.values())) == 6
     for plural in ("people", "papers", "concepts", "methods", "datasets", "tasks"):
         assert plural.encode() in page
+
+
+def institution_graph() -> nx.Graph:
+    """A co-author graph coloured by institution: Lab 00 to Lab 10 with two people each,
+    a hostile name with six, and two people without an institution."""
+    papers = [(f"Paper {i}", [i % 30, (i + 1) % 30]) for i in range(40)]
+    graph = from_papers(papers, {i: f"Person {i}" for i in range(30)})
+    for node in graph.nodes:
+        i = int(node[-5:])
+        graph.nodes[node]["institution"] = ("" if i >= 28 else PAYLOADS[0] if i >= 22
+                                            else f"Lab {i // 2:02d}")
+    graph.graph["color_by"] = "institution"
+    return graph
+
+
+def test_colour_by_institution_is_deterministic_with_a_legend() -> None:
+    graph = institution_graph()
+    page = to_html(graph, "By institution")
+    assert page == to_html(graph, "By institution")
+    nodes = {n["kg"]["name"]: n for n in page_data(page)["nodes"]}
+    colour = {name: n["color"]["background"] for name, n in nodes.items()}
+    # the ten institutions with the most people get a colour each (a tie: by name), the
+    # others share one, people without an institution are light grey
+    assert {colour[f"Person {i}"] for i in range(22, 28)} == {"#1f77b4"}
+    assert colour["Person 0"] == colour["Person 1"] == "#ff7f0e" != colour["Person 2"]
+    assert {colour[f"Person {i}"] for i in range(18, 22)} == {"#a9b8c8"}  # Lab 09, Lab 10
+    assert colour["Person 28"] == colour["Person 29"] == "#d0d5db"
+    assert len({colour[f"Person {i}"] for i in range(28)}) == 11
+    assert "Lab 00" in nodes["Person 0"]["kg"]["sub"]
+    legend = page.decode("utf-8").split('id="kg-legend">')[1].split("</div>")[0]
+    assert "people (coloured by institution)" in legend and "<h2>Institutions</h2>" in legend
+    assert "&lt;img src=x onerror=&quot;window.__kgInjected=1;alert(1)&quot;&gt; (6)" in legend
+    assert "Lab 00 (2)" in legend and "Lab 09" not in legend
+    assert "no institution given (2)" in legend
+    assert "<img" not in legend and "communities" not in legend
+
+
+def test_without_colour_by_institution_the_page_is_as_before() -> None:
+    graph = institution_graph()
+    del graph.graph["color_by"]
+    plain = institution_graph()
+    del plain.graph["color_by"]
+    for node in plain.nodes:
+        del plain.nodes[node]["institution"]
+    legend = to_html(plain, "t").decode("utf-8")
+    assert "coloured by community" in legend and "Institutions" not in legend
 
 
 def test_empty_graph_and_bad_arguments() -> None:

@@ -41,6 +41,22 @@ def test_graphs_are_deterministic(built: Path, coauthors: nx.Graph) -> None:
         coauthors.nodes[n]["community"] for n in sorted(coauthors)]
 
 
+def test_communities_do_not_depend_on_the_order_nodes_were_added() -> None:
+    """An ego network or a neighbourhood is cut out of a larger graph, and networkx gives
+    such a part its nodes in the order of a set, which changes with Python's string hashing:
+    communities (and the pages laid out by them) changed from one run to the next."""
+    random = nx.gnm_random_graph(200, 500, seed=3)  # no clear communities: order matters
+    g = nx.Graph()
+    g.add_nodes_from(f"n{i:03d}" for i in sorted(random))
+    g.add_edges_from((f"n{a:03d}", f"n{b:03d}", {"weight": 1}) for a, b in sorted(random.edges))
+    backwards = nx.Graph()
+    backwards.add_nodes_from(sorted(g.nodes, reverse=True))
+    backwards.add_edges_from(sorted(g.edges(data=True), reverse=True))
+    first, second = networks.annotate(nx.Graph(g)), networks.annotate(backwards)
+    assert {n: first.nodes[n]["community"] for n in first} == {
+        n: second.nodes[n]["community"] for n in second}
+
+
 def test_ego_network_and_filters(built: Path) -> None:
     store = Store.open(built)
     ego = networks.coauthor_graph(store, person="Zico Kolter", hops=1)
@@ -94,6 +110,58 @@ def test_every_format_writes_and_reads_back(built: Path, tmp_path: Path, fmt: st
     elif fmt == "pajek":
         text = paths[0].read_text(encoding="utf-8")
         assert text.startswith(f"*Vertices {g.number_of_nodes()}")
+
+
+def test_coauthors_coloured_by_institution_carry_it_in_every_format(
+        affiliated: Path, tmp_path: Path) -> None:
+    store = Store.open(affiliated)
+    g = networks.coauthor_graph(store, color_by="institution")
+    person = "https://w3id.org/kg/id/person/"
+    assert {n.removeprefix(person): d["institution"] for n, d in g.nodes(data=True)} == {
+        "ann-lee": "University of Pennsylvania",  # 4 papers there, 1 at Google
+        "bo-chen": "Google", "cy-diaz": "NVIDIA", "dee-ek": "University of Pennsylvania",
+        "eve-fox": "Toyota Research Institute"}
+    assert g.graph["color_by"] == "institution"
+    plain = networks.coauthor_graph(store)
+    assert not any("institution" in d for _, d in plain.nodes(data=True))
+    for fmt in ("graphml", "gexf", "json", "csv"):
+        out = tmp_path / f"c{formats.EXPORTERS[fmt].extension or '.csv'}"
+        paths = formats.write(g, fmt, out, "c")
+        again = formats.write(g, fmt, tmp_path / "again" / out.name, "c")
+        assert [p.read_bytes() for p in paths] == [p.read_bytes() for p in again]
+        if fmt == "graphml":
+            back = nx.read_graphml(paths[0])
+        elif fmt == "gexf":
+            back = nx.read_gexf(paths[0])
+        elif fmt == "json":
+            back = nx.node_link_graph(json.loads(paths[0].read_text(encoding="utf-8")),
+                                      edges="links")
+        else:
+            header, *rows = paths[0].read_text(encoding="utf-8").splitlines()
+            assert "institution" in header.split(",")
+            assert any("Toyota Research Institute" in r for r in rows)
+            continue
+        assert back.nodes[person + "bo-chen"]["institution"] == "Google"
+    with pytest.raises(UsageError, match="--color-by must be one of community, institution"):
+        networks.coauthor_graph(store, color_by="country")
+
+
+def test_export_coauthors_color_by_institution_from_the_command_line(
+        affiliated: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    target = tmp_path / "c.html"
+    result = CliRunner().invoke(main, ["export", "coauthors", "--dir", str(affiliated),
+                                       "--color-by", "institution", "--format", "html",
+                                       "-o", str(target)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    page = target.read_bytes()
+    assert b"coloured by institution" in page and b"University of Pennsylvania (2)" in page
+    bad = CliRunner().invoke(main, ["export", "coauthors", "--dir", str(affiliated),
+                                    "--color-by", "country"])
+    assert bad.exit_code == 2 and "'country' is not one of" in bad.output
 
 
 def test_unwritable_output_fails_cleanly(built: Path) -> None:

@@ -43,8 +43,18 @@ def test_void_counts_papers_people_and_triples(built: Path) -> None:
                 for part in g.objects(None, void.classPartition)}
     assert entities["Paper"] == 687 + 100 + 425
     assert entities["Citation"] == 171
+    assert entities["Organization"] == 0  # the bundled lists name no institution
     (triples,) = list(g.objects(None, void.triples))
     assert int(triples) == len(rdflib.Graph().parse(built / "graph.ttl", format="turtle"))
+
+
+def test_void_counts_organizations(affiliated: Path) -> None:
+    g = rdflib.Graph().parse(affiliated / "void.ttl", format="turtle")
+    void = rdflib.Namespace(PREFIXES["void"])
+    entities = {str(g.value(part, void["class"])).rsplit("#", 1)[-1]:
+                int(g.value(part, void.entities))  # type: ignore[arg-type]
+                for part in g.objects(None, void.classPartition)}
+    assert (entities["Organization"], entities["Person"], entities["Paper"]) == (5, 5, 5)
 
 
 def _canonical(rows: Any, names: list[str]) -> list[tuple[str, ...]]:

@@ -22,6 +22,11 @@ CALLS: dict[str, dict[str, str]] = {
     "orals": {"venue": "ICLR 2020"},
     "prolific": {"limit": "3"},
 }
+# the queries about affiliations run on a build whose sources give them (tests/conftest)
+AFFILIATION_CALLS: dict[str, dict[str, str]] = {
+    "affiliations": {"person": "Ann Lee"},
+    "members": {"organization": "University of Pennsylvania"},
+}
 
 
 def _rows(built: Path, name: str, params: dict[str, str]) -> list[dict[str, Any]]:
@@ -31,7 +36,7 @@ def _rows(built: Path, name: str, params: dict[str, str]) -> list[dict[str, Any]
 
 
 def test_every_saved_query_is_tested() -> None:
-    assert sorted(CALLS) == sorted(queries.registry())
+    assert sorted({**CALLS, **AFFILIATION_CALLS}) == sorted(queries.registry())
 
 
 @pytest.mark.parametrize("name", sorted(queries.registry()))
@@ -80,6 +85,54 @@ def test_neighborhood_lists_co_occurring_concepts(built: Path) -> None:
     assert rows and all(r["label"].lower() != "reinforcement learning" for r in rows)
     counts = [int(r["papers"]) for r in rows]
     assert counts == sorted(counts, reverse=True)
+
+
+UPENN = "https://w3id.org/kg/id/organization/ror-00b30xv10"
+GOOGLE = "https://w3id.org/kg/id/organization/google"
+
+
+def test_affiliations_give_a_persons_institutions_year_by_year(affiliated: Path) -> None:
+    rows = _rows(affiliated, "affiliations", AFFILIATION_CALLS["affiliations"])
+    assert {r["person"] for r in rows} == {"https://w3id.org/kg/id/person/ann-lee"}
+    assert [(r["year"], r["name"], r["papers"]) for r in rows] == [
+        ("2022", "University of Pennsylvania", "2"), ("2023", "Google", "1"),
+        ("2023", "University of Pennsylvania", "1"), ("2024", "University of Pennsylvania", "1")]
+    # the same person by ORCID, in any spelling
+    for orcid in ("0000-0002-1825-0097", "https://orcid.org/0000-0002-1825-0097"):
+        assert _rows(affiliated, "affiliations", {"person": orcid}) == rows
+
+
+def test_members_give_the_people_and_papers_of_an_organization(affiliated: Path) -> None:
+    rows = _rows(affiliated, "members", AFFILIATION_CALLS["members"])
+    assert [(r["name"], r["title"], r["year"]) for r in rows] == [
+        ("Ann Lee", "Robots That Learn From Cups", "2024"), ("Ann Lee", "Folding Towels", "2023"),
+        ("Ann Lee", "Grasping Cups", "2022"), ("Ann Lee", "Walking Robots", "2022"),
+        ("Dee Ek", "Pouring Water", "2023")]
+    for spelling in ("the univ. of pennsylvania", "ror:00b30xv10", "https://ror.org/00b30xv10",
+                     "00b30xv10", UPENN):
+        assert _rows(affiliated, "members", {"organization": spelling}) == rows
+    google = _rows(affiliated, "members", {"organization": "Google Inc."})
+    assert sorted({r["name"] for r in google}) == ["Ann Lee", "Bo Chen"]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"organization": "Googel"}, "no organization 'Googel' in the graph; did you mean: "
+                                     "Google?"),
+        ({"organization": "ror:00b30xv11"}, "no organization with the id 00b30xv11"),
+        ({"organization": "https://ror.org/not-a-ror"}, "not a valid ROR id"),
+        ({"organization": 'x" } ; DELETE WHERE { ?s ?p ?o } #'}, "no organization"),
+    ],
+)
+def test_organization_parameters_say_what_is_wrong(affiliated: Path, params: dict[str, str],
+                                                   message: str) -> None:
+    with pytest.raises(UsageError) as err:
+        queries.run(Store.open(affiliated), "members", params)
+    assert message in str(err.value)
+    with pytest.raises(UsageError, match="not a valid ORCID id"):
+        queries.run(Store.open(affiliated), "affiliations",
+                    {"person": "https://orcid.org/0000-0002-1825-0098"})
 
 
 METHODS = Path(__file__).parent.parent / "data" / "methods.ttl"
@@ -133,7 +186,7 @@ def test_hostile_values_cannot_change_the_query(built: Path, value: str) -> None
         ("top-concepts", {"kind": "gene"}, "must be one of concept, method, dataset, task"),
         ("top-concepts", {"limit": "0"}, "whole number from 1 to"),
         ("orals", {"venue": "https://example.org/none"}, "no venue <https://example.org/none>"),
-        ("nope", {}, "unknown saved query 'nope'; choose one of: cited, coauthors"),
+        ("nope", {}, "unknown saved query 'nope'; choose one of: affiliations, cited"),
     ],
 )
 def test_bad_parameters_say_what_is_wrong(built: Path, name: str, params: dict[str, str],

@@ -109,3 +109,15 @@ def test_dask_local_cluster_of_two_workers_gives_the_same_graph(built: Path,
                                      for i in range(2)]
     build_from_shards(bundled_sources(), tmp_path / "shards", tmp_path / "out")
     assert_same_build(tmp_path / "out", built)
+
+
+def test_shards_of_a_build_with_affiliations_merge_into_it(affiliated: Path,
+                                                           tmp_path: Path) -> None:
+    """Organizations are resolved over all sources in every shard, and each is written by
+    the one shard its key falls to: the merge is the single-process build."""
+    from tests.conftest import affiliation_sources
+
+    for index in (1, 0, 2):
+        emit_shard(affiliation_sources(), index, 3, tmp_path, extract=False)
+    build_from_shards(affiliation_sources(), tmp_path, tmp_path / "merged")
+    assert_same_build(tmp_path / "merged", affiliated)

@@ -69,6 +69,17 @@ def test_accents_and_suffixes_from_authors_parsed(papers: list[Paper]) -> None:
     assert papers[61].authors[0].normalized == "rastislav sramek"
 
 
+def test_affiliations_as_written_without_footnote_numbers(papers: list[Paper]) -> None:
+    written = [x.raw for p in papers for a in p.authors for x in a.affiliations]
+    assert len(written) == 40 and "Oxford" in written and "Serpukhov, IHEP" in written
+    assert not any(x.name or x.id for p in papers for a in p.authors for x in a.affiliations)
+    (paper,) = _read(json.dumps({"id": "0704.0001", "title": "T", "categories": "hep-ph",
+                                 "authors_parsed": [["Mishchenko", "A. S.", "", "1 and 2"],
+                                                    ["Lee", "Ann", "", "MIT", ""]]}))
+    assert isinstance(paper, Paper)
+    assert [[x.raw for x in a.affiliations] for a in paper.authors] == [[], ["MIT"]]
+
+
 def test_leftover_latex_in_parsed_names_is_decoded_and_year_falls_back_to_the_id() -> None:
     line = json.dumps({"id": "hep-th/9901001", "title": "Old  style",
                        "authors_parsed": [["Sch{\\\"o}n", "J\\'{e}r\\^ome", ""]],

@@ -238,6 +238,24 @@ def test_bare_special_characters_survive() -> None:
     assert paper.title == "Q&A at 50% and More"
 
 
+def test_web_of_science_orcid_numbers_go_to_their_authors() -> None:
+    text = (r"""@article{k,
+  author = {M{\"u}ller, Jan and Doe, Jane and Doe, John and Roe, Ann},
+  title = {T},
+  ORCID-Numbers = {M{\"u}ller, J./0000-0002-1825-0097
+   Doe, Jane/https://orcid.org/0000-0001-5109-3700; Doe, J./0000-0002-1694-233X
+   Roe, Ann/0000-0002-1825-0098},
+}
+""")
+    (paper,) = _read(from_text(text, "wos.bib"))
+    assert isinstance(paper, Paper)
+    assert [(a.name, a.ids) for a in paper.authors] == [
+        ("Jan Müller", (("orcid", "0000-0002-1825-0097"),)),  # the one Müller
+        ("Jane Doe", (("orcid", "0000-0001-5109-3700"),)),  # by her full name
+        ("John Doe", ()),  # "Doe, J." fits two authors
+        ("Ann Roe", ())]  # a wrong check digit
+
+
 def test_docstring_examples() -> None:
     assert doctest.testmod(bibtex).failed == 0
 

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from kg.errors import InputError
-from kg.records import Paper, Problem
+from kg.records import Affiliation, Paper, Problem
 from kg.sources import jsonl
 from kg.sources.files import from_text
 
@@ -36,6 +36,28 @@ def test_documented_schema_is_read() -> None:
     assert paper.ids.other == (("dblp", "conf/nips/VaswaniSPUJGKP17"),)
     assert paper.urls.code == ("https://github.com/x/y",)
     assert paper.source.line == 1
+
+
+def test_author_objects_keep_identifiers_and_affiliations() -> None:
+    line = json.dumps({"title": "T", "authors": [
+        {"name": "Ann Lee", "orcid": "https://orcid.org/0000-0002-1825-0097",
+         "openreview": "~Ann_Lee1", "dblp": "not a dblp id!", "s2": "1741101",
+         "affiliations": ["MIT", {"name": "Google", "ror": "https://ror.org/00njsd438",
+                                  "country": "US", "domain": "google.com"},
+                          {"openalex": "A123"}, {}]},
+        {"name": "Bo Chen", "affiliation": {"openalex": "https://openalex.org/I4210"}},
+        "Cy Diaz"]})
+    (paper,) = _read(line)
+    assert isinstance(paper, Paper)
+    ann, bo, cy = paper.authors
+    assert ann.ids == (("openreview", "~Ann_Lee1"), ("orcid", "0000-0002-1825-0097"),
+                       ("s2", "1741101"))
+    assert ann.affiliations == (
+        Affiliation(name="MIT", raw="MIT"),
+        Affiliation(name="Google", id="ror:00njsd438", country="US", domain="google.com",
+                    raw="Google"))  # an author's OpenAlex id is no institution's
+    assert bo.affiliations == (Affiliation(id="openalex:I4210"),)
+    assert (cy.ids, cy.affiliations) == ((), ())
 
 
 @pytest.mark.parametrize(

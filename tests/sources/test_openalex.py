@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from kg.errors import InputError
-from kg.records import Paper, Problem, Subject
+from kg.records import Affiliation, Paper, Problem, Subject
 from kg.sources import openalex
 from kg.sources.files import from_text, load
 from tests.conftest import SEEDS
@@ -148,3 +148,69 @@ def test_sniff_scores_the_page_and_nothing_else() -> None:
 
 def test_docstring_examples() -> None:
     assert doctest.testmod(openalex).failed == 0
+
+
+def test_authors_keep_openalex_ids_orcids_and_institutions(papers: list[Paper]) -> None:
+    authors = [a for p in papers for a in p.authors]
+    assert len(authors) == 163
+    assert sum(1 for a in authors if dict(a.ids).get("openalex")) == 163
+    assert sum(1 for a in authors if dict(a.ids).get("orcid")) == 82
+    institutions = [x for a in authors for x in a.affiliations if x.id]
+    assert sum(1 for a in authors if any(x.id for x in a.affiliations)) == 96
+    assert len(institutions) == 99 and all(x.id and x.id.startswith("ror:") for x in institutions)
+    assert all(x.name and x.country for x in institutions)
+    assert all(x.raw for x in institutions)  # every institution has its raw string
+    assert sum(1 for a in authors for x in a.affiliations if not x.id) == 14  # raw strings only
+    kaufmann, kraay, mastruzzi = papers[0].authors
+    assert kaufmann.ids == (("openalex", "A5084264679"), ("orcid", "0000-0003-3260-0660"))
+    assert kaufmann.affiliations == (Affiliation(
+        name="Brookings Institution", id="ror:04aj4sh46", country="US",
+        raw="The Brookings Institution"),)
+    assert kraay.affiliations[0].raw == "World Bank Development Research Group (DECRG)"
+    assert mastruzzi.ids == (("openalex", "A5003165208"),)
+    assert mastruzzi.affiliations == (Affiliation(raw="World Bank Institute"),)
+
+
+def test_raw_strings_follow_their_institution_links() -> None:
+    mit = {"id": "https://openalex.org/I63966007", "display_name": "MIT",
+           "ror": "https://ror.org/042nb2s44", "country_code": "us"}
+    lab = {"id": "https://openalex.org/I4210", "display_name": "A Lab", "ror": None}
+    authorship = {"raw_author_name": "Ann Lee",
+                  "author": {"id": "https://openalex.org/A1234", "orcid": "0000-0002-1825-0098"},
+                  "institutions": [mit, lab],
+                  "raw_affiliation_strings": ["CSAIL, MIT", "A Lab and MIT", "Somewhere"],
+                  "affiliations": [
+                      {"raw_affiliation_string": "CSAIL, MIT",
+                       "institution_ids": ["https://openalex.org/I63966007"]},
+                      {"raw_affiliation_string": "A Lab and MIT",
+                       "institution_ids": ["https://openalex.org/I63966007",
+                                           "https://openalex.org/I4210"]},
+                      {"raw_affiliation_string": "Somewhere", "institution_ids": []}]}
+    (paper,) = _read(json.dumps(_work(authorships=[authorship])))
+    assert isinstance(paper, Paper)
+    (author,) = paper.authors
+    assert author.ids == (("openalex", "A1234"),)  # the ORCID's check digit is wrong
+    assert author.affiliations == (
+        Affiliation(name="MIT", id="ror:042nb2s44", country="US",
+                    raw="CSAIL, MIT; A Lab and MIT"),
+        Affiliation(name="A Lab", id="openalex:I4210", raw="A Lab and MIT"),
+        Affiliation(raw="Somewhere"))
+    # an older record has one raw string and no links: it is the one institution's
+    del authorship["affiliations"], authorship["raw_affiliation_strings"]
+    authorship.update(institutions=[mit], raw_affiliation_string="CSAIL, MIT")
+    (paper,) = _read(json.dumps(_work(authorships=[authorship])))
+    assert isinstance(paper, Paper)
+    assert [(a.id, a.raw) for a in paper.authors[0].affiliations] == [
+        ("ror:042nb2s44", "CSAIL, MIT")]
+
+
+def test_odd_shapes_in_authorships_are_ignored() -> None:
+    odd = [{"raw_author_name": "A B", "author": {"id": 5, "orcid": ["x"]}, "institutions": 7,
+            "affiliations": [{"raw_affiliation_string": "X", "institution_ids": 3}, 4],
+            "raw_affiliation_strings": "not a list"},
+           {"raw_author_name": "C D", "author": [],
+            "institutions": [{"id": None, "ror": 5, "display_name": {"a": 1}}, "I1"]}]
+    (paper,) = _read(json.dumps(_work(authorships=odd)))
+    assert isinstance(paper, Paper)
+    assert [(a.name, a.ids, a.affiliations) for a in paper.authors] == [
+        ("A B", (), (Affiliation(raw="X"),)), ("C D", (), ())]

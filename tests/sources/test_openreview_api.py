@@ -47,6 +47,7 @@ def test_sample_authors_emails_and_keywords(sample: list[Paper | Problem]) -> No
         ("Aidan N. Gomez", "aidan@for.ai"), ("Ivan Zhang", "ivan@for.ai"),
         ("Kevin Swersky", "kswersky@google.com"), ("Yarin Gal", "yarin@cs.ox.ac.uk"),
         ("Geoffrey E. Hinton", "geoffhinton@google.com")]
+    assert not any(a.ids for a in (*dropout.authors, *pruning.authors))  # emails only
     assert dropout.keywords == ()
     assert pruning.keywords == ("Network Pruning", "Network Compression", "Architecture Search",
                                 "Training from Scratch")
@@ -94,6 +95,7 @@ def test_v2_notes_with_replies() -> None:
     assert paper.title == "A Title"
     assert [(a.name, a.email) for a in paper.authors] == [("Ann Lee", None),
                                                           ("Bo Chen", "bo@x.org")]
+    assert [a.ids for a in paper.authors] == [(("openreview", "~Ann_Lee1"),), ()]
     assert paper.abstract == "An abstract."
     assert paper.keywords == ("graphs", "rdf")
     assert (paper.venue, paper.year, paper.decision) == ("ICLR 2024", 2024, "Spotlight")

@@ -176,6 +176,18 @@ def test_small_page_is_read() -> None:
     assert paper.ids.openreview == "abc_1-2"
 
 
+def test_profile_id_links_give_the_person_an_openreview_id() -> None:
+    authors = ("    Ann Lee <https://openreview.net/profile?id=%7EAnn_Lee1>, Bo\n"
+               "    Li <https://openreview.net/profile?id=~Bo_Li3>, Cy Diaz\n"
+               "    <https://openreview.net/profile?email=cy%40z.org>\n")
+    (paper,) = _read(HEADER + record("a1", authors=authors) + FOOTER)
+    assert isinstance(paper, Paper)
+    assert [(a.name, a.ids, a.email) for a in paper.authors] == [
+        ("Ann Lee", (("openreview", "~Ann_Lee1"),), None),
+        ("Bo Li", (("openreview", "~Bo_Li3"),), None),
+        ("Cy Diaz", (), "cy@z.org")]
+
+
 def test_venue_comes_from_the_page() -> None:
     page = HEADER.replace("ICLR 2020", "NeurIPS 2019")
     (paper,) = _read(page + record("a1", meta="NeurIPS 2019 Conference Blind") + FOOTER)

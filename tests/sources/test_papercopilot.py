@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.errors import InputError
-from kg.records import Paper, Problem
+from kg.records import Affiliation, Paper, Problem
 from kg.sources import papercopilot
 from kg.sources.files import from_text, load
 from tests.conftest import SEEDS
@@ -136,3 +138,124 @@ def test_sniff_scores_the_list_and_nothing_else() -> None:
     others = [p for p in EXTERNAL.iterdir() if p != LIST]
     for path in [*SEEDS.values(), *others]:
         assert papercopilot.sniff(load(path)) == 0, path.name
+
+
+# -- person identifiers and affiliations (newer lists, e.g. CoRL 2023) --------------------------
+
+def _corl_like(**fields: str) -> list[Paper | Problem]:
+    record = {"id": "c1", "title": "Robots", "status": "Poster",
+              "author": "Ann Lee;Bo Chen;Cy Diaz;Anonymous;Dee Ek",
+              "authorids": "~Ann_Lee1;bo@x.org;~Cy_Diaz2;;~Dee_Ek1",
+              **fields}
+    return _read(json.dumps([record], indent=1))
+
+
+def _authors_of(items: list[Paper | Problem]) -> dict[str, Any]:
+    (paper,) = items
+    assert isinstance(paper, Paper)
+    return {a.name: a for a in paper.authors}
+
+
+def test_profile_ids_orcid_dblp_and_affiliations_keep_their_slots() -> None:
+    people = _authors_of(_corl_like(
+        orcid=";;0000-0002-1825-0097;;0000-0002-1825-0098",  # the last has a bad check digit
+        dblp="129/2382;;https://dblp.org/pid/12/34.html;;",
+        aff="University of Pennsylvania;;School of Engineering, UPenn+Google;;NVIDIA",
+        aff_domain="upenn.edu;;seas.upenn.edu+google.com;;nvidia.com",
+        aff_unique_norm="University of Pennsylvania;Google;NVIDIA",
+        aff_unique_url="https://www.upenn.edu;https://www.google.com;",
+        aff_unique_index="0;0+1;2",  # one entry per non-empty aff slot
+        aff_country_unique="United States;Unknown",
+        aff_country_unique_index="0;0+0;1"))
+    assert "Anonymous" not in people
+    ann, bo, cy, dee = (people[n] for n in ("Ann Lee", "Bo Chen", "Cy Diaz", "Dee Ek"))
+    assert ann.ids == (("dblp", "129/2382"), ("openreview", "~Ann_Lee1"))
+    assert (bo.ids, bo.email, bo.affiliations) == ((), "bo@x.org", ())
+    assert cy.ids == (("dblp", "12/34"), ("openreview", "~Cy_Diaz2"),
+                      ("orcid", "0000-0002-1825-0097"))
+    assert dee.ids == (("openreview", "~Dee_Ek1"),)
+    assert ann.affiliations == (Affiliation(
+        name="University of Pennsylvania", country="United States", domain="upenn.edu",
+        raw="University of Pennsylvania"),)
+    assert cy.affiliations == (
+        Affiliation(name="University of Pennsylvania", country="United States",
+                    domain="upenn.edu", raw="School of Engineering, UPenn"),
+        Affiliation(name="Google", country="United States", domain="google.com",
+                    raw="Google"))
+    # an unknown country is none; an institution without a URL keeps its mail domain
+    assert dee.affiliations == (Affiliation(name="NVIDIA", domain="nvidia.com", raw="NVIDIA"),)
+
+
+def test_profile_fields_follow_or_profile_when_it_is_in_another_order() -> None:
+    """CoRL 2023 lists Trevor Darrell and Jitendra Malik swapped in or_profile (Malik under
+    his own id, Darrell under another): their dblp ids and affiliations are swapped too."""
+    people = _authors_of(_read(json.dumps([{
+        "id": "c2", "title": "T", "status": "Poster",
+        "author": "Ilija Radosavovic;Trevor Darrell;Jitendra Malik",
+        "authorids": "~Ilija_Radosavovic1;~Trevor_Darrell2;~Jitendra_Malik2",
+        "or_profile": "~Ilija_Radosavovic1;~Jitendra_Malik2;~trevor_darrell1",
+        "dblp": "211/6740;58/2944;d/TrevorDarrell",
+        "aff": "UC Berkeley;Berkeley EECS;EECS Department"}])))
+    assert people["Trevor Darrell"].ids == (("dblp", "d/TrevorDarrell"),
+                                            ("openreview", "~Trevor_Darrell2"))
+    assert people["Jitendra Malik"].ids == (("dblp", "58/2944"),
+                                            ("openreview", "~Jitendra_Malik2"))
+    assert [a.raw for a in people["Jitendra Malik"].affiliations] == ["Berkeley EECS"]
+    # without unique lists, the affiliation as written is its name
+    assert people["Trevor Darrell"].affiliations == (
+        Affiliation(name="EECS Department", raw="EECS Department"),)
+
+
+def test_profile_slots_that_fit_no_author_are_not_used() -> None:
+    people = _authors_of(_read(json.dumps([{
+        "id": "c3", "title": "T", "status": "Poster",
+        "author": "Chun Zhang;Debing Zhang;Ann Lee",
+        "authorids": "~Chun_Zhang4;~Debing_Zhang4;~Ann_Lee1",
+        "or_profile": "~Ann_Lee1;~chun_zhang3;~Zhang_Debing1",
+        "aff": "Ann's Lab;Lab C;Lab D"}])))
+    assert [a.raw for a in people["Ann Lee"].affiliations] == ["Ann's Lab"]
+    assert people["Chun Zhang"].affiliations == people["Debing Zhang"].affiliations == ()
+
+
+def test_index_lists_slot_by_slot_and_ones_that_fit_no_alignment() -> None:
+    people = _authors_of(_corl_like(
+        aff="Queen Mary University of London;University College London;;;Department of CS",
+        aff_unique_norm="Queen Mary University of London;University College London;;"
+                        "Unknown Institution",
+        aff_unique_index="0;1;2;2;3",  # slot by slot, empty slots included
+        aff_country_unique="United Kingdom;",
+        aff_country_unique_index="0;0"))  # 2 entries for 3 non-empty slots: not used
+    assert [(a.name, a.country) for a in people["Ann Lee"].affiliations] == [
+        ("Queen Mary University of London", None)]
+    assert people["Cy Diaz"].affiliations == ()
+    assert people["Dee Ek"].affiliations == (Affiliation(raw="Department of CS"),)
+
+
+def test_the_iclr_2018_list_has_emails_but_no_identifiers_or_affiliations(
+        items: list[Paper | Problem]) -> None:
+    authors = [a for p in items if isinstance(p, Paper) for a in p.authors]
+    assert sum(1 for a in authors if a.email) > 900
+    assert not any(a.ids or a.affiliations for a in authors)
+
+
+_SLOTS = st.lists(st.sampled_from(["", "0", "1", "2", "0+1", "²", "~A_B1", "x@y.org", "Lab",
+                                   "U+V", "Unknown", "0000-0002-1825-0097", "12/34"]),
+                  max_size=6).map(";".join)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.fixed_dictionaries({}, optional={key: _SLOTS for key in (
+    "authorids", "or_profile", "orcid", "dblp", "aff", "aff_domain", "aff_unique_norm",
+    "aff_unique_index", "aff_unique_url", "aff_country_unique", "aff_country_unique_index")}),
+    st.integers(1, 5))
+def test_any_slot_lists_give_each_author_at_most_their_own_slot(fields: dict[str, str],
+                                                                 authors: int) -> None:
+    names = [f"Person {chr(65 + i)}" for i in range(authors)]
+    items = _read(json.dumps([{"id": "h1", "title": "T", "status": "Poster",
+                               "author": ";".join(names), **fields}]))
+    (paper,) = items
+    assert isinstance(paper, Paper) and [a.name for a in paper.authors] == names
+    aff = fields.get("aff", "").split(";")
+    for author in paper.authors:
+        assert all(a.raw and a.raw in ";".join(aff).replace("+", ";").split(";")
+                   for a in author.affiliations)
