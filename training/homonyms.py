@@ -139,8 +139,7 @@ def cross_validate(evidence: str = "affiliations", each: bool = False) -> None:
             TARGET.write_bytes(original)
             homonyms.reload()
     n = sum(kg["shared_names"] for _, kg, _ in rows)
-    for label, i in (("kg", 1), ("name string", 2)):
-        pairs = [r[i] for r in rows]
+    for label, pairs in (("kg", [r[1] for r in rows]), ("name string", [r[2] for r in rows])):
         print(f"{label}: mean over {len(rows)} of pairwise precision "
               f"{sum(s['precision'] for s in pairs) / len(rows):.3f}, recall "
               f"{sum(s['recall'] for s in pairs) / len(rows):.3f}")
