@@ -14,7 +14,7 @@ All slots of one written-out name (``Xiao Wang``) are a *block*.  Within it:
    share a co-author and one for pairs that do not (sharing a co-author changes how much
    everything else counts: a common name matters little then, and much without), and a
    pair that shares none must be likelier still (:data:`THRESHOLD_APART`).  The model
-   weighs shared co-authors (and how rare their names are), co-authors of co-authors, the
+   weighs shared co-authors (and how rare their names are), the
    topics of their
    papers (title, keywords and abstract words, weighted by rarity in this build), shared
    or different institutions (affiliations and mail domains), venues, the years between
@@ -45,7 +45,7 @@ from kg.resolve.names import Name
 
 Ref = tuple[str, int]  # (record id, 1-based position)
 
-FEATURES = ("bias", "coauthors", "any_coauthor", "rare_coauthor", "coauthor_circle", "topic",
+FEATURES = ("bias", "coauthors", "any_coauthor", "rare_coauthor", "topic",
             "same_org", "org_conflict", "same_venue", "year_gap", "given_common",
             "surname_common", "block_size", "middle_name")
 """The pair features, in the order of the weights."""
@@ -62,11 +62,11 @@ THRESHOLD = 0.5
 THRESHOLD_APART = 0.7
 _WORD = re.compile(r"[a-z][a-z0-9-]{2,}")
 #: Papers sampled to weigh words by rarity (the weights do not need every paper).
-TOPIC_SAMPLE = 5000
+TOPIC_SAMPLE = 2000
 #: A word in more than this share of papers says nothing about a topic.
 COMMON_WORD = 0.1
 #: How much of a paper's title, keywords and abstract is read for its topic.
-TOPIC_CHARS = 1500
+TOPIC_CHARS = 800
 #: The rarest words of a paper that stand for its topic.
 TOPIC_WORDS = 24
 
@@ -79,7 +79,6 @@ class Slot:
     paper: str
     name: str
     coauthors: frozenset[str] = frozenset()
-    circle: frozenset[str] = frozenset()  # the co-authors of its co-authors
     ids: tuple[tuple[str, str], ...] = ()
     email: str | None = None  # only an address that identifies this slot
     orgs: frozenset[str] = frozenset()
@@ -94,7 +93,6 @@ class Profile:
 
     slots: list[Slot]
     coauthors: set[str]
-    circle: set[str]
     ids: dict[str, set[str]]
     emails: set[str]
     orgs: set[str]
@@ -105,7 +103,7 @@ class Profile:
 
     @classmethod
     def of(cls, slots: Sequence[Slot]) -> Profile:
-        profile = cls([], set(), set(), {}, set(), set(), {}, set(), set())
+        profile = cls([], set(), {}, set(), set(), {}, set(), set())
         for slot in slots:
             profile.add(slot)
         return profile
@@ -113,7 +111,6 @@ class Profile:
     def add(self, slot: Slot) -> None:
         self.slots.append(slot)
         self.coauthors |= slot.coauthors
-        self.circle |= slot.circle
         for scheme, value in slot.ids:
             self.ids.setdefault(scheme, set()).add(value)
         if slot.email:
@@ -223,7 +220,6 @@ def features(a: Profile, b: Profile, name: Name, block: int, stats: NameStats) -
     common = a.coauthors & b.coauthors
     shared = len(common)
     rare = max((stats.rarity(c.split(" ", 1)[-1]) for c in common), default=0.0)
-    circle = len(a.circle & b.coauthors) + len(b.circle & a.coauthors)
     gap = 0.0
     if a.years and b.years:
         gap = min(abs(x - y) for x in a.years for y in b.years) / 5
@@ -233,7 +229,6 @@ def features(a: Profile, b: Profile, name: Name, block: int, stats: NameStats) -
         math.log1p(shared),
         float(shared > 0),
         rare,
-        math.log1p(circle),
         topic,
         float(bool(a.orgs & b.orgs)),
         float(bool(a.orgs and b.orgs and not a.orgs & b.orgs)),
@@ -336,10 +331,6 @@ def reasons(a: Profile, b: Profile, name: Name, stats: NameStats) -> tuple[str, 
     shared = sorted(a.coauthors & b.coauthors)
     out.append(f"{len(shared)} shared co-author{'s' if len(shared) != 1 else ''}"
                + (f" ({', '.join(shared[:3])})" if shared else ""))
-    circle = sorted((a.circle & b.coauthors) | (b.circle & a.coauthors))
-    if circle:
-        out.append(f"{len(circle)} co-author{'s' if len(circle) != 1 else ''} of one are "
-                   f"co-authors' co-authors of the other ({', '.join(circle[:3])})")
     out.append(f"topic similarity {cosine(a, b):.2f}")
     if a.orgs & b.orgs:
         out.append(f"same institution ({', '.join(sorted(a.orgs & b.orgs)[:2])})")
@@ -516,7 +507,7 @@ class Topics:
                 continue
             vec[word] = math.log((n + 1) / (d + 1))
         if len(vec) > TOPIC_WORDS:
-            vec = dict(sorted(vec.items(), key=lambda kv: (-kv[1], kv[0]))[:TOPIC_WORDS])
+            vec = dict(heapq.nsmallest(TOPIC_WORDS, vec.items(), key=lambda kv: (-kv[1], kv[0])))
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         vec = {word: v / norm for word, v in vec.items()}
         self._vectors[key] = vec

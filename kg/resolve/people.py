@@ -84,6 +84,8 @@ class _Clusters(UnionFind[Ref]):
 
     def conflict(self, a: Ref, b: Ref) -> bool:
         """The two sets hold different identifiers of one scheme: two people."""
+        if not self.ids:  # no slot of the build has an identifier
+            return False
         x, y = self.ids.get(self.find(a)), self.ids.get(self.find(b))
         return bool(x and y and any(not x[k] & y[k] for k in x.keys() & y.keys()))
 
@@ -179,8 +181,6 @@ class _Context:
         self.decisions: dict[str, list[dict[str, Any]]] = {}
         self._occs = occs
         self._topics: Topics | None = None
-        self._graph: dict[str, set[str]] = {}
-        self._by_key: dict[str, list[Ref]] | None = None
         self._emails: dict[str, Counter[str]] = {}
 
     def _topic(self, paper: str) -> dict[str, float]:
@@ -196,26 +196,6 @@ class _Context:
 
             self._topics = Topics(list(records), text)
         return self._topics.vector(paper)
-
-    def _circle(self, occ: _Occ) -> frozenset[str]:
-        """The co-authors, anywhere in the build, of this slot's co-authors (by name key)."""
-        if self._by_key is None:
-            by_key: dict[str, list[Ref]] = defaultdict(list)
-            for o in self._occs:
-                by_key[_key(o)].append(o.ref)
-            self._by_key = by_key
-        mine = self.coauthors[occ.ref]
-        own = _key(occ)
-        out: set[str] = set()
-        for key in mine:
-            known = self._graph.get(key)
-            if known is None:  # the co-authors of everyone of that key, once
-                known = self._graph[key] = set().union(
-                    *(self.coauthors[r] for r in self._by_key.get(key, ())))
-            out |= known
-        out -= mine
-        out.discard(own)
-        return frozenset(out)
 
     def email(self, occ: _Occ) -> str | None:
         """The slot's email address, unless its paper gives it to several slots."""
@@ -255,7 +235,7 @@ class _Context:
         orgs = self.orgs(occ)
         venue = "".join(c for c in record.venue.lower() if c.isalpha()) if record.venue else None
         return Slot(occ.ref, occ.paper, occ.name, frozenset(self.coauthors[occ.ref]),
-                    self._circle(occ), author.ids, email.lower() if email else None, orgs,
+                    author.ids, email.lower() if email else None, orgs,
                     self._topic(occ.paper), venue or None, record.year)
 
 
