@@ -136,7 +136,8 @@ def stages(started: float, marks: list[tuple[float, str]], ended: float) -> dict
 
 
 def _build(corpus: str, out: str, extract: bool) -> dict[str, Any]:
-    from kg.pipeline import SourceSpec, build
+    from kg.pipeline import build
+    from kg.sources import SourceSpec
 
     marks: list[tuple[float, str]] = []
     options: dict[str, Any] = {"workers": 2} if extract else {}

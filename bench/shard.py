@@ -19,8 +19,8 @@ import time
 import warnings
 from pathlib import Path
 
-from kg.pipeline import SourceSpec
 from kg.shards import emit_shard
+from kg.sources import SourceSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 

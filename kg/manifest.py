@@ -9,13 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kg.errors import UsageError
 from kg.outdir import atomic_write_bytes
-
-if TYPE_CHECKING:
-    from kg.pipeline import SourceSpec
+from kg.sources import SourceSpec
 
 FILE = "sources.json"
 
@@ -42,8 +40,6 @@ def options(out: Path) -> dict[str, Any]:
 
 def read(out: Path) -> list[SourceSpec]:
     """The sources of the build in ``out``; a clear error if there is none."""
-    from kg.pipeline import SourceSpec
-
     path = out / FILE
     try:
         data: Any = json.loads(path.read_text(encoding="utf-8"))

@@ -39,6 +39,7 @@ from kg.resolve.concepts import Concepts
 from kg.resolve.organizations import resolve_organizations
 from kg.resolve.papers import Ranked, resolve_papers
 from kg.resolve.people import resolve_people
+from kg.sources import SourceSpec
 from kg.store import STORE_DIR, Store
 from kg.text import slugify
 
@@ -47,16 +48,6 @@ Step = Callable[[str], None]
 #: What a build writes into its directory, besides the store.
 OUTPUTS = ("graph.ttl", "graph.nq", "papers.jsonl", "void.ttl", "build-report.json",
            "sources.json")
-
-
-@dataclass(frozen=True, slots=True)
-class SourceSpec:
-    """An input file, its format (``auto`` to sniff) and defaults for what it omits."""
-
-    path: Path
-    format: str = "auto"
-    venue: str | None = None
-    year: int | None = None
 
 
 def bundled_sources() -> list[SourceSpec]:

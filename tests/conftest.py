@@ -51,7 +51,7 @@ AFFILIATIONS = Path(__file__).parent / "data" / "affiliations"
 def affiliation_sources() -> list[Any]:
     """Three small sources whose authors carry identifiers and affiliations: two Paper
     Copilot lists in the CoRL 2023 layout (written for the tests) and one OpenAlex page."""
-    from kg.pipeline import SourceSpec
+    from kg.sources import SourceSpec
 
     return [SourceSpec(AFFILIATIONS / "papercopilot_corl2022.json", venue="CoRL 2022", year=2022),
             SourceSpec(AFFILIATIONS / "papercopilot_corl2023.json", venue="CoRL 2023", year=2023),

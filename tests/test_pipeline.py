@@ -12,7 +12,8 @@ import rdflib
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from kg.errors import InputError, UsageError
-from kg.pipeline import OUTPUTS, SourceSpec, build
+from kg.pipeline import OUTPUTS, build
+from kg.sources import SourceSpec
 from kg.store import Store
 from kg.validate import validate
 

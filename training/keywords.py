@@ -44,7 +44,8 @@ class Item:
 
 def load(which: str) -> list[Item]:
     """``copilot`` or ``orals``: papers with an abstract and keywords, held-out ones left out."""
-    from kg.pipeline import SourceSpec, bundled_sources, read_all
+    from kg.pipeline import bundled_sources, read_all
+    from kg.sources import SourceSpec
 
     if which == "copilot":
         specs = [SourceSpec(COPILOT)]

@@ -88,8 +88,9 @@ def build(sources: tuple[Path, ...], fmt: str, out: str, base_iri: str | None,
     from kg import manifest
     from kg.errors import UsageError
     from kg.extract import FallbackWarning, default_workers
-    from kg.pipeline import EXTRACT_UNITS, STEPS_PER_BUILD, SourceSpec, bundled_sources
+    from kg.pipeline import EXTRACT_UNITS, STEPS_PER_BUILD, bundled_sources
     from kg.pipeline import build as run
+    from kg.sources import SourceSpec
 
     if (emit_format is None) != (shard is None):
         raise UsageError("--emit nquads and --shard I/N go together")

@@ -15,12 +15,14 @@ import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from kg.errors import InputError, UsageError
 from kg.records import Item
 from kg.sources.files import SourceFile, from_text, load
 
-__all__ = ["Reader", "SourceFile", "detect", "from_text", "get", "load", "read", "registry"]
+__all__ = ["Reader", "SourceFile", "SourceSpec", "detect", "from_text", "get", "load", "read",
+           "registry"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,16 @@ class Reader:
     sniff: Callable[[SourceFile], int]
     read: Callable[[SourceFile], Iterator[Item]]
     authority: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    """An input file, its format (``auto`` to sniff) and defaults for what it omits."""
+
+    path: Path
+    format: str = "auto"
+    venue: str | None = None
+    year: int | None = None
 
 
 # Module names under kg.sources; each defines READER.  Order is the order of `kg formats`.

@@ -174,7 +174,8 @@ def test_unwritable_output_fails_cleanly(built: Path) -> None:
 
 def test_paper_table_csv_neutralises_formulas(tmp_path: Path) -> None:
     from kg.export.papers import to_csv
-    from kg.pipeline import SourceSpec, build
+    from kg.pipeline import build
+    from kg.sources import SourceSpec
 
     src = tmp_path / "evil.jsonl"
     src.write_text(json.dumps({"title": "=cmd|' /C calc'!A0", "authors": ["@Evil Person"],

@@ -8,7 +8,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.pipeline import SourceSpec, build
+from kg.pipeline import build
+from kg.sources import SourceSpec
 from kg.store import Store
 
 PAPERS = [

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from kg.errors import UsageError
-from kg.pipeline import SourceSpec, build, bundled_sources
+from kg.pipeline import build, bundled_sources
+from kg.sources import SourceSpec
 from tests.scale.compare import COMPARED, assert_same_build, store_quads
 
 
