@@ -91,6 +91,39 @@ def normalize_person_name(name: str) -> str:
     return _NON_ALNUM.sub(" ", folded).strip()
 
 
+_INVARIANT = frozenset({"series", "species", "analysis", "gas", "bias", "lens", "news",
+                        "physics", "mathematics", "dynamics", "robotics", "statistics",
+                        "genomics", "semantics", "kinematics", "economics", "graphics"})
+
+
+def singular(word: str) -> str:
+    """A light English singular for the last word of a phrase; unknown forms pass through."""
+    if len(word) <= 3 or word in _INVARIANT or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if word.endswith("s"):
+        return word[:-1]
+    return word
+
+
+def fold(text: str) -> str:
+    """The folded form of a keyword's or concept's surface form: lower case, ASCII, words
+    joined by single spaces, the last word singular.
+
+    Letters and digits are split apart, so "CIFAR10" and "CIFAR-10" fold together.
+
+    >>> fold("Meta-Learnings") == fold("meta learning")
+    True
+    """
+    words = re.findall(r"[a-z]+|[0-9]+", ascii_fold(text).lower())
+    if words:
+        words[-1] = singular(words[-1])
+    return " ".join(words)
+
+
 def slugify(text: str, max_len: int = 60) -> str:
     """An IRI-safe slug: ASCII letters, digits and hyphens only, never empty."""
     slug = _NON_ALNUM.sub("-", ascii_fold(text).lower()).strip("-")[:max_len].strip("-")

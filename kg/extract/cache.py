@@ -23,6 +23,9 @@ from kg.extract.model import Extraction, Mention
 
 #: the cache file a build keeps beside its store
 FILE = "extract-cache.jsonl"
+#: modules outside kg/extract whose code decides an extraction too (acronym definitions,
+#: the folding of corpus acronyms looked up)
+_SHARED = ("acronyms.py", "text.py")
 _KINDS = ("methods", "datasets", "tasks", "keywords")
 
 
@@ -59,7 +62,8 @@ class Recording(Mapping[str, str]):
 def rules_digest() -> str:
     """A digest of everything but the text that decides an extraction: the extractor's
     version, its code and data files (lexicons, word statistics, the span model and the
-    learned weights) and spaCy's version."""
+    learned weights), the shared text modules it uses (:data:`_SHARED`) and spaCy's
+    version."""
     import spacy
 
     from kg.extract import VERSION
@@ -70,6 +74,9 @@ def rules_digest() -> str:
         if entry.is_file() and entry.name.endswith(".py"):
             _part(h, entry.name)
             _part(h, entry.read_bytes())
+    for name in _SHARED:
+        _part(h, f"kg/{name}")
+        _part(h, (resources.files("kg") / name).read_bytes())
     _tree(h, root / "data", "data")
     return h.hexdigest()
 

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kg.acronyms import Definition, find_definitions
 from kg.extract import cues as cue_rules
 from kg.extract import keywords as keyword_rules
-from kg.extract.acronyms import Definition, find_definitions
 from kg.extract.chunks import WEAK_MODIFIERS
 from kg.extract.clean import Cleaned
 from kg.extract.lexicon import Lexicon, Match, TextIndex, key_word, key_words
@@ -29,7 +29,7 @@ from kg.extract.names import (
 )
 from kg.extract.title import TASK_HEADS, TitleInfo, analyse, name_like, task_like
 from kg.extract.vocab import words
-from kg.resolve.concepts import fold
+from kg.text import fold
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc

@@ -22,8 +22,8 @@ from kg.graph import vocab as V
 from kg.graph.extracted import extraction_quads, mentions
 from kg.graph.literals import decimal, integer
 from kg.records import Author, Citation, Paper
-from kg.resolve.concepts import Concepts, fold
-from kg.text import normalize_person_name, normalize_title, slugify
+from kg.resolve.concepts import Concepts
+from kg.text import fold, normalize_person_name, normalize_title, slugify
 
 _BOOL = NamedNode(V.XSD + "boolean")
 _URI = NamedNode(V.XSD + "anyURI")

@@ -16,9 +16,8 @@ import pyoxigraph as ox
 
 from kg import identifiers
 from kg.errors import UsageError
-from kg.resolve.concepts import fold
 from kg.resolve.organizations import normalize_name
-from kg.text import normalize_person_name, normalize_title
+from kg.text import fold, normalize_person_name, normalize_title
 
 _CLASSES = {"person": "kg:Person", "concept": "kg:Concept", "method": "kg:Method",
             "venue": "kg:Venue", "organization": "kg:Organization"}

@@ -1,7 +1,8 @@
 """One node per idea: fold the surface forms of keywords and concepts into one key.
 
-Case, accents, hyphens and spaces, and a plural last word fold together:
-``Meta-Learning``, ``meta learning`` and ``meta-learnings`` are one concept.
+Case, accents, hyphens and spaces, and a plural last word fold together
+(:func:`kg.text.fold`): ``Meta-Learning``, ``meta learning`` and ``meta-learnings`` are one
+concept.
 
 >>> concept_key("Graph Neural Networks") == concept_key("graph neural network")
 True
@@ -9,39 +10,11 @@ True
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 
-from kg.text import ascii_fold, slugify
-
-_INVARIANT = frozenset({"series", "species", "analysis", "gas", "bias", "lens", "news",
-                        "physics", "mathematics", "dynamics", "robotics", "statistics",
-                        "genomics", "semantics", "kinematics", "economics", "graphics"})
-
-
-def singular(word: str) -> str:
-    """A light English singular for the last word of a phrase; unknown forms pass through."""
-    if len(word) <= 3 or word in _INVARIANT or word.endswith(("ss", "us", "is")):
-        return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("ches", "shes", "sses", "xes")):
-        return word[:-2]
-    if word.endswith("s"):
-        return word[:-1]
-    return word
-
-
-def fold(text: str) -> str:
-    """The folded form of a surface form: lower case, ASCII, words joined by single spaces.
-
-    Letters and digits are split apart, so "CIFAR10" and "CIFAR-10" fold together.
-    """
-    words = re.findall(r"[a-z]+|[0-9]+", ascii_fold(text).lower())
-    if words:
-        words[-1] = singular(words[-1])
-    return " ".join(words)
+from kg.acronyms import find_definitions
+from kg.text import fold, slugify
 
 
 def concept_key(text: str) -> str:
@@ -67,8 +40,6 @@ class Concepts:
     @classmethod
     def learn(cls, abstracts: Iterable[str | None]) -> Concepts:
         """Learn acronym definitions ("long form (ACR)") from ``abstracts``."""
-        from kg.extract.acronyms import find_definitions
-
         pairs = ((d.long, d.short) for text in abstracts if text
                  for d in find_definitions(text))
         return cls(learn_acronyms(pairs))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from kg.acronyms import find_definitions, is_acronym
 from kg.extract import Text, extract, extract_one
-from kg.extract.acronyms import find_definitions, is_acronym
 from kg.extract.clean import clean
 from kg.extract.lexicon import key_words
 from kg.extract.title import analyse
-from kg.resolve.concepts import Concepts, fold, learn_acronyms
+from kg.resolve.concepts import Concepts, learn_acronyms
+from kg.text import fold
 
 
 def _one(abstract: str, title: str | None = None, model: str | None = "auto",

@@ -2,7 +2,8 @@
 
 The long form is found by matching the acronym's letters right to left in the words
 before the parenthesis, the first letter at a word start (after Schwartz and Hearst,
-2003).  Works on plain text, so it needs no trained pipeline.
+2003).  Works on plain text, so it needs no trained pipeline: extraction reports one entity
+for both forms, and resolution learns which long form a corpus means by an acronym.
 
 >>> [(d.long, d.short) for d in find_definitions("We use Graph Neural Networks (GNNs) here.")]
 [('Graph Neural Networks', 'GNNs')]
