@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from kg.extract.model import Extraction, Mention
+from kg.extract.model import VERSION, Extraction, Mention
 from kg.extract.pipeline import AUTO, FallbackWarning, Loaded, load, resolve, warn_fallback
 
 if TYPE_CHECKING:
@@ -38,10 +38,6 @@ __all__ = [
     "extract",
     "extract_one",
 ]
-
-VERSION = "kg-extract/2"
-"""Names the extractor (span model, rules, lexicons); recorded with every extracted
-statement."""
 
 BATCH = 64
 """Texts per ``nlp.pipe`` batch and per task sent to a worker."""

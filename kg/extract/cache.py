@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from kg.extract.model import Extraction, Mention
+from kg.extract.model import VERSION, Extraction, Mention
 
 #: the cache file a build keeps beside its store
 FILE = "extract-cache.jsonl"
@@ -65,8 +65,6 @@ def rules_digest() -> str:
     learned weights), the shared text modules it uses (:data:`_SHARED`) and spaCy's
     version."""
     import spacy
-
-    from kg.extract import VERSION
 
     h = hashlib.sha256(f"{VERSION}\0{spacy.__version__}".encode())
     root = resources.files("kg.extract")

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+VERSION = "kg-extract/2"
+"""Names the extractor (span model, rules, lexicons); recorded with every extracted
+statement."""
+
 ROLES = ("proposed", "used")
 
 
