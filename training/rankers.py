@@ -18,11 +18,12 @@ import numpy as np
 
 from kg.extract import roles
 from kg.extract.clean import clean
-from kg.extract.engine import Entity, Paper, rules
+from kg.extract.engine import rules
 from kg.extract.lexicon import Lexicon
 from kg.extract.lexicon import default as default_lexicon
 from kg.extract.pipeline import load
 from kg.extract.spans import Found
+from kg.extract.tagged import Entity, Paper
 from training.docs import to_clean
 
 TARGET = Path(__file__).parent.parent / "kg" / "extract" / "data" / "roles.json"

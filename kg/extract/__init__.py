@@ -80,8 +80,9 @@ def _run(texts: Sequence[Text], loaded: Loaded, lexicon: Lexicon,
     from kg.extract.cache import Recording
     from kg.extract.clean import clean
     from kg.extract.combine import combine
-    from kg.extract.engine import Paper, assemble, rules
+    from kg.extract.engine import assemble, rules
     from kg.extract.spans import predict
+    from kg.extract.tagged import Paper
 
     cleaned = [clean(t.abstract) for t in texts]
     titles = [clean(t.title).text if t.title else "" for t in texts]

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from kg.extract import roles
 from kg.extract.engine import (
     MAX_TASKS,
-    Entity,
-    Paper,
     Rules,
     _fold_contained,
     _is_metric,
@@ -29,6 +27,7 @@ from kg.extract.engine import (
 )
 from kg.extract.lexicon import key_words
 from kg.extract.spans import Found
+from kg.extract.tagged import Entity, Paper
 
 SOURCES: dict[str, bool] = {"proposed": True, "methods": False, "datasets": True,
                             "tasks": True}

@@ -25,7 +25,7 @@ from kg.extract.model import Mention
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-    from kg.extract.engine import Entity, Paper
+    from kg.extract.tagged import Entity, Paper
 
 MAX_KEYWORDS = 6
 _YEAR = re.compile(r"(?:19|20)\d\d")
