@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from kg import identifiers
 from kg.errors import UsageError
 from kg.resolve.organizations import normalize_name
+from kg.sparqltext import bind_values
 from kg.text import fold, normalize_person_name, normalize_title
 
 _CLASSES = {"person": "kg:Person", "concept": "kg:Concept", "method": "kg:Method",
@@ -60,11 +61,9 @@ def _identifier(kind: str, value: str) -> tuple[str, str] | None:
 def lookup(store: Any, kind: str, value: str) -> ox.NamedNode:
     """The IRI of the ``kind`` node that ``value`` names; a clear error if none or several."""
     cls = _CLASSES[kind]
-    from kg.queries import with_values
-
     if found := _identifier(kind, value):
         prop, canonical = found
-        rows = list(store.query(with_values(
+        rows = list(store.query(bind_values(
             f"SELECT DISTINCT ?x WHERE {{ ?x a {cls} ; {prop} ?id }} ORDER BY ?x",
             {"id": ox.Literal(canonical)})))
         if len(rows) == 1:
@@ -79,11 +78,11 @@ def lookup(store: Any, kind: str, value: str) -> ox.NamedNode:
             node = ox.NamedNode(value)
         except ValueError:
             raise UsageError(f"{value!r} is not a valid IRI") from None
-        if not bool(store.query(with_values(f"ASK WHERE {{ ?x a {cls} }}", {"x": node}))):
+        if not bool(store.query(bind_values(f"ASK WHERE {{ ?x a {cls} }}", {"x": node}))):
             raise UsageError(f"no {kind} <{value}> in the graph")
         return node
     key = normalized(kind, value)
-    rows = list(store.query(with_values(
+    rows = list(store.query(bind_values(
         f"SELECT DISTINCT ?x WHERE {{ ?x a {cls} ; kg:normalizedName ?key }} ORDER BY ?x",
         {"key": ox.Literal(key)})))
     if len(rows) == 1:
