@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli import dir_option, main, say
+from kg.cli.common import dir_option, main, say
 from kg.graph.vocab import DEFAULT_BASE, Minter
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from kg.cli import dir_option, emit, main, named_output, write_stream
+from kg.cli.common import dir_option, emit, main, named_output, write_stream
 from kg.errors import KGError
 
 

@@ -23,7 +23,7 @@ from typing import IO, BinaryIO
 
 import click
 
-from kg.cli import main, say
+from kg.cli.common import main, say
 from kg.errors import KGError
 
 PROGRESS_EVERY_S = 10.0
@@ -97,7 +97,7 @@ class _Output:
     replaces it only when :meth:`commit` is called (removed if it never is)."""
 
     def __init__(self, path: str) -> None:
-        from kg.cli import named_output
+        from kg.cli.common import named_output
         from kg.outdir import temp_beside
 
         self.tmp: str | None = None

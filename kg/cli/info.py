@@ -6,7 +6,7 @@ import json
 
 import click
 
-from kg.cli import dir_option, main
+from kg.cli.common import dir_option, main
 
 
 @main.command()

@@ -8,7 +8,7 @@ from typing import BinaryIO, TextIO
 
 import click
 
-from kg.cli import dir_option, main
+from kg.cli.common import dir_option, main
 from kg.results import FORMATS
 
 _SPARQL_START = re.compile(r"^\s*(PREFIX|BASE|SELECT|ASK|CONSTRUCT|DESCRIBE|#)", re.IGNORECASE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kg.cli import dir_option, main
+from kg.cli.common import dir_option, main
 
 
 @main.command()
