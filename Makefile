@@ -35,6 +35,7 @@ build: install
 lint: install
 	$(BIN)/ruff check kg tests training
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Retrain the extraction models from training/corpus (CPU, offline, about 6 minutes on
 # 2 cores): lexicons and word statistics, the span model, the role and keyword weights.
