@@ -46,7 +46,7 @@ def _one(config: str) -> dict[str, Any]:
     if config.startswith("plain"):
         import spacy
 
-        from kg.extract.pipeline import find_model
+        from kg.extract.nlp import find_model
 
         name = find_model()
         assert name, "no trained pipeline installed"

@@ -21,7 +21,7 @@ from kg.extract.clean import clean
 from kg.extract.engine import rules
 from kg.extract.lexicon import Lexicon
 from kg.extract.lexicon import default as default_lexicon
-from kg.extract.pipeline import load
+from kg.extract.nlp import load
 from kg.extract.spans import Found
 from kg.extract.tagged import Entity, Paper
 from training.docs import to_clean

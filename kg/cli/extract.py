@@ -193,7 +193,7 @@ def _run(name: str, stream: BinaryIO, size: int | None, output: str, skip_bad: b
          workers: int, model: str, quiet: bool, every: float) -> None:
     from kg.extract import default_workers
     from kg.extract import extract as run
-    from kg.extract.pipeline import FallbackWarning
+    from kg.extract.nlp import FallbackWarning
     from kg.extract.texts import iter_texts, read_lines
     from kg.records import Problem
     from kg.resolve.concepts import Concepts

@@ -23,7 +23,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from kg.extract.model import VERSION, Extraction, Mention
-from kg.extract.pipeline import AUTO, FallbackWarning, Loaded, load, resolve, warn_fallback
+from kg.extract.nlp import AUTO, FallbackWarning, Loaded, load, resolve, warn_fallback
 
 if TYPE_CHECKING:
     from kg.extract.lexicon import Lexicon

