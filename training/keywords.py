@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kg.extract.vocab import words
+from kg.extract.wordlists import words
 from training import corpus
 
 ROOT = Path(__file__).parent.parent

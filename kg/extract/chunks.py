@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from kg.extract.vocab import words
+from kg.extract.wordlists import words
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kg.extract.vocab import words
+from kg.extract.wordlists import words
 
 MAX_CHARS = 20_000
 """Longer abstracts are cut (at a sentence end if one is near) and a warning is given."""

@@ -22,7 +22,7 @@ from kg.extract.names import (
     name_at,
     phrase_at,
 )
-from kg.extract.vocab import words
+from kg.extract.wordlists import words
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token

@@ -27,7 +27,7 @@ from kg.extract.names import (
 )
 from kg.extract.tagged import Entity, Paper
 from kg.extract.title import TASK_HEADS, TitleInfo, analyse, name_like, task_like
-from kg.extract.vocab import words
+from kg.extract.wordlists import words
 from kg.text import fold
 
 MAX_TASKS = 4

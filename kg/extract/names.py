@@ -15,7 +15,7 @@ from kg.extract.chunks import (
     STOP_WORDS,
     WEAK_MODIFIERS,
 )
-from kg.extract.vocab import words
+from kg.extract.wordlists import words
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from kg.extract.vocab import words
+from kg.extract.wordlists import words
 
 FEATURES = (
     "bias", "in_title", "title_head", "rule_proposed", "rule_new_dataset", "cue_sentence",

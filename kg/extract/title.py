@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg.extract.names import DATASET_HEADS, coined
-from kg.extract.vocab import words
+from kg.extract.wordlists import words
 
 _COLON = re.compile(r"\s*(?::|\s[-–—]\s)\s*")
 _LINK = re.compile(r"\s+(via|through|using|with|by|from)\s+", re.IGNORECASE)
