@@ -117,9 +117,9 @@ where how what not more most only other each two one has have been not
 
 def tfidf_phrases(items: Sequence[Item], k: int = 10) -> list[list[str]]:
     """Word n-grams (1-3, no stop word at either end) by tf * idf over the kg word table."""
-    from kg.extract import stats
+    from kg.extract import wordstats
 
-    table = stats.default()
+    table = wordstats.default()
     out = []
     for item in items:
         words = _WORD.findall(_text(item).lower())

@@ -89,12 +89,12 @@ def abstracts() -> list[str]:
 
 
 def write_stats(data: Path = DATA) -> int:
-    from kg.extract import stats
+    from kg.extract import wordstats
 
-    table = stats.count(abstracts())
+    table = wordstats.count(abstracts())
     target = data / "df.tsv"
     tmp = target.with_suffix(".tmp")
-    stats.write(table, tmp)
+    wordstats.write(table, tmp)
     tmp.replace(target)
     return table.documents
 

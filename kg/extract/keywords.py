@@ -1,7 +1,7 @@
 """Keyphrases: noun phrases of the title and abstract ranked by how central they are.
 
 A phrase scores by how often the abstract uses it, how specific its words are against
-the background corpus (:mod:`kg.extract.stats`), whether the title has it, and whether
+the background corpus (:mod:`kg.extract.wordstats`), whether the title has it, and whether
 it names the paper's method or task.  Phrases with the same key are one; a phrase that
 only ever occurs inside a longer chosen one adds nothing and is skipped.
 """
@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from kg.extract import stats
+from kg.extract import wordstats
 from kg.extract.chunks import noun_phrases
 from kg.extract.lexicon import key_words
 from kg.extract.model import Mention
@@ -52,7 +52,7 @@ def _phrases(doc: Doc) -> list[tuple[str, tuple[int, int]]]:
     return out
 
 
-def _specificity(key: tuple[str, ...], table: stats.WordStats) -> float:
+def _specificity(key: tuple[str, ...], table: wordstats.WordStats) -> float:
     """The mean specificity of a phrase's content words."""
     values = [table.specificity(w) for w in key if len(w) > 1]
     return sum(values) / len(values) if values else 0.0
@@ -117,7 +117,7 @@ def candidates(paper: Paper, methods: list[Mention], tasks: list[Entity],
                chosen: Mapping[tuple[str, ...], Prior] | None = None) -> list[Candidate]:
     """Every keyphrase candidate of a paper, best first (by ``learned`` weights, else by
     the hand-set score); ``chosen`` is the prior table (the shipped one by default)."""
-    table = stats.default()
+    table = wordstats.default()
     generic = paper.lexicon.keys.get("generic", set())
     priors = prior() if chosen is None else chosen
     found: dict[tuple[str, ...], _Phrase] = {}

@@ -118,13 +118,13 @@ def test_the_lexicons_are_built_from_the_corpus_alone() -> None:
 
 
 def test_the_word_statistics_are_built_without_heldout_abstracts(tmp_path: Path) -> None:
-    from kg.extract import stats
+    from kg.extract import wordstats
     from training.lexicons import DATA, abstracts
 
     texts = abstracts()
     assert len(texts) > 1200
     assert not any(corpus.is_heldout(t) for t in texts)
-    stats.write(stats.count(texts), tmp_path / "df.tsv")
+    wordstats.write(wordstats.count(texts), tmp_path / "df.tsv")
     assert (tmp_path / "df.tsv").read_text() == (DATA / "df.tsv").read_text()
 
 
