@@ -23,15 +23,15 @@ from kg.extract.lexicon import Lexicon
 from kg.extract.lexicon import default as default_lexicon
 from kg.extract.nlp import load
 from kg.extract.spans import Found
-from kg.extract.tagged import Entity, Paper
+from kg.extract.tagged import Entity, TaggedPaper
 from training.docs import to_clean
 
 TARGET = Path(__file__).parent.parent / "kg" / "extract" / "data" / "roles.json"
 
 
 def papers(records: Iterable[dict[str, Any]], lexicon: Lexicon | None = None
-           ) -> Iterator[tuple[dict[str, Any], Paper]]:
-    """Each record with the :class:`Paper` extraction would build for it (with the
+           ) -> Iterator[tuple[dict[str, Any], TaggedPaper]]:
+    """Each record with the :class:`TaggedPaper` extraction would build for it (with the
     bundled lexicon unless another is given)."""
     loaded = load(warn=False)
     lexicon = lexicon or default_lexicon()
@@ -40,7 +40,7 @@ def papers(records: Iterable[dict[str, Any]], lexicon: Lexicon | None = None
         title = clean(rec["title"]).text if rec.get("title") else ""
         doc = loaded.nlp(c.text)
         tdoc = loaded.nlp(title) if title else None
-        yield rec, Paper(rec["id"], title or None, tdoc, doc, c, lexicon, {}, rec["abstract"])
+        yield rec, TaggedPaper(rec["id"], title or None, tdoc, doc, c, lexicon, {}, rec["abstract"])
 
 
 def gold_found(rec: dict[str, Any]) -> list[Found]:

@@ -82,7 +82,7 @@ def _run(texts: Sequence[Text], loaded: Loaded, lexicon: Lexicon,
     from kg.extract.combine import combine
     from kg.extract.engine import assemble, rules
     from kg.extract.spans import predict
-    from kg.extract.tagged import Paper
+    from kg.extract.tagged import TaggedPaper
 
     cleaned = [clean(t.abstract) for t in texts]
     titles = [clean(t.title).text if t.title else "" for t in texts]
@@ -98,7 +98,7 @@ def _run(texts: Sequence[Text], loaded: Loaded, lexicon: Lexicon,
             c = dataclasses.replace(c, warnings=(*c.warnings, "no trained pipeline: rules only"))
         title = tdoc if t.title else None
         seen = Recording(acronyms)
-        paper = Paper(t.id, title.text if title is not None else None, title, doc, c, lexicon,
+        paper = TaggedPaper(t.id, title.text if title is not None else None, title, doc, c, lexicon,
                       seen, t.abstract or "")
         rule = rules(paper)
         chosen = combine(paper, rule, model_found) if model_found is not None else rule

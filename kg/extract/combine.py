@@ -27,7 +27,7 @@ from kg.extract.engine import (
 )
 from kg.extract.lexicon import key_words
 from kg.extract.spans import Found
-from kg.extract.tagged import Entity, Paper
+from kg.extract.tagged import Entity, TaggedPaper
 
 SOURCES: dict[str, bool] = {"proposed": True, "methods": False, "datasets": True,
                             "tasks": True}
@@ -47,7 +47,7 @@ class Candidate:
     rule_proposed: bool
 
 
-def _entities(paper: Paper, found: Sequence[Found], *labels: str) -> list[Entity]:
+def _entities(paper: TaggedPaper, found: Sequence[Found], *labels: str) -> list[Entity]:
     out = []
     for f in found:
         if f.label not in labels:
@@ -59,12 +59,12 @@ def _entities(paper: Paper, found: Sequence[Found], *labels: str) -> list[Entity
     return _merge(out)
 
 
-def _context(paper: Paper) -> roles.Context:
+def _context(paper: TaggedPaper) -> roles.Context:
     sents = [(s.start_char, s.end_char) for s in paper.doc.sents]
     return roles.Context(paper.title or "", paper.doc.text, sents)
 
 
-def _vector(paper: Paper, e: Entity, ctx: roles.Context, *, rule_proposed: bool,
+def _vector(paper: TaggedPaper, e: Entity, ctx: roles.Context, *, rule_proposed: bool,
             rule_new: bool) -> list[float]:
     spans = sorted({s for f in e.forms for s in paper.index.find(key_words(f))})
     in_title = paper.title_index is not None and any(
@@ -75,7 +75,7 @@ def _vector(paper: Paper, e: Entity, ctx: roles.Context, *, rule_proposed: bool,
                           rule_proposed=rule_proposed, rule_new_dataset=rule_new, known=known)
 
 
-def candidates(paper: Paper, rule: Rules, found: Sequence[Found],
+def candidates(paper: TaggedPaper, rule: Rules, found: Sequence[Found],
                sources: Mapping[str, bool] | None = None
                ) -> tuple[list[Candidate], list[Candidate], list[Entity]]:
     """Method and dataset candidates, and the tasks (best first)."""
@@ -124,7 +124,7 @@ def _proposed(c: Candidate, role: str, weights: Mapping[str, Sequence[float]]) -
     return 0.75 if c.model_proposed or c.rule_proposed else 0.1
 
 
-def combine(paper: Paper, rule: Rules, found: Sequence[Found],
+def combine(paper: TaggedPaper, rule: Rules, found: Sequence[Found],
             weights: Mapping[str, Sequence[float]] | None = None,
             sources: Mapping[str, bool] | None = None, role: str | None = None) -> Rules:
     """The entities to report: the model's and (per :data:`SOURCES`) the rules', each

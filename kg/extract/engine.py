@@ -25,7 +25,7 @@ from kg.extract.names import (
     name_at,
     phrase_at,
 )
-from kg.extract.tagged import Entity, Paper
+from kg.extract.tagged import Entity, TaggedPaper
 from kg.extract.title import TASK_HEADS, TitleInfo, analyse, name_like, task_like
 from kg.extract.wordlists import words
 from kg.text import fold
@@ -113,7 +113,7 @@ def _def_spans(d: Definition) -> tuple[tuple[int, int], tuple[int, int]]:
 # --- proposed methods --------------------------------------------------------------
 
 
-def _title_name_ok(paper: Paper, info: TitleInfo) -> bool:
+def _title_name_ok(paper: TaggedPaper, info: TitleInfo) -> bool:
     if info.name is None or info.name_is_dataset:
         return False
     if paper.count(info.name):
@@ -129,7 +129,7 @@ def _title_name_ok(paper: Paper, info: TitleInfo) -> bool:
 _TITLE_OBJECT = re.compile(r"\s(?:of|for|on|in|with|from|to|under|towards?)\s", re.IGNORECASE)
 
 
-def _in_title(paper: Paper, d: Definition, info: TitleInfo) -> bool:
+def _in_title(paper: TaggedPaper, d: Definition, info: TitleInfo) -> bool:
     """Does the title name ``d`` as its subject (its name, or what comes before "for X")?
 
     "Target-Embedding Autoencoders for ..." names the method; "Deep Learning of DPPs via
@@ -149,7 +149,7 @@ def _in_title(paper: Paper, d: Definition, info: TitleInfo) -> bool:
     return len(shared) >= 2 and len(shared) >= 0.6 * len(long)
 
 
-def proposed(paper: Paper, found: cue_rules.Cues, info: TitleInfo) -> list[Entity]:
+def proposed(paper: TaggedPaper, found: cue_rules.Cues, info: TitleInfo) -> list[Entity]:
     """The paper's own methods, one entity per method."""
     cands: list[Entity] = []
     for order, c in enumerate(found.proposed):
@@ -195,7 +195,7 @@ def _named_thing(text: str) -> bool:
     return any(coined(w) for w in ws) or all(w[:1].isupper() for w in ws)
 
 
-def _display(paper: Paper, e: Entity) -> tuple[str, tuple[int, int] | None]:
+def _display(paper: TaggedPaper, e: Entity) -> tuple[str, tuple[int, int] | None]:
     """The most used form of an entity in the abstract and its first span."""
     best = max(e.forms, key=lambda f: (paper.count(f), -e.forms.index(f)))
     return best, paper.first(best) or e.span
@@ -204,7 +204,7 @@ def _display(paper: Paper, e: Entity) -> tuple[str, tuple[int, int] | None]:
 # --- used methods, datasets ----------------------------------------------------------
 
 
-def _lexicon_entities(paper: Paper, matches: list[Match], kind: str, title: bool,
+def _lexicon_entities(paper: TaggedPaper, matches: list[Match], kind: str, title: bool,
                       blocked: list[tuple[int, int]]) -> list[Entity]:
     out = []
     for m in matches:
@@ -229,7 +229,7 @@ def _lexicon_entities(paper: Paper, matches: list[Match], kind: str, title: bool
     return out
 
 
-def _def_kind(paper: Paper, d: Definition) -> str | None:
+def _def_kind(paper: TaggedPaper, d: Definition) -> str | None:
     kinds = paper.lexicon.kinds(d.long) | paper.lexicon.kinds(d.singular_short)
     for kind in ("generic", "datasets", "tasks", "methods"):
         if kind in kinds:
@@ -243,7 +243,7 @@ def _def_kind(paper: Paper, d: Definition) -> str | None:
     return None
 
 
-def _list_after(paper: Paper, i: int) -> list[tuple[int, int]]:
+def _list_after(paper: TaggedPaper, i: int) -> list[tuple[int, int]]:
     """Names listed after "such as" / "e.g." / "including" at token ``i``."""
     doc = paper.doc
     j = i + 1
@@ -265,7 +265,7 @@ def _list_after(paper: Paper, i: int) -> list[tuple[int, int]]:
     return out
 
 
-def _list_head(paper: Paper, i: int) -> str:
+def _list_head(paper: TaggedPaper, i: int) -> str:
     """The head noun before a list cue ("autoregressive models, such as")."""
     doc = paper.doc
     j = i - 1
@@ -274,7 +274,7 @@ def _list_head(paper: Paper, i: int) -> str:
     return doc[j].lower_ if j >= 0 else ""
 
 
-def _coined_names(paper: Paper,
+def _coined_names(paper: TaggedPaper,
                   blocked: list[tuple[int, int]]) -> tuple[list[Entity], list[Entity]]:
     """Coined names the lexicon does not know: (used methods, datasets) by context."""
     doc = paper.doc
@@ -341,7 +341,7 @@ def _is_metric(e: Entity) -> bool:
     return any(f.split()[-1].lower() in METRIC_HEADS for f in e.forms if f.split())
 
 
-def _eval_context(paper: Paper, i: int) -> bool:
+def _eval_context(paper: TaggedPaper, i: int) -> bool:
     sent = paper.doc[i].sent
     return any(t.lower_ in _EVAL_WORDS for t in sent)
 
@@ -349,7 +349,7 @@ def _eval_context(paper: Paper, i: int) -> bool:
 # --- tasks ---------------------------------------------------------------------------
 
 
-def _task_phrases(paper: Paper) -> list[Entity]:
+def _task_phrases(paper: TaggedPaper) -> list[Entity]:
     """ "X task(s)/problem(s)" and "the problem of X" in the abstract."""
     doc = paper.doc
     out = []
@@ -380,7 +380,7 @@ def _task_phrases(paper: Paper) -> list[Entity]:
     return out
 
 
-def tasks(paper: Paper, matches: list[Match], title_matches: list[Match], info: TitleInfo,
+def tasks(paper: TaggedPaper, matches: list[Match], title_matches: list[Match], info: TitleInfo,
           excluded: set[tuple[str, ...]]) -> list[Entity]:
     """The main tasks: from the title, the task lexicon and task phrases, best first."""
     cands: list[Entity] = []
@@ -418,7 +418,7 @@ def _contains(big: tuple[str, ...], small: tuple[str, ...]) -> bool:
     return 0 < n < len(big) and any(big[i : i + n] == small for i in range(len(big) - n + 1))
 
 
-def _fold_contained(paper: Paper, entities: list[Entity]) -> list[Entity]:
+def _fold_contained(paper: TaggedPaper, entities: list[Entity]) -> list[Entity]:
     """One task for "speech synthesis" and "high fidelity speech synthesis".
 
     The pair keeps the better rank; its name is the shorter form when the abstract also
@@ -449,7 +449,7 @@ def _fold_contained(paper: Paper, entities: list[Entity]) -> list[Entity]:
     return out
 
 
-def _second_sentence_end(paper: Paper) -> int:
+def _second_sentence_end(paper: TaggedPaper) -> int:
     for n, sent in enumerate(paper.doc.sents):
         if n == 1:
             return sent.end_char
@@ -470,7 +470,7 @@ def as_written(name: str, raw: str) -> str:
     return name
 
 
-def _mention(paper: Paper, e: Entity, role: str | None = None, new: bool | None = None,
+def _mention(paper: TaggedPaper, e: Entity, role: str | None = None, new: bool | None = None,
              choose: bool = False, spell_out: bool = False) -> Mention:
     name, span = _display(paper, e) if choose else (e.forms[0], e.span)
     if spell_out:
@@ -493,7 +493,7 @@ class Rules:
     tasks: list[Entity]
 
 
-def rules(paper: Paper) -> Rules:
+def rules(paper: TaggedPaper) -> Rules:
     """The rules' entities of one paper."""
     lexicon = paper.lexicon
     info = analyse(paper.title)
@@ -557,13 +557,13 @@ def rules(paper: Paper) -> Rules:
     return Rules(mine, used, datasets, task_entities)
 
 
-def method_mentions(paper: Paper, found: Rules) -> list[Mention]:
+def method_mentions(paper: TaggedPaper, found: Rules) -> list[Mention]:
     """The methods of a paper as mentions: its own first, each under its chosen name."""
     methods = [_mention(paper, e, "proposed", choose=True) for e in found.proposed]
     return methods + [_mention(paper, e, "used") for e in found.used]
 
 
-def assemble(paper: Paper, found: Rules) -> Extraction:
+def assemble(paper: TaggedPaper, found: Rules) -> Extraction:
     """Name, locate and rank entities into the paper's :class:`Extraction`."""
     methods = method_mentions(paper, found)
     datasets, task_entities = found.datasets, found.tasks
@@ -578,9 +578,9 @@ def assemble(paper: Paper, found: Rules) -> Extraction:
     )
 
 
-def extract(paper: Paper) -> Extraction:
+def extract(paper: TaggedPaper) -> Extraction:
     """All mentions of one paper, by the rules alone."""
     return assemble(paper, rules(paper))
 
 
-__all__ = ["Candidate", "Entity", "Paper", "Rules", "assemble", "extract", "rules"]
+__all__ = ["Candidate", "Entity", "Rules", "TaggedPaper", "assemble", "extract", "rules"]

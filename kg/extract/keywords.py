@@ -25,7 +25,7 @@ from kg.extract.model import Mention
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-    from kg.extract.tagged import Entity, Paper
+    from kg.extract.tagged import Entity, TaggedPaper
 
 MAX_KEYWORDS = 6
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -112,7 +112,7 @@ class Candidate:
     score: float
 
 
-def candidates(paper: Paper, methods: list[Mention], tasks: list[Entity],
+def candidates(paper: TaggedPaper, methods: list[Mention], tasks: list[Entity],
                learned: list[float] | None = None,
                chosen: Mapping[tuple[str, ...], Prior] | None = None) -> list[Candidate]:
     """Every keyphrase candidate of a paper, best first (by ``learned`` weights, else by
@@ -202,7 +202,7 @@ def _heuristic(p: _Phrase, tf: int, spec: float, early: float) -> float | None:
             + words_bonus)
 
 
-def rank(paper: Paper, methods: list[Mention], tasks: list[Entity],
+def rank(paper: TaggedPaper, methods: list[Mention], tasks: list[Entity],
          limit: int = MAX_KEYWORDS, learned: list[float] | bool | None = True,
          priors: Mapping[tuple[str, ...], Prior] | None = None) -> list[Mention]:
     """The best ``limit`` keyphrases of a paper, best first (``learned``: the shipped
@@ -229,7 +229,7 @@ def rank(paper: Paper, methods: list[Mention], tasks: list[Entity],
     return out
 
 
-def _inside(p: _Phrase, q: _Phrase, paper: Paper) -> bool:
+def _inside(p: _Phrase, q: _Phrase, paper: TaggedPaper) -> bool:
     """Does ``p`` occur only as part of ``q`` (as many times as ``q`` does)?"""
     n = len(p.key)
     if n >= len(q.key):

@@ -1,6 +1,6 @@
 """A paper as the rules see it while it is extracted, and the entities found in it.
 
-:class:`Paper` holds a paper's tagged title and abstract, the indexes the rules search and
+:class:`TaggedPaper` holds a paper's tagged title and abstract, the indexes the rules search and
 the acronyms the abstract defines; :class:`Entity` is one thing the rules found, with every
 form it was written in.  The rules (:mod:`kg.extract.engine`), the keyword ranking
 (:mod:`kg.extract.keywords`) and the joining of the span model's finds with the rules'
@@ -49,7 +49,7 @@ class Entity:
 
 
 @dataclass(slots=True)
-class Paper:
+class TaggedPaper:
     """Everything the rules know about one paper while it is being extracted."""
 
     id: str
