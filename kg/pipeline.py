@@ -22,7 +22,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg import __version__, emit, manifest, sources
+from kg import __version__, manifest, quadfiles, sources
 from kg.corpus import Corpus, Extracted, LoadedSource
 from kg.errors import InputError, UsageError
 from kg.export import papers as papers_export
@@ -496,7 +496,7 @@ def write_build(out: Path, handed: list[Corpus], quads: Iterable[ox.Quad], minte
     with staging(out) as stage:
         store = None if update else ox.Store(str(stage / STORE_DIR))
         table = papers_export.QuadIndex(papers_export.PATTERNS)
-        written = emit.write(quads, stage, store, tap=table.add)
+        written = quadfiles.write(quads, stage, store, tap=table.add)
         try:
             result = report(corpus, written.triples, extraction_report(summaries, corpus))
             del corpus, quads  # what follows reads quads, not records
@@ -541,9 +541,9 @@ def _updated_store(out: Path, stage: Path, previous: Path) -> ox.Store:
     ox.Store.read_only(str(out / STORE_DIR)).backup(str(stage / STORE_DIR))
     raw = ox.Store(str(stage / STORE_DIR))
     new = stage / "graph.nq"
-    removed, added = emit.diff(emit.sorted_lines(previous), emit.sorted_lines(new))
-    gone, came = emit.diff(emit.union_of(emit.sorted_lines(previous)),
-                           emit.union_of(emit.sorted_lines(new)))
+    removed, added = quadfiles.diff(quadfiles.sorted_lines(previous), quadfiles.sorted_lines(new))
+    gone, came = quadfiles.diff(quadfiles.union_of(quadfiles.sorted_lines(previous)),
+                           quadfiles.union_of(quadfiles.sorted_lines(new)))
     for q in ox.parse(b"".join(removed), format=ox.RdfFormat.N_QUADS):
         raw.remove(q)
     for t in ox.parse(b"".join(gone), format=ox.RdfFormat.N_TRIPLES):

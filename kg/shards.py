@@ -37,7 +37,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg import __version__, emit
+from kg import __version__, quadfiles
 from kg.errors import UsageError
 from kg.graph import vocab as V
 from kg.graph.build import concept_forms, concept_label_quads, record_quads
@@ -99,7 +99,7 @@ def emit_shard(specs: Sequence[Any], index: int, count: int, out: str | Path,
     try:
         if step:
             step(f"writing {stem}.nq")
-        emit.write(quads, tmp, None, nquads=f"{stem}.nq", turtle=None)
+        quadfiles.write(quads, tmp, None, nquads=f"{stem}.nq", turtle=None)
         forms = concept_forms(corpus, mine)
         sidecar = {
             "shard": [index, count], "kg_version": __version__, "base_iri": base_iri,

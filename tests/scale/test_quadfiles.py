@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import emit
+from kg import quadfiles
 
 
 def _quads(n: int, seed: int = 0) -> list[ox.Quad]:
@@ -28,7 +28,7 @@ def _quads(n: int, seed: int = 0) -> list[ox.Quad]:
 def test_chunking_changes_nothing(tmp_path: Path, chunk: int) -> None:
     quads = _quads(600)
     store = ox.Store()
-    written = emit.write(quads, tmp_path, store, chunk=chunk)
+    written = quadfiles.write(quads, tmp_path, store, chunk=chunk)
     loaded = written.store()
     expected = sorted({str(q) + " .\n" for q in quads})
     assert (tmp_path / "graph.nq").read_text().splitlines(keepends=True) == expected
@@ -47,8 +47,8 @@ def test_same_bytes_for_any_chunk_and_order(tmp_path: Path) -> None:
     quads = _quads(900, seed=3)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    emit.write(list(reversed(quads)), tmp_path / "a", chunk=5)
-    emit.write(quads, tmp_path / "b", chunk=900)
+    quadfiles.write(list(reversed(quads)), tmp_path / "a", chunk=5)
+    quadfiles.write(quads, tmp_path / "b", chunk=900)
     for name in ("graph.nq", "graph.ttl"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
@@ -59,15 +59,15 @@ def test_a_failing_store_fails_the_write_and_leaves_no_runs(tmp_path: Path) -> N
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(RuntimeError, match="read-write"):
-        emit.write(_quads(100), out, read_only, chunk=10).store()
+        quadfiles.write(_quads(100), out, read_only, chunk=10).store()
     assert not list(out.glob(".runs"))
 
 
 def test_diff_and_union_of_sorted_lines() -> None:
     old = [b"<a> <p> <o> <g1> .\n", b"<a> <p> <o> <g2> .\n", b"<b> <p> <o> <g1> .\n"]
     new = [b"<a> <p> <o> <g2> .\n", b"<b> <p> <o> <g1> .\n", b"<c> <p> \"x\" <g1> .\n"]
-    assert emit.diff(old, new) == ([old[0]], [new[2]])
-    assert emit.diff(old, old) == ([], [])
-    assert emit.diff([], new) == ([], new)
-    assert list(emit.union_of(old)) == [b"<a> <p> <o> .\n", b"<b> <p> <o> .\n"]
-    assert emit.triple_of(b'<s> <p> "a <b" <g> .') == b'<s> <p> "a <b"'
+    assert quadfiles.diff(old, new) == ([old[0]], [new[2]])
+    assert quadfiles.diff(old, old) == ([], [])
+    assert quadfiles.diff([], new) == ([], new)
+    assert list(quadfiles.union_of(old)) == [b"<a> <p> <o> .\n", b"<b> <p> <o> .\n"]
+    assert quadfiles.triple_of(b'<s> <p> "a <b" <g> .') == b'<s> <p> "a <b"'
