@@ -95,7 +95,7 @@ def write_stream(output: str, data: bytes) -> None:
         raise KGError(f"{output}: cannot write ({exc.strerror or exc})") from None
 
 
-def emit(data: bytes, output: str) -> None:
+def write_output(data: bytes, output: str) -> None:
     """Write ``data`` to stdout (``-``), into a stream, or atomically to the file ``output``."""
     from kg.outdir import write_export
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from kg.cli.common import dir_option, emit, main, named_output, write_stream
+from kg.cli.common import dir_option, main, named_output, write_output, write_stream
 from kg.errors import KGError
 
 
@@ -26,7 +26,7 @@ def papers(out: str, fmt: str, output: str) -> None:
     from kg.export.papers import WRITERS
     from kg.store import Store
 
-    emit(WRITERS[fmt](Store.open(out)), output)
+    write_output(WRITERS[fmt](Store.open(out)), output)
 
 
 def _network_options(func: Any) -> Any:
@@ -136,4 +136,4 @@ def rdf(out: str, fmt: str, output: str) -> None:
         data = rdf_export.void(store, rdf_export.base_of(store))
     else:
         data = rdf_export.export(store, fmt)
-    emit(data, output)
+    write_output(data, output)
