@@ -84,7 +84,7 @@ class _Builder:
         self.parts.append(source[start:end])
         self.offsets.extend(range(start, end))
 
-    def emit(self, text: str, at: int) -> None:
+    def insert(self, text: str, at: int) -> None:
         self.parts.append(text)
         self.offsets.extend([at] * len(text))
 
@@ -101,7 +101,7 @@ def _math(builder: _Builder, source: str, start: int, end: int) -> None:
         kept.append((pos, end))
     text = "".join(source[a:b] for a, b in kept).strip()
     if not _MATH_WORDY.match(text):
-        builder.emit("x", start)  # a formula: one placeholder word keeps the sentence whole
+        builder.insert("x", start)  # a formula: one placeholder word keeps the sentence whole
         return
     for a, b in kept:
         builder.keep(source, a, b)
