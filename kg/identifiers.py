@@ -57,7 +57,7 @@ _OPENALEX = re.compile(rf"(?:{_WEB}(?:api\.)?openalex\.org/(?:(?:authors|institu
 _OPENREVIEW_PROFILE = re.compile(rf"(?:{_WEB}openreview\.net/profile\?id=)?"
                                  r"(~[^\W\d_][\w.'-]*?\d+)")
 _DBLP = re.compile(rf"(?:{_WEB}dblp\.(?:org|uni-trier\.de)/pid/)?"
-                   r"([a-z0-9]{1,8}/[A-Za-z0-9_-]{1,40}(?:-\d+)?)(?:\.html)?")
+                   r"(\d{1,4}/\d{1,8}(?:-\d{1,3})?|[a-z]/[A-Z][A-Za-z0-9_'-]{0,60})(?:\.html)?")
 _ROR = re.compile(rf"(?:{_WEB}ror\.org/|ror:\s*)?(0[a-hj-km-np-tv-z0-9]{{6}}\d{{2}})", re.I)
 _S2 = re.compile(rf"(?:{_WEB}(?:api\.)?semanticscholar\.org/(?:graph/v1/)?author/(?:[^/\s]+/)?)?"
                  r"(\d{1,12})", re.I)
@@ -196,7 +196,7 @@ def openreview_profile(value: str) -> str | None:
 
 
 def dblp(value: str) -> str | None:
-    """A dblp person id, ``129/2382`` or ``g/JaneDoe``."""
+    """A dblp person id: ``129/2382`` (``-1`` for a homonym) or ``g/JaneDoe``."""
     match = _full(_DBLP, value)
     return match.group(1) if match else None
 
