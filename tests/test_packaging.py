@@ -49,6 +49,7 @@ MUST_HOLD = (
 
 @dataclass(frozen=True)
 class Installed:
+    src: Path  # the copy of the project the wheel is built from
     wheel: Path
     site: Path
     build_log: str
@@ -79,7 +80,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
          cwd=base)
     work = base / "work"
     work.mkdir()
-    return Installed(wheel, base / "site", done.stdout + done.stderr, work)
+    return Installed(src, wheel, base / "site", done.stdout + done.stderr, work)
 
 
 def _python(inst: Installed, *args: str, path: Path | None = None
@@ -115,6 +116,21 @@ def test_building_the_wheel_prints_no_warnings(installed: Installed) -> None:
     # setuptools' warnings are classes (SetuptoolsDeprecationWarning, BuildBackendWarning...)
     warned = [line for line in installed.build_log.splitlines() if "Warning" in line]
     assert not warned, "\n".join(warned)
+
+
+def test_an_editable_install_prints_no_warnings(installed: Installed, tmp_path: Path) -> None:
+    """What `make install` runs (`pip install -e '.[test]'`), into an empty environment."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    done = _pip("--python", str(python), "install", "--no-deps", "-e", f"{installed.src}[test]",
+                cwd=installed.src)  # from the project's folder, as make does
+    log = done.stdout + done.stderr
+    assert not [line for line in log.splitlines() if "Warning" in line], log
+    probe = "import kg, importlib.resources as r; print(r.files('kg') / 'ontology' / 'kg.ttl')"
+    where = subprocess.run([str(python), "-I", "-c", probe], cwd=installed.work, check=True,
+                           capture_output=True, text=True).stdout.strip()
+    assert where == str(installed.src / "kg" / "ontology" / "kg.ttl")
 
 
 def test_the_wheel_holds_every_file_of_the_package(installed: Installed) -> None:
