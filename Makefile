@@ -33,7 +33,7 @@ build: install
 	$(BIN)/kg export coauthors --format graphml
 
 lint: install
-	$(BIN)/ruff check kg tests training
+	$(BIN)/ruff check kg tests training bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

@@ -183,14 +183,19 @@ def _picks(store: Any) -> dict[str, Any]:
 
 def _prep(out: str) -> dict[str, Any]:
     """The default graph's size, and every saved query bound to picked parameters."""
+    import pyoxigraph as ox
+
     from kg import queries
     from kg.errors import KGError
     from kg.graph.vocab import PREFIXES
     from kg.store import Store
 
     store = Store.open(out)
-    triples = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"]
-                  .value)
+    counted = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert isinstance(counted, ox.QuerySolutions)
+    n = next(counted)["n"]
+    assert n is not None
+    triples = int(n.value)
     picks = _picks(store)
     prologue = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
     calls = []
@@ -252,8 +257,9 @@ def _rdflib_graph(path: str) -> Any:
             return BNode(value)
         if language:
             return Literal(value, lang=language)
-        return Literal(value) if datatype == XSD_STRING else Literal(value,
-                                                                     datatype=URIRef(datatype))
+        if datatype is None or datatype == XSD_STRING:  # a literal always has one
+            return Literal(value)
+        return Literal(value, datatype=URIRef(datatype))
 
     graph = Graph()
     for s, p, o in _plain(path):

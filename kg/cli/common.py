@@ -53,12 +53,16 @@ def say(line: str) -> None:
     click.echo(terminal_safe(line), err=True)
 
 
-def dir_option(func: Any) -> Any:
-    """The --dir option every command shares."""
-    return click.option(
-        "--dir", "out", default="exports", show_default=True,
-        type=click.Path(file_okay=False), help="Directory a build writes and commands read.",
-    )(func)
+DEFAULT_DIR = "exports"
+
+
+def dir_option(func: Any = None, *, help: str = "Directory a build writes and commands read."
+               ) -> Any:
+    """The --dir option every command shares (all but `kg extract`, which reads and writes
+    JSON lines): ``@dir_option``, or ``@dir_option(help=...)`` where DIR serves otherwise."""
+    option = click.option("--dir", "out", default=DEFAULT_DIR, show_default=True,
+                           type=click.Path(file_okay=False), help=help)
+    return option if func is None else option(func)
 
 
 def named_output(output: str) -> tuple[str, bool]:

@@ -10,7 +10,8 @@ from kg.cli.common import dir_option, main
 
 
 @main.command()
-def formats() -> None:
+@dir_option(help="Accepted as by every command; the formats are the same for every build.")
+def formats(out: str) -> None:
     """List the input formats kg reads (names for `kg build --format`)."""
     from kg import sources
 

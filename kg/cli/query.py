@@ -8,7 +8,7 @@ from typing import BinaryIO, TextIO
 
 import click
 
-from kg.cli.common import dir_option, main
+from kg.cli.common import DEFAULT_DIR, dir_option, main
 from kg.results import FORMATS
 
 _SPARQL_START = re.compile(r"^\s*(PREFIX|BASE|SELECT|ASK|CONSTRUCT|DESCRIBE|#)", re.IGNORECASE)
@@ -81,13 +81,20 @@ def query(sparql: str | None, path: TextIO | None, params: tuple[str, ...], out:
 
 
 @main.command("queries")
-def list_queries() -> None:
-    """List the saved queries with their parameters (run one with `kg query NAME`)."""
+@dir_option(help="The build the listed commands query (shown in them unless the default).")
+def list_queries(out: str) -> None:
+    """List the saved queries with their parameters (run one with `kg query NAME`).
+
+    With --dir DIR, each listed command queries DIR, ready to copy.
+    """
+    import shlex
+
     from kg import queries
 
+    where = "" if out == DEFAULT_DIR else f" --dir {shlex.quote(out)}"
     for q in queries.registry().values():
         click.echo(f"{q.name}: {q.description}")
-        click.echo(f"    kg query {q.usage()}")
+        click.echo(f"    kg query {q.usage()}{where}")
         for p in q.params:
             default = f" (default: {p.default})" if p.default is not None else ""
             click.echo(f"      {p.name}: {p.help}{default}")

@@ -35,6 +35,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from kg.identifiers import ORGANIZATION_SCHEMES
 from kg.records import Affiliation, Paper
 from kg.resolve.unionfind import UnionFind
 from kg.text import ascii_fold, collapse_ws, slugify
@@ -193,7 +194,7 @@ def _most(values: Iterable[str | None]) -> str | None:
 
 
 def _base_key(ids: Sequence[str], folded: Sequence[str]) -> str:
-    for scheme in ("ror", "openalex"):
+    for scheme in ORGANIZATION_SCHEMES:  # ROR first
         own = [i.split(":", 1)[1] for i in ids if i.startswith(scheme + ":")]
         if own:
             return slugify(f"{scheme}-{own[0]}")

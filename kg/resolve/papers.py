@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from kg.identifiers import normalize
 from kg.records import Citation, Paper
 from kg.resolve.unionfind import UnionFind
 from kg.text import normalize_person_name, normalize_title, short_hash
@@ -76,14 +77,20 @@ def _words(text: str | None) -> set[str]:
     return set(re.findall(r"[a-z0-9]{3,}", (text or "").lower()))
 
 
+def _id_key(scheme: str, value: str | None) -> str | None:
+    """The key of an identifier: its canonical form (readers give nothing else: an arXiv id
+    without its version, a DOI in lower case), or the value as given by other callers."""
+    return normalize(scheme, value) or value
+
+
 def _exact_keys(paper: Paper) -> list[str]:
     keys = []
     if paper.ids.openreview:
-        keys.append("openreview:" + paper.ids.openreview)
+        keys.append(f"openreview:{_id_key('openreview_forum', paper.ids.openreview)}")
     if paper.ids.arxiv:
-        keys.append("arxiv:" + re.sub(r"v\d+$", "", paper.ids.arxiv))
+        keys.append(f"arxiv:{_id_key('arxiv', paper.ids.arxiv)}")
     if paper.ids.doi:
-        keys.append("doi:" + paper.ids.doi.lower())
+        keys.append(f"doi:{_id_key('doi', paper.ids.doi)}")
     if paper.title and (title := normalize_title(paper.title)):
         if len(title) >= MIN_TITLE_CHARS:
             keys.append("title:" + title)

@@ -21,7 +21,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from kg.errors import InputError
-from kg.records import Affiliation, Author, Ids, Item, Paper, Problem, SourceRef, Subject
+from kg.identifiers import doi, paper_ids
+from kg.records import Affiliation, Author, Item, Paper, Problem, SourceRef, Subject
 from kg.sources import Reader
 from kg.sources.files import SourceFile
 from kg.sources.jsondoc import json_lines
@@ -32,7 +33,6 @@ _NEW_ID = re.compile(r"^(\d\d)(\d\d)\.\d{4,5}(?:v\d+)?$")
 _OLD_ID = re.compile(r"^[a-z][a-z-]*(?:\.[A-Z]{2})?/(\d\d)(\d\d)\d{3}(?:v\d+)?$")
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _SPACED_HYPHEN = re.compile(r"\s+-(?=\w)")
-_DOI = re.compile(r"(10\.\d{4,9}/\S+)")
 _FOOTNOTES = re.compile(r"^[\d\s,;&*]*(?:and[\d\s,;&*]+)*$")
 
 
@@ -112,9 +112,8 @@ def _subjects(obj: Mapping[str, Any]) -> tuple[Subject, ...]:
 
 
 def _doi(obj: Mapping[str, Any]) -> str | None:
-    raw = _text(obj, "doi")
-    match = _DOI.search(raw) if raw else None  # some hold several DOIs; the first is kept
-    return match.group(1).rstrip(".,;").lower() if match else None
+    """The first DOI of the field: some hold several, separated by white space."""
+    return next((d for part in (_text(obj, "doi") or "").split() if (d := doi(part))), None)
 
 
 def paper_from_line(obj: Mapping[str, Any], where: SourceRef) -> Iterator[Item]:
@@ -131,7 +130,7 @@ def paper_from_line(obj: Mapping[str, Any], where: SourceRef) -> Iterator[Item]:
         abstract=_text(obj, "abstract"),
         venue=_text(obj, "journal-ref"),
         year=year_of(obj),
-        ids=Ids(arxiv=_text(obj, "id"), doi=_doi(obj)),
+        ids=paper_ids(arxiv=_text(obj, "id"), doi=_doi(obj)),
         subjects=_subjects(obj),
     )
     for message in problems:

@@ -9,8 +9,10 @@ name (``crossref`` or an equal ``booktitle``): that one is their venue.  Names a
 ``others`` (et al.) is not a person.  A venue written ``{ICLR} 2019`` (dblp) becomes
 ``ICLR 2019``, an arXiv or CoRR journal ``arXiv``, anything else stays as written.  arXiv
 ids come from ``eprint``, ``volume = {abs/...}``, ``journal = {arXiv preprint arXiv:...}``
-and arxiv.org URLs; OpenReview forum ids from openreview.net URLs; the entry key is kept as
-the id scheme ``bibtex``.  ORCIDs come from a Web of Science ``ORCID-Numbers`` field
+and arxiv.org URLs; OpenReview forum ids from openreview.net URLs; DOIs from ``doi`` or a
+doi.org URL (each normalised by :mod:`kg.identifiers`, as in every reader: an arXiv id
+without its version, a DOI in lower case); the entry key is kept as the id scheme
+``bibtex``.  ORCIDs come from a Web of Science ``ORCID-Numbers`` field
 (``Surname, Given/0000-0002-1825-0097`` items), each given to the one author of that surname.
 An entry the parser cannot read (e.g. an unbalanced brace) is a
 problem naming its key and line; the other entries are still read.
@@ -29,7 +31,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import InputError
-from kg.identifiers import orcid
+from kg.identifiers import arxiv, doi, forum_of_url, orcid, paper_ids
 from kg.records import Author, Ids, Item, Paper, Problem, SourceRef, Urls
 from kg.sources import Reader
 from kg.sources.files import SourceFile
@@ -55,11 +57,8 @@ _ARXIV_JOURNAL = re.compile(r"^\s*(?:arxiv|corr)\b", re.IGNORECASE)
 _ARXIV_ID = r"(\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)"
 _ARXIV_VOLUME = re.compile(r"^\s*abs/" + _ARXIV_ID + r"\s*$")
 _ARXIV_IN_TEXT = re.compile(r"arxiv[:\s/]+(?:abs/)?" + _ARXIV_ID, re.IGNORECASE)
-_ARXIV_ALONE = re.compile(r"^\s*(?:arxiv:)?" + _ARXIV_ID + r"\s*$", re.IGNORECASE)
-_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/" + _ARXIV_ID)
-_FORUM = re.compile(r"openreview\.net/(?:forum|pdf)\?id=([A-Za-z0-9_-]+)")
-_DOI = re.compile(r"(10\.\d{4,9}/\S+)")
 _YEAR = re.compile(r"\b((?:1[6-9]|20)\d\d)\b")
+_ESCAPED = re.compile(r"\\([_%&#$~])")
 _LIST_SEP = re.compile(r"[;,]")
 # Text-mode symbols pylatexenc 2.11 drops (ACL Anthology abstracts use the first two).
 _TEXT_MACROS = {"textgreater": ">", "textless": "<", "textbar": "|", "S": "§"}
@@ -256,51 +255,45 @@ def _with_orcids(entry: Entry, authors: tuple[Author, ...]) -> tuple[Author, ...
 def _arxiv(entry: Entry) -> str | None:
     eprint = _text(entry, "eprint")
     prefix = (_text(entry, "archiveprefix") or _text(entry, "eprinttype") or "arxiv").lower()
-    if eprint and prefix == "arxiv" and (m := _ARXIV_ALONE.match(eprint)):
-        return m.group(1)
+    if eprint and prefix == "arxiv" and (found := arxiv(eprint)):
+        return found
     volume = _text(entry, "volume")
-    if volume and (m := _ARXIV_VOLUME.match(volume)):
-        return m.group(1)
+    if volume and (m := _ARXIV_VOLUME.match(volume)) and (found := arxiv(m.group(1))):
+        return found
     for key in ("journal", "note", "howpublished"):
         value = _text(entry, key)
-        if value and (m := _ARXIV_IN_TEXT.search(value)):
-            return m.group(1)
-    for url in _urls_in(entry):
-        if m := _ARXIV_URL.search(url):
-            return m.group(1)
-    return None
+        if value and (m := _ARXIV_IN_TEXT.search(value)) and (found := arxiv(m.group(1))):
+            return found
+    return next((found for url in _urls_in(entry) if (found := arxiv(url))), None)
 
 
-def normalize_doi(value: str | None) -> str | None:
-    """A bare lower-case DOI from ``10.x/y``, ``doi:10.x/y`` or a doi.org address."""
-    if not value:
-        return None
-    match = _DOI.search(value)
-    return match.group(1).rstrip(".,;").lower() if match else None
+def _unescape(value: str | None) -> str | None:
+    """An address or a DOI as written in BibTeX without its LaTeX escapes (``\\_``,
+    ``\\%``): ``forum?id=Hyg\\_X2C5FX`` is the forum ``Hyg_X2C5FX``."""
+    return _ESCAPED.sub(r"\1", value) if value else value
 
 
 def _urls_in(entry: Entry) -> list[str]:
     """The addresses of ``url`` and of BibDesk's ``bdsk-url-N`` fields."""
-    return [str(f.value) for f in entry.fields
+    return [str(_unescape(str(f.value))) for f in entry.fields
             if f.key.lower() == "url" or f.key.lower().startswith("bdsk-url")]
 
 
 def _ids(entry: Entry) -> Ids:
-    url = _text(entry, "url") or ""
-    forum = _FORUM.search(url)
-    doi = normalize_doi(_text(entry, "doi"))
-    if doi is None:
-        doi = next((normalize_doi(u) for u in _urls_in(entry) if "doi.org/" in u), None)
-    return Ids(openreview=forum.group(1) if forum else None, arxiv=_arxiv(entry), doi=doi,
-               other=(("bibtex", entry.key),))
+    given = _unescape(_text(entry, "doi"))
+    if given is None or doi(given) is None:
+        given = next((u for u in _urls_in(entry) if doi(u)), given)
+    url = _unescape(_text(entry, "url")) or ""
+    return paper_ids(openreview=forum_of_url(url), arxiv=_arxiv(entry), doi=given,
+                     other=(("bibtex", entry.key),))
 
 
 def _urls(entry: Entry) -> Urls:
-    url = _text(entry, "url")
-    pdf = _text(entry, "pdf")
+    url = _unescape(_text(entry, "url"))
+    pdf = _unescape(_text(entry, "pdf"))
     forum = None
-    if url and (m := _FORUM.search(url)):
-        forum = f"https://openreview.net/forum?id={m.group(1)}"
+    if url and (forum_id := forum_of_url(url)):
+        forum = f"https://openreview.net/forum?id={forum_id}"
     elif url and url.lower().split("?")[0].endswith(".pdf"):
         pdf = pdf or url
     return Urls(forum=forum, pdf=pdf)

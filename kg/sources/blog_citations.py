@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from kg.errors import InputError
+from kg.identifiers import arxiv, forum_of_url, normalize, paper_ids
 from kg.records import Citation, Ids, Item, Problem, SourceRef
 from kg.sources import Reader
 from kg.sources.files import SourceFile
@@ -47,11 +48,7 @@ _AUTHORS_IN_TEXT = re.compile(rf"(?<=\s)(?P<authors>{_AUTHORS})(?=\s|$)")
 # What makes a line look like citations: an abbreviation followed by a URL or the line end.
 _LOOKS_CITED = re.compile(rf"(?:^|\s){_AUTHORS}(?:\s+https?://|\s*$)")
 
-_OPENREVIEW = re.compile(r"openreview\.net/(?:forum|pdf)\?(?:.*&)?id=([\w-]+)")
 _ICLR_POSTER = re.compile(r"iclr\.cc/virtual(?:_\d{4})?/poster_([\w-]+)\.html")
-_ARXIV = re.compile(
-    r"arxiv\.org/(?:abs|pdf)/((?:\d{4}\.\d{4,5})|(?:[a-z-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?"
-)
 
 _MAX_TITLE_CHARS = 300
 #: Longer lines are no paragraph of a blog post; searching them would only cost time.
@@ -73,20 +70,31 @@ class _SplitError(ValueError):
     """A line that looks like citations but cannot be cut into them."""
 
 
+def _paper_id(url: str) -> tuple[str, str] | None:
+    """``("openreview", forum id)`` or ``("arxiv", id)`` when a URL names a paper (an
+    OpenReview forum or pdf, an ICLR poster page, which is named by the forum id, or an
+    arXiv abs/pdf page), each normalised by :mod:`kg.identifiers`."""
+    poster = _ICLR_POSTER.search(url)
+    forum = forum_of_url(url) or (normalize("openreview_forum", poster.group(1))
+                                  if poster else None)
+    if forum:
+        return "openreview", forum
+    found = arxiv(url)
+    return ("arxiv", found) if found else None
+
+
 def _ids(urls: list[str]) -> Ids:
     """Identifiers from paper URLs, the first URL of each scheme winning."""
-    openreview = arxiv = None
+    found: dict[str, str] = {}
     for url in urls:
-        if m := _OPENREVIEW.search(url) or _ICLR_POSTER.search(url):
-            openreview = openreview or m.group(1)
-        elif m := _ARXIV.search(url):
-            arxiv = arxiv or m.group(1)
-    return Ids(openreview=openreview, arxiv=arxiv)
+        if named := _paper_id(url):
+            found.setdefault(*named)
+    return paper_ids(openreview=found.get("openreview"), arxiv=found.get("arxiv"))
 
 
 def _is_paper_url(url: str) -> bool:
     """Whether a URL names a paper (OpenReview forum, arXiv, ICLR poster page)."""
-    return bool(_OPENREVIEW.search(url) or _ICLR_POSTER.search(url) or _ARXIV.search(url))
+    return _paper_id(url) is not None
 
 
 def _clean_url(url: str) -> str:

@@ -15,7 +15,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from kg.errors import InputError
-from kg.records import Author, Ids, Item, Paper, Problem, SourceRef, Urls
+from kg.identifiers import forum_of_url, paper_ids
+from kg.records import Author, Item, Paper, Problem, SourceRef, Urls
 from kg.sources import Reader
 from kg.sources.files import SourceFile
 from kg.sources.mapping import normalize_decision
@@ -31,7 +32,6 @@ _TYPE = re.compile(
 )
 _STAT = re.compile(r"^-?\d[\d.,]*[kKMBT]?%?(?: (?:values|classes))?$")
 _URL = re.compile(r"^https?://\S+$")
-_FORUM = re.compile(r"^https?://openreview\.net/forum\?id=([\w-]+)$")
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _HEAD_LINES = 400
 
@@ -96,7 +96,7 @@ def _fits(lines: Sequence[str], p: int, index: dict[str, int], width: int) -> bo
 
 def _paper(values: dict[str, str], where: SourceRef, url_line: int) -> Iterator[Item]:
     """The paper of one well-formed record, or a problem when its url is not a forum url."""
-    forum = _FORUM.match(values["url"])
+    forum = forum_of_url(values["url"])
     if not forum:
         yield Problem(where, f"line {url_line}: url {values['url'][:80]!r} is not an OpenReview "
                       "forum url (https://openreview.net/forum?id=ID); record skipped")
@@ -122,7 +122,7 @@ def _paper(values: dict[str, str], where: SourceRef, url_line: int) -> Iterator[
         year=int(year.group(1)) if year else None,
         decision=decision,
         urls=Urls(forum=values["url"], pdf=values["pdf"] or None),
-        ids=Ids(openreview=forum.group(1)),
+        ids=paper_ids(openreview=forum),
     )
     yield from problems
 

@@ -9,14 +9,18 @@ One object (or row) per paper.  Keys, all optional but ``title`` or ``abstract``
     ``;`` or by commas and `` and ``.  An author object may also give the person's
     identifiers (``orcid``, ``openreview``, ``openalex``, ``dblp``, ``s2``; invalid ones are
     dropped) and ``affiliations``: a list of names, or of ``{"name", "ror", "openalex",
-    "country", "domain"}`` objects (``affiliation`` for one).
+    "country", "domain"}`` objects (``affiliation`` for one; an institution's ``openalex``
+    id is its ``I...``).
 ``keywords``
     a list, or one string joined by ``;`` (or by commas when there is no ``;``).
 ``venue``, ``year``, ``decision``
     e.g. ``"ICLR 2020"``, ``2020``, ``"Poster"``; ``decision`` accepts Oral/Talk,
     Spotlight, Poster, Workshop, Reject(ed), Withdrawn/Withdraw.
 ``ids`` or the columns ``openreview``, ``arxiv``, ``doi``
-    external identifiers; other keys of ``ids`` are kept as further schemes.
+    external identifiers in any usual spelling (``doi:10.1000/ABC`` and
+    ``https://doi.org/10.1000/abc`` are one DOI; an arXiv id loses its version; a forum
+    URL gives its id), normalised as every reader does (:mod:`kg.identifiers`); an invalid
+    one is reported and left out.  Other keys of ``ids`` are kept as further schemes.
 ``url``/``forum``, ``pdf``, ``code``
     web addresses (``code`` may be a list).
 
@@ -25,13 +29,13 @@ Unknown keys are reported as a warning, never silently dropped.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from kg.identifiers import PERSON_SCHEMES, normalize, person_ids
-from kg.identifiers import openalex as openalex_id
-from kg.records import Affiliation, Author, Ids, Paper, Problem, SourceRef, Urls
+from kg.identifiers import PERSON_SCHEMES, forum_of_url, organization_id, paper_ids, person_ids
+from kg.records import Affiliation, Author, Paper, Problem, SourceRef, Urls
 from kg.text import collapse_ws
 
 KNOWN_KEYS = frozenset({
@@ -44,7 +48,8 @@ _DECISIONS = {
     "workshop": "Workshop", "reject": "Reject", "rejected": "Reject",
     "withdrawn": "Withdrawn", "withdraw": "Withdrawn", "unknown": "Unknown",
 }
-_FORUM_ID = re.compile(r"openreview\.net/(?:forum|pdf)\?id=([A-Za-z0-9_\-]+)")
+_PAPER_ID_NAMES = {"openreview": "an OpenReview forum id", "arxiv": "an arXiv id",
+                   "doi": "a DOI (10.NNNN/...)"}
 _AND = re.compile(r"\s*,?\s+and\s+|\s*&\s*")
 
 
@@ -107,10 +112,7 @@ def _affiliation(value: Any) -> Affiliation | None:
         name = _text(value)
         return Affiliation(name=name, raw=name) if name else None
     name = _text(value.get("name"))
-    rid = normalize("ror", _text(value.get("ror")))
-    oid = openalex_id(str(value["openalex"])) if value.get("openalex") else None
-    oid = oid if oid and oid.startswith("I") else None  # an institution's, not an author's
-    ident = f"ror:{rid}" if rid else f"openalex:{oid}" if oid else None
+    ident = organization_id(ror=_text(value.get("ror")), openalex=_text(value.get("openalex")))
     if not (name or ident):
         return None
     return Affiliation(name=name, id=ident, country=_text(value.get("country")),
@@ -139,14 +141,17 @@ def paper_from_mapping(obj: Mapping[str, Any], where: SourceRef) -> tuple[Paper 
     notes: list[str] = []
     ids_in = obj.get("ids") if isinstance(obj.get("ids"), Mapping) else {}
     assert isinstance(ids_in, Mapping)
-    openreview = _text(ids_in.get("openreview") or obj.get("openreview"))
+    given = {k: _text(ids_in.get(k) or obj.get(k)) for k in _PAPER_ID_NAMES}
     forum = _text(obj.get("forum") or obj.get("url"))
-    if not openreview and forum and (m := _FORUM_ID.search(forum)):
-        openreview = m.group(1)
     other = tuple(sorted((str(k), str(v)) for k, v in ids_in.items()
-                         if k not in ("openreview", "arxiv", "doi") and _text(v)))
-    ids = Ids(openreview=openreview, arxiv=_text(ids_in.get("arxiv") or obj.get("arxiv")),
-              doi=_text(ids_in.get("doi") or obj.get("doi")), other=other)
+                         if k not in _PAPER_ID_NAMES and _text(v)))
+    ids = paper_ids(openreview=given["openreview"], arxiv=given["arxiv"], doi=given["doi"],
+                    other=other)
+    for key, value in given.items():
+        if value and not getattr(ids, key):
+            notes.append(f"'{key}' {value[:60]!r} is not {_PAPER_ID_NAMES[key]}; ignored")
+    if not ids.openreview and forum:
+        ids = dataclasses.replace(ids, openreview=forum_of_url(forum))
     decision_in = _text(obj.get("decision"))
     decision = normalize_decision(decision_in) if decision_in else None
     if decision_in and decision is None:

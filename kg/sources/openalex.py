@@ -9,7 +9,8 @@ it (older records: the one raw string when there is one institution); a raw stri
 to no institution is kept as written, with no institution.  The abstract is rebuilt from
 ``abstract_inverted_index`` (each word put at its positions; HTML entities decoded).
 ``concepts`` become subjects of the scheme ``openalex`` with their score and id, ``keywords``
-subjects of the scheme ``openalex-keyword``.  The DOI is kept bare and in lower case, the
+subjects of the scheme ``openalex-keyword``.  The DOI (bare, in lower case) and the arXiv
+id of an arxiv.org landing page are normalised by :mod:`kg.identifiers`, the
 work id (``W...``) as the id scheme ``openalex``, PMIDs as ``pmid``; the year is
 ``publication_year`` and the venue ``primary_location.source.display_name``.
 """
@@ -22,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from kg.errors import InputError
-from kg.identifiers import openalex, person_ids, ror
+from kg.identifiers import arxiv, openalex_institution, organization_id, paper_ids, person_ids
 from kg.records import Affiliation, Author, Ids, Item, Paper, Problem, SourceRef, Subject, Urls
 from kg.sources import Reader
 from kg.sources.files import SourceFile
@@ -32,9 +33,6 @@ from kg.text import collapse_ws, strip_tags
 _WORK_ID = re.compile(r'"id"\s*:\s*"https://openalex\.org/W\d+"')
 _WORK_KEYS = re.compile(r'"(authorships|abstract_inverted_index|publication_year)"\s*:')
 _ID_TAIL = re.compile(r"([A-Z]\d+)$")
-_DOI = re.compile(r"(10\.\d{4,9}/\S+)")
-_ARXIV_URL = re.compile(
-    r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})")
 _MARKUP = re.compile(r"</?(?:scp|sc|mml:\w+|inf|sub|sup|i|b|em|strong|p|jats:\w+)\b[^>]*>")
 
 
@@ -79,11 +77,6 @@ def _short_id(value: Any) -> str | None:
     return match.group(1) if match else None
 
 
-def _doi(value: Any) -> str | None:
-    match = _DOI.search(str(value)) if value else None
-    return match.group(1).rstrip(".,;").lower() if match else None
-
-
 def _strings(value: Any) -> list[str]:
     return [t for v in value if (t := _clean(v))] if isinstance(value, list) else []
 
@@ -99,7 +92,8 @@ def _raw_by_institution(authorship: Mapping[str, Any]) -> tuple[dict[str, list[s
     for item in _list(authorship.get("affiliations")):
         if not isinstance(item, Mapping) or not (raw := _clean(item.get("raw_affiliation_string"))):
             continue
-        targets = [i for x in _list(item.get("institution_ids")) if (i := openalex(str(x)))]
+        targets = [i for x in _list(item.get("institution_ids"))
+                   if (i := openalex_institution(str(x)))]
         for target in targets:
             linked.setdefault(target, []).append(raw)
         if not targets:
@@ -116,13 +110,12 @@ def _affiliations(authorship: Mapping[str, Any]) -> tuple[Affiliation, ...]:
     else:  # older records: a raw string belongs to the institution only when both are one
         linked = {}
         if len(institutions) == 1 and len(raws) == 1:
-            linked = {openalex(str(institutions[0].get("id") or "")) or "": raws}
+            linked = {openalex_institution(str(institutions[0].get("id") or "")) or "": raws}
         alone = [] if linked else raws
     found = []
     for inst in institutions:
-        own = openalex(str(inst.get("id") or ""))
-        rid = ror(str(inst.get("ror") or ""))
-        ident = f"ror:{rid}" if rid else f"openalex:{own}" if own else None
+        own = openalex_institution(str(inst.get("id") or ""))
+        ident = organization_id(ror=str(inst.get("ror") or ""), openalex=own)
         name = _clean(inst.get("display_name"))
         if not (ident or name):
             continue
@@ -168,14 +161,12 @@ def _ids(work: Mapping[str, Any]) -> Ids:
     other = [("openalex", w)] if (w := _short_id(work.get("id") or ids.get("openalex"))) else []
     if ids.get("pmid") and (pmid := re.search(r"(\d+)$", str(ids["pmid"]))):
         other.append(("pmid", pmid.group(1)))
-    arxiv = None
-    for location in work.get("locations") or []:
-        url = location.get("landing_page_url") if isinstance(location, Mapping) else None
-        if url and (m := _ARXIV_URL.search(str(url))):
-            arxiv = m.group(1)
-            break
-    return Ids(arxiv=arxiv, doi=_doi(work.get("doi") or ids.get("doi")),
-               other=tuple(sorted(other)))
+    urls = (location.get("landing_page_url") for location in _list(work.get("locations"))
+            if isinstance(location, Mapping))
+    found = next((a for url in urls if isinstance(url, str) and (a := arxiv(url))), None)
+    given = work.get("doi") or ids.get("doi")
+    return paper_ids(arxiv=found, doi=given if isinstance(given, str) else None,
+                     other=tuple(sorted(other)))
 
 
 def _venue(work: Mapping[str, Any]) -> str | None:

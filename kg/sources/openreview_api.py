@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kg.errors import InputError
-from kg.identifiers import person_ids
-from kg.records import Author, Ids, Item, Paper, Problem, SourceRef, Urls
+from kg.identifiers import paper_ids, person_ids
+from kg.records import Author, Item, Paper, Problem, SourceRef, Urls
 from kg.sources import Reader
 from kg.sources.files import SourceFile
 from kg.sources.jsondoc import JsonDoc, parse
@@ -286,7 +286,7 @@ def _paper(found: _Found, doc: JsonDoc, source: SourceFile,
         tldr=tldr,
         urls=Urls(forum=f"{_BASE}/forum?id={forum}" if isinstance(forum, str) else None,
                   pdf=_pdf(content)),
-        ids=Ids(openreview=forum if isinstance(forum, str) else None),
+        ids=paper_ids(openreview=forum if isinstance(forum, str) else None),
         ratings=said.ratings if said else (),
     )
 

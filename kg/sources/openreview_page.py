@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from kg.errors import InputError
-from kg.identifiers import person_ids
-from kg.records import Author, Ids, Item, Paper, Problem, SourceRef, Urls
+from kg.identifiers import paper_ids, person_ids
+from kg.records import Author, Item, Paper, Problem, SourceRef, Urls
 from kg.sources import Reader
 from kg.sources.files import SourceFile
 from kg.text import collapse_ws
@@ -214,7 +214,8 @@ def _paper(draft: _Draft, source: SourceFile, page_venue: str | None) -> Paper:
     values.pop("original pdf", None)
     for key, (line_no, _) in values.items():
         _note(draft, SourceRef(source.name, line_no), f"field {key!r} is not read; ignored")
-    paper_id = draft.forum_id or draft.pdf_id
+    ids = paper_ids(openreview=draft.forum_id or draft.pdf_id)
+    paper_id = ids.openreview
     if draft.forum_id and draft.pdf_id and draft.forum_id != draft.pdf_id:
         _note(draft, where, f"forum id {draft.forum_id} and pdf id {draft.pdf_id} differ; "
               "the forum id is used")
@@ -235,7 +236,7 @@ def _paper(draft: _Draft, source: SourceFile, page_venue: str | None) -> Paper:
             pdf=f"https://openreview.net/pdf?id={draft.pdf_id or paper_id}" if paper_id else None,
             code=code,
         ),
-        ids=Ids(openreview=paper_id),
+        ids=ids,
     )
 
 

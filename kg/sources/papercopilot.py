@@ -34,8 +34,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from kg.errors import InputError
-from kg.identifiers import person_ids
-from kg.records import Affiliation, Author, Ids, Item, Paper, Problem, SourceRef, Urls
+from kg.identifiers import forum_of_url, normalize, paper_ids, person_ids
+from kg.records import Affiliation, Author, Item, Paper, Problem, SourceRef, Urls
 from kg.sources import Reader
 from kg.sources.files import SourceFile
 from kg.sources.jsondoc import parse
@@ -45,7 +45,6 @@ from kg.text import ascii_fold, collapse_ws
 _KEY = re.compile(r'"(status|author|authorids|site|track|gs_citation|rating_avg|aff)"\s*:')
 _SITE = re.compile(r"https?://(?:www\.)?([a-z]+)\.cc/virtual/((?:19|20)\d\d)/", re.IGNORECASE)
 _GROUP = re.compile(r"\b([A-Za-z]+)\.cc/((?:19|20)\d\d)/Conference\b")
-_FORUM = re.compile(r"openreview\.net/forum\?id=([A-Za-z0-9_-]+)")
 _CODE = re.compile(r"https?://(?:www\.)?(?:github\.com|gitlab\.com)/[^\s)\]\"']+")
 _NUMBER = re.compile(r"^\s*-?\d+(?:\.\d+)?\s*$")
 _STATUS = {"active": "Unknown"}
@@ -222,7 +221,7 @@ def _ratings(obj: Mapping[str, Any]) -> tuple[float, ...]:
 
 def _urls(obj: Mapping[str, Any], forum_id: str | None) -> Urls:
     forum = _text(obj, "openreview") or _text(obj, "site")
-    if not (forum and _FORUM.search(forum)):
+    if not (forum and forum_of_url(forum)):
         forum = f"https://openreview.net/forum?id={forum_id}" if forum_id else None
     code = tuple(dict.fromkeys(_CODE.findall(_text(obj, "github") or "")))
     return Urls(forum=forum, pdf=_text(obj, "pdf"), code=code)
@@ -235,9 +234,8 @@ def _paper(obj: Mapping[str, Any], where: SourceRef,
     if not title:
         yield Problem(where, "record has no title; skipped")
         return
-    forum_id = _text(obj, "id")
-    if forum_id is None and (m := _FORUM.search(_text(obj, "site") or "")):
-        forum_id = m.group(1)
+    forum_id = (normalize("openreview_forum", _text(obj, "id"))
+                or forum_of_url(_text(obj, "site") or ""))
     venue = venue_of(obj) or default
     paper = Paper(
         source=where,
@@ -250,7 +248,7 @@ def _paper(obj: Mapping[str, Any], where: SourceRef,
         keywords=tuple(k for k in _slots(obj, "keywords") if k),
         tldr=_text(obj, "tldr"),
         urls=_urls(obj, forum_id),
-        ids=Ids(openreview=forum_id),
+        ids=paper_ids(openreview=forum_id),
         ratings=_ratings(obj),
     )
     for message in problems:

@@ -35,10 +35,32 @@ def test_every_command_has_help(name: str, command: click.Command) -> None:
     assert "Usage:" in result.output
 
 
+@pytest.mark.parametrize(("name", "command"), [
+    (name, command) for name, command in _commands(main)
+    if not isinstance(command, click.Group) and name != "extract"])  # JSON lines in and out
+def test_every_command_takes_dir(name: str, command: click.Command) -> None:
+    assert any("--dir" in p.opts for p in command.params), f"`kg {name}` needs --dir (README)"
+
+
 def test_formats_lists_every_registered_reader() -> None:
     result = _run("formats")
     names = [line.split()[0] for line in result.output.splitlines()]
     assert names == list(sources.registry())
+    assert _run("formats", "--dir", "anywhere").output == result.output
+
+
+def test_queries_lists_commands_for_the_dir_given(tmp_path: Path) -> None:
+    import shlex
+
+    from kg import queries
+
+    where = str(tmp_path / "a build")
+    usages = [line.strip() for line in _run("queries", "--dir", where).output.splitlines()
+              if line.startswith("    kg query ")]
+    assert len(usages) == len(queries.registry())
+    assert all(shlex.split(u)[-2:] == ["--dir", where] for u in usages)
+    default = _run("queries").output  # the default directory goes without saying
+    assert "--dir" not in default and "    kg query cited\n" in default
 
 
 def test_query_counts_orals_in_every_format(built: Path) -> None:

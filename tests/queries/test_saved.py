@@ -120,7 +120,8 @@ def test_members_give_the_people_and_papers_of_an_organization(affiliated: Path)
     [
         ({"organization": "Googel"}, "no organization 'Googel' in the graph; did you mean: "
                                      "Google?"),
-        ({"organization": "ror:00b30xv11"}, "no organization with the id 00b30xv11"),
+        ({"organization": "ror:03cve4549"}, "no organization with the id 03cve4549"),
+        ({"organization": "ror:00b30xv11"}, "not a valid ROR id"),  # check digits fail
         ({"organization": "https://ror.org/not-a-ror"}, "not a valid ROR id"),
         ({"organization": 'x" } ; DELETE WHERE { ?s ?p ?o } #'}, "no organization"),
     ],
