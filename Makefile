@@ -34,6 +34,7 @@ build: install
 
 lint: install
 	$(BIN)/ruff check kg tests training bench
+	$(BIN)/ruff format --check kg tests training bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

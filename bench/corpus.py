@@ -50,12 +50,17 @@ def pools() -> Pools:
         cut = p.title.find(":")
         if 0 < cut < len(p.title) - 3:
             heads.append(p.title[:cut])
-            tails.append(p.title[cut + 1:].strip())
+            tails.append(p.title[cut + 1 :].strip())
         elif len(words) >= 4:
             heads.append(" ".join(words[: len(words) // 2]))
-            tails.append(" ".join(words[len(words) // 2:]))
-    sentences = [s.strip() for p in papers if p.abstract
-                 for s in re.split(r"(?<=[.!?])\s+", p.abstract) if len(s) > 40]
+            tails.append(" ".join(words[len(words) // 2 :]))
+    sentences = [
+        s.strip()
+        for p in papers
+        if p.abstract
+        for s in re.split(r"(?<=[.!?])\s+", p.abstract)
+        if len(s) > 40
+    ]
     given, surnames = set(), set()
     for p in papers:
         for a in p.authors:
@@ -64,8 +69,14 @@ def pools() -> Pools:
                 given.add(parts[0])
                 surnames.add(parts[-1])
     keywords = sorted({k for p in papers for k in p.keywords})
-    return Pools(tuple(sorted(set(heads))), tuple(sorted(set(tails))), tuple(sorted(sentences)),
-                 tuple(sorted(given)), tuple(sorted(surnames)), tuple(keywords))
+    return Pools(
+        tuple(sorted(set(heads))),
+        tuple(sorted(set(tails))),
+        tuple(sorted(sentences)),
+        tuple(sorted(given)),
+        tuple(sorted(surnames)),
+        tuple(keywords),
+    )
 
 
 def generate(n: int, seed: int = 0, source: Pools | None = None) -> Iterator[dict[str, object]]:
@@ -93,8 +104,10 @@ def generate(n: int, seed: int = 0, source: Pools | None = None) -> Iterator[dic
         team = min(9, 1 + int(rng.paretovariate(1.6)))
         # half the slots go to a skewed pick (person k at density ~ 1/sqrt(k)): at 100K
         # papers the most prolific person has ~500 papers, most people one or two
-        ranks = {int(people * rng.random() ** 2) if rng.random() < 0.5
-                 else rng.randrange(people) for _ in range(team)}
+        ranks = {
+            int(people * rng.random() ** 2) if rng.random() < 0.5 else rng.randrange(people)
+            for _ in range(team)
+        }
         venue = rng.choice(VENUES)
         yield {
             "title": title,

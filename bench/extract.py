@@ -70,14 +70,18 @@ def _one(config: str) -> dict[str, Any]:
         model = None if config == "kg-blank" else "auto"
         t0 = time.perf_counter()
         acronyms = Concepts.learn(t.abstract for t in items).acronyms
-        n = sum(1 for _ in extract(items, model=model, workers=workers, warn=False,
-                                   acronyms=acronyms))
+        n = sum(
+            1 for _ in extract(items, model=model, workers=workers, warn=False, acronyms=acronyms)
+        )
         seconds = time.perf_counter() - t0
         assert n == len(items)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"abstracts": len(texts), "seconds": seconds,
-            "peak_mb": (own + (2 * children if config == "kg-2" else 0)) / 1024}
+    return {
+        "abstracts": len(texts),
+        "seconds": seconds,
+        "peak_mb": (own + (2 * children if config == "kg-2" else 0)) / 1024,
+    }
 
 
 def main() -> None:
@@ -92,8 +96,12 @@ def main() -> None:
     for label, config in CONFIGS.items():
         runs = []
         for _ in range(args.repeat):
-            done = subprocess.run([sys.executable, "-m", "bench.extract", "--one", config],
-                                  check=True, capture_output=True, text=True)
+            done = subprocess.run(
+                [sys.executable, "-m", "bench.extract", "--one", config],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
             runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
         results[label] = min(runs, key=lambda r: r["seconds"])
         r = results[label]
@@ -104,8 +112,10 @@ def main() -> None:
     for label, r in results.items():
         rate = r["abstracts"] / r["seconds"]
         print(f"{label:<58} {rate:>11.1f} {r['peak_mb']:>8.0f} {rate / base_rate:>8.2f}x")
-    print(f"\n{base['abstracts']} abstracts of the bundled corpus; peak memory includes the "
-          "two worker processes (the main process plus twice the largest worker).")
+    print(
+        f"\n{base['abstracts']} abstracts of the bundled corpus; peak memory includes the "
+        "two worker processes (the main process plus twice the largest worker)."
+    )
 
 
 if __name__ == "__main__":

@@ -62,14 +62,17 @@ class Result:
 
     def summary(self) -> str:
         rate = self.requests / self.seconds if self.seconds else 0.0
-        return (f"{self.requests} requests in {self.seconds:.1f} s ({rate:.0f}/s), "
-                f"{len(self.failures)} failed; latency p50 {self.percentile(50) * 1000:.1f} ms, "
-                f"p90 {self.percentile(90) * 1000:.1f} ms, p99 {self.percentile(99) * 1000:.1f} "
-                f"ms, max {max(self.latencies, default=0) * 1000:.1f} ms")
+        return (
+            f"{self.requests} requests in {self.seconds:.1f} s ({rate:.0f}/s), "
+            f"{len(self.failures)} failed; latency p50 {self.percentile(50) * 1000:.1f} ms, "
+            f"p90 {self.percentile(90) * 1000:.1f} ms, p99 {self.percentile(99) * 1000:.1f} "
+            f"ms, max {max(self.latencies, default=0) * 1000:.1f} ms"
+        )
 
 
-def run(url: str, texts: list[str], clients: int = 20, requests: int = 5000,
-        timeout: float = 30.0) -> Result:
+def run(
+    url: str, texts: list[str], clients: int = 20, requests: int = 5000, timeout: float = 30.0
+) -> Result:
     """Send ``requests`` queries from ``clients`` threads; every non-200 answer is a failure."""
     parts = urlsplit(url)
     host, port, path = parts.hostname or "127.0.0.1", parts.port or 80, parts.path
@@ -86,9 +89,15 @@ def run(url: str, texts: list[str], clients: int = 20, requests: int = 5000,
             body = urlencode({"query": text})
             started = time.perf_counter()
             try:
-                conn.request("POST", path, body=body, headers={
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "Accept": "application/sparql-results+json"})
+                conn.request(
+                    "POST",
+                    path,
+                    body=body,
+                    headers={
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "Accept": "application/sparql-results+json",
+                    },
+                )
                 response = conn.getresponse()
                 response.read()
                 if response.status == 200:

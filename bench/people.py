@@ -50,8 +50,9 @@ def _variant(name: str, rng: random.Random) -> str:
         return name
     given, surname = words[:-1], words[-1]
     # ("Surname, Given" order is each reader's to undo, by its format: not tried here)
-    kind = rng.choice(["same", "same", "initials", "first-initial", "middle", "upper",
-                       "accents", "mark", "typo"])
+    kind = rng.choice(
+        ["same", "same", "initials", "first-initial", "middle", "upper", "accents", "mark", "typo"]
+    )
     if kind == "initials":
         return " ".join(f"{g[0]}." for g in given) + f" {surname}"
     if kind == "first-initial":
@@ -69,14 +70,16 @@ def _variant(name: str, rng: random.Random) -> str:
     if kind == "typo" and len(given[0]) >= 6:
         g = given[0]
         i = rng.randrange(2, len(g) - 1)
-        return " ".join([g[:i] + g[i + 1] + g[i] + g[i + 2:], *given[1:], surname])
+        return " ".join([g[:i] + g[i + 1] + g[i] + g[i + 2 :], *given[1:], surname])
     return name
 
 
 def _pairs(keys: list[tuple[str, str]]) -> tuple[int, int, int]:
     """(true pairs found, pairs predicted, true pairs) from (truth, prediction) keys."""
+
     def c2(n: int) -> int:
         return n * (n - 1) // 2
+
     both = sum(c2(n) for n in Counter(keys).values())
     predicted = sum(c2(n) for n in Counter(p for _, p in keys).values())
     truth = sum(c2(n) for n in Counter(t for t, _ in keys).values())
@@ -94,16 +97,18 @@ def variants(seed: int) -> None:
     truth: dict[tuple[str, int], str] = {}
     for paper in originals:
         papers.append(paper)
-        copy = Paper(source=SourceRef("preprints.jsonl", paper.source.line),
-                     title=f"{paper.title} (preprint)",
-                     authors=tuple(Author.from_written(_variant(a.name, rng))
-                                   for a in paper.authors))
+        copy = Paper(
+            source=SourceRef("preprints.jsonl", paper.source.line),
+            title=f"{paper.title} (preprint)",
+            authors=tuple(Author.from_written(_variant(a.name, rng)) for a in paper.authors),
+        )
         papers.append(copy)
         for i, a in enumerate(paper.authors, start=1):
             truth[(paper.id, i)] = truth[(copy.id, i)] = a.normalized
     people = resolve_people(papers)
-    written: dict[tuple[str, int], str] = {(p.id, i): a.written for p in papers
-                                           for i, a in enumerate(p.authors, start=1)}
+    written: dict[tuple[str, int], str] = {
+        (p.id, i): a.written for p in papers for i, a in enumerate(p.authors, start=1)
+    }
     rows: list[tuple[str, Callable[[tuple[str, int]], str]]] = [
         ("kg", lambda ref: people.person_of[ref]),
         ("exact string", lambda ref: written[ref]),
@@ -144,10 +149,15 @@ def load(path: Path, affiliations: bool = True) -> tuple[list[Paper], dict[Ref, 
             pid = slots["authorids"][i].strip() if i < len(slots["authorids"]) else ""
             ids.append(pid if pid.startswith("~") else "")
         source = SourceRef(path.name, n)
-        paper = Paper(source=source, title=obj.get("title") or None, authors=tuple(authors),
-                      abstract=obj.get("abstract") or None, venue=f"{venue.upper()} {year}",
-                      year=int(year),
-                      keywords=tuple(k for k in (obj.get("keywords") or "").split(";") if k))
+        paper = Paper(
+            source=source,
+            title=obj.get("title") or None,
+            authors=tuple(authors),
+            abstract=obj.get("abstract") or None,
+            venue=f"{venue.upper()} {year}",
+            year=int(year),
+            keywords=tuple(k for k in (obj.get("keywords") or "").split(";") if k),
+        )
         papers.append(paper)
         for position, pid in enumerate(ids, start=1):
             if pid:
@@ -163,8 +173,9 @@ def families(data: Path = DATA) -> dict[str, list[Path]]:
     return dict(out)
 
 
-def scores(truth: Mapping[Ref, str], predict: Callable[[Ref], str],
-           names: Mapping[Ref, str]) -> dict[str, float]:
+def scores(
+    truth: Mapping[Ref, str], predict: Callable[[Ref], str], names: Mapping[Ref, str]
+) -> dict[str, float]:
     """Pairwise precision, recall, F1 and the macro F1 over names shared by several people."""
     refs = sorted(truth)
     found, predicted, true = _pairs([(truth[r], predict(r)) for r in refs])
@@ -181,12 +192,19 @@ def scores(truth: Mapping[Ref, str], predict: Callable[[Ref], str],
         gp = f / pr if pr else 1.0
         gr = f / t if t else 1.0
         f1s.append(2 * gp * gr / (gp + gr) if gp + gr else 0.0)
-    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
-            "shared_names": len(f1s), "macro_f1": sum(f1s) / len(f1s) if f1s else 1.0}
+    return {
+        "precision": p,
+        "recall": r,
+        "f1": 2 * p * r / (p + r) if p + r else 0.0,
+        "shared_names": len(f1s),
+        "macro_f1": sum(f1s) / len(f1s) if f1s else 1.0,
+    }
 
 
-def evaluate(paths: Sequence[Path], affiliations: bool = True,
-             ) -> tuple[dict[str, float], dict[str, float], PeopleResolution]:
+def evaluate(
+    paths: Sequence[Path],
+    affiliations: bool = True,
+) -> tuple[dict[str, float], dict[str, float], PeopleResolution]:
     """Resolve the papers of ``paths`` together: kg's scores and the name-string baseline."""
     papers: list[Paper] = []
     truth: dict[Ref, str] = {}
@@ -210,12 +228,16 @@ def truth_check(evidence: str) -> None:
         kg, base, _ = evaluate(paths, affiliations=evidence == "affiliations")
         rows.append((family, kg, base))
     print(f"evidence: {evidence}; pairwise P/R/F1 over all slots, macro F1 over shared names")
-    print(f"{'family':<9}{'names':>6} {'kg P':>7}{'R':>7}{'F1':>7}{'macro':>7}   "
-          f"{'string P':>8}{'R':>7}{'macro':>7}{'ambig':>7}")
+    print(
+        f"{'family':<9}{'names':>6} {'kg P':>7}{'R':>7}{'F1':>7}{'macro':>7}   "
+        f"{'string P':>8}{'R':>7}{'macro':>7}{'ambig':>7}"
+    )
     for family, kg, base in rows:
-        print(f"{family:<9}{kg['shared_names']:>6.0f} {kg['precision']:>7.3f}{kg['recall']:>7.3f}"
-              f"{kg['f1']:>7.3f}{kg['macro_f1']:>7.3f}   {base['precision']:>8.3f}"
-              f"{base['recall']:>7.3f}{base['macro_f1']:>7.3f}{kg['ambiguous_people']:>7.3f}")
+        print(
+            f"{family:<9}{kg['shared_names']:>6.0f} {kg['precision']:>7.3f}{kg['recall']:>7.3f}"
+            f"{kg['f1']:>7.3f}{kg['macro_f1']:>7.3f}   {base['precision']:>8.3f}"
+            f"{base['recall']:>7.3f}{base['macro_f1']:>7.3f}{kg['ambiguous_people']:>7.3f}"
+        )
     n = sum(kg["shared_names"] for _, kg, _ in rows)
     macro = sum(kg["macro_f1"] * kg["shared_names"] for _, kg, _ in rows) / n
     base_macro = sum(b["macro_f1"] * b["shared_names"] for _, _, b in rows) / n
@@ -226,8 +248,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("check", nargs="?", choices=["truth", "variants"], default="truth")
     parser.add_argument("--seed", type=int, default=1, help="variants: the rewriting seed")
-    parser.add_argument("--evidence", choices=["names", "affiliations"], default="affiliations",
-                        help="truth: keep the affiliations, or only names, titles and text")
+    parser.add_argument(
+        "--evidence",
+        choices=["names", "affiliations"],
+        default="affiliations",
+        help="truth: keep the affiliations, or only names, titles and text",
+    )
     args = parser.parse_args()
     if args.check == "variants":
         variants(args.seed)

@@ -63,19 +63,32 @@ ROOT = Path(__file__).resolve().parent.parent
 #: loading the store" is a stage of its own
 #: kg's step messages -> stage; the graph is written while the store loads on a second
 #: thread, so "graph" holds quads, graph.nq, graph.ttl and most of the store load
-STAGES = (("reading", "read"), ("resolving", "resolve"), ("extract", "extract"),
-          ("building the graph and loading the store", "graph"),
-          ("writing papers.jsonl", "exports: papers.jsonl"),
-          ("finishing the store and exports", "store finish, void, report"))
+STAGES = (
+    ("reading", "read"),
+    ("resolving", "resolve"),
+    ("extract", "extract"),
+    ("building the graph and loading the store", "graph"),
+    ("writing papers.jsonl", "exports: papers.jsonl"),
+    ("finishing the store and exports", "store finish, void, report"),
+)
 OPEN_PREFIXES = ("reading", "resolving", "extract")
 #: what the baseline does in the place of a kg stage
-BASELINE_STAGES = {"read": "json.loads of each line",
-                   "graph": "rdflib terms, Graph.add and Graph.serialize(format='turtle')"}
+BASELINE_STAGES = {
+    "read": "json.loads of each line",
+    "graph": "rdflib terms, Graph.add and Graph.serialize(format='turtle')",
+}
 POINT = ("coauthors", "papers-of")  # p50 <= 50 ms at 100K
 AGGREGATE = ("top-concepts", "neighborhood")  # p50 <= 500 ms at 100K
 TARGET_N = 100_000
-TARGETS = {"build_s": 60.0, "peak_mb": 3 * 1024.0, "build_ratio": 10.0, "point_s": 0.050,
-           "aggregate_s": 0.500, "query_ratio": 20.0, "growth": 1.3}
+TARGETS = {
+    "build_s": 60.0,
+    "peak_mb": 3 * 1024.0,
+    "build_ratio": 10.0,
+    "point_s": 0.050,
+    "aggregate_s": 0.500,
+    "query_ratio": 20.0,
+    "growth": 1.3,
+}
 MAX_EXTRACT_N = 10_000
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -112,12 +125,14 @@ def _peak_mb(workers: int = 0) -> float:
 
 # --- measurements, each run in a child process (`--one TASK`) ---------------------------
 
+
 def _stage(message: str) -> str:
     """The stage a step message starts; a message kg did not announce before is its own."""
     for prefix, name in STAGES:
-        rest = message[len(prefix):]
-        if message.startswith(prefix) and (prefix in OPEN_PREFIXES or rest == ""
-                                           or rest.startswith((" (", ":"))):
+        rest = message[len(prefix) :]
+        if message.startswith(prefix) and (
+            prefix in OPEN_PREFIXES or rest == "" or rest.startswith((" (", ":"))
+        ):
             return name
     return re.sub(r"\d+(?:[,./]\d+)*", "#", message)[:60] or "(no message)"
 
@@ -142,12 +157,21 @@ def _build(corpus: str, out: str, extract: bool) -> dict[str, Any]:
     marks: list[tuple[float, str]] = []
     options: dict[str, Any] = {"workers": 2} if extract else {}
     started = time.perf_counter()
-    result = build([SourceSpec(Path(corpus))], out=out, extract=extract,
-                   step=lambda m: marks.append((time.perf_counter(), m)), **options)
+    result = build(
+        [SourceSpec(Path(corpus))],
+        out=out,
+        extract=extract,
+        step=lambda m: marks.append((time.perf_counter(), m)),
+        **options,
+    )
     ended = time.perf_counter()
-    return {"seconds": ended - started, "stages": stages(started, marks, ended),
-            "messages": len(marks), "peak_mb": _peak_mb(2 if extract else 0),
-            "report_triples": result.get("totals", {}).get("triples")}
+    return {
+        "seconds": ended - started,
+        "stages": stages(started, marks, ended),
+        "messages": len(marks),
+        "peak_mb": _peak_mb(2 if extract else 0),
+        "report_triples": result.get("totals", {}).get("triples"),
+    }
 
 
 def _label(store: Any, node: Any, predicate: str) -> str | None:
@@ -159,25 +183,42 @@ def _picks(store: Any) -> dict[str, Any]:
     """Realistic parameter values from the graph, each as a name a user would type."""
     from kg import queries
 
-    people = [(r["p"], int(r["n"].value)) for r in store.query(
-        "SELECT ?p (COUNT(DISTINCT ?paper) AS ?n) WHERE { ?paper dcterms:creator ?p } "
-        "GROUP BY ?p ORDER BY DESC(?n) ?p")]
+    people = [
+        (r["p"], int(r["n"].value))
+        for r in store.query(
+            "SELECT ?p (COUNT(DISTINCT ?paper) AS ?n) WHERE { ?paper dcterms:creator ?p } "
+            "GROUP BY ?p ORDER BY DESC(?n) ?p"
+        )
+    ]
     several = [p for p in people if p[1] >= 2] or people
     picks: dict[str, Any] = {}
     for key, (node, papers) in (("top", people[0]), ("median", several[len(several) // 2])):
-        picks[f"person-{key}"] = {"value": _label(store, node, "skos:prefLabel") or node.value,
-                                  "iri": node.value, "papers": papers}
+        picks[f"person-{key}"] = {
+            "value": _label(store, node, "skos:prefLabel") or node.value,
+            "iri": node.value,
+            "papers": papers,
+        }
     for kind in ("concept", "method"):
         rows = list(queries.run(store, "top-concepts", {"kind": kind, "limit": "1"}))
         if rows:
-            picks[kind] = {"value": rows[0]["label"].value, "iri": rows[0]["concept"].value,
-                           "papers": int(rows[0]["papers"].value)}
-    rows = list(store.query("SELECT ?v (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p kg:venue ?v } "
-                            "GROUP BY ?v ORDER BY DESC(?n) ?v LIMIT 1"))
+            picks[kind] = {
+                "value": rows[0]["label"].value,
+                "iri": rows[0]["concept"].value,
+                "papers": int(rows[0]["papers"].value),
+            }
+    rows = list(
+        store.query(
+            "SELECT ?v (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p kg:venue ?v } "
+            "GROUP BY ?v ORDER BY DESC(?n) ?v LIMIT 1"
+        )
+    )
     if rows:
         node = rows[0]["v"]
-        picks["venue"] = {"value": _label(store, node, "rdfs:label") or node.value,
-                          "iri": node.value, "papers": int(rows[0]["n"].value)}
+        picks["venue"] = {
+            "value": _label(store, node, "rdfs:label") or node.value,
+            "iri": node.value,
+            "papers": int(rows[0]["n"].value),
+        }
     return picks
 
 
@@ -201,7 +242,7 @@ def _prep(out: str) -> dict[str, Any]:
     calls = []
     for q in queries.registry().values():
         people = [p for p in q.params if p.type == "person"]
-        for variant in (["top", "median"] if people else [""]):
+        for variant in ["top", "median"] if people else [""]:
             values: dict[str, str] = {}
             looked_up: dict[str, dict[str, Any]] = {}  # parameter -> the pick it names
             skip = None
@@ -214,8 +255,12 @@ def _prep(out: str) -> dict[str, Any]:
                 else:
                     values[p.name] = pick["value"]
                     looked_up[p.name] = pick
-            call: dict[str, Any] = {"name": f"{q.name}, {variant} person" if variant else q.name,
-                                    "query": q.name, "params": values, "skip": skip}
+            call: dict[str, Any] = {
+                "name": f"{q.name}, {variant} person" if variant else q.name,
+                "query": q.name,
+                "params": values,
+                "skip": skip,
+            }
             if skip is None:
                 try:
                     text = queries.bind(store, q, values)
@@ -273,8 +318,9 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - started, value
 
 
-def _baseline(corpus: str, nt: str, folder: str, prefixes: dict[str, str],
-              budget: float) -> dict[str, Any]:
+def _baseline(
+    corpus: str, nt: str, folder: str, prefixes: dict[str, str], budget: float
+) -> dict[str, Any]:
     parse, _ = _timed(lambda: sum(1 for _ in _plain(nt)))
 
     def read() -> list[Any]:
@@ -285,18 +331,28 @@ def _baseline(corpus: str, nt: str, folder: str, prefixes: dict[str, str],
     add_s, graph = _timed(lambda: _rdflib_graph(nt))
     for prefix, iri in prefixes.items():
         graph.bind(prefix, iri, override=True, replace=True)
-    nt_s, _ = _timed(lambda: graph.serialize(destination=f"{folder}/rdflib.nt", format="nt",
-                                             encoding="utf-8"))
+    nt_s, _ = _timed(
+        lambda: graph.serialize(destination=f"{folder}/rdflib.nt", format="nt", encoding="utf-8")
+    )
     turtle: float | None = None
     try:
         with _budget(budget):
-            turtle, _ = _timed(lambda: graph.serialize(destination=f"{folder}/rdflib.ttl",
-                                                       format="turtle"))
+            turtle, _ = _timed(
+                lambda: graph.serialize(destination=f"{folder}/rdflib.ttl", format="turtle")
+            )
     except _OutOfTime:
         pass
-    return {"records": len(records), "triples": len(graph), "parse_s": parse,
-            "read_s": read_s, "graph_s": max(0.0, add_s - parse), "ntriples_s": nt_s,
-            "turtle_s": turtle, "budget_s": budget, "peak_mb": _peak_mb()}
+    return {
+        "records": len(records),
+        "triples": len(graph),
+        "parse_s": parse,
+        "read_s": read_s,
+        "graph_s": max(0.0, add_s - parse),
+        "ntriples_s": nt_s,
+        "turtle_s": turtle,
+        "budget_s": budget,
+        "peak_mb": _peak_mb(),
+    }
 
 
 def _repeat(run: Callable[[], int], times: int, budget: float) -> dict[str, Any]:
@@ -314,8 +370,9 @@ def _repeat(run: Callable[[], int], times: int, budget: float) -> dict[str, Any]
     return {"seconds": seconds, "rows": rows, "budget_s": budget, "error": error}
 
 
-def _kg_query(out: str, query: str, params: dict[str, str], times: int,
-              budget: float) -> dict[str, Any]:
+def _kg_query(
+    out: str, query: str, params: dict[str, str], times: int, budget: float
+) -> dict[str, Any]:
     from kg import queries
     from kg.store import Store
 
@@ -331,16 +388,21 @@ def _rdflib_query(nt: str, sparql: str, times: int, budget: float) -> dict[str, 
 
 
 TASKS: dict[str, Callable[..., dict[str, Any]]] = {
-    "build": _build, "prep": _prep, "baseline": _baseline, "kg-query": _kg_query,
-    "rdflib-query": _rdflib_query}
+    "build": _build,
+    "prep": _prep,
+    "baseline": _baseline,
+    "kg-query": _kg_query,
+    "rdflib-query": _rdflib_query,
+}
 
 
 def child(task: str, timeout: float | None = None, **args: Any) -> dict[str, Any]:
     """Run ``task`` in a fresh Python process; its result, or ``{"timeout": s}``."""
     command = [sys.executable, "-m", "bench.run", "--one", task, "--args", json.dumps(args)]
     try:
-        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
-                              timeout=timeout, check=False)
+        done = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
+        )
     except subprocess.TimeoutExpired:
         return {"timeout": timeout}
     if done.returncode != 0:
@@ -349,6 +411,7 @@ def child(task: str, timeout: float | None = None, **args: Any) -> dict[str, Any
 
 
 # --- the run, in the parent -----------------------------------------------------------
+
 
 def machine() -> dict[str, Any]:
     """CPU, cores, memory and the versions that matter."""
@@ -362,12 +425,23 @@ def machine() -> dict[str, Any]:
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemTotal:"):
                 ram = int(line.split()[1]) // 1024
-    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
-                            capture_output=True, text=True, check=False).stdout.strip()
-    return {"cpu": cpu, "cores": os.cpu_count(), "ram_mb": ram,
-            "python": platform.python_version(), "pyoxigraph": metadata.version("pyoxigraph"),
-            "rdflib": metadata.version("rdflib"), "kg": metadata.version("kg"),
-            "commit": commit or "unknown"}
+    commit = subprocess.run(
+        ["git", "describe", "--always", "--dirty"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_mb": ram,
+        "python": platform.python_version(),
+        "pyoxigraph": metadata.version("pyoxigraph"),
+        "rdflib": metadata.version("rdflib"),
+        "kg": metadata.version("kg"),
+        "commit": commit or "unknown",
+    }
 
 
 def corpus(n: int, workdir: Path) -> Path:
@@ -378,8 +452,9 @@ def corpus(n: int, workdir: Path) -> Path:
     path = workdir / f"corpus-{n}-{version}.jsonl"
     if not path.exists():
         part = path.with_suffix(".part")
-        subprocess.run([sys.executable, "-m", "bench.corpus", str(n), "-o", str(part)],
-                       cwd=ROOT, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "bench.corpus", str(n), "-o", str(part)], cwd=ROOT, check=True
+        )
         part.rename(path)
     return path
 
@@ -398,39 +473,84 @@ def measure(n: int, args: argparse.Namespace) -> dict[str, Any]:
     _log(f"N={n}: kg build")
     build = child("build", corpus=str(source), out=str(out), extract=args.extract)
     _log(f"N={n}: build {build['seconds']:.1f} s; N-Triples export and parameters")
-    export = subprocess.run([sys.executable, "-m", "kg", "export", "rdf", "--format",
-                             "ntriples", "--dir", str(out), "-o", str(nt)], cwd=ROOT,
-                            capture_output=True, text=True, check=False)
+    export = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg",
+            "export",
+            "rdf",
+            "--format",
+            "ntriples",
+            "--dir",
+            str(out),
+            "-o",
+            str(nt),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if export.returncode != 0:
         raise BenchError(f"kg export rdf failed (exit {export.returncode}):\n{export.stderr}")
     prep = child("prep", out=str(out))
     _log(f"N={n}: rdflib baseline")
-    base = child("baseline", corpus=str(source), nt=str(nt), folder=str(folder),
-                 prefixes=prep["prefixes"], budget=args.serialize_budget)
+    base = child(
+        "baseline",
+        corpus=str(source),
+        nt=str(nt),
+        folder=str(folder),
+        prefixes=prep["prefixes"],
+        budget=args.serialize_budget,
+    )
     for name in ("rdflib.nt", "rdflib.ttl"):
         (folder / name).unlink(missing_ok=True)
     if base["triples"] != prep["triples"]:
-        raise BenchError(f"N={n}: the rdflib graph holds {base['triples']:,} triples, kg's "
-                         f"default graph {prep['triples']:,}: not the same triples")
+        raise BenchError(
+            f"N={n}: the rdflib graph holds {base['triples']:,} triples, kg's "
+            f"default graph {prep['triples']:,}: not the same triples"
+        )
     results = []
     for call in prep["calls"]:
         row = {k: call[k] for k in ("name", "query", "params", "skip")}
         if call["skip"] is None:
             _log(f"N={n}: {call['name']}")
-            row["kg"] = child("kg-query", timeout=args.budget + 600, out=str(out),
-                              query=call["query"], params=call["params"], times=args.repeat,
-                              budget=args.budget)
-            row["rdflib"] = child("rdflib-query", nt=str(nt), sparql=call["sparql"],
-                                  times=args.rdflib_repeat, budget=args.budget)
+            row["kg"] = child(
+                "kg-query",
+                timeout=args.budget + 600,
+                out=str(out),
+                query=call["query"],
+                params=call["params"],
+                times=args.repeat,
+                budget=args.budget,
+            )
+            row["rdflib"] = child(
+                "rdflib-query",
+                nt=str(nt),
+                sparql=call["sparql"],
+                times=args.rdflib_repeat,
+                budget=args.budget,
+            )
             if row["rdflib"]["triples"] != prep["triples"]:
-                raise BenchError(f"N={n}: rdflib loaded {row['rdflib']['triples']:,} triples "
-                                 f"for {call['name']}, kg has {prep['triples']:,}")
+                raise BenchError(
+                    f"N={n}: rdflib loaded {row['rdflib']['triples']:,} triples "
+                    f"for {call['name']}, kg has {prep['triples']:,}"
+                )
         results.append(row)
-    return {"n": n, "extract": args.extract, "triples": prep["triples"], "build": build,
-            "baseline": base, "picks": prep["picks"], "queries": results}
+    return {
+        "n": n,
+        "extract": args.extract,
+        "triples": prep["triples"],
+        "build": build,
+        "baseline": base,
+        "picks": prep["picks"],
+        "queries": results,
+    }
 
 
 # --- the table ------------------------------------------------------------------------
+
 
 def _s(seconds: float | None, bound: float | None = None) -> str:
     if seconds is None:
@@ -442,9 +562,9 @@ def _mb(mb: float | None) -> str:
     return "-" if mb is None else f"{mb:,.0f} MB"
 
 
-def _ratio(kg: float | None, base: float | None, base_bound: float | None) -> tuple[str,
-                                                                                     float | None,
-                                                                                     bool]:
+def _ratio(
+    kg: float | None, base: float | None, base_bound: float | None
+) -> tuple[str, float | None, bool]:
     """The text, the value and whether it is only a lower bound (rdflib ran out of time)."""
     if kg is None or kg <= 0:
         return "-", None, False
@@ -492,30 +612,51 @@ def rows(run: dict[str, Any]) -> tuple[list[list[str]], list[str]]:
     n, build, base = run["n"], run["build"], run["baseline"]
     at_target = n == TARGET_N and not run["extract"]
     table = [["what", "kg", "peak", "rdflib", "peak", "ratio", "target", "check"]]
-    base_stage = {"read": base["read_s"],
-                  "graph": None if base["turtle_s"] is None else base["graph_s"] + base["turtle_s"]}
+    base_stage = {
+        "read": base["read_s"],
+        "graph": None if base["turtle_s"] is None else base["graph_s"] + base["turtle_s"],
+    }
     for name in [*build["stages"], *(s for s in BASELINE_STAGES if s not in build["stages"])]:
         mine = build["stages"].get(name)  # kg's stages in the order the build announced them
         theirs = base_stage.get(name)
-        bound = (base["graph_s"] + base["budget_s"] if name == "graph" and theirs is None
-                 else None)
+        bound = base["graph_s"] + base["budget_s"] if name == "graph" and theirs is None else None
         text, _, _ = _ratio(mine, theirs, bound)
         table.append([f"build: {name}", _s(mine), "", _s(theirs, bound), "", text, "", ""])
-    table.append(["  (rdflib N-Triples instead, info)", "", "", _s(base["ntriples_s"]), "",
-                  "", "", ""])
-    total_base = (None if base["turtle_s"] is None
-                  else base["read_s"] + base["graph_s"] + base["turtle_s"])
+    table.append(
+        ["  (rdflib N-Triples instead, info)", "", "", _s(base["ntriples_s"]), "", "", "", ""]
+    )
+    total_base = (
+        None if base["turtle_s"] is None else base["read_s"] + base["graph_s"] + base["turtle_s"]
+    )
     total_bound = base["read_s"] + base["graph_s"] + base["budget_s"]
     text, ratio, lower = _ratio(build["seconds"], total_base, total_bound)
     ratio_ok = None if run["extract"] else _meets(ratio, lower, TARGETS["build_ratio"])
     time_ok = build["seconds"] <= TARGETS["build_s"] if at_target else None
-    table.append(["build total", _s(build["seconds"]), _mb(build["peak_mb"]),
-                  _s(total_base, total_bound if total_base is None else None),
-                  _mb(base["peak_mb"]), text, f"<= 60 s at 100K; >= {TARGETS['build_ratio']:.0f}x",
-                  f"{_check(time_ok)}; {_check(ratio_ok)}"])
+    table.append(
+        [
+            "build total",
+            _s(build["seconds"]),
+            _mb(build["peak_mb"]),
+            _s(total_base, total_bound if total_base is None else None),
+            _mb(base["peak_mb"]),
+            text,
+            f"<= 60 s at 100K; >= {TARGETS['build_ratio']:.0f}x",
+            f"{_check(time_ok)}; {_check(ratio_ok)}",
+        ]
+    )
     mem_ok = build["peak_mb"] <= TARGETS["peak_mb"] if at_target else None
-    table.append(["build peak memory", _mb(build["peak_mb"]), "", _mb(base["peak_mb"]), "",
-                  "", "<= 3 GB at 100K", _check(mem_ok)])
+    table.append(
+        [
+            "build peak memory",
+            _mb(build["peak_mb"]),
+            "",
+            _mb(base["peak_mb"]),
+            "",
+            "",
+            "<= 3 GB at 100K",
+            _check(mem_ok),
+        ]
+    )
     table.append(["build time per paper", _s(build["seconds"] / n), "", "", "", "", "", ""])
     notes = []
     for q in run["queries"]:
@@ -526,8 +667,13 @@ def rows(run: dict[str, Any]) -> tuple[list[list[str]], list[str]]:
         kg, rd = q["kg"], q["rdflib"]
         mine, theirs = _p50(kg), _p50(rd)
         text, ratio, lower = _ratio(mine, theirs, _bound(rd))
-        limit = (TARGETS["point_s"] if q["query"] in POINT
-                 else TARGETS["aggregate_s"] if q["query"] in AGGREGATE else None)
+        limit = (
+            TARGETS["point_s"]
+            if q["query"] in POINT
+            else TARGETS["aggregate_s"]
+            if q["query"] in AGGREGATE
+            else None
+        )
         target = f">= {TARGETS['query_ratio']:.0f}x"
         checks = [_check(_meets(ratio, lower, TARGETS["query_ratio"]))]
         if limit is not None:
@@ -540,18 +686,31 @@ def rows(run: dict[str, Any]) -> tuple[list[list[str]], list[str]]:
             if result.get("error"):
                 checks.append(f"{engine.upper()} ERROR")
                 notes.append(f"{q['name']}: {engine} failed: {result['error']}")
-        table.append([f"query: {q['name']}", _cell(kg), _mb(kg.get("peak_mb")),
-                      _cell(rd), _mb(rd.get("peak_mb")), text, target,
-                      "; ".join(checks)])
+        table.append(
+            [
+                f"query: {q['name']}",
+                _cell(kg),
+                _mb(kg.get("peak_mb")),
+                _cell(rd),
+                _mb(rd.get("peak_mb")),
+                text,
+                target,
+                "; ".join(checks),
+            ]
+        )
         runs = f"{len(kg.get('seconds', []))} kg runs, {len(rd.get('seconds', []))} rdflib"
         notes.append(f"{q['name']}: {kg.get('rows')} rows, {runs}, params {q['params']}")
     if build["report_triples"] not in (None, run["triples"]):
-        notes.append(f"the build report counts {build['report_triples']:,} triples, the store "
-                     f"{run['triples']:,}")
+        notes.append(
+            f"the build report counts {build['report_triples']:,} triples, the store "
+            f"{run['triples']:,}"
+        )
     load = next((q["rdflib"]["load_s"] for q in run["queries"] if "rdflib" in q), None)
     notes.append("rdflib stages: " + "; ".join(f"{k} = {v}" for k, v in BASELINE_STAGES.items()))
-    notes.append(f"not counted: pyoxigraph parse of the N-Triples {_s(base['parse_s'])}, "
-                 f"rdflib graph load for the queries {_s(load)}")
+    notes.append(
+        f"not counted: pyoxigraph parse of the N-Triples {_s(base['parse_s'])}, "
+        f"rdflib graph load for the queries {_s(load)}"
+    )
     return table, notes
 
 
@@ -560,8 +719,9 @@ def render(table: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
     lines = []
     for r in table:
-        cells = [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:], widths[1:],
-                                                                       strict=True)]
+        cells = [r[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)
+        ]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
 
@@ -573,25 +733,44 @@ def growth(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         per_a, per_b = a["build"]["seconds"] / a["n"], b["build"]["seconds"] / b["n"]
         ratio = per_b / per_a
         checked = (a["n"], b["n"]) == (10_000, TARGET_N) and not b["extract"]
-        out.append({"from": a["n"], "to": b["n"], "ratio": ratio,
-                    "pass": ratio <= TARGETS["growth"] if checked else None})
+        out.append(
+            {
+                "from": a["n"],
+                "to": b["n"],
+                "ratio": ratio,
+                "pass": ratio <= TARGETS["growth"] if checked else None,
+            }
+        )
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, help="numbers of papers, e.g. 10000 100000")
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/kg-bench"),
-                        help="corpora (kept) and builds (replaced) [/tmp/kg-bench]")
-    parser.add_argument("--extract", action="store_true",
-                        help=f"build with extraction (2 workers; N <= {MAX_EXTRACT_N:,})")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path("/tmp/kg-bench"),
+        help="corpora (kept) and builds (replaced) [/tmp/kg-bench]",
+    )
+    parser.add_argument(
+        "--extract",
+        action="store_true",
+        help=f"build with extraction (2 workers; N <= {MAX_EXTRACT_N:,})",
+    )
     parser.add_argument("--repeat", type=int, default=20, help="runs of each kg query [20]")
-    parser.add_argument("--rdflib-repeat", type=int, default=3,
-                        help="runs of each rdflib query [3]")
-    parser.add_argument("--budget", type=float, default=60.0,
-                        help="seconds per query and engine, all its runs [60]")
-    parser.add_argument("--serialize-budget", type=float, default=600.0,
-                        help="seconds for rdflib's Turtle serialisation [600]")
+    parser.add_argument(
+        "--rdflib-repeat", type=int, default=3, help="runs of each rdflib query [3]"
+    )
+    parser.add_argument(
+        "--budget", type=float, default=60.0, help="seconds per query and engine, all its runs [60]"
+    )
+    parser.add_argument(
+        "--serialize-budget",
+        type=float,
+        default=600.0,
+        help="seconds for rdflib's Turtle serialisation [600]",
+    )
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     parser.add_argument("--one", choices=sorted(TASKS), help=argparse.SUPPRESS)
     parser.add_argument("--args", default="{}", help=argparse.SUPPRESS)
@@ -611,24 +790,34 @@ def main() -> None:
             runs.append(measure(n, args))
         except BenchError as exc:
             sys.exit(f"bench.run: {exc}")
-    print(f"{info['cpu']}, {info['cores']} cores, {info['ram_mb'] / 1024:.0f} GB RAM; "
-          f"Python {info['python']}, pyoxigraph {info['pyoxigraph']}, rdflib {info['rdflib']}, "
-          f"kg {info['kg']} ({info['commit']})")
+    print(
+        f"{info['cpu']}, {info['cores']} cores, {info['ram_mb'] / 1024:.0f} GB RAM; "
+        f"Python {info['python']}, pyoxigraph {info['pyoxigraph']}, rdflib {info['rdflib']}, "
+        f"kg {info['kg']} ({info['commit']})"
+    )
     for run in runs:
         table, notes = rows(run)
         mode = "with" if run["extract"] else "without"
-        print(f"\nN = {run['n']:,} papers, {run['triples']:,} triples (kg's default graph = "
-              f"the rdflib graph), build {mode} extraction")
+        print(
+            f"\nN = {run['n']:,} papers, {run['triples']:,} triples (kg's default graph = "
+            f"the rdflib graph), build {mode} extraction"
+        )
         print(render(table))
         for note in notes:
             print(f"  {note}")
     grown = growth(runs)
     for g in grown:
-        print(f"\ntime per paper at {g['to']:,} / at {g['from']:,}: {g['ratio']:.2f}x "
-              f"(target <= {TARGETS['growth']}x from 10K to 100K: {_check(g['pass'])})")
+        print(
+            f"\ntime per paper at {g['to']:,} / at {g['from']:,}: {g['ratio']:.2f}x "
+            f"(target <= {TARGETS['growth']}x from 10K to 100K: {_check(g['pass'])})"
+        )
     if args.json:
-        args.json.write_text(json.dumps({"machine": info, "targets": TARGETS, "runs": runs,
-                                         "growth": grown}, indent=2) + "\n")
+        args.json.write_text(
+            json.dumps(
+                {"machine": info, "targets": TARGETS, "runs": runs, "growth": grown}, indent=2
+            )
+            + "\n"
+        )
 
 
 if __name__ == "__main__":

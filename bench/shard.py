@@ -35,33 +35,46 @@ def main() -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     corpus = args.workdir / f"shard-corpus-{args.n}.jsonl"
     if not corpus.exists():
-        subprocess.run([sys.executable, "-m", "bench.corpus", str(args.n), "-o", str(corpus)],
-                       cwd=ROOT, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "bench.corpus", str(args.n), "-o", str(corpus)],
+            cwd=ROOT,
+            check=True,
+        )
     out = Path(tempfile.mkdtemp(prefix="kg-shard-", dir=args.workdir))
     marks: list[tuple[float, str]] = []
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        path = emit_shard([SourceSpec(corpus)], 0, args.count, out,
-                          extract=not args.no_extract,
-                          step=lambda m: marks.append((time.perf_counter(), m)))
+        path = emit_shard(
+            [SourceSpec(corpus)],
+            0,
+            args.count,
+            out,
+            extract=not args.no_extract,
+            step=lambda m: marks.append((time.perf_counter(), m)),
+        )
     ended = time.perf_counter()
     stages: dict[str, float] = {}
     for (at, message), (until, _) in zip(marks, [*marks[1:], (ended, "")], strict=True):
         name = message.split(" ")[0]
         stages[name] = stages.get(name, 0.0) + until - at
-    extracted = next((int(m.rsplit("/", 1)[1]) for _, m in marks if m.startswith("extracting")),
-                     0)
+    extracted = next((int(m.rsplit("/", 1)[1]) for _, m in marks if m.startswith("extracting")), 0)
     data = path.read_bytes()
-    print(f"shard 0/{args.count} of {args.n:,} papers: {ended - started:.1f} s, peak "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+    print(
+        f"shard 0/{args.count} of {args.n:,} papers: {ended - started:.1f} s, peak "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB"
+    )
     for name, seconds in stages.items():
         print(f"  {name:<12} {seconds:8.1f} s")
     if extracted:
-        print(f"  extraction: {extracted:,} papers, "
-              f"{extracted / stages.get('extracting', 1):.1f} papers/s")
-    print(f"  output: {len(data) / 1e6:,.1f} MB N-Quads, "
-          f"{len(gzip.compress(data, 1)) / 1e6:,.1f} MB with gzip -1")
+        print(
+            f"  extraction: {extracted:,} papers, "
+            f"{extracted / stages.get('extracting', 1):.1f} papers/s"
+        )
+    print(
+        f"  output: {len(data) / 1e6:,.1f} MB N-Quads, "
+        f"{len(gzip.compress(data, 1)) / 1e6:,.1f} MB with gzip -1"
+    )
 
 
 if __name__ == "__main__":

@@ -121,11 +121,16 @@ def find_definitions(text: str) -> list[Definition]:
             continue
         if _long_form(short, long) is None:
             continue
-        found.append(Definition(
-            long=long, short=short,
-            long_start=window_start + start, long_end=left_end,
-            short_start=m.start("short"), short_end=m.start("short") + len(short),
-        ))
+        found.append(
+            Definition(
+                long=long,
+                short=short,
+                long_start=window_start + start,
+                long_end=left_end,
+                short_start=m.start("short"),
+                short_end=m.start("short") + len(short),
+            )
+        )
     return found
 
 

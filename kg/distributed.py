@@ -22,11 +22,19 @@ from kg.graph import vocab as V
 from kg.shards import emit_shard
 
 
-def run_shards(specs: Sequence[Any], count: int, folder: str | Path, *,
-               scheduler: str | None = None, local_workers: int = 2,
-               base_iri: str = V.DEFAULT_BASE, encoding: str | None = None,
-               extract: bool = True, model: str | None = "auto",
-               progress: Any = None) -> list[Path]:
+def run_shards(
+    specs: Sequence[Any],
+    count: int,
+    folder: str | Path,
+    *,
+    scheduler: str | None = None,
+    local_workers: int = 2,
+    base_iri: str = V.DEFAULT_BASE,
+    encoding: str | None = None,
+    extract: bool = True,
+    model: str | None = "auto",
+    progress: Any = None,
+) -> list[Path]:
     """Write all ``count`` shards into ``folder`` on a Dask cluster; their N-Quads paths.
 
     ``scheduler`` is the address of a running scheduler (``tcp://host:8786``); without it
@@ -36,21 +44,36 @@ def run_shards(specs: Sequence[Any], count: int, folder: str | Path, *,
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
-        raise UsageError("--engine dask needs Dask distributed: pip install "
-                         "'kg[distributed]'") from None
+        raise UsageError(
+            "--engine dask needs Dask distributed: pip install 'kg[distributed]'"
+        ) from None
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     specs = [_absolute(s) for s in specs]
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=local_workers, threads_per_worker=1,
-                               processes=True, dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=local_workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
     try:
         with Client(scheduler or cluster) as client:
-            futures = [client.submit(emit_shard, specs, i, count, folder, base_iri, encoding,
-                                     extract, model, 1, key=f"kg-shard-{i}-of-{count}",
-                                     pure=False)
-                       for i in range(count)]
+            futures = [
+                client.submit(
+                    emit_shard,
+                    specs,
+                    i,
+                    count,
+                    folder,
+                    base_iri,
+                    encoding,
+                    extract,
+                    model,
+                    1,
+                    key=f"kg-shard-{i}-of-{count}",
+                    pure=False,
+                )
+                for i in range(count)
+            ]
             paths = []
             for future in as_completed(futures):
                 path = future.result()

@@ -41,24 +41,35 @@ def person(out: str | Path, name: str) -> list[str]:
     report = _report(out)
     entries = [e for e in report.get("people_decisions") or [] if _same_name(e["name"], name)]
     if not entries:
-        merged = [m for m in report.get("people_merged") or []
-                  if any(_same_name(n, name) for n in m.get("names", []))]
+        merged = [
+            m
+            for m in report.get("people_merged") or []
+            if any(_same_name(n, name) for n in m.get("names", []))
+        ]
         if merged:
             m = merged[0]
-            return [f"{name}: one person, {m['person']}, written "
-                    + ", ".join(repr(n) for n in m["names"]),
-                    f"  joined by: {', '.join(m.get('evidence') or ['the same name'])}"]
-        return [f"{name}: nothing to explain: no two slots of this name needed weighing "
-                "(it is one person in this build, or not in it at all)"]
+            return [
+                f"{name}: one person, {m['person']}, written "
+                + ", ".join(repr(n) for n in m["names"]),
+                f"  joined by: {', '.join(m.get('evidence') or ['the same name'])}",
+            ]
+        return [
+            f"{name}: nothing to explain: no two slots of this name needed weighing "
+            "(it is one person in this build, or not in it at all)"
+        ]
     lines: list[str] = []
     for entry in entries:
         people = entry["people"]
-        lines.append(f"{entry['name']}: {len(people)} "
-                     f"{'person' if len(people) == 1 else 'people'} in this build")
+        lines.append(
+            f"{entry['name']}: {len(people)} "
+            f"{'person' if len(people) == 1 else 'people'} in this build"
+        )
         owner = {}
         for p in people:
-            lines.append(f"  {p['person']} ({p['label']}): {len(p['papers'])} "
-                         f"paper{'s' if len(p['papers']) != 1 else ''}")
+            lines.append(
+                f"  {p['person']} ({p['label']}): {len(p['papers'])} "
+                f"paper{'s' if len(p['papers']) != 1 else ''}"
+            )
             for paper in p["papers"]:
                 owner[paper["slot"]] = p["person"]
                 lines.append(f"    {paper['slot']}  {paper['title'] or '(untitled)'}")
@@ -68,7 +79,9 @@ def person(out: str | Path, name: str) -> list[str]:
             what = "joined" if d["joined"] else "kept apart"
             p = d.get("probability")
             odds = "" if p is None else f" (p = {p:.2f}, a join needs {d.get('needs'):.2f})"
-            lines.append(f"    {what}: {len(d['a'])} slot(s) of {', '.join(sides[0])} and "
-                         f"{len(d['b'])} of {', '.join(sides[1])}{odds}")
+            lines.append(
+                f"    {what}: {len(d['a'])} slot(s) of {', '.join(sides[0])} and "
+                f"{len(d['b'])} of {', '.join(sides[1])}{odds}"
+            )
             lines.append(f"      {'; '.join(d['reasons'])}")
     return lines

@@ -50,30 +50,51 @@ from kg.records import Ids
 
 _WEB = r"(?:https?://)?(?:www\.)?"
 
-_ORCID = re.compile(rf"(?:{_WEB}orcid\.org/|orcid:\s*)?(\d{{4}})[-\s]?(\d{{4}})[-\s]?(\d{{4}})"
-                    r"[-\s]?(\d{3}[\dX])", re.I)
-_OPENALEX = re.compile(rf"(?:{_WEB}(?:api\.)?openalex\.org/(?:(?:authors|institutions)/)?)?"
-                       r"([AI]\d{4,12})", re.I)
-_OPENREVIEW_PROFILE = re.compile(rf"(?:{_WEB}openreview\.net/profile\?id=)?"
-                                 r"(~[^\W\d_][\w.'-]*?\d+)")
-_DBLP = re.compile(rf"(?:{_WEB}dblp\.(?:org|uni-trier\.de)/pid/)?"
-                   r"(\d{1,4}/\d{1,8}(?:-\d{1,3})?|[a-z]/[A-Z][A-Za-z0-9_'-]{0,60})(?:\.html)?")
+_ORCID = re.compile(
+    rf"(?:{_WEB}orcid\.org/|orcid:\s*)?(\d{{4}})[-\s]?(\d{{4}})[-\s]?(\d{{4}})"
+    r"[-\s]?(\d{3}[\dX])",
+    re.I,
+)
+_OPENALEX = re.compile(
+    rf"(?:{_WEB}(?:api\.)?openalex\.org/(?:(?:authors|institutions)/)?)?"
+    r"([AI]\d{4,12})",
+    re.I,
+)
+_OPENREVIEW_PROFILE = re.compile(
+    rf"(?:{_WEB}openreview\.net/profile\?id=)?"
+    r"(~[^\W\d_][\w.'-]*?\d+)"
+)
+_DBLP = re.compile(
+    rf"(?:{_WEB}dblp\.(?:org|uni-trier\.de)/pid/)?"
+    r"(\d{1,4}/\d{1,8}(?:-\d{1,3})?|[a-z]/[A-Z][A-Za-z0-9_'-]{0,60})(?:\.html)?"
+)
 _ROR = re.compile(rf"(?:{_WEB}ror\.org/|ror:\s*)?(0[a-hj-km-np-tv-z0-9]{{6}}\d{{2}})", re.I)
-_S2 = re.compile(rf"(?:{_WEB}(?:api\.)?semanticscholar\.org/(?:graph/v1/)?author/(?:[^/\s]+/)?)?"
-                 r"(\d{1,12})", re.I)
+_S2 = re.compile(
+    rf"(?:{_WEB}(?:api\.)?semanticscholar\.org/(?:graph/v1/)?author/(?:[^/\s]+/)?)?"
+    r"(\d{1,12})",
+    re.I,
+)
 _EMAIL = re.compile(r"(?:mailto:)?([^\s@<>;,:]+@[^\s@<>;,:/]+\.[A-Za-z]{2,})", re.I)
 
-_DOI_PREFIX = re.compile(rf"(?:{_WEB}(?:dx\.)?doi\.org/|doi\s*:\s*|doi\s+|info:doi/|urn:doi:)",
-                         re.I)
+_DOI_PREFIX = re.compile(
+    rf"(?:{_WEB}(?:dx\.)?doi\.org/|doi\s*:\s*|doi\s+|info:doi/|urn:doi:)", re.I
+)
 _DOI = re.compile(r"10\.\d{1,9}(?:\.\d+)*/\S+")
-_ARXIV_URL = re.compile(rf"{_WEB}(?:export\.)?arxiv\.org/(?:abs|pdf|html)/([^?#\s]+?)"
-                        r"(?:\.pdf)?/?(?:[?#]\S*)?", re.I)
+_ARXIV_URL = re.compile(
+    rf"{_WEB}(?:export\.)?arxiv\.org/(?:abs|pdf|html)/([^?#\s]+?)"
+    r"(?:\.pdf)?/?(?:[?#]\S*)?",
+    re.I,
+)
 _ARXIV_PREFIX = re.compile(r"arxiv\s*:\s*", re.I)
 _ARXIV_NEW = re.compile(r"(\d\d)(\d\d)\.(\d{4,5})(?:v\d+)?(?:\s*\[[\w.-]+\])?")
-_ARXIV_OLD = re.compile(r"([a-z]+(?:-[a-z]+)?)(?:\.[a-z]{2})?/(\d\d)(\d\d)(\d{3})(?:v\d+)?"
-                        r"(?:\s*\[[\w.-]+\])?", re.I)
-_FORUM_URL = re.compile(rf"{_WEB}(?:api2?\.)?openreview\.net/(?:forum|pdf|attachment)/?\?(\S*)",
-                        re.I)
+_ARXIV_OLD = re.compile(
+    r"([a-z]+(?:-[a-z]+)?)(?:\.[a-z]{2})?/(\d\d)(\d\d)(\d{3})(?:v\d+)?"
+    r"(?:\s*\[[\w.-]+\])?",
+    re.I,
+)
+_FORUM_URL = re.compile(
+    rf"{_WEB}(?:api2?\.)?openreview\.net/(?:forum|pdf|attachment)/?\?(\S*)", re.I
+)
 _FORUM_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 #: Crockford's base-32 digits, in order: ROR ids are written in them.
@@ -93,7 +114,7 @@ def doi(value: str) -> str | None:
     """
     text = value.strip()
     if prefix := _DOI_PREFIX.match(text):
-        text = text[prefix.end():]
+        text = text[prefix.end() :]
         if "doi.org" in prefix.group(0).lower():
             text = unquote(text)
     text = text.strip().rstrip(".,;")
@@ -112,7 +133,7 @@ def arxiv(value: str) -> str | None:
     if url := _ARXIV_URL.fullmatch(text):
         text = url.group(1)
     elif prefix := _ARXIV_PREFIX.match(text):
-        text = text[prefix.end():]
+        text = text[prefix.end() :]
     if new := _ARXIV_NEW.fullmatch(text):
         yymm = int(new.group(1) + new.group(2))
         digits = 5 if yymm >= 1501 else 4
@@ -167,7 +188,7 @@ def orcid(value: str) -> str | None:
     check = (12 - total % 11) % 11
     if digits[-1] != ("X" if check == 10 else str(check)):
         return None
-    return "-".join(digits[i:i + 4] for i in range(0, 16, 4))
+    return "-".join(digits[i : i + 4] for i in range(0, 16, 4))
 
 
 def _openalex(value: str, kind: str) -> str | None:
@@ -235,24 +256,33 @@ def email(value: str) -> str | None:
 
 #: Every scheme a paper identifier may have, with its normaliser (the fields of ``Ids``).
 PAPER_SCHEMES: dict[str, Callable[[str], str | None]] = {
-    "openreview_forum": openreview_forum, "arxiv": arxiv, "doi": doi,
+    "openreview_forum": openreview_forum,
+    "arxiv": arxiv,
+    "doi": doi,
 }
 
 #: Every scheme a person identifier may have, with its normaliser.
 PERSON_SCHEMES: dict[str, Callable[[str], str | None]] = {
-    "orcid": orcid, "openreview": openreview_profile, "openalex": openalex, "dblp": dblp,
+    "orcid": orcid,
+    "openreview": openreview_profile,
+    "openalex": openalex,
+    "dblp": dblp,
     "s2": semantic_scholar,
 }
 
 #: The schemes of an institution's ``scheme:value`` id (``Affiliation.id``), by the name
 #: the id is written with, with their normalisers; the first that holds is the id.
 ORGANIZATION_SCHEMES: dict[str, Callable[[str], str | None]] = {
-    "ror": ror, "openalex": openalex_institution,
+    "ror": ror,
+    "openalex": openalex_institution,
 }
 
 _ALL: dict[str, Callable[[str], str | None]] = {
-    **PAPER_SCHEMES, **PERSON_SCHEMES, "ror": ror,
-    "openalex_institution": openalex_institution, "email": email,
+    **PAPER_SCHEMES,
+    **PERSON_SCHEMES,
+    "ror": ror,
+    "openalex_institution": openalex_institution,
+    "email": email,
 }
 
 #: Every scheme :func:`normalize` knows.
@@ -264,8 +294,9 @@ def normalize(scheme: str, value: str | None) -> str | None:
     try:
         normalizer = _ALL[scheme]
     except KeyError:
-        raise ValueError(f"unknown identifier scheme {scheme!r}; known: "
-                         f"{', '.join(SCHEMES)}") from None
+        raise ValueError(
+            f"unknown identifier scheme {scheme!r}; known: {', '.join(SCHEMES)}"
+        ) from None
     if not value or not isinstance(value, str):
         return None
     return normalizer(value)
@@ -292,8 +323,10 @@ def organization_id(**given: str | None) -> str | None:
     """
     unknown = set(given) - set(ORGANIZATION_SCHEMES)
     if unknown:
-        raise ValueError(f"unknown institution id scheme(s) {', '.join(sorted(unknown))}; "
-                         f"known: {', '.join(ORGANIZATION_SCHEMES)}")
+        raise ValueError(
+            f"unknown institution id scheme(s) {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(ORGANIZATION_SCHEMES)}"
+        )
     for scheme, normalizer in ORGANIZATION_SCHEMES.items():
         value = given.get(scheme)
         if value and (canonical := normalizer(value)):
@@ -301,8 +334,13 @@ def organization_id(**given: str | None) -> str | None:
     return None
 
 
-def paper_ids(*, openreview: str | None = None, arxiv: str | None = None,
-              doi: str | None = None, other: tuple[tuple[str, str], ...] = ()) -> Ids:
+def paper_ids(
+    *,
+    openreview: str | None = None,
+    arxiv: str | None = None,
+    doi: str | None = None,
+    other: tuple[tuple[str, str], ...] = (),
+) -> Ids:
     """A paper's :class:`~kg.records.Ids` with each identifier normalised (an invalid one
     is left out): how every reader builds them, so one paper gets one key whatever the
     input format.
@@ -310,5 +348,9 @@ def paper_ids(*, openreview: str | None = None, arxiv: str | None = None,
     >>> paper_ids(doi="https://doi.org/10.1000/ABC", arxiv="arXiv:2101.00001v3")
     Ids(openreview=None, arxiv='2101.00001', doi='10.1000/abc', other=())
     """
-    return Ids(openreview=normalize("openreview_forum", openreview),
-               arxiv=normalize("arxiv", arxiv), doi=normalize("doi", doi), other=other)
+    return Ids(
+        openreview=normalize("openreview_forum", openreview),
+        arxiv=normalize("arxiv", arxiv),
+        doi=normalize("doi", doi),
+        other=other,
+    )

@@ -21,11 +21,14 @@ FILE = "sources.json"
 def write(stage: Path, specs: Sequence[SourceSpec], options: dict[str, Any]) -> None:
     """Record ``specs`` (with absolute paths) and the build ``options`` (base IRI,
     extraction, model, encoding) in ``stage/sources.json``."""
-    entries = [{"path": str(s.path.resolve()), "format": s.format, "venue": s.venue,
-                "year": s.year} for s in specs]
+    entries = [
+        {"path": str(s.path.resolve()), "format": s.format, "venue": s.venue, "year": s.year}
+        for s in specs
+    ]
     data = {"sources": entries, "options": options}
-    atomic_write_bytes(stage / FILE, json.dumps(data, indent=1,
-                                                ensure_ascii=False).encode("utf-8") + b"\n")
+    atomic_write_bytes(
+        stage / FILE, json.dumps(data, indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
+    )
 
 
 def options(out: Path) -> dict[str, Any]:
@@ -43,23 +46,33 @@ def read(out: Path) -> list[SourceSpec]:
     path = out / FILE
     try:
         data: Any = json.loads(path.read_text(encoding="utf-8"))
-        return [SourceSpec(Path(e["path"]), str(e.get("format") or "auto"), e.get("venue"),
-                           e.get("year")) for e in data["sources"]]
+        return [
+            SourceSpec(
+                Path(e["path"]), str(e.get("format") or "auto"), e.get("venue"), e.get("year")
+            )
+            for e in data["sources"]
+        ]
     except FileNotFoundError:
-        raise UsageError(f"{out}: no earlier build to change here (no {FILE}); run "
-                         f"`kg build --dir {out} SOURCES...` first") from None
+        raise UsageError(
+            f"{out}: no earlier build to change here (no {FILE}); run "
+            f"`kg build --dir {out} SOURCES...` first"
+        ) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UsageError(f"{path}: unreadable list of sources ({exc}); rebuild with "
-                         f"`kg build --dir {out} SOURCES...`") from None
+        raise UsageError(
+            f"{path}: unreadable list of sources ({exc}); rebuild with "
+            f"`kg build --dir {out} SOURCES...`"
+        ) from None
 
 
 def _same(spec: SourceSpec, given: Path) -> bool:
     return spec.path.resolve() == given.resolve() or (
-        len(given.parts) == 1 and spec.path.name == given.name)
+        len(given.parts) == 1 and spec.path.name == given.name
+    )
 
 
-def changed(previous: list[SourceSpec], add: Sequence[SourceSpec],
-            remove: Sequence[str | Path], out: Path) -> list[SourceSpec]:
+def changed(
+    previous: list[SourceSpec], add: Sequence[SourceSpec], remove: Sequence[str | Path], out: Path
+) -> list[SourceSpec]:
     """``previous`` without the sources ``remove`` names (path or file name), plus ``add``.
 
     Removing comes first, so ``--remove F --add F`` moves ``F`` to the end of the list (every
@@ -71,17 +84,19 @@ def changed(previous: list[SourceSpec], add: Sequence[SourceSpec],
         hits = [s for s in specs if _same(s, given)]
         if not hits:
             names = ", ".join(s.path.name for s in specs) or "none"
-            raise UsageError(f"{item}: not a source of the build in {out} (its sources: "
-                             f"{names})")
+            raise UsageError(f"{item}: not a source of the build in {out} (its sources: {names})")
         if len(hits) > 1:
-            raise UsageError(f"{item}: names {len(hits)} sources of the build in {out}; "
-                             f"give its full path")
+            raise UsageError(
+                f"{item}: names {len(hits)} sources of the build in {out}; give its full path"
+            )
         specs.remove(hits[0])
     for spec in add:
         if any(s.path.resolve() == spec.path.resolve() for s in specs):
-            raise UsageError(f"{spec.path}: already a source of the build in {out} (each "
-                             f"build re-reads all its sources, so the next one reads its "
-                             f"changes)")
+            raise UsageError(
+                f"{spec.path}: already a source of the build in {out} (each "
+                f"build re-reads all its sources, so the next one reads its "
+                f"changes)"
+            )
         specs.append(spec)
     if not specs:
         raise UsageError(f"removing {', '.join(map(str, remove))} leaves no source in {out}")

@@ -45,8 +45,18 @@ TRASH_PREFIX = ".kg-old-"
 STORE = "store"
 
 #: Every entry a build commits; a journal naming anything else was not written by kg.
-ENTRIES = frozenset({STORE, "graph.ttl", "graph.nq", "papers.jsonl", "void.ttl",
-                     "build-report.json", "sources.json", "extract-cache.jsonl"})
+ENTRIES = frozenset(
+    {
+        STORE,
+        "graph.ttl",
+        "graph.nq",
+        "papers.jsonl",
+        "void.ttl",
+        "build-report.json",
+        "sources.json",
+        "extract-cache.jsonl",
+    }
+)
 #: Suffixes of the files kg writes as one group (the CSV network export's pair).
 GROUP_SUFFIXES = (".nodes.csv", ".edges.csv")
 
@@ -105,8 +115,9 @@ def _temp(parent: Path, name: str) -> tuple[int, Path]:
     while True:
         tmp = parent / f".{name}.kg-{secrets.token_hex(4)}.tmp"
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-                         | os.O_CLOEXEC, 0o666)
+            fd = os.open(
+                tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666
+            )
         except FileExistsError:
             continue
         fcntl.flock(fd, fcntl.LOCK_EX)
@@ -119,7 +130,7 @@ def _temp(parent: Path, name: str) -> tuple[int, Path]:
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
     os.fsync(fd)
 
 
@@ -194,7 +205,8 @@ def atomic_write_files(files: Mapping[Path, bytes]) -> None:
     paths = list(files)
     parent = paths[0].parent
     if any(p.parent != parent for p in paths) or not all(
-            p.name.endswith(GROUP_SUFFIXES) for p in paths):
+        p.name.endswith(GROUP_SUFFIXES) for p in paths
+    ):
         raise ValueError(f"not one group of kg's multi-file exports: {paths}")
     _folder(parent)
     tidy(parent)
@@ -207,8 +219,10 @@ def atomic_write_files(files: Mapping[Path, bytes]) -> None:
             temps.append(tmp)
         with _directory_lock(parent):
             token = secrets.token_hex(4)
-            moves = [(tmp, parent / p.name, parent / f".{p.name}.kg-{token}.old")
-                     for tmp, p in zip(temps, paths, strict=True)]
+            moves = [
+                (tmp, parent / p.name, parent / f".{p.name}.kg-{token}.old")
+                for tmp, p in zip(temps, paths, strict=True)
+            ]
             journal = parent / f".kg-files-{token}.json"
             plan = {"files": [[m[0].name, m[1].name, m[2].name] for m in moves]}
             _put(journal, json.dumps(plan).encode("utf-8"))
@@ -374,9 +388,12 @@ def _plan(out: Path) -> tuple[Path, list[str], str]:
         raise ValueError("staging is not a name of kg's pattern")
     if not isinstance(trash, str) or not _TRASH.fullmatch(trash):
         raise ValueError("trash is not a name of kg's pattern")
-    if (not isinstance(entries, list) or not entries
-            or not all(isinstance(e, str) and e in ENTRIES for e in entries)
-            or len(set(entries)) != len(entries)):
+    if (
+        not isinstance(entries, list)
+        or not entries
+        or not all(isinstance(e, str) and e in ENTRIES for e in entries)
+        or len(set(entries)) != len(entries)
+    ):
         raise ValueError("entries are not names of kg's outputs")
     stage = out / Path(staging).name
     if (st := _lstat(stage)) is not None:
@@ -384,7 +401,8 @@ def _plan(out: Path) -> tuple[Path, list[str], str]:
             raise ValueError("staging is not a directory")
         for name in entries:
             if (e := _lstat(stage / name)) is not None and not (
-                    stat.S_ISDIR(e.st_mode) if name == STORE else stat.S_ISREG(e.st_mode)):
+                stat.S_ISDIR(e.st_mode) if name == STORE else stat.S_ISREG(e.st_mode)
+            ):
                 kind = "directory" if name == STORE else "file"
                 raise ValueError(f"staged {name} is not a {kind}")
     if (st := _lstat(out / trash)) is not None and not stat.S_ISDIR(st.st_mode):
@@ -408,7 +426,8 @@ def recover(out: Path, strict: bool = False) -> None:
                 raise StoreError(
                     f"{journal}: not a commit journal kg wrote ({why}); the directory "
                     f"may not hold a kg build: rebuild it with `kg build --dir {out}`, or "
-                    f"remove the file if you trust the rest") from None
+                    f"remove the file if you trust the rest"
+                ) from None
             if _is_dir(journal):
                 raise StoreError(f"{journal}: a directory, not kg's journal; remove it") from None
             journal.unlink()
@@ -455,12 +474,14 @@ def _open_lock(out: Path) -> int:
     """Open ``out``'s lock file without following a link; only a regular file will do."""
     path = out / LOCK
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK
-                     | os.O_CLOEXEC, 0o666)
+        fd = os.open(
+            path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o666
+        )
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise StoreError(f"{path}: a symbolic link, not kg's lock file; kg does not "
-                             f"follow it (remove it)") from None
+            raise StoreError(
+                f"{path}: a symbolic link, not kg's lock file; kg does not follow it (remove it)"
+            ) from None
         raise StoreError(f"{describe(exc, path)} (cannot open the build lock)") from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
@@ -475,7 +496,8 @@ def _check_links(out: Path) -> None:
             raise StoreError(
                 f"{out / name}: a symbolic link; a build replaces its outputs as a whole and "
                 f"does not write through links. To keep the build on another disk, build "
-                f"there (--dir on that disk) and link the whole directory instead")
+                f"there (--dir on that disk) and link the whole directory instead"
+            )
 
 
 def check_replaceable(out: Path, inputs: Iterable[Path]) -> None:
@@ -495,18 +517,22 @@ def check_replaceable(out: Path, inputs: Iterable[Path]) -> None:
                 if inside or os.path.samefile(given, target):
                     raise UsageError(
                         f"{given}: is the {name} a build writes in {out}, and the build "
-                        f"would replace it; move it, or build into another --dir")
+                        f"would replace it; move it, or build into another --dir"
+                    )
     if present and _lstat(out / "build-report.json") is None:
         raise UsageError(
             f"{out}: holds {', '.join(present)}, which kg did not write (no build-report.json "
-            f"there); a build would replace them, so build into a new or empty --dir")
+            f"there); a build would replace them, so build into a new or empty --dir"
+        )
 
 
 def make_directory(out: Path) -> None:
     """Create ``out`` if needed; one clear error if it cannot be."""
     if out.is_symlink() and not out.exists():
-        raise StoreError(f"{out}: a symbolic link to {os.readlink(out)}, which does not "
-                         f"exist; create that directory or give another --dir")
+        raise StoreError(
+            f"{out}: a symbolic link to {os.readlink(out)}, which does not "
+            f"exist; create that directory or give another --dir"
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
@@ -536,8 +562,9 @@ def locked(out: Path) -> Iterator[None]:
             _check_links(out)
             yield
         except OSError as exc:
-            raise StoreError(f"{describe(exc, out)}; the build in {out} was left as it "
-                             f"was") from None
+            raise StoreError(
+                f"{describe(exc, out)}; the build in {out} was left as it was"
+            ) from None
     finally:
         os.close(fd)
 
@@ -559,9 +586,11 @@ def settle(out: Path) -> None:
         fd = _open_lock(out)
     except StoreError as exc:
         if pending:
-            raise StoreError(f"{out}: the commit of an interrupted build is pending and "
-                             f"cannot be finished here ({exc}); run `kg build --dir {out}` "
-                             f"where it can write") from None
+            raise StoreError(
+                f"{out}: the commit of an interrupted build is pending and "
+                f"cannot be finished here ({exc}); run `kg build --dir {out}` "
+                f"where it can write"
+            ) from None
         return
     try:
         try:
@@ -572,9 +601,11 @@ def settle(out: Path) -> None:
         try:
             recover(out, strict=True)
         except OSError as exc:
-            raise StoreError(f"{out}: an interrupted build's commit cannot be finished "
-                             f"here ({describe(exc, out)}); run `kg build --dir {out}` "
-                             f"where it can write") from None
+            raise StoreError(
+                f"{out}: an interrupted build's commit cannot be finished "
+                f"here ({describe(exc, out)}); run `kg build --dir {out}` "
+                f"where it can write"
+            ) from None
     finally:
         os.close(fd)
 
@@ -617,7 +648,7 @@ def commit(out: Path, stage: Path) -> None:
         raise ValueError(f"not entries kg commits: {sorted(unknown)}")
     for name in entries:
         _fsync_tree(stage / name)
-    trash = TRASH_PREFIX + stage.name[len(STAGING_PREFIX):]
+    trash = TRASH_PREFIX + stage.name[len(STAGING_PREFIX) :]
     plan = {"staging": stage.name, "entries": entries, "trash": trash}
     atomic_write_bytes(out / JOURNAL, json.dumps(plan).encode("utf-8"))
     try:
@@ -626,9 +657,11 @@ def commit(out: Path, stage: Path) -> None:
         try:
             _undo(out, stage, entries, trash)
         except OSError:
-            raise CommitError(f"{describe(exc, out)}; the commit of the new build stopped "
-                              f"half-way and could not be undone: the next kg command "
-                              f"in {out} finishes it") from None
+            raise CommitError(
+                f"{describe(exc, out)}; the commit of the new build stopped "
+                f"half-way and could not be undone: the next kg command "
+                f"in {out} finishes it"
+            ) from None
         raise
     (out / JOURNAL).unlink()
     shutil.rmtree(out / trash, ignore_errors=True)

@@ -46,8 +46,7 @@ from kg.text import slugify
 Step = Callable[[str], None]
 
 #: What a build writes into its directory, besides the store.
-OUTPUTS = ("graph.ttl", "graph.nq", "papers.jsonl", "void.ttl", "build-report.json",
-           "sources.json")
+OUTPUTS = ("graph.ttl", "graph.nq", "papers.jsonl", "void.ttl", "build-report.json", "sources.json")
 
 
 def bundled_sources() -> list[SourceSpec]:
@@ -55,8 +54,9 @@ def bundled_sources() -> list[SourceSpec]:
     folder = resources.files("kg") / "data" / "iclr"
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     return [
-        SourceSpec(Path(str(folder / e["file"])), e.get("format", "auto"), e.get("venue"),
-                   e.get("year"))
+        SourceSpec(
+            Path(str(folder / e["file"])), e.get("format", "auto"), e.get("venue"), e.get("year")
+        )
         for e in manifest["sources"]
     ]
 
@@ -90,8 +90,9 @@ def _bounded(paper: Paper) -> tuple[Paper, list[Problem]]:
         value = getattr(paper, name)
         if value and len(value) > limit:
             paper = dataclasses.replace(paper, **{name: _cut(value, limit)})  # type: ignore[arg-type]
-            problems.append(Problem(paper.source, f"{name} of {len(value):,} characters cut "
-                                                  f"to {limit:,}"))
+            problems.append(
+                Problem(paper.source, f"{name} of {len(value):,} characters cut to {limit:,}")
+            )
     return paper, problems
 
 
@@ -109,8 +110,7 @@ def read_source(spec: SourceSpec, key: str, encoding: str | None = None) -> Load
             n = per_line[item.source.line]
             per_line[item.source.line] += 1
             if n:
-                item = dataclasses.replace(
-                    item, source=dataclasses.replace(item.source, item=n))
+                item = dataclasses.replace(item, source=dataclasses.replace(item.source, item=n))
             item, cut = _bounded(item)
             problems.extend(cut)
             papers.append(_with_defaults(item, spec))
@@ -120,11 +120,20 @@ def read_source(spec: SourceSpec, key: str, encoding: str | None = None) -> Load
             problems.append(item)
     if not papers and not citations:
         detail = f" (first problem: {problems[0]})" if problems else ""
-        raise InputError(source.name, f"no paper or citation could be read as "
-                                      f"{reader.name}{detail}")
+        raise InputError(
+            source.name, f"no paper or citation could be read as {reader.name}{detail}"
+        )
     digest = hashlib.sha256(source.text.encode("utf-8")).hexdigest()
-    return LoadedSource(source.name, reader.name, digest, key, reader.authority,
-                        tuple(papers), tuple(citations), tuple(problems))
+    return LoadedSource(
+        source.name,
+        reader.name,
+        digest,
+        key,
+        reader.authority,
+        tuple(papers),
+        tuple(citations),
+        tuple(problems),
+    )
 
 
 def _source_keys(specs: Sequence[SourceSpec]) -> list[str]:
@@ -134,8 +143,9 @@ def _source_keys(specs: Sequence[SourceSpec]) -> list[str]:
     return [k if counts[k] == 1 else f"{k}-{i + 1}" for i, k in enumerate(base)]
 
 
-def read_all(specs: Sequence[SourceSpec], encoding: str | None = None,
-             step: Step | None = None) -> list[LoadedSource]:
+def read_all(
+    specs: Sequence[SourceSpec], encoding: str | None = None, step: Step | None = None
+) -> list[LoadedSource]:
     """Read every source; the first unusable file stops the build with its error.
 
     Records are known by file name and line, so two sources may not share a file name.
@@ -144,8 +154,10 @@ def read_all(specs: Sequence[SourceSpec], encoding: str | None = None,
     for name, n in names.items():
         if n > 1:
             paths = ", ".join(str(s.path) for s in specs if s.path.name == name)
-            raise UsageError(f"{n} sources are named {name} ({paths}); records are known "
-                             f"by file name and line, so rename all but one")
+            raise UsageError(
+                f"{n} sources are named {name} ({paths}); records are known "
+                f"by file name and line, so rename all but one"
+            )
     loaded = []
     for spec, key in zip(specs, _source_keys(specs), strict=True):
         if step:
@@ -163,8 +175,9 @@ def resolve(loaded: Sequence[LoadedSource]) -> Corpus:
     papers = [p for s in loaded for p in s.papers]
     people = resolve_people(papers, paper_res.cluster_of)
     concepts = Concepts.learn(sorted({p.abstract for p in papers if p.abstract}))
-    return Corpus(tuple(loaded), paper_res, people, concepts,
-                  organizations=resolve_organizations(papers))
+    return Corpus(
+        tuple(loaded), paper_res, people, concepts, organizations=resolve_organizations(papers)
+    )
 
 
 #: Progress units the extraction stage reports (in steps of its batches).
@@ -182,16 +195,19 @@ def texts_of(corpus: Corpus) -> list[tuple[Text, SourceRef]]:
         best = next((r.paper for r in cluster.members if r.paper.abstract), None)
         if best is None:
             continue
-        title = best.title or next((r.paper.title for r in cluster.members if r.paper.title),
-                                   None)
+        title = best.title or next((r.paper.title for r in cluster.members if r.paper.title), None)
         texts.append((Text(cluster.key, title, best.abstract), best.source))
     return texts
 
 
-def extract_corpus(corpus: Corpus, workers: int = 1, model: str | None = AUTO,
-                   step: Step | None = None, cache: Mapping[str, Entry] | None = None,
-                   papers: Callable[[str], bool] | None = None,
-                   ) -> tuple[Corpus, dict[str, Entry]]:
+def extract_corpus(
+    corpus: Corpus,
+    workers: int = 1,
+    model: str | None = AUTO,
+    step: Step | None = None,
+    cache: Mapping[str, Entry] | None = None,
+    papers: Callable[[str], bool] | None = None,
+) -> tuple[Corpus, dict[str, Entry]]:
     """Extract methods, datasets, tasks and keywords from every paper's best text.
 
     ``cache`` holds extractions of earlier builds (:mod:`kg.extract.cache`); texts found
@@ -210,8 +226,7 @@ def extract_corpus(corpus: Corpus, workers: int = 1, model: str | None = AUTO,
     for text, record in todo:
         entry = (cache or {}).get(keys[text.id])
         if entry is not None and entry.valid(acronyms):
-            found[text.id] = Extracted(dataclasses.replace(entry.extraction, id=text.id),
-                                       record)
+            found[text.id] = Extracted(dataclasses.replace(entry.extraction, id=text.id), record)
             entries[keys[text.id]] = entry
         else:
             missing.append(text)
@@ -229,8 +244,9 @@ def extract_corpus(corpus: Corpus, workers: int = 1, model: str | None = AUTO,
                 step(f"extracting {done}/{len(missing)}")
             reported = units
 
-    for e in extract_texts(missing, model=model, workers=workers, progress=progress,
-                           acronyms=acronyms):
+    for e in extract_texts(
+        missing, model=model, workers=workers, progress=progress, acronyms=acronyms
+    ):
         found[e.id] = Extracted(e, records[e.id])
         entries[keys[e.id]] = Entry(dataclasses.replace(e, id=""), e.lookups)
     if step:
@@ -256,12 +272,17 @@ def extraction_summary(corpus: Corpus) -> dict[str, Any] | None:
         serious = [w for w in found.extraction.warnings if not w.endswith(" simplified")]
         if serious:
             troubles.append({"paper": key, "record": str(found.record), "warnings": serious})
-    return {"papers": len(corpus.extracted), "mentions": dict(kinds),
-            "concepts": sorted(concepts), "warnings": troubles}
+    return {
+        "papers": len(corpus.extracted),
+        "mentions": dict(kinds),
+        "concepts": sorted(concepts),
+        "warnings": troubles,
+    }
 
 
-def extraction_report(parts: Sequence[dict[str, Any] | None],
-                      corpus: Corpus) -> dict[str, Any] | None:
+def extraction_report(
+    parts: Sequence[dict[str, Any] | None], corpus: Corpus
+) -> dict[str, Any] | None:
     """The report's extraction section from the summaries of one build or of its shards."""
     from kg.extract import VERSION
 
@@ -271,12 +292,14 @@ def extraction_report(parts: Sequence[dict[str, Any] | None],
     kinds: Counter[str] = Counter()
     for p in real:
         kinds.update(p["mentions"])
-    return {"extractor": VERSION, "papers": sum(p["papers"] for p in real),
-            "mentions": dict(sorted(kinds.items())),
-            "concepts": len({c for p in real for c in p["concepts"]}),
-            "acronyms_learned": len(corpus.concepts.acronyms),
-            "warnings": sorted((w for p in real for w in p["warnings"]),
-                               key=lambda w: w["paper"])}
+    return {
+        "extractor": VERSION,
+        "papers": sum(p["papers"] for p in real),
+        "mentions": dict(sorted(kinds.items())),
+        "concepts": len({c for p in real for c in p["concepts"]}),
+        "acronyms_learned": len(corpus.concepts.acronyms),
+        "warnings": sorted((w for p in real for w in p["warnings"]), key=lambda w: w["paper"]),
+    }
 
 
 def people_decisions(corpus: Corpus) -> list[dict[str, Any]]:
@@ -293,22 +316,28 @@ def people_decisions(corpus: Corpus) -> list[dict[str, Any]]:
     out = []
     for name in sorted(corpus.people.decisions):
         decisions = corpus.people.decisions[name]
-        slots = sorted({ref for d in decisions for side in ("a", "b")
-                        for ref in d[side]})
+        slots = sorted({ref for d in decisions for side in ("a", "b") for ref in d[side]})
         people: dict[str, list[dict[str, Any]]] = {}
         for ref in slots:
             record, position = ref.rsplit("#", 1)
             key = person_of[(record, int(position))]
             people.setdefault(key, []).append({"slot": ref, "title": title.get(record)})
-        out.append({"name": name,
-                    "people": [{"person": k, "label": corpus.people.labels[k], "papers": v}
-                               for k, v in people.items()],
-                    "decisions": decisions})
+        out.append(
+            {
+                "name": name,
+                "people": [
+                    {"person": k, "label": corpus.people.labels[k], "papers": v}
+                    for k, v in people.items()
+                ],
+                "decisions": decisions,
+            }
+        )
     return out
 
 
-def report(corpus: Corpus, triples: int,
-           extraction: dict[str, Any] | None = None) -> dict[str, Any]:
+def report(
+    corpus: Corpus, triples: int, extraction: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The build report: what was read, merged and resolved, and every warning.
 
     ``triples`` is the store's size; ``extraction`` the report's extraction section.
@@ -316,11 +345,17 @@ def report(corpus: Corpus, triples: int,
     per_source = []
     for s in corpus.sources:
         decisions = Counter(p.decision or "none" for p in s.papers)
-        per_source.append({
-            "file": s.name, "format": s.format, "papers": len(s.papers),
-            "citations": len(s.citations), "author_slots": sum(len(p.authors) for p in s.papers),
-            "decisions": dict(sorted(decisions.items())), "warnings": len(s.problems),
-        })
+        per_source.append(
+            {
+                "file": s.name,
+                "format": s.format,
+                "papers": len(s.papers),
+                "citations": len(s.citations),
+                "author_slots": sum(len(p.authors) for p in s.papers),
+                "decisions": dict(sorted(decisions.items())),
+                "warnings": len(s.problems),
+            }
+        )
     res = corpus.papers
     merged = [c for c in res.clusters if len(c.members) > 1]
     citations = [c for s in corpus.sources for c in s.citations]
@@ -338,8 +373,11 @@ def report(corpus: Corpus, triples: int,
             "triples": triples,
         },
         "merges": [
-            {"paper": c.key, "evidence": list(c.evidence),
-             "records": [str(m.paper.source) for m in c.members]}
+            {
+                "paper": c.key,
+                "evidence": list(c.evidence),
+                "records": [str(m.paper.source) for m in c.members],
+            }
             for c in merged
         ],
         "people_merged": [
@@ -348,9 +386,14 @@ def report(corpus: Corpus, triples: int,
             if len(corpus.people.names[key]) > 1
         ],
         "organizations_merged": [
-            {"organization": o.key, "names": list(o.names), "ids": list(o.ids),
-             "evidence": list(o.evidence)}
-            for o in corpus.organizations.by_key.values() if len(o.names) > 1
+            {
+                "organization": o.key,
+                "names": list(o.names),
+                "ids": list(o.ids),
+                "evidence": list(o.evidence),
+            }
+            for o in corpus.organizations.by_key.values()
+            if len(o.names) > 1
         ],
         "people_ambiguous": [
             {"person": key, "names": corpus.people.names[key], "why": why}
@@ -364,9 +407,14 @@ def report(corpus: Corpus, triples: int,
         "conflicts": res.conflicts,
         "extraction": extraction,
         "warnings": [
-            {"file": p.source.file, "line": p.source.line, "severity": p.severity,
-             "message": p.message}
-            for s in corpus.sources for p in s.problems
+            {
+                "file": p.source.file,
+                "line": p.source.line,
+                "severity": p.severity,
+                "message": p.message,
+            }
+            for s in corpus.sources
+            for p in s.problems
         ],
     }
 
@@ -407,11 +455,17 @@ def build(
             specs = manifest.changed(manifest.read(out), add, remove, out)
         specs = list(specs) if specs else bundled_sources()
         check_replaceable(out, [s.path for s in specs])
-        options = {"base_iri": base_iri, "extract": extract, "model": model,
-                   "encoding": encoding}
-        return _build_locked(specs, out, base_iri, encoding, step,
-                             ExtractOptions(workers, model) if extract else None, incremental,
-                             options)
+        options = {"base_iri": base_iri, "extract": extract, "model": model, "encoding": encoding}
+        return _build_locked(
+            specs,
+            out,
+            base_iri,
+            encoding,
+            step,
+            ExtractOptions(workers, model) if extract else None,
+            incremental,
+            options,
+        )
 
 
 @contextlib.contextmanager
@@ -441,10 +495,14 @@ class ExtractOptions:
     model: str | None = AUTO
 
 
-def prepare(specs: Sequence[SourceSpec], out: Path | None, encoding: str | None,
-            step: Step | None, extraction: ExtractOptions | None,
-            papers: Callable[[str], bool] | None = None,
-            ) -> tuple[Corpus, dict[str, Entry]]:
+def prepare(
+    specs: Sequence[SourceSpec],
+    out: Path | None,
+    encoding: str | None,
+    step: Step | None,
+    extraction: ExtractOptions | None,
+    papers: Callable[[str], bool] | None = None,
+) -> tuple[Corpus, dict[str, Entry]]:
     """Read, resolve and extract: the corpus a graph is built from, and the new cache.
 
     The extraction cache is read from ``out`` (if given); ``papers`` limits extraction
@@ -457,29 +515,53 @@ def prepare(specs: Sequence[SourceSpec], out: Path | None, encoding: str | None,
     entries: dict[str, Entry] = {}
     if extraction is not None:
         cached = extract_cache.load(out / extract_cache.FILE) if out else {}
-        corpus, entries = extract_corpus(corpus, extraction.workers, extraction.model, step,
-                                         cached, papers)
+        corpus, entries = extract_corpus(
+            corpus, extraction.workers, extraction.model, step, cached, papers
+        )
     return corpus, entries
 
 
-def _build_locked(specs: Sequence[SourceSpec], out: Path, base_iri: str, encoding: str | None,
-                  step: Step | None, extraction: ExtractOptions | None,
-                  incremental: bool = False,
-                  options: dict[str, Any] | None = None) -> dict[str, Any]:
+def _build_locked(
+    specs: Sequence[SourceSpec],
+    out: Path,
+    base_iri: str,
+    encoding: str | None,
+    step: Step | None,
+    extraction: ExtractOptions | None,
+    incremental: bool = False,
+    options: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     corpus, entries = prepare(specs, out, encoding, step, extraction)
     minter = V.Minter(base_iri)
     summary = extraction_summary(corpus)
     handed = [corpus]
     del corpus
-    return write_build(out, handed, build_quads(handed[0], minter), minter, [summary], entries,
-                       specs, step, incremental, options or {})
+    return write_build(
+        out,
+        handed,
+        build_quads(handed[0], minter),
+        minter,
+        [summary],
+        entries,
+        specs,
+        step,
+        incremental,
+        options or {},
+    )
 
 
-def write_build(out: Path, handed: list[Corpus], quads: Iterable[ox.Quad], minter: V.Minter,
-                summaries: Sequence[dict[str, Any] | None], entries: dict[str, Entry],
-                specs: Sequence[SourceSpec], step: Step | None = None,
-                incremental: bool = False,
-                options: dict[str, Any] | None = None) -> dict[str, Any]:
+def write_build(
+    out: Path,
+    handed: list[Corpus],
+    quads: Iterable[ox.Quad],
+    minter: V.Minter,
+    summaries: Sequence[dict[str, Any] | None],
+    entries: dict[str, Entry],
+    specs: Sequence[SourceSpec],
+    step: Step | None = None,
+    incremental: bool = False,
+    options: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Write the store and every export of ``quads`` into ``out`` (which must be locked).
 
     The corpus in ``handed`` (taken out of the list, so that its memory goes as soon as
@@ -516,15 +598,24 @@ def write_build(out: Path, handed: list[Corpus], quads: Iterable[ox.Quad], minte
     return result
 
 
-def _finish(stage: Path, raw: ox.Store, minter: V.Minter, result: dict[str, Any],
-            entries: dict[str, Entry], specs: Sequence[SourceSpec],
-            options: dict[str, Any]) -> None:
+def _finish(
+    stage: Path,
+    raw: ox.Store,
+    minter: V.Minter,
+    result: dict[str, Any],
+    entries: dict[str, Entry],
+    specs: Sequence[SourceSpec],
+    options: dict[str, Any],
+) -> None:
     """The store-derived exports, the report, the cache and the manifest, into ``stage``."""
     store = Store(raw)
-    (stage / "void.ttl").write_bytes(rdf.void(store, minter.base,
-                                              triples=result["totals"]["triples"]))
-    atomic_write_bytes(stage / "build-report.json",
-                       json.dumps(result, indent=2, ensure_ascii=False).encode("utf-8"))
+    (stage / "void.ttl").write_bytes(
+        rdf.void(store, minter.base, triples=result["totals"]["triples"])
+    )
+    atomic_write_bytes(
+        stage / "build-report.json",
+        json.dumps(result, indent=2, ensure_ascii=False).encode("utf-8"),
+    )
     if entries:
         atomic_write_bytes(stage / extract_cache.FILE, extract_cache.dump(entries.items()))
     manifest.write(stage, specs, options)
@@ -542,8 +633,10 @@ def _updated_store(out: Path, stage: Path, previous: Path) -> ox.Store:
     raw = ox.Store(str(stage / STORE_DIR))
     new = stage / "graph.nq"
     removed, added = quadfiles.diff(quadfiles.sorted_lines(previous), quadfiles.sorted_lines(new))
-    gone, came = quadfiles.diff(quadfiles.union_of(quadfiles.sorted_lines(previous)),
-                           quadfiles.union_of(quadfiles.sorted_lines(new)))
+    gone, came = quadfiles.diff(
+        quadfiles.union_of(quadfiles.sorted_lines(previous)),
+        quadfiles.union_of(quadfiles.sorted_lines(new)),
+    )
     for q in ox.parse(b"".join(removed), format=ox.RdfFormat.N_QUADS):
         raw.remove(q)
     for t in ox.parse(b"".join(gone), format=ox.RdfFormat.N_TRIPLES):

@@ -65,8 +65,9 @@ class Loader(threading.Thread):
                 continue  # drain, so the producer never blocks on a dead loader
             try:
                 self.store.bulk_load(item[0], format=ox.RdfFormat.N_QUADS)
-                self.store.bulk_load(item[1], format=ox.RdfFormat.N_TRIPLES,
-                                     to_graph=ox.DefaultGraph())
+                self.store.bulk_load(
+                    item[1], format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph()
+                )
             except BaseException as exc:  # re-raised on the main thread by finish()
                 self.error, failed = exc, True
 
@@ -107,10 +108,15 @@ def _chunks(quads: Iterable[ox.Quad], size: int) -> Iterator[list[ox.Quad]]:
         yield chunk
 
 
-def write(quads: Iterable[ox.Quad], stage: Path, store: ox.Store | None = None,
-          tap: Callable[[list[ox.Quad]], None] | None = None,
-          nquads: str = "graph.nq", turtle: str | None = "graph.ttl",
-          chunk: int = CHUNK) -> Written:
+def write(
+    quads: Iterable[ox.Quad],
+    stage: Path,
+    store: ox.Store | None = None,
+    tap: Callable[[list[ox.Quad]], None] | None = None,
+    nquads: str = "graph.nq",
+    turtle: str | None = "graph.ttl",
+    chunk: int = CHUNK,
+) -> Written:
     """Write ``stage/nquads`` (sorted, distinct) and ``stage/turtle`` (the union).
 
     With ``store``, every chunk is also bulk-loaded into it on a loader thread; call

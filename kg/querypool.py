@@ -101,7 +101,7 @@ def write_all(fd: int, data: bytes) -> None:
     """Write all of ``data`` to ``fd``."""
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 # -- the worker side ------------------------------------------------------------------
@@ -137,9 +137,14 @@ def term_json(term: Any) -> dict[str, Any]:
             out["datatype"] = term.datatype.value
         return out
     if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {"subject": term_json(term.subject),
-                                            "predicate": term_json(term.predicate),
-                                            "object": term_json(term.object)}}
+        return {
+            "type": "triple",
+            "value": {
+                "subject": term_json(term.subject),
+                "predicate": term_json(term.predicate),
+                "object": term_json(term.object),
+            },
+        }
     raise TypeError(f"not an RDF term: {term!r}")
 
 
@@ -305,7 +310,10 @@ class _Worker:
         self.ident = store_identity(store_dir)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kg.querypool", str(store_dir), str(megabytes)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=_env())
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=_env(),
+        )
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self._in = self.proc.stdin.fileno()
         self._out = self.proc.stdout.fileno()
@@ -323,8 +331,7 @@ class _Worker:
             self.kill()
             raise StoreError(str(meta.get("message", "a query worker did not start")))
 
-    def ask(self, job: Meta, deadline: float, max_bytes: int | None = None
-            ) -> tuple[Meta, bytes]:
+    def ask(self, job: Meta, deadline: float, max_bytes: int | None = None) -> tuple[Meta, bytes]:
         """Send a job and wait for its reply until ``deadline``.
 
         A reply body longer than ``max_bytes`` is read and dropped (the worker stays in
@@ -383,9 +390,15 @@ class QueryPool:
 
     BACKOFF_S = (0.25, 5.0)
 
-    def __init__(self, store_dir: str | Path, size: int = 2, megabytes: int = 1024,
-                 log: Callable[[str], None] | None = None, startup_s: float = 60.0,
-                 watch_s: float = 1.0) -> None:
+    def __init__(
+        self,
+        store_dir: str | Path,
+        size: int = 2,
+        megabytes: int = 1024,
+        log: Callable[[str], None] | None = None,
+        startup_s: float = 60.0,
+        watch_s: float = 1.0,
+    ) -> None:
         self.store_dir = Path(store_dir).resolve()
         self.size = size
         self.megabytes = megabytes
@@ -420,8 +433,7 @@ class QueryPool:
         with self._lock:
             return len(self._idle)
 
-    def run(self, job: Meta, deadline: float, max_bytes: int | None = None
-            ) -> tuple[Meta, bytes]:
+    def run(self, job: Meta, deadline: float, max_bytes: int | None = None) -> tuple[Meta, bytes]:
         """Run ``job`` on a free worker, all before ``deadline`` (a ``time.monotonic``).
 
         Raises Busy if no worker frees up in time, Unavailable if none can start (or the
@@ -474,8 +486,10 @@ class QueryPool:
                     if time.monotonic() >= deadline:
                         self._leave(waiter)
                         if not self._current():
-                            raise Unavailable("the graph was rebuilt and the query workers "
-                                              "are starting on the new build; try again")
+                            raise Unavailable(
+                                "the graph was rebuilt and the query workers "
+                                "are starting on the new build; try again"
+                            )
                         raise Busy
         finally:
             if stale:
@@ -610,8 +624,10 @@ class QueryPool:
                         self._backoff = min(high, max(low, 2 * self._backoff))
                         self._retry_at = time.monotonic() + self._backoff
                         if problem != self._problem:
-                            self._log(f"kg: a query worker could not start: {problem}; "
-                                      "retrying until it can")
+                            self._log(
+                                f"kg: a query worker could not start: {problem}; "
+                                "retrying until it can"
+                            )
                         self._problem = problem
                         self._wake_all()
             for w in stale:

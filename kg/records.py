@@ -69,8 +69,12 @@ class Author:
 
     @classmethod
     def from_written(
-        cls, written: str, email: str | None = None, name: str | None = None,
-        ids: tuple[tuple[str, str], ...] = (), affiliations: tuple[Affiliation, ...] = (),
+        cls,
+        written: str,
+        email: str | None = None,
+        name: str | None = None,
+        ids: tuple[tuple[str, str], ...] = (),
+        affiliations: tuple[Affiliation, ...] = (),
     ) -> Author:
         """Build an author from a name as written, e.g. ``"Bo Dai*"`` or ``"Yi Wu†"``.
 
@@ -104,8 +108,11 @@ class Ids:
 
     def as_dict(self) -> dict[str, str]:
         """The identifiers that are set, by scheme name."""
-        out = {k: v for k, v in (("openreview", self.openreview), ("arxiv", self.arxiv),
-                                 ("doi", self.doi)) if v}
+        out = {
+            k: v
+            for k, v in (("openreview", self.openreview), ("arxiv", self.arxiv), ("doi", self.doi))
+            if v
+        }
         out.update(dict(self.other))
         return out
 

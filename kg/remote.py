@@ -75,10 +75,16 @@ class RemoteStore:
         return self._parse(data, ctype)
 
     def _post(self, text: str, accept: str) -> tuple[bytes, str]:
-        request = Request(self.url, data=urlencode({"query": text}).encode("utf-8"),
-                          method="POST", headers={
-                              "Content-Type": "application/x-www-form-urlencoded",
-                              "Accept": accept, "User-Agent": f"kg/{__version__}"})
+        request = Request(
+            self.url,
+            data=urlencode({"query": text}).encode("utf-8"),
+            method="POST",
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": accept,
+                "User-Agent": f"kg/{__version__}",
+            },
+        )
         try:
             with urlopen(request, timeout=self.timeout_s) as response:
                 return response.read(), response.headers.get_content_type()
@@ -119,8 +125,9 @@ class RemoteStore:
                 store.extend(ox.parse(data, format=rdf))
                 return store.query("CONSTRUCT WHERE { ?s ?p ?o }")
         except (SyntaxError, ValueError) as exc:
-            raise EndpointError(f"{self.url}: unreadable {ctype} answer "
-                                f"({_one_line(str(exc))})") from None
+            raise EndpointError(
+                f"{self.url}: unreadable {ctype} answer ({_one_line(str(exc))})"
+            ) from None
         raise EndpointError(f"{self.url}: answered with {ctype}, not SPARQL results or RDF")
 
 

@@ -36,7 +36,7 @@ def _cell(term: Any) -> str:
     if isinstance(term, ox.NamedNode):
         for prefix, ns in PREFIXES.items():
             if term.value.startswith(ns) and len(term.value) > len(ns):
-                return f"{prefix}:{term.value[len(ns):]}"
+                return f"{prefix}:{term.value[len(ns) :]}"
         return f"<{term.value}>"
     if isinstance(term, ox.Literal):
         return term.value
@@ -57,10 +57,11 @@ def table(result: ox.QuerySolutions, max_width: int = 60) -> str:
             row.append(text if len(text) <= max_width else text[: max_width - 1] + "…")
         rows.append(row)
     widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
-    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-              for r in rows]
+    lines = [
+        "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines) + "\n"
 
@@ -90,15 +91,18 @@ def render(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: s
         if fmt in ("table", "turtle"):
             fmt = "turtle"
         if fmt not in GRAPH_FORMATS:
-            raise UsageError(f"a CONSTRUCT/DESCRIBE result can be written as "
-                             f"{', '.join(GRAPH_FORMATS)}, not {fmt!r}")
+            raise UsageError(
+                f"a CONSTRUCT/DESCRIBE result can be written as "
+                f"{', '.join(GRAPH_FORMATS)}, not {fmt!r}"
+            )
         return ox.serialize(list(result), format=GRAPH_FORMATS[fmt], prefixes=PREFIXES) or b""
     if fmt not in SELECT_FORMATS:
-        raise UsageError(f"a SELECT/ASK result can be written as {', '.join(SELECT_FORMATS)}, "
-                         f"not {fmt!r}")
+        raise UsageError(
+            f"a SELECT/ASK result can be written as {', '.join(SELECT_FORMATS)}, not {fmt!r}"
+        )
     if fmt == "table":
         if isinstance(result, ox.QueryBoolean):
-            return (b"true\n" if bool(result) else b"false\n")
+            return b"true\n" if bool(result) else b"false\n"
         return table(result).encode("utf-8")
     if fmt == "csv" and isinstance(result, ox.QuerySolutions):
         return sparql_csv(result)

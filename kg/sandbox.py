@@ -92,10 +92,17 @@ def confine() -> None:
 
     fprog = _Fprog(len(prog) // 8, ctypes.cast(filters, ctypes.c_void_p))
     libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong,
-                           ctypes.c_ulong]
-    if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, None, 0, 0) != 0 or libc.prctl(
-            _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0) != 0:
+    libc.prctl.argtypes = [
+        ctypes.c_int,
+        ctypes.c_ulong,
+        ctypes.c_void_p,
+        ctypes.c_ulong,
+        ctypes.c_ulong,
+    ]
+    if (
+        libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, None, 0, 0) != 0
+        or libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0) != 0
+    ):
         err = ctypes.get_errno()
         raise SandboxError(f"cannot install the network filter: {os.strerror(err)}")
     _local.confined = True
@@ -117,8 +124,10 @@ def confine_or_warn() -> bool:
         with _warn_lock:
             if not _warned:
                 _warned.append(str(exc))
-                sys.stderr.write(f"kg: warning: {exc}; SERVICE is refused by the query text "
-                                 f"check alone on this machine\n")
+                sys.stderr.write(
+                    f"kg: warning: {exc}; SERVICE is refused by the query text "
+                    f"check alone on this machine\n"
+                )
         return False
 
 
@@ -127,8 +136,9 @@ def confined() -> bool:
     return bool(getattr(_local, "engine", False))
 
 
-def start(target: Callable[[], Any], failed: Callable[[SandboxError], Any],
-          name: str = "kg-engine") -> threading.Thread:
+def start(
+    target: Callable[[], Any], failed: Callable[[SandboxError], Any], name: str = "kg-engine"
+) -> threading.Thread:
     """Start ``target`` in a new engine thread: confined first, with :data:`STACK_BYTES`.
 
     Where no filter can be installed (another platform, a kernel without seccomp), the
@@ -179,5 +189,13 @@ def run(fn: Callable[[], T]) -> T:
     return box["value"]  # type: ignore[no-any-return]
 
 
-__all__ = ["STACK_BYTES", "SandboxError", "confine", "confine_or_warn", "confined", "run",
-           "start", "supported"]
+__all__ = [
+    "STACK_BYTES",
+    "SandboxError",
+    "confine",
+    "confine_or_warn",
+    "confined",
+    "run",
+    "start",
+    "supported",
+]

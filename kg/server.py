@@ -83,11 +83,20 @@ GRAPH_TYPES: dict[str, tuple[str, ...]] = {
 }
 #: format= values -> (format for SELECT/ASK, format for CONSTRUCT/DESCRIBE)
 FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
-    "json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", None),
-    "tsv": ("tsv", None), "turtle": (None, "turtle"), "ttl": (None, "turtle"),
-    "n3": (None, "turtle"), "ntriples": (None, "ntriples"), "nt": (None, "ntriples"),
-    "rdf": (None, "rdfxml"), "rdfxml": (None, "rdfxml"), "rdf+xml": (None, "rdfxml"),
-    "jsonld": (None, "jsonld"), "json-ld": (None, "jsonld"),
+    "json": ("json", "jsonld"),
+    "xml": ("xml", "rdfxml"),
+    "csv": ("csv", None),
+    "tsv": ("tsv", None),
+    "turtle": (None, "turtle"),
+    "ttl": (None, "turtle"),
+    "n3": (None, "turtle"),
+    "ntriples": (None, "ntriples"),
+    "nt": (None, "ntriples"),
+    "rdf": (None, "rdfxml"),
+    "rdfxml": (None, "rdfxml"),
+    "rdf+xml": (None, "rdfxml"),
+    "jsonld": (None, "jsonld"),
+    "json-ld": (None, "jsonld"),
     **{t: (name, None) for name, types in SELECT_TYPES.items() for t in types},
     **{t: (None, name) for name, types in GRAPH_TYPES.items() for t in types},
 }
@@ -96,8 +105,16 @@ assert set(GRAPH_TYPES) == set(GRAPH_FORMATS)
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 SH = "http://www.w3.org/ns/shacl#"
-RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
-                  "SPARQL_Results_TSV", "Turtle", "N-Triples", "RDF_XML", "JSON-LD")
+RESULT_FORMATS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "RDF_XML",
+    "JSON-LD",
+)
 _HOST = re.compile(r"(?:[A-Za-z0-9\-.]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?")
 
 
@@ -249,25 +266,32 @@ def description(endpoint: str, limits: Limits) -> list[ox.Triple]:
         ox.Triple(svc, n(SD + "endpoint"), n(endpoint)),
         ox.Triple(svc, n(SD + "supportedLanguage"), n(SD + "SPARQL11Query")),
         ox.Triple(svc, n(SD + "feature"), n(SD + "UnionDefaultGraph")),
-        ox.Triple(svc, n(SD + "defaultEntailmentRegime"),
-                  n("http://www.w3.org/ns/entailment/Simple")),
+        ox.Triple(
+            svc, n(SD + "defaultEntailmentRegime"), n("http://www.w3.org/ns/entailment/Simple")
+        ),
         ox.Triple(svc, n(SD + "defaultDataset"), dataset),
         ox.Triple(dataset, a, n(SD + "Dataset")),
         ox.Triple(dataset, n(SD + "defaultGraph"), graph),
         ox.Triple(graph, a, n(SD + "Graph")),
         ox.Triple(svc, n(DCTERMS + "title"), ox.Literal(f"kg {__version__} SPARQL endpoint")),
-        ox.Triple(svc, n(RDFS + "comment"), ox.Literal(
-            f"Read-only; the default graph is the union of all graphs. A query may run "
-            f"{limits.timeout_s:g} s and return {limits.max_rows} rows; SERVICE is refused. "
-            f"The prefixes declared here are predefined.")),
+        ox.Triple(
+            svc,
+            n(RDFS + "comment"),
+            ox.Literal(
+                f"Read-only; the default graph is the union of all graphs. A query may run "
+                f"{limits.timeout_s:g} s and return {limits.max_rows} rows; SERVICE is refused. "
+                f"The prefixes declared here are predefined."
+            ),
+        ),
     ]
     out += [ox.Triple(svc, n(SD + "resultFormat"), n(FORMATS_NS + f)) for f in RESULT_FORMATS]
     for prefix, namespace in PREFIXES.items():
         decl = ox.BlankNode(f"prefix_{prefix}")
-        out += [ox.Triple(svc, n(SH + "declare"), decl),
-                ox.Triple(decl, n(SH + "prefix"), ox.Literal(prefix)),
-                ox.Triple(decl, n(SH + "namespace"),
-                          ox.Literal(namespace, datatype=n(XSD + "anyURI")))]
+        out += [
+            ox.Triple(svc, n(SH + "declare"), decl),
+            ox.Triple(decl, n(SH + "prefix"), ox.Literal(prefix)),
+            ox.Triple(decl, n(SH + "namespace"), ox.Literal(namespace, datatype=n(XSD + "anyURI"))),
+        ]
     return out
 
 
@@ -280,8 +304,9 @@ class SparqlServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # listen backlog: a burst of clients is queued, not dropped
 
-    def __init__(self, address: tuple[str, int], limits: Limits, pool: QueryPool,
-                 log: TextIO | None) -> None:
+    def __init__(
+        self, address: tuple[str, int], limits: Limits, pool: QueryPool, log: TextIO | None
+    ) -> None:
         self.address_family = socket.getaddrinfo(*address, type=socket.SOCK_STREAM)[0][0]
         self.limits = limits
         self.pool = pool
@@ -335,8 +360,9 @@ class SparqlServer(ThreadingHTTPServer):
             elif len(self._conns) >= self.limits.max_connections:
                 victim = self._victim(now, held)
                 if victim is None:
-                    why = (f"too many connections ({self.limits.max_connections}), "
-                           "all being answered")
+                    why = (
+                        f"too many connections ({self.limits.max_connections}), all being answered"
+                    )
             if victim is not None:
                 del self._conns[victim]
             if not why:
@@ -348,24 +374,28 @@ class SparqlServer(ThreadingHTTPServer):
             body = f"{why}; try again\n".encode()
             with contextlib.suppress(OSError):
                 request.settimeout(1.0)
-                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\n"
-                                b"Content-Type: text/plain; charset=utf-8\r\n"
-                                b"Access-Control-Allow-Origin: *\r\n"
-                                b"Content-Length: " + str(len(body)).encode() + b"\r\n"
-                                b"Retry-After: 1\r\nConnection: close\r\n\r\n" + body)
+                request.sendall(
+                    b"HTTP/1.1 503 Service Unavailable\r\n"
+                    b"Content-Type: text/plain; charset=utf-8\r\n"
+                    b"Access-Control-Allow-Origin: *\r\n"
+                    b"Content-Length: " + str(len(body)).encode() + b"\r\n"
+                    b"Retry-After: 1\r\nConnection: close\r\n\r\n" + body
+                )
             self.log(f"- - 503 0.0ms {why}")
             self.shutdown_request(request)
             return
         super().process_request(request, client_address)
 
-    def _victim(self, now: float, held: Counter[str], addr: str | None = None
-                ) -> socket.socket | None:
+    def _victim(
+        self, now: float, held: Counter[str], addr: str | None = None
+    ) -> socket.socket | None:
         """The connection to close for room: waiting for its request since EVICT_AFTER_S
         or longer; of ``addr`` if given, else preferably of the address holding most."""
-        waiting = [(-held[a], since, i, conn)
-                   for i, (conn, (a, since)) in enumerate(self._conns.items())
-                   if since is not None and now - since >= EVICT_AFTER_S
-                   and addr in (None, a)]
+        waiting = [
+            (-held[a], since, i, conn)
+            for i, (conn, (a, since)) in enumerate(self._conns.items())
+            if since is not None and now - since >= EVICT_AFTER_S and addr in (None, a)
+        ]
         return min(waiting)[3] if waiting else None
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
@@ -392,8 +422,9 @@ class SparqlServer(ThreadingHTTPServer):
 
     def start(self) -> SparqlServer:
         """Serve in a background thread; returns self."""
-        self._thread = threading.Thread(target=self.serve_forever, args=(0.1,), name="kg-serve",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self.serve_forever, args=(0.1,), name="kg-serve", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -473,8 +504,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._reader.deadline = time.monotonic() + self.server.limits.request_s
         if not hasattr(self, f"do_{self.command}"):
             self.close_connection = True  # its body, if any, is not read
-            self._send(error(405, f"method {self.command} is not allowed here; use {ALLOW}",
-                             Allow=ALLOW))
+            self._send(
+                error(405, f"method {self.command} is not allowed here; use {ALLOW}", Allow=ALLOW)
+            )
             return False
         return True
 
@@ -483,8 +515,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._status = code
         super().send_response(code, message)
 
-    def send_error(self, code: int, message: str | None = None,
-                   explain: str | None = None) -> None:
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """The standard library's errors (bad request line, headers too long, ...) as
         kg's own: one line of text with CORS headers, the connection then closed."""
         self.close_connection = True
@@ -500,18 +531,26 @@ class _Handler(BaseHTTPRequestHandler):
     def log_error(self, format: str, *args: Any) -> None:
         """Log a request that timed out (the standard library closes its connection)."""
         if format.startswith("Request timed out"):
-            self.server.log(f"- - - request head not received within "
-                            f"{self.server.limits.request_s:g} s; connection closed")
+            self.server.log(
+                f"- - - request head not received within "
+                f"{self.server.limits.request_s:g} s; connection closed"
+            )
 
     # -- methods ------------------------------------------------------------------
 
     def do_OPTIONS(self) -> None:
         """CORS preflight."""
-        self._send(Response(204, headers={
-            "Allow": ALLOW,
-            "Access-Control-Allow-Methods": ALLOW,
-            "Access-Control-Allow-Headers": "Accept, Content-Type",
-            "Access-Control-Max-Age": "86400"}))
+        self._send(
+            Response(
+                204,
+                headers={
+                    "Allow": ALLOW,
+                    "Access-Control-Allow-Methods": ALLOW,
+                    "Access-Control-Allow-Headers": "Accept, Content-Type",
+                    "Access-Control-Max-Age": "86400",
+                },
+            )
+        )
 
     def do_GET(self) -> None:
         """A query in the URL, or the service description."""
@@ -567,8 +606,11 @@ class _Handler(BaseHTTPRequestHandler):
         """The charset of the body (UTF-8 unless named); 415 if it is not one we read."""
         try:
             charset = self.headers.get_content_charset("utf-8")
-            if isinstance(charset, str) and _CHARSET.fullmatch(charset) \
-                    and codecs.lookup(charset)._is_text_encoding:  # type: ignore[attr-defined]
+            if (
+                isinstance(charset, str)
+                and _CHARSET.fullmatch(charset)
+                and codecs.lookup(charset)._is_text_encoding
+            ):  # type: ignore[attr-defined]
                 return charset
         except (LookupError, ValueError, TypeError):
             pass
@@ -598,8 +640,11 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 fields = _form(text, charset)
             except UnicodeError:
-                return error(400, f"the form is not valid {charset} (UTF-8 unless the "
-                             "Content-Type names a charset) once percent-decoded")
+                return error(
+                    400,
+                    f"the form is not valid {charset} (UTF-8 unless the "
+                    "Content-Type names a charset) once percent-decoded",
+                )
             for key, values in fields.items():
                 params.setdefault(key, []).extend(values)
         elif ctype == "application/sparql-query":
@@ -609,8 +654,11 @@ class _Handler(BaseHTTPRequestHandler):
         elif ctype == "application/sparql-update":
             return self._read_only()
         else:
-            return error(415, f"cannot read a {ctype} body; send application/sparql-query "
-                         "or application/x-www-form-urlencoded")
+            return error(
+                415,
+                f"cannot read a {ctype} body; send application/sparql-query "
+                "or application/x-www-form-urlencoded",
+            )
         if "query" not in params and "update" not in params:
             return error(400, "no query: send query=... or an application/sparql-query body")
         return self._query(params)
@@ -637,8 +685,9 @@ class _Handler(BaseHTTPRequestHandler):
             body = self.rfile.read(length)
         except TimeoutError:
             self.close_connection = True
-            return error(408, f"the request body did not arrive within "
-                         f"{self.server.limits.request_s:g} s")
+            return error(
+                408, f"the request body did not arrive within {self.server.limits.request_s:g} s"
+            )
         if len(body) < length:
             self.close_connection = True
             return error(400, "the request body ended early")
@@ -687,8 +736,9 @@ class _Handler(BaseHTTPRequestHandler):
                 s, g = FORMAT_NAMES[value]
                 return s or select, g or graph
         names = sorted(n for n in FORMAT_NAMES if "/" not in n)
-        return error(400, f"unknown format {asked[0]!r}; use one of {', '.join(names)} "
-                     "or a media type")
+        return error(
+            400, f"unknown format {asked[0]!r}; use one of {', '.join(names)} or a media type"
+        )
 
     def _query(self, params: dict[str, list[str]]) -> Response:
         if "update" in params:
@@ -697,8 +747,11 @@ class _Handler(BaseHTTPRequestHandler):
         if len(queries) != 1:
             return error(400, "give exactly one query")
         if any(v for k in ("default-graph-uri", "named-graph-uri") for v in params.get(k, [])):
-            return error(400, "default-graph-uri and named-graph-uri are not supported: "
-                         "the default graph is the union of all graphs")
+            return error(
+                400,
+                "default-graph-uri and named-graph-uri are not supported: "
+                "the default graph is the union of all graphs",
+            )
         text = queries[0]
         if query_form(text) == "UPDATE":
             return self._read_only()
@@ -715,36 +768,52 @@ class _Handler(BaseHTTPRequestHandler):
         for _ in range(4):
             job = {"query": text, "select": select, "graph": graph, "max_rows": rows}
             try:
-                meta, body = self.server.pool.run(job, self._t0 + limits.timeout_s,
-                                                  limits.max_bytes)
+                meta, body = self.server.pool.run(
+                    job, self._t0 + limits.timeout_s, limits.max_bytes
+                )
             except Busy:
-                return error(503, f"busy: no query worker came free within the time limit "
-                             f"({limits.timeout_s:g} s); try again", "busy",
-                             **{"Retry-After": "1"})
+                return error(
+                    503,
+                    f"busy: no query worker came free within the time limit "
+                    f"({limits.timeout_s:g} s); try again",
+                    "busy",
+                    **{"Retry-After": "1"},
+                )
             except Unavailable as exc:
                 return error(503, str(exc), "unavailable", **{"Retry-After": "1"})
             except Overrun:
                 return self._overrun()
             except WorkerLost as exc:
-                return error(503, f"the query stopped its worker (exit {exc.code}); it may "
-                             f"need more than the memory limit ({limits.memory_mb} MB)",
-                             note="lost")
+                return error(
+                    503,
+                    f"the query stopped its worker (exit {exc.code}); it may "
+                    f"need more than the memory limit ({limits.memory_mb} MB)",
+                    note="lost",
+                )
             size = meta.get("oversize")
             if not size:
                 return self._reply(meta, body, cut_bytes=rows < limits.max_rows)
             if rows == 0 or int(meta.get("rows", 0)) == 0:
                 break
             # rows in proportion, with a margin: rows are not all the same size
-            rows = min(int(meta["rows"]) - 1, int(int(meta["rows"]) * limits.max_bytes
-                                                  / size * 0.9))
+            rows = min(
+                int(meta["rows"]) - 1, int(int(meta["rows"]) * limits.max_bytes / size * 0.9)
+            )
             rows = max(rows, 0)
-        return error(500, f"the result does not fit the byte limit ({limits.max_bytes} bytes) "
-                     "even cut to fewer rows", note="too large")
+        return error(
+            500,
+            f"the result does not fit the byte limit ({limits.max_bytes} bytes) "
+            "even cut to fewer rows",
+            note="too large",
+        )
 
     def _overrun(self) -> Response:
         limit = self.server.limits.timeout_s
-        return error(503, f"timeout: the query ran past the time limit ({limit:g} s) and was "
-                     "stopped", note="timeout")
+        return error(
+            503,
+            f"timeout: the query ran past the time limit ({limit:g} s) and was stopped",
+            note="timeout",
+        )
 
     def _reply(self, meta: dict[str, Any], body: bytes, cut_bytes: bool = False) -> Response:
         status = int(meta["status"])
@@ -779,8 +848,14 @@ class _Handler(BaseHTTPRequestHandler):
             triples = description(self.server.url, self.server.limits)
         from kg.graph.vocab import DCTERMS, RDFS, XSD
 
-        prefixes = {"sd": SD, "formats": FORMATS_NS, "sh": SH, "dcterms": DCTERMS,
-                    "rdfs": RDFS, "xsd": XSD}
+        prefixes = {
+            "sd": SD,
+            "formats": FORMATS_NS,
+            "sh": SH,
+            "dcterms": DCTERMS,
+            "rdfs": RDFS,
+            "xsd": XSD,
+        }
         body = ox.serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=prefixes) or b""
         return Response(200, body, content_type(fmt), {"Vary": "Accept"}, "description")
 
@@ -807,11 +882,22 @@ class _Handler(BaseHTTPRequestHandler):
 # -- entry points ---------------------------------------------------------------------
 
 
-def serve(store_dir: str | Path, host: str = "127.0.0.1", port: int = 0, *,
-          timeout_s: float = 10.0, max_rows: int = 10_000, max_body: int = 1 << 20,
-          workers: int = 2, memory_mb: int = 1024, max_connections: int = 128,
-          max_bytes: int = 32 << 20, request_s: float = 10.0, idle_s: float = 30.0,
-          log: TextIO | None = sys.stderr) -> SparqlServer:
+def serve(
+    store_dir: str | Path,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    timeout_s: float = 10.0,
+    max_rows: int = 10_000,
+    max_body: int = 1 << 20,
+    workers: int = 2,
+    memory_mb: int = 1024,
+    max_connections: int = 128,
+    max_bytes: int = 32 << 20,
+    request_s: float = 10.0,
+    idle_s: float = 30.0,
+    log: TextIO | None = sys.stderr,
+) -> SparqlServer:
     """A bound, not yet serving endpoint over the build in ``store_dir``.
 
     Call ``.start()`` to serve in a thread, or ``.serve_forever()``; ``.close()`` stops
@@ -819,13 +905,25 @@ def serve(store_dir: str | Path, host: str = "127.0.0.1", port: int = 0, *,
     """
     from kg.store import Store
 
-    limits = Limits(timeout_s=timeout_s, max_rows=max_rows, max_body=max_body, workers=workers,
-                    memory_mb=memory_mb, max_connections=max_connections, max_bytes=max_bytes,
-                    request_s=request_s, idle_s=idle_s)
+    limits = Limits(
+        timeout_s=timeout_s,
+        max_rows=max_rows,
+        max_body=max_body,
+        workers=workers,
+        memory_mb=memory_mb,
+        max_connections=max_connections,
+        max_bytes=max_bytes,
+        request_s=request_s,
+        idle_s=idle_s,
+    )
     limits.check()
     Store.open(store_dir)  # a clear error now rather than from every worker
-    pool = QueryPool(store_dir, workers, memory_mb,
-                     log=lambda line: print(line, file=log or sys.stderr, flush=True))
+    pool = QueryPool(
+        store_dir,
+        workers,
+        memory_mb,
+        log=lambda line: print(line, file=log or sys.stderr, flush=True),
+    )
     try:
         return SparqlServer((host, port), limits, pool, log)
     except OSError as exc:
@@ -837,19 +935,26 @@ def _loopback(host: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.")
 
 
-def run(store_dir: str | Path, host: str = "127.0.0.1", port: int = 8000,
-        **options: Any) -> None:
+def run(store_dir: str | Path, host: str = "127.0.0.1", port: int = 8000, **options: Any) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM), printing the URL on stderr."""
     import signal
 
     server = serve(store_dir, host, port, **options)
     limits = server.limits
-    print(f"kg: SPARQL endpoint for {store_dir} at {server.url}\n"
-          f"kg: read-only; {limits.timeout_s:g} s and {limits.max_rows} rows per query, "
-          f"{limits.workers} workers; Ctrl-C stops", file=sys.stderr, flush=True)
+    print(
+        f"kg: SPARQL endpoint for {store_dir} at {server.url}\n"
+        f"kg: read-only; {limits.timeout_s:g} s and {limits.max_rows} rows per query, "
+        f"{limits.workers} workers; Ctrl-C stops",
+        file=sys.stderr,
+        flush=True,
+    )
     if not _loopback(host):
-        print(f"kg: warning: listening on {host}, reachable from other machines; "
-              "there is no authentication", file=sys.stderr, flush=True)
+        print(
+            f"kg: warning: listening on {host}, reachable from other machines; "
+            "there is no authentication",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def stop(_signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt

@@ -45,8 +45,7 @@ from kg.graph.extracted import extraction_quads
 from kg.outdir import atomic_write_bytes
 
 _NAME = re.compile(r"^shard-(\d+)-of-(\d+)\.json$")
-_SIDECAR_KEYS = {"shard", "kg_version", "base_iri", "build", "nq_sha256", "forms",
-                 "extraction"}
+_SIDECAR_KEYS = {"shard", "kg_version", "base_iri", "build", "nq_sha256", "forms", "extraction"}
 #: the concept labels a merge writes beside the shards
 LABELS = "labels.nq"
 
@@ -69,10 +68,18 @@ def name(index: int, count: int) -> str:
     return f"shard-{index}-of-{count}"
 
 
-def emit_shard(specs: Sequence[Any], index: int, count: int, out: str | Path,
-               base_iri: str = V.DEFAULT_BASE, encoding: str | None = None,
-               extract: bool = True, model: str | None = "auto", workers: int = 1,
-               step: Callable[[str], None] | None = None) -> Path:
+def emit_shard(
+    specs: Sequence[Any],
+    index: int,
+    count: int,
+    out: str | Path,
+    base_iri: str = V.DEFAULT_BASE,
+    encoding: str | None = None,
+    extract: bool = True,
+    model: str | None = "auto",
+    workers: int = 1,
+    step: Callable[[str], None] | None = None,
+) -> Path:
     """Write shard ``index`` of ``count`` of the build of ``specs`` into ``out``.
 
     A pure function of the input files and its arguments (and, with ``model="auto"``, of
@@ -90,8 +97,14 @@ def emit_shard(specs: Sequence[Any], index: int, count: int, out: str | Path,
     def mine(key: str) -> bool:
         return shard_of(key, count) == index
 
-    corpus, _ = prepare(specs, None, encoding, step,
-                        ExtractOptions(workers, model) if extract else None, papers=mine)
+    corpus, _ = prepare(
+        specs,
+        None,
+        encoding,
+        step,
+        ExtractOptions(workers, model) if extract else None,
+        papers=mine,
+    )
     minter = V.Minter(base_iri)
     quads = chain(record_quads(corpus, minter, mine), extraction_quads(corpus, minter))
     stem = name(index, count)
@@ -102,32 +115,45 @@ def emit_shard(specs: Sequence[Any], index: int, count: int, out: str | Path,
         quadfiles.write(quads, tmp, None, nquads=f"{stem}.nq", turtle=None)
         forms = concept_forms(corpus, mine)
         sidecar = {
-            "shard": [index, count], "kg_version": __version__, "base_iri": base_iri,
-            "build": fingerprint(specs, [s.sha256 for s in corpus.sources], encoding,
-                                 extract, model),
+            "shard": [index, count],
+            "kg_version": __version__,
+            "base_iri": base_iri,
+            "build": fingerprint(
+                specs, [s.sha256 for s in corpus.sources], encoding, extract, model
+            ),
             "nq_sha256": _sha256(tmp / f"{stem}.nq"),
             "forms": {k: dict(sorted(v.items())) for k, v in sorted(forms.items())},
             "extraction": extraction_summary(corpus),
         }
         os.replace(tmp / f"{stem}.nq", out / f"{stem}.nq")
-        atomic_write_bytes(out / f"{stem}.json",
-                           json.dumps(sidecar, ensure_ascii=False, sort_keys=True).encode())
+        atomic_write_bytes(
+            out / f"{stem}.json", json.dumps(sidecar, ensure_ascii=False, sort_keys=True).encode()
+        )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out / f"{stem}.nq"
 
 
-def fingerprint(specs: Sequence[Any], digests: Sequence[str], encoding: str | None,
-                extract: bool, model: str | None) -> dict[str, Any]:
+def fingerprint(
+    specs: Sequence[Any],
+    digests: Sequence[str],
+    encoding: str | None,
+    extract: bool,
+    model: str | None,
+) -> dict[str, Any]:
     """What makes two shards parts of one build: the sources in order (name, content,
     format and defaults), the encoding, and the extraction (pipeline, version, rules)."""
     from kg.extract import model_name
     from kg.extract.cache import rules_digest
 
     return {
-        "sources": [[s.path.name, digest, s.format, s.venue, s.year]
-                    for s, digest in zip(specs, digests, strict=True)],
-        "encoding": encoding, "extract": extract, "model": model,
+        "sources": [
+            [s.path.name, digest, s.format, s.venue, s.year]
+            for s, digest in zip(specs, digests, strict=True)
+        ],
+        "encoding": encoding,
+        "extract": extract,
+        "model": model,
         "pipeline": model_name(model) if extract else None,
         "rules": rules_digest() if extract else None,
     }
@@ -161,31 +187,39 @@ def read_sidecars(folder: Path) -> list[dict[str, Any]]:
             raise UsageError(f"{path}: unreadable shard sidecar ({exc})") from None
         index, count = int(match[1]), int(match[2])
         if not isinstance(data, dict) or not set(data) >= _SIDECAR_KEYS:
-            raise UsageError(f"{path}: not a shard sidecar kg wrote (it needs "
-                             f"{', '.join(sorted(_SIDECAR_KEYS))})")
+            raise UsageError(
+                f"{path}: not a shard sidecar kg wrote (it needs "
+                f"{', '.join(sorted(_SIDECAR_KEYS))})"
+            )
         quads = folder / f"{name(index, count)}.nq"
         if not quads.is_file():
             raise UsageError(f"{path}: its N-Quads file {quads.name} is missing")
         if _sha256(quads) != data["nq_sha256"]:
-            raise UsageError(f"{quads}: not the file its sidecar describes (changed, or "
-                             f"written by another run); write the shard again")
+            raise UsageError(
+                f"{quads}: not the file its sidecar describes (changed, or "
+                f"written by another run); write the shard again"
+            )
         counts.add(count)
         found[index] = data
     if not found:
-        raise UsageError(f"{folder}: no shard-I-of-N.json files (write them with "
-                         f"`kg build --emit nquads --shard I/N --dir {folder}`)")
+        raise UsageError(
+            f"{folder}: no shard-I-of-N.json files (write them with "
+            f"`kg build --emit nquads --shard I/N --dir {folder}`)"
+        )
     if len(counts) > 1:
         raise UsageError(f"{folder}: shards of different splits ({sorted(counts)}); keep one")
     count = counts.pop()
     missing = [i for i in range(count) if i not in found]
     if missing:
-        raise UsageError(f"{folder}: shards {', '.join(f'{i}/{count}' for i in missing)} "
-                         f"are missing")
+        raise UsageError(
+            f"{folder}: shards {', '.join(f'{i}/{count}' for i in missing)} are missing"
+        )
     sidecars = [found[i] for i in range(count)]
     for key in ("kg_version", "base_iri", "build"):
         if len({json.dumps(s.get(key)) for s in sidecars}) > 1:
-            raise UsageError(f"{folder}: the shards disagree on {key}; they come from "
-                             f"different builds")
+            raise UsageError(
+                f"{folder}: the shards disagree on {key}; they come from different builds"
+            )
     return sidecars
 
 
@@ -202,13 +236,19 @@ def shard_quads(folder: Path, sidecars: Sequence[dict[str, Any]]) -> Iterator[ox
     """Every quad of the shards, shard by shard."""
     count = len(sidecars)
     for index in range(count):
-        yield from ox.parse(path=str(folder / f"{name(index, count)}.nq"),
-                            format=ox.RdfFormat.N_QUADS)
+        yield from ox.parse(
+            path=str(folder / f"{name(index, count)}.nq"), format=ox.RdfFormat.N_QUADS
+        )
 
 
-def build_from_shards(specs: Sequence[Any], folder: str | Path, out: str | Path,
-                      base_iri: str = V.DEFAULT_BASE, encoding: str | None = None,
-                      step: Callable[[str], None] | None = None) -> dict[str, Any]:
+def build_from_shards(
+    specs: Sequence[Any],
+    folder: str | Path,
+    out: str | Path,
+    base_iri: str = V.DEFAULT_BASE,
+    encoding: str | None = None,
+    step: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """Merge the shards in ``folder`` (of the build of ``specs``) into a build in ``out``."""
     from kg.outdir import check_replaceable, locked
     from kg.pipeline import few_collections, prepare, write_build
@@ -216,28 +256,46 @@ def build_from_shards(specs: Sequence[Any], folder: str | Path, out: str | Path,
     folder, out = Path(folder), Path(out)
     sidecars = read_sidecars(folder)
     if sidecars[0]["base_iri"] != base_iri:
-        raise UsageError(f"{folder}: the shards were made with --base-iri "
-                         f"{sidecars[0]['base_iri']}, not {base_iri}")
+        raise UsageError(
+            f"{folder}: the shards were made with --base-iri "
+            f"{sidecars[0]['base_iri']}, not {base_iri}"
+        )
     with locked(out), few_collections():
         check_replaceable(out, [Path(s.path) for s in specs])
         corpus, _ = prepare(specs, None, encoding, step, None)
         made = sidecars[0]["build"]
-        theirs = [[s.path.name, d, s.format, s.venue, s.year]
-                  for s, d in zip(specs, (c.sha256 for c in corpus.sources), strict=True)]
+        theirs = [
+            [s.path.name, d, s.format, s.venue, s.year]
+            for s, d in zip(specs, (c.sha256 for c in corpus.sources), strict=True)
+        ]
         if theirs != made["sources"] or encoding != made["encoding"]:
-            raise UsageError(f"{folder}: the shards were made from other source files (or "
-                             f"in another order, or with other --format/--venue/--year/"
-                             f"--encoding) than these {len(theirs)}")
+            raise UsageError(
+                f"{folder}: the shards were made from other source files (or "
+                f"in another order, or with other --format/--venue/--year/"
+                f"--encoding) than these {len(theirs)}"
+            )
         minter = V.Minter(base_iri)
         labels = list(concept_label_quads(merged_forms(sidecars), corpus.concepts, minter))
         quads = chain(shard_quads(folder, sidecars), labels)
         handed = [corpus]
         del corpus
-        options = {"base_iri": base_iri, "extract": made["extract"], "model": made["model"],
-                   "encoding": encoding}
-        result = write_build(out, handed, quads, minter,
-                             [s["extraction"] for s in sidecars], {}, specs, step,
-                             options=options)
+        options = {
+            "base_iri": base_iri,
+            "extract": made["extract"],
+            "model": made["model"],
+            "encoding": encoding,
+        }
+        result = write_build(
+            out,
+            handed,
+            quads,
+            minter,
+            [s["extraction"] for s in sidecars],
+            {},
+            specs,
+            step,
+            options=options,
+        )
     # with the labels beside them, the shards' *.nq files are the whole graph for a bulk
     # loader (Virtuoso's ld_dir, QLever's index builder)
     data = ox.serialize(labels, format=ox.RdfFormat.N_QUADS) or b""

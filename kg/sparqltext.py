@@ -74,8 +74,9 @@ class Token:
         if self.kind in ("var", "string", "iri", "lang") or self.text in (")", "]"):
             return True
         word = self.keyword
-        return self.kind == "name" and (word is None or word[0].isdigit()
-                                        or word in ("TRUE", "FALSE"))
+        return self.kind == "name" and (
+            word is None or word[0].isdigit() or word in ("TRUE", "FALSE")
+        )
 
 
 def _flat(tok: Token, context: str) -> bool:
@@ -98,9 +99,10 @@ def _opens(context: str, clause: bool, prev: Token | None, before: Token | None)
         return "coll"  # <<( s p o )>>
     if context in ("expr", "top") or clause:
         return "expr"
-    if prev is not None and (prev.keyword not in (None, "A") or (
-            prev.kind in ("name", "iri") and before is not None
-            and before.keyword == "FILTER")):
+    if prev is not None and (
+        prev.keyword not in (None, "A")
+        or (prev.kind in ("name", "iri") and before is not None and before.keyword == "FILTER")
+    ):
         return "expr"  # FILTER(, BIND(, STR(, FILTER ex:f(
     return "coll"  # an RDF collection or a VALUES row
 
@@ -213,8 +215,11 @@ def refusal(text: str) -> str | None:
     for i, tok in enumerate(toks):
         word = tok.text.upper() if tok.kind == "name" else ""
         if tok.keyword == "SERVICE" or (
-                word.startswith("SERVICE") and i + 1 < len(toks) and toks[i + 1].text == "{"
-                and (i == 0 or toks[i - 1].text in ("{", "}", ".", ")"))):
+            word.startswith("SERVICE")
+            and i + 1 < len(toks)
+            and toks[i + 1].text == "{"
+            and (i == 0 or toks[i - 1].text in ("{", "}", ".", ")"))
+        ):
             return "SERVICE is not allowed: kg's store never fetches other URLs"
         if tok.kind == "other" and tok.text == "\\":
             return f"unexpected backslash at character {tok.start + 1}"
@@ -231,16 +236,21 @@ def too_deep(text: str) -> str | None:
     """
     depth = max((t.depth for t in tokens(text)), default=0)
     if depth > MAX_DEPTH:
-        return (f"the query nests too deeply for the engine ({depth} levels of brackets and "
-                f"chained operators; at most {MAX_DEPTH})")
+        return (
+            f"the query nests too deeply for the engine ({depth} levels of brackets and "
+            f"chained operators; at most {MAX_DEPTH})"
+        )
     return None
 
 
 def declared_prefixes(text: str) -> set[str]:
     """The prefix names ``text`` declares itself."""
     toks = code(text)
-    return {toks[i + 1].text[:-1] for i, t in enumerate(toks[:-1])
-            if t.keyword == "PREFIX" and toks[i + 1].text.endswith(":")}
+    return {
+        toks[i + 1].text[:-1]
+        for i, t in enumerate(toks[:-1])
+        if t.keyword == "PREFIX" and toks[i + 1].text.endswith(":")
+    }
 
 
 def with_prefixes(text: str, prefixes: Mapping[str, str]) -> str:
@@ -263,8 +273,11 @@ def term_text(term: object) -> str:
     if isinstance(term, ox.Literal):
         text = str(term)  # pyoxigraph escapes quotes, backslashes and line breaks
         toks = tokens(text)
-        if not toks or toks[0].kind != "string" or any(
-                t.kind in ("string", "comment", "punct", "ws") for t in toks[1:]):
+        if (
+            not toks
+            or toks[0].kind != "string"
+            or any(t.kind in ("string", "comment", "punct", "ws") for t in toks[1:])
+        ):
             raise UsageError(f"{term.value!r} cannot be written as a literal")
         return text
     raise UsageError(f"only IRIs and literals can be bound to a variable, not {term!r}")
@@ -331,19 +344,31 @@ def bind_values(text: str, terms: Mapping[str, object]) -> str:
         else:  # CONSTRUCT WHERE { T }  ->  CONSTRUCT { T } WHERE { VALUES ... T }
             g = _next_group(toks, start)
             if g is not None:
-                inner = text[toks[g].end:toks[_closing(toks, g)].start]
+                inner = text[toks[g].end : toks[_closing(toks, g)].start]
                 prefix = f" {{{inner}}}"
     g = _next_group(toks, start)
     if g is None:
         raise UsageError("substitutions need a query with a WHERE pattern")
     close = _closing(toks, g)
-    head = text[:toks[i].end] + prefix + text[toks[i].end:toks[g].end]
+    head = text[: toks[i].end] + prefix + text[toks[i].end : toks[g].end]
     if g + 1 < close and toks[g + 1].keyword == "SELECT":
-        body = text[toks[g].end:toks[close].start]
-        return f"{head} {block} {{{body}}} {text[toks[close].start:]}"
-    return f"{head} {block} {text[toks[g].end:]}"
+        body = text[toks[g].end : toks[close].start]
+        return f"{head} {block} {{{body}}} {text[toks[close].start :]}"
+    return f"{head} {block} {text[toks[g].end :]}"
 
 
-__all__ = ["FORMS", "MAX_DEPTH", "Token", "bind_values", "code", "declared_prefixes",
-           "query_form", "refusal", "term_text", "tokens", "too_deep", "values_block",
-           "with_prefixes"]
+__all__ = [
+    "FORMS",
+    "MAX_DEPTH",
+    "Token",
+    "bind_values",
+    "code",
+    "declared_prefixes",
+    "query_form",
+    "refusal",
+    "term_text",
+    "tokens",
+    "too_deep",
+    "values_block",
+    "with_prefixes",
+]

@@ -26,14 +26,23 @@ def stats(store: Store) -> dict[str, Any]:
         result = store.query(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }}")
         out[name] = int(next(iter(result))["n"].value)  # type: ignore[arg-type]
     out["triples"] = store.triples()
-    out["quads"] = int(next(iter(store.query(  # type: ignore[arg-type]
-        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")))["n"].value)
+    out["quads"] = int(
+        next(
+            iter(
+                store.query(  # type: ignore[arg-type]
+                    "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+                )
+            )
+        )["n"].value
+    )
     decisions = store.query(
         "SELECT ?d (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a kg:Paper ; kg:decision ?d } "
-        "GROUP BY ?d ORDER BY DESC(?n) ?d")
+        "GROUP BY ?d ORDER BY DESC(?n) ?d"
+    )
     out["by_decision"] = {s["d"].value: int(s["n"].value) for s in decisions}  # type: ignore[union-attr]
     venues = store.query(
         "SELECT ?v (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a kg:Paper ; kg:venue/rdfs:label ?v } "
-        "GROUP BY ?v ORDER BY DESC(?n) ?v")
+        "GROUP BY ?v ORDER BY DESC(?n) ?v"
+    )
     out["by_venue"] = {s["v"].value: int(s["n"].value) for s in venues}  # type: ignore[union-attr]
     return out

@@ -106,8 +106,9 @@ class Refused(UsageError):
     """A query kg will not run: it would make the store fetch another URL (SERVICE)."""
 
 
-NETWORK_REFUSED = ("the query tried to reach the network (SERVICE); kg's store never makes "
-                   "network requests")
+NETWORK_REFUSED = (
+    "the query tried to reach the network (SERVICE); kg's store never makes network requests"
+)
 
 
 def engine_error(exc: OSError) -> Exception:
@@ -167,8 +168,9 @@ def _confined(evaluate: Callable[[], Result]) -> Result:
             box["error"] = exc
         except OSError as exc:
             refused = engine_error(exc)
-            box["error"] = refused if isinstance(refused, Refused) else StoreError(
-                f"the store failed: {exc}")
+            box["error"] = (
+                refused if isinstance(refused, Refused) else StoreError(f"the store failed: {exc}")
+            )
         except Exception as exc:  # an evaluation error, reported as the worker reports it
             box["error"] = UsageError(f"the query failed: {exc}")
         except BaseException as exc:  # reported to the reader or the caller as it is
@@ -188,8 +190,9 @@ def _confined(evaluate: Callable[[], Result]) -> Result:
     sandbox.start(target, failed, "kg-query")
     started.wait()
     if box.get("kind") == "select":
-        return ox.parse_query_results(cast(IO[bytes], _Pipe(read, box)),
-                                      format=ox.QueryResultsFormat.JSON)
+        return ox.parse_query_results(
+            cast(IO[bytes], _Pipe(read, box)), format=ox.QueryResultsFormat.JSON
+        )
     os.close(read)
     if "error" in box:
         raise box["error"]

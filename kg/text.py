@@ -16,16 +16,34 @@ import unicodedata
 
 # Only known inline tags, and attributes only in name=value form, so that LaTeX such as
 # "$a<b$ and <del>" is never mistaken for a tag.
-_TAG = re.compile(r"</?(?:u|del|ins|sup|sub|b|i|em|strong|span|a|br|code|font|mark|s|small"
-                  r"|strike|tt|big)(?:\s+[^<>$=]+=[^<>$]*)?\s*/?>", re.IGNORECASE)
+_TAG = re.compile(
+    r"</?(?:u|del|ins|sup|sub|b|i|em|strong|span|a|br|code|font|mark|s|small"
+    r"|strike|tt|big)(?:\s+[^<>$=]+=[^<>$]*)?\s*/?>",
+    re.IGNORECASE,
+)
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!$%&|~<>])")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _WS = re.compile(r"\s+")
 _MARKS = "*†‡§¶#∗⋆"
 # Characters with no NFKD decomposition that matching should still fold.
-_FOLD = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
-                       "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i",
-                       "ð": "d", "þ": "th"})
+_FOLD = str.maketrans(
+    {
+        "ł": "l",
+        "Ł": "L",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "Đ": "D",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ı": "i",
+        "ð": "d",
+        "þ": "th",
+    }
+)
 
 
 def collapse_ws(text: str) -> str:
@@ -91,9 +109,27 @@ def normalize_person_name(name: str) -> str:
     return _NON_ALNUM.sub(" ", folded).strip()
 
 
-_INVARIANT = frozenset({"series", "species", "analysis", "gas", "bias", "lens", "news",
-                        "physics", "mathematics", "dynamics", "robotics", "statistics",
-                        "genomics", "semantics", "kinematics", "economics", "graphics"})
+_INVARIANT = frozenset(
+    {
+        "series",
+        "species",
+        "analysis",
+        "gas",
+        "bias",
+        "lens",
+        "news",
+        "physics",
+        "mathematics",
+        "dynamics",
+        "robotics",
+        "statistics",
+        "genomics",
+        "semantics",
+        "kinematics",
+        "economics",
+        "graphics",
+    }
+)
 
 
 def singular(word: str) -> str:
@@ -151,6 +187,7 @@ def terminal_safe(text: str, keep_newlines: bool = True) -> str:
     >>> terminal_safe("Evil \x1b]0;PWNED\x07 title")
     'Evil \\x1b]0;PWNED\\x07 title'
     """
-    out = _UNSAFE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
-                      else f"\\u{ord(m[0]):04x}", text)
+    out = _UNSAFE.sub(
+        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text
+    )
     return out if keep_newlines else out.replace("\n", "\\n")

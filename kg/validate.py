@@ -32,8 +32,7 @@ def validate(store: Store) -> Validation:
     # the default graph read directly: a CONSTRUCT would copy the graph once more
     triples = (q.triple for q in store.raw.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     data = rdflib.Graph()
-    data.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"",
-               format="nt")
+    data.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", format="nt")
     shapes = rdflib.Graph().parse(data=ontology_file("shapes.ttl"), format="turtle")
     ontology = rdflib.Graph().parse(data=ontology_file("kg.ttl"), format="turtle")
     conforms, report_graph, text = pyshacl.validate(

@@ -53,9 +53,11 @@ def affiliation_sources() -> list[Any]:
     Copilot lists in the CoRL 2023 layout (written for the tests) and one OpenAlex page."""
     from kg.sources import SourceSpec
 
-    return [SourceSpec(AFFILIATIONS / "papercopilot_corl2022.json", venue="CoRL 2022", year=2022),
-            SourceSpec(AFFILIATIONS / "papercopilot_corl2023.json", venue="CoRL 2023", year=2023),
-            SourceSpec(AFFILIATIONS / "openalex_corl2024.json")]
+    return [
+        SourceSpec(AFFILIATIONS / "papercopilot_corl2022.json", venue="CoRL 2022", year=2022),
+        SourceSpec(AFFILIATIONS / "papercopilot_corl2023.json", venue="CoRL 2023", year=2023),
+        SourceSpec(AFFILIATIONS / "openalex_corl2024.json"),
+    ]
 
 
 @pytest.fixture(scope="session")

@@ -30,18 +30,30 @@ INPUT = GOLDEN / "input"
 UPDATE = "python -m tests.golden --update"
 
 #: RDF formats of ``kg export rdf`` (``void`` is the VoID description).
-RDF = {"turtle": "ttl", "ntriples": "nt", "nquads": "nq", "trig": "trig", "jsonld": "jsonld",
-       "void": "void.ttl"}
+RDF = {
+    "turtle": "ttl",
+    "ntriples": "nt",
+    "nquads": "nq",
+    "trig": "trig",
+    "jsonld": "jsonld",
+    "void": "void.ttl",
+}
 #: Formats of ``kg export papers``.
 PAPERS = {"jsonl": "jsonl", "csv": "csv"}
 #: Formats of ``kg export coauthors`` and the file each writes (csv: two files).
-NETWORKS = {"graphml": ["coauthors.graphml"], "gexf": ["coauthors.gexf"],
-            "csv": ["coauthors.nodes.csv", "coauthors.edges.csv"],
-            "json": ["coauthors.json"], "pajek": ["coauthors.net"]}
+NETWORKS = {
+    "graphml": ["coauthors.graphml"],
+    "gexf": ["coauthors.gexf"],
+    "csv": ["coauthors.nodes.csv", "coauthors.edges.csv"],
+    "json": ["coauthors.json"],
+    "pajek": ["coauthors.net"],
+}
 #: Formats with no golden file, and why.
-LEFT_OUT = {"html": "the page inlines vis-network: about 700 KB for three people, far over a "
-                    "golden file's few KB (it is byte-deterministic: two runs on one build give "
-                    "one page; tests/export/test_html.py checks the page in Chromium)"}
+LEFT_OUT = {
+    "html": "the page inlines vis-network: about 700 KB for three people, far over a "
+    "golden file's few KB (it is byte-deterministic: two runs on one build give "
+    "one page; tests/export/test_html.py checks the page in Chromium)"
+}
 
 
 def _run(args: Sequence[str]) -> None:
@@ -53,16 +65,35 @@ def _run(args: Sequence[str]) -> None:
 def render(work: Path) -> dict[str, bytes]:
     """Build the golden input in ``work`` and export it in every format: file name → bytes."""
     out = work / "build"
-    _run(["build", *(str(p) for p in sorted(INPUT.iterdir())), "--dir", str(out),
-          "--no-extract"])
+    _run(["build", *(str(p) for p in sorted(INPUT.iterdir())), "--dir", str(out), "--no-extract"])
     files = work / "files"
     files.mkdir()
     for fmt, suffix in RDF.items():
-        _run(["export", "rdf", "--dir", str(out), "--format", fmt, "-o",
-              str(files / f"graph.{suffix}")])
+        _run(
+            [
+                "export",
+                "rdf",
+                "--dir",
+                str(out),
+                "--format",
+                fmt,
+                "-o",
+                str(files / f"graph.{suffix}"),
+            ]
+        )
     for fmt, suffix in PAPERS.items():
-        _run(["export", "papers", "--dir", str(out), "--format", fmt, "-o",
-              str(files / f"papers.{suffix}")])
+        _run(
+            [
+                "export",
+                "papers",
+                "--dir",
+                str(out),
+                "--format",
+                fmt,
+                "-o",
+                str(files / f"papers.{suffix}"),
+            ]
+        )
     for fmt, names in NETWORKS.items():
         target = files / ("coauthors.csv" if fmt == "csv" else names[0])
         _run(["export", "coauthors", "--dir", str(out), "--format", fmt, "-o", str(target)])
@@ -71,15 +102,21 @@ def render(work: Path) -> dict[str, bytes]:
 
 def expected() -> dict[str, bytes]:
     """The golden files: file name → bytes."""
-    return {p.name: p.read_bytes() for p in sorted(GOLDEN.iterdir())
-            if p.is_file() and not p.name.startswith(".")}
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(GOLDEN.iterdir())
+        if p.is_file() and not p.name.startswith(".")
+    }
 
 
 def diff(name: str, want: bytes, got: bytes, lines: int = 40) -> str:
     """The first ``lines`` lines of a unified diff of two versions of a golden file."""
-    text = difflib.unified_diff(want.decode("utf-8", "replace").splitlines(keepends=True),
-                                got.decode("utf-8", "replace").splitlines(keepends=True),
-                                f"golden/{name}", f"now/{name}")
+    text = difflib.unified_diff(
+        want.decode("utf-8", "replace").splitlines(keepends=True),
+        got.decode("utf-8", "replace").splitlines(keepends=True),
+        f"golden/{name}",
+        f"now/{name}",
+    )
     shown = list(text)
     more = f"... {len(shown) - lines} more lines\n" if len(shown) > lines else ""
     return "".join(shown[:lines]) + more or "(the bytes differ only in line endings)\n"
@@ -88,10 +125,15 @@ def diff(name: str, want: bytes, got: bytes, lines: int = 40) -> str:
 def compare(got: dict[str, bytes], want: dict[str, bytes]) -> list[str]:
     """What differs between the rendered files and the golden ones, one message per file."""
     problems = [f"{name}: no golden file (run {UPDATE})" for name in sorted(set(got) - set(want))]
-    problems += [f"{name}: golden file no export writes (run {UPDATE})"
-                 for name in sorted(set(want) - set(got))]
-    problems += [f"{name} differs:\n{diff(name, want[name], got[name])}"
-                 for name in sorted(set(got) & set(want)) if got[name] != want[name]]
+    problems += [
+        f"{name}: golden file no export writes (run {UPDATE})"
+        for name in sorted(set(want) - set(got))
+    ]
+    problems += [
+        f"{name} differs:\n{diff(name, want[name], got[name])}"
+        for name in sorted(set(got) & set(want))
+        if got[name] != want[name]
+    ]
     return problems
 
 
@@ -107,10 +149,14 @@ def update(got: dict[str, bytes]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.golden", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--update", action="store_true",
-                        help="rewrite tests/data/golden/ from the current code")
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.golden",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--update", action="store_true", help="rewrite tests/data/golden/ from the current code"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kg-golden-") as work:
         got = render(Path(work))
@@ -121,8 +167,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     problems = compare(got, expected())
     for problem in problems:
         print(problem)
-    print(f"{len(problems)} of {len(got)} golden files differ" if problems else
-          f"all {len(got)} golden files match")
+    print(
+        f"{len(problems)} of {len(got)} golden files differ"
+        if problems
+        else f"all {len(got)} golden files match"
+    )
     return 1 if problems else 0
 
 

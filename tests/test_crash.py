@@ -22,8 +22,12 @@ KG = [sys.executable, "-m", "kg"]
 def _kg(*args: str) -> subprocess.Popen[bytes]:
     # extraction is not what these tests are about: without it a build of 4,000 papers
     # takes seconds, so the kills land in every stage of the build and its commit
-    return subprocess.Popen([*KG, *args, "--no-extract"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    return subprocess.Popen(
+        [*KG, *args, "--no-extract"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +43,9 @@ def _snapshot(out: Path) -> dict[str, bytes]:
     return {name: (out / name).read_bytes() for name in OUTPUTS}
 
 
-def test_sigkill_at_any_point_leaves_the_previous_build_intact(corpus: Path,
-                                                               tmp_path: Path) -> None:
+def test_sigkill_at_any_point_leaves_the_previous_build_intact(
+    corpus: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     small = tmp_path / "small.jsonl"
     small.write_text(json.dumps({"title": "The previous build", "authors": ["Ann Lee"]}) + "\n")
@@ -64,8 +69,11 @@ def test_sigkill_at_any_point_leaves_the_previous_build_intact(corpus: Path,
             assert papers == 4000, fraction
             assert json.loads(now["build-report.json"])["totals"]["papers"] == 4000
             before, expected = now, 4000
-        debris = [p.name for p in out.iterdir() if p.name.startswith(".kg-")
-                  and p.name not in (".kg-lock",)]
+        debris = [
+            p.name
+            for p in out.iterdir()
+            if p.name.startswith(".kg-") and p.name not in (".kg-lock",)
+        ]
         visible = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
         assert visible == sorted([*OUTPUTS, "store"]), (fraction, visible, debris)
     assert _kg("build", str(small), "--dir", str(out)).wait(120) == 0

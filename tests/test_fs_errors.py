@@ -23,17 +23,55 @@ __all__ = ["pristine", "source"]  # fixtures shared with test_builddir
 #: Every command that writes into the build directory, and what it writes there.
 WRITERS = {
     "build": lambda src, out: ["build", str(src), "--dir", str(out), "--no-extract"],
-    "build a shard": lambda src, out: ["build", str(src), "--emit", "nquads", "--shard",
-                                       "0/2", "--dir", str(out), "--no-extract"],
-    "export papers": lambda src, out: ["export", "papers", "--dir", str(out),
-                                       "-o", str(out / "papers.csv"), "--format", "csv"],
-    "export rdf": lambda src, out: ["export", "rdf", "--dir", str(out),
-                                    "-o", str(out / "all.nt"), "--format", "ntriples"],
+    "build a shard": lambda src, out: [
+        "build",
+        str(src),
+        "--emit",
+        "nquads",
+        "--shard",
+        "0/2",
+        "--dir",
+        str(out),
+        "--no-extract",
+    ],
+    "export papers": lambda src, out: [
+        "export",
+        "papers",
+        "--dir",
+        str(out),
+        "-o",
+        str(out / "papers.csv"),
+        "--format",
+        "csv",
+    ],
+    "export rdf": lambda src, out: [
+        "export",
+        "rdf",
+        "--dir",
+        str(out),
+        "-o",
+        str(out / "all.nt"),
+        "--format",
+        "ntriples",
+    ],
     "export coauthors": lambda src, out: ["export", "coauthors", "--dir", str(out)],
-    "export coauthors csv": lambda src, out: ["export", "coauthors", "--dir", str(out),
-                                              "--format", "csv"],
-    "export neighborhood": lambda src, out: ["export", "neighborhood", "deep learning",
-                                             "--dir", str(out), "--format", "json"],
+    "export coauthors csv": lambda src, out: [
+        "export",
+        "coauthors",
+        "--dir",
+        str(out),
+        "--format",
+        "csv",
+    ],
+    "export neighborhood": lambda src, out: [
+        "export",
+        "neighborhood",
+        "deep learning",
+        "--dir",
+        str(out),
+        "--format",
+        "json",
+    ],
 }
 
 
@@ -68,8 +106,9 @@ def _one_error(result: subprocess.CompletedProcess[str], *words: str) -> str:
 
 def _assert_kept(out: Path, before: dict[str, str]) -> None:
     assert outputs(out) == before
-    assert not [p for p in out.iterdir() if p.name.startswith(".kg-")
-                and p.name != ".kg-lock"], sorted(os.listdir(out))
+    assert not [p for p in out.iterdir() if p.name.startswith(".kg-") and p.name != ".kg-lock"], (
+        sorted(os.listdir(out))
+    )
 
 
 @pytest.mark.parametrize("command", sorted(WRITERS))
@@ -94,8 +133,7 @@ def test_a_full_disk(command: str, pristine: Path, source: Path, tmp_path: Path)
 
 
 @pytest.mark.parametrize("command", sorted(WRITERS))
-def test_a_read_only_directory(command: str, pristine: Path, source: Path,
-                               tmp_path: Path) -> None:
+def test_a_read_only_directory(command: str, pristine: Path, source: Path, tmp_path: Path) -> None:
     _root("a read-only bind mount")
     out = tmp_path / "out"
     shutil.copytree(pristine, out, symlinks=True)
@@ -117,13 +155,15 @@ def test_a_pending_commit_on_a_read_only_directory(pristine: Path, tmp_path: Pat
     stage.mkdir()
     (stage / "graph.ttl").write_text("# new\n")
     (out / ".kg-commit.json").write_text(
-        '{"staging": ".kg-staging-pending", "entries": ["graph.ttl"], "trash": ".kg-old-x"}')
+        '{"staging": ".kg-staging-pending", "entries": ["graph.ttl"], "trash": ".kg-old-x"}'
+    )
     before = tree(out)
     with _mounted("--bind", "-o", "ro", str(out), at=tmp_path / "ro") as ro:
         _sh("mount", "-o", "remount,bind,ro", str(ro))
         for args in (["stats"], ["export", "papers"], ["query", "SELECT * WHERE {}"]):
-            _one_error(kg(*args, "--dir", str(ro)), str(ro), "Read-only file system",
-                       "interrupted build")
+            _one_error(
+                kg(*args, "--dir", str(ro)), str(ro), "Read-only file system", "interrupted build"
+            )
     assert tree(out) == before
     assert kg("stats", "--dir", str(out)).returncode == 0
     assert (out / "graph.ttl").read_text() == "# new\n"
@@ -141,7 +181,8 @@ def _immutable(path: Path) -> Iterator[None]:
 
 @pytest.mark.parametrize("entry", ["void.ttl", "graph.nq", "store"])
 def test_an_immutable_entry_stops_the_build_and_nothing_changes(
-        entry: str, pristine: Path, source: Path, tmp_path: Path) -> None:
+    entry: str, pristine: Path, source: Path, tmp_path: Path
+) -> None:
     """void.ttl is committed last: every other entry was moved in, and is moved back."""
     out = tmp_path / "out"
     shutil.copytree(pristine, out, symlinks=True)
@@ -173,8 +214,11 @@ def test_an_immutable_export_file(pristine: Path, tmp_path: Path) -> None:
     shutil.copytree(pristine, out, symlinks=True)
     assert kg("export", "coauthors", "--dir", str(out)).returncode == 0
     with _immutable(out / "coauthors.graphml"):
-        _one_error(kg("export", "coauthors", "--dir", str(out), "--min-papers", "2"),
-                   "Operation not permitted", "coauthors.graphml")
+        _one_error(
+            kg("export", "coauthors", "--dir", str(out), "--min-papers", "2"),
+            "Operation not permitted",
+            "coauthors.graphml",
+        )
     assert [p.name for p in out.iterdir() if ".kg-" in p.name] == [".kg-lock"]
 
 
@@ -183,8 +227,9 @@ def test_a_dir_under_a_file(command: str, source: Path, tmp_path: Path) -> None:
     (tmp_path / "file").write_text("not a directory\n")
     out = tmp_path / "file" / "out"
     result = kg(*WRITERS[command](source, out))
-    _one_error(result, str(out),
-               "Not a directory" if command.startswith("build") else "no graph here")
+    _one_error(
+        result, str(out), "Not a directory" if command.startswith("build") else "no graph here"
+    )
     assert (tmp_path / "file").read_text() == "not a directory\n"
 
 
@@ -192,14 +237,16 @@ def test_a_dir_under_a_file(command: str, source: Path, tmp_path: Path) -> None:
 def test_a_dir_that_is_a_dangling_link(command: str, source: Path, tmp_path: Path) -> None:
     (tmp_path / "out").symlink_to(tmp_path / "gone")
     result = kg(*WRITERS[command](source, tmp_path / "out"))
-    _one_error(result, str(tmp_path / "out"),
-               "does not exist" if command.startswith("build") else "no graph here")
+    _one_error(
+        result,
+        str(tmp_path / "out"),
+        "does not exist" if command.startswith("build") else "no graph here",
+    )
     assert not (tmp_path / "gone").exists()
 
 
 def test_an_output_under_a_file(pristine: Path, tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     for args in (["papers"], ["rdf"], ["coauthors"], ["coauthors", "--format", "csv"]):
-        result = kg("export", *args, "--dir", str(pristine), "-o",
-                    str(tmp_path / "file" / "x.out"))
+        result = kg("export", *args, "--dir", str(pristine), "-o", str(tmp_path / "file" / "x.out"))
         _one_error(result, str(tmp_path / "file"), os.strerror(errno.ENOTDIR))

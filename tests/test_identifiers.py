@@ -48,6 +48,7 @@ def test_the_module_examples_hold() -> None:
 
 # -- valid identifiers of every scheme, in canonical form -------------------------------------
 
+
 def _orcid_check(digits: str) -> str:
     total = 0
     for char in digits:
@@ -60,7 +61,7 @@ def _orcid_check(digits: str) -> str:
 def orcids(draw: st.DrawFn) -> str:
     digits = draw(_digits(15, 15))
     full = digits + _orcid_check(digits)
-    return "-".join(full[i:i + 4] for i in range(0, 16, 4))
+    return "-".join(full[i : i + 4] for i in range(0, 16, 4))
 
 
 def _ror_check(chars: str) -> str:
@@ -104,16 +105,34 @@ def new_arxivs(draw: st.DrawFn) -> str:
 
 @st.composite
 def old_arxivs(draw: st.DrawFn) -> str:
-    archive = draw(st.sampled_from(["hep-th", "hep-ph", "math", "cs", "astro-ph", "cond-mat",
-                                    "quant-ph", "gr-qc", "nlin", "physics", "q-bio"]))
+    archive = draw(
+        st.sampled_from(
+            [
+                "hep-th",
+                "hep-ph",
+                "math",
+                "cs",
+                "astro-ph",
+                "cond-mat",
+                "quant-ph",
+                "gr-qc",
+                "nlin",
+                "physics",
+                "q-bio",
+            ]
+        )
+    )
     yy = draw(st.sampled_from([*range(91, 100), *range(0, 8)]))
     mm = draw(st.integers(1, 12))
     number = draw(st.integers(1, 999))
     return f"{archive}/{yy:02d}{mm:02d}{number:03d}"
 
 
-NAME = st.builds(lambda first, rest: first + rest, st.sampled_from(string.ascii_uppercase),
-                 st.text(LOWER, min_size=1, max_size=8))
+NAME = st.builds(
+    lambda first, rest: first + rest,
+    st.sampled_from(string.ascii_uppercase),
+    st.text(LOWER, min_size=1, max_size=8),
+)
 
 VALID: dict[str, st.SearchStrategy[str]] = {
     "doi": dois(),
@@ -123,14 +142,17 @@ VALID: dict[str, st.SearchStrategy[str]] = {
     "orcid": orcids(),
     "openalex": st.builds(lambda n: f"A{n}", _digits(4, 12)),
     "openalex_institution": st.builds(lambda n: f"I{n}", _digits(4, 12)),
-    "dblp": st.one_of(st.builds(lambda a, b: f"{a}/{b}", st.integers(0, 999),
-                                st.integers(0, 99999)),
-                      st.builds(lambda a, b: f"{a}/{b}", st.sampled_from(LOWER), NAME)),
+    "dblp": st.one_of(
+        st.builds(lambda a, b: f"{a}/{b}", st.integers(0, 999), st.integers(0, 99999)),
+        st.builds(lambda a, b: f"{a}/{b}", st.sampled_from(LOWER), NAME),
+    ),
     "s2": st.builds(str, st.integers(1, 10**12 - 1)),
     "ror": rors(),
-    "email": st.builds(lambda u, d: f"{u}@{d}.org", st.text(LOWER + DIGITS + ".", min_size=1,
-                                                           max_size=8),
-                       st.text(LOWER, min_size=2, max_size=10)),
+    "email": st.builds(
+        lambda u, d: f"{u}@{d}.org",
+        st.text(LOWER + DIGITS + ".", min_size=1, max_size=8),
+        st.text(LOWER, min_size=2, max_size=10),
+    ),
 }
 
 
@@ -153,56 +175,111 @@ def test_a_canonical_id_is_its_own_key(pair: tuple[str, str]) -> None:
 
 @given(st.sampled_from(SCHEMES), st.text(max_size=60))
 def test_any_text_gives_none_or_a_canonical_key_that_normalises_to_itself(
-        scheme: str, text: str) -> None:
+    scheme: str, text: str
+) -> None:
     key = normalize(scheme, text)
     assert key is None or (CANONICAL[scheme].fullmatch(key) and normalize(scheme, key) == key)
 
 
-@given(scheme_and_id(), st.sampled_from(["", " ", "\t", "\n ", "  "]),
-       st.sampled_from(["", " ", "\n", " \t"]))
-def test_surrounding_white_space_is_no_part_of_an_id(pair: tuple[str, str], before: str,
-                                                     after: str) -> None:
+@given(
+    scheme_and_id(),
+    st.sampled_from(["", " ", "\t", "\n ", "  "]),
+    st.sampled_from(["", " ", "\n", " \t"]),
+)
+def test_surrounding_white_space_is_no_part_of_an_id(
+    pair: tuple[str, str], before: str, after: str
+) -> None:
     scheme, value = pair
     assert normalize(scheme, before + value + after) == value
 
 
 # -- every spelling of one id gives one key ----------------------------------------------------
 
+
 def _case_variants(value: str) -> list[str]:
     return [value.upper(), value.lower(), value.swapcase()]
 
 
 SPELLINGS: dict[str, Callable[[str], list[str]]] = {
-    "doi": lambda v: [f"doi:{v}", f"DOI: {v}", f"doi {v}", f"https://doi.org/{v}",
-                      f"http://dx.doi.org/{v}", f"doi.org/{v}", f"https://www.doi.org/{v}",
-                      f"info:doi/{v}", f"urn:doi:{v}", f"{v}.", f"{v};", *_case_variants(v),
-                      f"https://doi.org/{v.upper()}"],
-    "arxiv": lambda v: [f"arXiv:{v}", f"arxiv: {v}", f"{v}v2", f"arXiv:{v}v12 [cs.LG]",
-                        f"https://arxiv.org/abs/{v}", f"http://arxiv.org/abs/{v}v3",
-                        f"https://arxiv.org/pdf/{v}", f"https://arxiv.org/pdf/{v}v1.pdf",
-                        f"https://www.arxiv.org/abs/{v}?context=cs", f"arxiv.org/abs/{v}/",
-                        f"https://export.arxiv.org/abs/{v}", f"ARXIV:{v.upper()}"],
-    "openreview_forum": lambda v: [f"https://openreview.net/forum?id={v}",
-                                   f"https://openreview.net/pdf?id={v}",
-                                   f"http://www.openreview.net/forum?id={v}&noteId=Xy1",
-                                   f"https://openreview.net/forum?noteId=Xy1&id={v}",
-                                   f"openreview.net/forum?id={v}#discussion"],
-    "openreview": lambda v: [f"https://openreview.net/profile?id={v}",
-                             f"https://openreview.net/profile?id=%7E{v[1:]}",
-                             f"openreview.net/profile?id={v}"],
-    "orcid": lambda v: [f"https://orcid.org/{v}", f"http://orcid.org/{v}", f"orcid.org/{v}",
-                        f"orcid:{v}", v.replace("-", ""), v.replace("-", " "), v.lower(),
-                        f"https://www.orcid.org/{v}"],
-    "openalex": lambda v: [f"https://openalex.org/{v}", f"https://openalex.org/authors/{v}",
-                           f"https://api.openalex.org/authors/{v}", v.lower()],
-    "openalex_institution": lambda v: [f"https://openalex.org/{v}", v.lower(),
-                                       f"https://openalex.org/institutions/{v}"],
-    "dblp": lambda v: [f"https://dblp.org/pid/{v}.html", f"https://dblp.org/pid/{v}",
-                       f"http://dblp.uni-trier.de/pid/{v}.html"],
-    "s2": lambda v: [f"https://www.semanticscholar.org/author/{v}",
-                     f"https://www.semanticscholar.org/author/Ann-Lee/{v}"],
-    "ror": lambda v: [f"https://ror.org/{v}", f"http://ror.org/{v}", f"ror.org/{v}",
-                      f"ror:{v}", v.upper(), f"https://ror.org/{v.upper()}"],
+    "doi": lambda v: [
+        f"doi:{v}",
+        f"DOI: {v}",
+        f"doi {v}",
+        f"https://doi.org/{v}",
+        f"http://dx.doi.org/{v}",
+        f"doi.org/{v}",
+        f"https://www.doi.org/{v}",
+        f"info:doi/{v}",
+        f"urn:doi:{v}",
+        f"{v}.",
+        f"{v};",
+        *_case_variants(v),
+        f"https://doi.org/{v.upper()}",
+    ],
+    "arxiv": lambda v: [
+        f"arXiv:{v}",
+        f"arxiv: {v}",
+        f"{v}v2",
+        f"arXiv:{v}v12 [cs.LG]",
+        f"https://arxiv.org/abs/{v}",
+        f"http://arxiv.org/abs/{v}v3",
+        f"https://arxiv.org/pdf/{v}",
+        f"https://arxiv.org/pdf/{v}v1.pdf",
+        f"https://www.arxiv.org/abs/{v}?context=cs",
+        f"arxiv.org/abs/{v}/",
+        f"https://export.arxiv.org/abs/{v}",
+        f"ARXIV:{v.upper()}",
+    ],
+    "openreview_forum": lambda v: [
+        f"https://openreview.net/forum?id={v}",
+        f"https://openreview.net/pdf?id={v}",
+        f"http://www.openreview.net/forum?id={v}&noteId=Xy1",
+        f"https://openreview.net/forum?noteId=Xy1&id={v}",
+        f"openreview.net/forum?id={v}#discussion",
+    ],
+    "openreview": lambda v: [
+        f"https://openreview.net/profile?id={v}",
+        f"https://openreview.net/profile?id=%7E{v[1:]}",
+        f"openreview.net/profile?id={v}",
+    ],
+    "orcid": lambda v: [
+        f"https://orcid.org/{v}",
+        f"http://orcid.org/{v}",
+        f"orcid.org/{v}",
+        f"orcid:{v}",
+        v.replace("-", ""),
+        v.replace("-", " "),
+        v.lower(),
+        f"https://www.orcid.org/{v}",
+    ],
+    "openalex": lambda v: [
+        f"https://openalex.org/{v}",
+        f"https://openalex.org/authors/{v}",
+        f"https://api.openalex.org/authors/{v}",
+        v.lower(),
+    ],
+    "openalex_institution": lambda v: [
+        f"https://openalex.org/{v}",
+        v.lower(),
+        f"https://openalex.org/institutions/{v}",
+    ],
+    "dblp": lambda v: [
+        f"https://dblp.org/pid/{v}.html",
+        f"https://dblp.org/pid/{v}",
+        f"http://dblp.uni-trier.de/pid/{v}.html",
+    ],
+    "s2": lambda v: [
+        f"https://www.semanticscholar.org/author/{v}",
+        f"https://www.semanticscholar.org/author/Ann-Lee/{v}",
+    ],
+    "ror": lambda v: [
+        f"https://ror.org/{v}",
+        f"http://ror.org/{v}",
+        f"ror.org/{v}",
+        f"ror:{v}",
+        v.upper(),
+        f"https://ror.org/{v.upper()}",
+    ],
     "email": lambda v: [f"mailto:{v}", v.split("@")[0] + "@" + v.split("@")[1].upper()],
 }
 
@@ -225,42 +302,88 @@ def test_known_spellings() -> None:
     assert normalize("openalex", "I136199984") is None  # an institution is not a person
     assert normalize("openalex_institution", "A5023888391") is None
     assert organization_id(ror="05x2bcf34", openalex="https://openalex.org/I136199984") == (
-        "openalex:I136199984")  # the ROR id's check digits fail: the OpenAlex id is used
-    assert paper_ids(openreview="https://openreview.net/forum?id=B1x", arxiv="x",
-                     doi="doi:10.1/A") == Ids(openreview="B1x", doi="10.1/a")
+        "openalex:I136199984"
+    )  # the ROR id's check digits fail: the OpenAlex id is used
+    assert paper_ids(
+        openreview="https://openreview.net/forum?id=B1x", arxiv="x", doi="doi:10.1/A"
+    ) == Ids(openreview="B1x", doi="10.1/a")
 
 
-@pytest.mark.parametrize("value", ["05x2bcf33", "03cve4549", "042nb2s44", "00f54p054",
-                                   "01an7q238", "00njsd438", "00b30xv10"])
+@pytest.mark.parametrize(
+    "value",
+    ["05x2bcf33", "03cve4549", "042nb2s44", "00f54p054", "01an7q238", "00njsd438", "00b30xv10"],
+)
 def test_real_ror_ids_pass_their_check_digits(value: str) -> None:
     assert normalize("ror", f"https://ror.org/{value}") == value
 
 
 # -- junk ----------------------------------------------------------------------------------------
 
-JUNK = ["", " ", "-", "n/a", "N/A", "none", "null", "TBD", "?", "~", "@", "10.", "10.1000",
-        "10.1000/", "doi:", "arXiv:", "arXiv:2101", "2101.0001", "2113.00001", "0612.0001",
-        "hep-th/990100", "https://example.org/forum?id=abc", "https://openreview.net/group?id=x",
-        "https://openreview.net/forum", "https://orcid.org/", "0000-0002-1825-009",
-        "https://ror.org/", "05x2bcf3", "ror:5x2bcf33", "A12", "I12", "mailto:", "a@b",
-        "\x00", "\u200b", "a b c", "<https://doi.org/>", "{}", "[]"]
+JUNK = [
+    "",
+    " ",
+    "-",
+    "n/a",
+    "N/A",
+    "none",
+    "null",
+    "TBD",
+    "?",
+    "~",
+    "@",
+    "10.",
+    "10.1000",
+    "10.1000/",
+    "doi:",
+    "arXiv:",
+    "arXiv:2101",
+    "2101.0001",
+    "2113.00001",
+    "0612.0001",
+    "hep-th/990100",
+    "https://example.org/forum?id=abc",
+    "https://openreview.net/group?id=x",
+    "https://openreview.net/forum",
+    "https://orcid.org/",
+    "0000-0002-1825-009",
+    "https://ror.org/",
+    "05x2bcf3",
+    "ror:5x2bcf33",
+    "A12",
+    "I12",
+    "mailto:",
+    "a@b",
+    "\x00",
+    "\u200b",
+    "a b c",
+    "<https://doi.org/>",
+    "{}",
+    "[]",
+]
 
 
 #: A bare word is a well-formed forum id: only its shape can be checked.
 _WORD = re.compile(r"[A-Za-z0-9_-]+")
 
 
-@pytest.mark.parametrize(("scheme", "junk"), [
-    (scheme, junk) for scheme in SCHEMES for junk in JUNK
-    if not (scheme == "openreview_forum" and _WORD.fullmatch(junk.strip()))])
+@pytest.mark.parametrize(
+    ("scheme", "junk"),
+    [
+        (scheme, junk)
+        for scheme in SCHEMES
+        for junk in JUNK
+        if not (scheme == "openreview_forum" and _WORD.fullmatch(junk.strip()))
+    ],
+)
 def test_junk_gives_none(scheme: str, junk: str) -> None:
     assert normalize(scheme, junk) is None
 
 
-@given(st.sampled_from([s for s in SCHEMES if s not in ("openreview_forum", "dblp", "email")]),
-       st.text(max_size=40).filter(lambda t: not re.search(r"\d", t)))
-def test_text_without_digits_is_no_id_of_a_scheme_that_has_digits(scheme: str,
-                                                                  text: str) -> None:
+@given(
+    st.sampled_from([s for s in SCHEMES if s not in ("openreview_forum", "dblp", "email")]),
+    st.text(max_size=40).filter(lambda t: not re.search(r"\d", t)),
+)
+def test_text_without_digits_is_no_id_of_a_scheme_that_has_digits(scheme: str, text: str) -> None:
     assert normalize(scheme, text) is None
 
 
@@ -289,24 +412,26 @@ def test_an_unknown_scheme_names_the_known_ones() -> None:
 
 # -- check digits reject every one-character change --------------------------------------------
 
+
 @given(orcids(), st.integers(0, 15), st.sampled_from("0123456789X"))
-def test_orcid_check_digit_rejects_one_changed_character(value: str, position: int,
-                                                         new: str) -> None:
+def test_orcid_check_digit_rejects_one_changed_character(
+    value: str, position: int, new: str
+) -> None:
     digits = value.replace("-", "")
     assume(digits[position] != new and (new != "X" or position == 15))
-    changed = digits[:position] + new + digits[position + 1:]
+    changed = digits[:position] + new + digits[position + 1 :]
     assert normalize("orcid", changed) is None
 
 
 @given(rors(), st.integers(1, 8), st.sampled_from(CROCKFORD))
-def test_ror_check_digits_reject_one_changed_character(value: str, position: int,
-                                                       new: str) -> None:
+def test_ror_check_digits_reject_one_changed_character(value: str, position: int, new: str) -> None:
     assume(value[position] != new and (position < 7 or new in string.digits))
-    changed = value[:position] + new + value[position + 1:]
+    changed = value[:position] + new + value[position + 1 :]
     assert normalize("ror", changed) is None
 
 
 # -- one identifier, every reader's way, one key -----------------------------------------------
+
 
 def _read(fmt: str, text: str, name: str = "x.txt") -> list[Item]:
     return list(get(fmt).read(from_text(text, name)))
@@ -327,18 +452,40 @@ def _jsonl(**fields: object) -> str:
 
 
 def _csv(**fields: str) -> str:
-    return "title,authors," + ",".join(fields) + "\nA Study of Cups,Ann Lee," + ",".join(
-        fields.values()) + "\n"
+    return (
+        "title,authors,"
+        + ",".join(fields)
+        + "\nA Study of Cups,Ann Lee,"
+        + ",".join(fields.values())
+        + "\n"
+    )
 
 
 def _openalex(**fields: object) -> str:
-    return json.dumps({"id": "https://openalex.org/W1", "title": "A Study of Cups",
-                       "publication_year": 2020, "authorships": [], **fields})
+    return json.dumps(
+        {
+            "id": "https://openalex.org/W1",
+            "title": "A Study of Cups",
+            "publication_year": 2020,
+            "authorships": [],
+            **fields,
+        }
+    )
 
 
 def _arxiv_metadata(**fields: str) -> str:
-    return json.dumps({"id": "0704.0001", "title": "A Study of Cups", "categories": "cs.LG",
-                       "authors_parsed": [["Lee", "Ann", ""]], **fields}) + "\n"
+    return (
+        json.dumps(
+            {
+                "id": "0704.0001",
+                "title": "A Study of Cups",
+                "categories": "cs.LG",
+                "authors_parsed": [["Lee", "Ann", ""]],
+                **fields,
+            }
+        )
+        + "\n"
+    )
 
 
 def _blog(url: str) -> str:
@@ -346,14 +493,23 @@ def _blog(url: str) -> str:
 
 
 def _papercopilot(**fields: str) -> str:
-    return json.dumps([{"title": "A Study of Cups", "status": "Poster", "author": "Ann Lee",
-                        **fields}])
+    return json.dumps(
+        [{"title": "A Study of Cups", "status": "Poster", "author": "Ann Lee", **fields}]
+    )
 
 
 def _openreview_api(forum: str) -> str:
-    return json.dumps({"notes": [{"id": forum, "forum": forum,
-                                  "content": {"title": "A Study of Cups",
-                                              "authors": ["Ann Lee"]}}]})
+    return json.dumps(
+        {
+            "notes": [
+                {
+                    "id": forum,
+                    "forum": forum,
+                    "content": {"title": "A Study of Cups", "authors": ["Ann Lee"]},
+                }
+            ]
+        }
+    )
 
 
 #: (reader, input): the DOI 10.1000/abc.def as each reader's input may write it
@@ -413,12 +569,18 @@ def test_one_forum_id_written_each_readers_way_comes_out_identical(fmt: str, tex
 
 def test_every_reader_of_paper_ids_is_tested_here() -> None:
     """A reader that gives a paper identifier has a row above for each scheme it gives."""
-    assert {f for f, _ in DOI_WRITTEN} == {"bibtex", "jsonl", "csv", "openalex",
-                                          "arxiv-metadata"}
+    assert {f for f, _ in DOI_WRITTEN} == {"bibtex", "jsonl", "csv", "openalex", "arxiv-metadata"}
     assert {f for f, _ in ARXIV_WRITTEN} == {f for f, _ in DOI_WRITTEN} | {"blog-citations"}
     assert {f for f, _ in FORUM_WRITTEN} | {"openreview-page", "dataset-viewer"} == {
-        "bibtex", "jsonl", "csv", "papercopilot", "openreview-api", "blog-citations",
-        "openreview-page", "dataset-viewer"}
+        "bibtex",
+        "jsonl",
+        "csv",
+        "papercopilot",
+        "openreview-api",
+        "blog-citations",
+        "openreview-page",
+        "dataset-viewer",
+    }
 
 
 def test_an_invalid_paper_id_in_a_jsonl_record_is_reported_and_left_out() -> None:
@@ -426,7 +588,8 @@ def test_an_invalid_paper_id_in_a_jsonl_record_is_reported_and_left_out() -> Non
     (paper,) = [i for i in items if isinstance(i, Paper)]
     assert paper.ids == Ids(arxiv="2101.00001")
     assert [str(i) for i in items if not isinstance(i, Paper)] == [
-        "x.txt:1: 'doi' 'not a doi' is not a DOI (10.NNNN/...); ignored"]
+        "x.txt:1: 'doi' 'not a doi' is not a DOI (10.NNNN/...); ignored"
+    ]
 
 
 def _paper(fmt: str, text: str, name: str) -> Paper:
@@ -434,15 +597,24 @@ def _paper(fmt: str, text: str, name: str) -> Paper:
     return paper
 
 
-@pytest.mark.parametrize(("bib", "line", "evidence"), [
-    ({"doi": "https://doi.org/10.1000/ABC"}, {"doi": "doi:10.1000/abc"}, "doi"),
-    ({"eprint": "2101.00001v2"}, {"arxiv": "https://arxiv.org/abs/2101.00001"}, "arxiv"),
-])
+@pytest.mark.parametrize(
+    ("bib", "line", "evidence"),
+    [
+        ({"doi": "https://doi.org/10.1000/ABC"}, {"doi": "doi:10.1000/abc"}, "doi"),
+        ({"eprint": "2101.00001v2"}, {"arxiv": "https://arxiv.org/abs/2101.00001"}, "arxiv"),
+    ],
+)
 def test_a_bibtex_and_a_jsonl_record_of_one_id_are_one_paper_after_resolution(
-        bib: dict[str, str], line: dict[str, str], evidence: str) -> None:
+    bib: dict[str, str], line: dict[str, str], evidence: str
+) -> None:
     """Titles differ, so only the identifier can join them."""
-    bibtex = _paper("bibtex", "@article{k1,\n  title = {Cups: A Study},\n" + "".join(
-        f"  {k} = {{{v}}},\n" for k, v in bib.items()) + "}\n", "refs.bib")
+    bibtex = _paper(
+        "bibtex",
+        "@article{k1,\n  title = {Cups: A Study},\n"
+        + "".join(f"  {k} = {{{v}}},\n" for k, v in bib.items())
+        + "}\n",
+        "refs.bib",
+    )
     jsonl = _paper("jsonl", json.dumps({"title": "Mugs, Examined", **line}) + "\n", "p.jsonl")
     resolution = resolve_papers([Ranked(bibtex, 50), Ranked(jsonl, 80)])
     (cluster,) = resolution.clusters

@@ -23,8 +23,9 @@ def _cycles(graph: grimp.ImportGraph) -> set[tuple[str, ...]]:
     found = set()
     for importer in graph.modules:
         for imported in graph.find_modules_directly_imported_by(importer):
-            back = graph.find_shortest_chain(importer=imported, imported=importer,
-                                             as_packages=False)
+            back = graph.find_shortest_chain(
+                importer=imported, imported=importer, as_packages=False
+            )
             if back:
                 cycle = (importer, *back[:-1])
                 start = cycle.index(min(cycle))
@@ -49,6 +50,5 @@ def test_a_cycle_is_found() -> None:
 
 
 def test_the_layer_contracts_are_kept(capsys: pytest.CaptureFixture[str]) -> None:
-    code = lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True,
-                        no_logo=True)
+    code = lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True)
     assert code == 0, capsys.readouterr().out

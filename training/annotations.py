@@ -41,9 +41,14 @@ def batch(folder: Path, annotator: str) -> Iterator[dict[str, Any]]:
             done[rec["n"]] = rec
     for n in sorted(done):
         s, a = sample[n], done[n]
-        yield {"id": "t" + text_hash(s["abstract"])[:10], "src": s["src"],
-               "annotator": annotator, "title": s.get("title"), "abstract": s["abstract"],
-               **{k: a[k] for k in KEYS}}
+        yield {
+            "id": "t" + text_hash(s["abstract"])[:10],
+            "src": s["src"],
+            "annotator": annotator,
+            "title": s.get("title"),
+            "abstract": s["abstract"],
+            **{k: a[k] for k in KEYS},
+        }
 
 
 def main(argv: list[str]) -> None:

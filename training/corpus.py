@@ -64,8 +64,12 @@ class Span:
     new: bool | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"field": self.field, "start": self.start, "end": self.end,
-                               "label": self.label}
+        out: dict[str, Any] = {
+            "field": self.field,
+            "start": self.start,
+            "end": self.end,
+            "label": self.label,
+        }
         if self.role is not None:
             out["role"] = self.role
         if self.new is not None:
@@ -114,12 +118,12 @@ def find_spans(rec: dict[str, Any]) -> list[Span]:
         for field in ("title", "abstract"):
             text = rec.get(field) or ""
             for start, end in _occurrences(text, form):
-                candidates.append((order, -(end - start),
-                                   Span(field, start, end, label, role, new)))
+                candidates.append(
+                    (order, -(end - start), Span(field, start, end, label, role, new))
+                )
     chosen: list[Span] = []
     for _, _, span in sorted(candidates, key=lambda c: (c[1], c[0], c[2].field, c[2].start)):
-        if any(s.field == span.field and s.start < span.end and span.start < s.end
-               for s in chosen):
+        if any(s.field == span.field and s.start < span.end and span.start < s.end for s in chosen):
             continue
         chosen.append(span)
     return sorted(chosen, key=lambda s: (s.field != "title", s.start))

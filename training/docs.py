@@ -45,8 +45,9 @@ def to_doc(nlp: Language, rec: dict[str, Any]) -> Doc:
             continue
         a, b = moved[0] + base, moved[1] + base
         label = model_label(s)
-        span = (doc.char_span(a, b, label=label, alignment_mode="contract")
-                or doc.char_span(a, b, label=label, alignment_mode="expand"))
+        span = doc.char_span(a, b, label=label, alignment_mode="contract") or doc.char_span(
+            a, b, label=label, alignment_mode="expand"
+        )
         if span is not None and span.text.strip():
             spans.append(span)
     doc.spans["sc"] = spans  # for a span categorizer (overlaps allowed)

@@ -37,8 +37,9 @@ def scorer() -> Any:
     return module
 
 
-def score_all(gold: Sequence[dict[str, Any]], pred: Mapping[str, dict[str, Any]]
-              ) -> dict[str, dict[str, float]]:
+def score_all(
+    gold: Sequence[dict[str, Any]], pred: Mapping[str, dict[str, Any]]
+) -> dict[str, dict[str, float]]:
     """Per field: partial and strict precision, recall and F1."""
     score = scorer()
     by_id = {str(g["id"]): g for g in gold}
@@ -46,8 +47,12 @@ def score_all(gold: Sequence[dict[str, Any]], pred: Mapping[str, dict[str, Any]]
     for field in FIELDS:
         part = score.score(by_id, pred, field, True)
         strict = score.score(by_id, pred, field, False)
-        out[field] = {"p": part["precision"], "r": part["recall"], "f1": part["f1"],
-                      "strict_f1": strict["f1"]}
+        out[field] = {
+            "p": part["precision"],
+            "r": part["recall"],
+            "f1": part["f1"],
+            "strict_f1": strict["f1"],
+        }
     return out
 
 
@@ -63,21 +68,33 @@ _SHIPPED = {"proposed": True, "methods": False, "datasets": True, "tasks": True}
 CONFIGS: dict[str, dict[str, Any]] = {
     "rules only (--model none)": {"model": False},
     "model only": {"model": True, "role": "model", "sources": _NONE},
-    "model + proposal rules": {"model": True, "role": "model-or-rules",
-                               "sources": {**_NONE, "proposed": True}},
+    "model + proposal rules": {
+        "model": True,
+        "role": "model-or-rules",
+        "sources": {**_NONE, "proposed": True},
+    },
     "model + proposal, dataset and task rules (shipped)": {
-        "model": True, "role": "model-or-rules", "sources": _SHIPPED},
-    "shipped + used-method rules": {"model": True, "role": "model-or-rules",
-                                    "sources": {**_SHIPPED, "methods": True}},
-    "shipped, role by the learned weights": {"model": True, "role": "learned",
-                                             "sources": _SHIPPED},
+        "model": True,
+        "role": "model-or-rules",
+        "sources": _SHIPPED,
+    },
+    "shipped + used-method rules": {
+        "model": True,
+        "role": "model-or-rules",
+        "sources": {**_SHIPPED, "methods": True},
+    },
+    "shipped, role by the learned weights": {"model": True, "role": "learned", "sources": _SHIPPED},
 }
 
 
-def predict(records: Sequence[dict[str, Any]], span_nlp: Any,
-            weights: Mapping[str, Sequence[float]] | None,
-            sources: dict[str, bool] | None, lexicon: Any = None, role: str | None = None
-            ) -> dict[str, dict[str, Any]]:
+def predict(
+    records: Sequence[dict[str, Any]],
+    span_nlp: Any,
+    weights: Mapping[str, Sequence[float]] | None,
+    sources: dict[str, bool] | None,
+    lexicon: Any = None,
+    role: str | None = None,
+) -> dict[str, dict[str, Any]]:
     """What extraction writes for each record, with the given model and weights."""
     from kg.extract.combine import combine
     from kg.extract.engine import assemble, rules
@@ -99,8 +116,9 @@ KEEP: Path | None = Path(os.environ["KG_CV_KEEP"]) if os.environ.get("KG_CV_KEEP
 the joining is re-scored without training again."""
 
 
-def _fold(records: list[dict[str, Any]], k: int, i: int,
-          configs: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
+def _fold(
+    records: list[dict[str, Any]], k: int, i: int, configs: Mapping[str, dict[str, Any]]
+) -> dict[str, dict[str, dict[str, Any]]]:
     """Train on all folds but the ``i``-th and predict it, in every configuration."""
     import spacy
 
@@ -112,8 +130,11 @@ def _fold(records: list[dict[str, Any]], k: int, i: int,
     test_idx = set(folds(records, k)[i])
     test = [r for j, r in enumerate(records) if j in test_idx]
     train = [r for j, r in enumerate(records) if j not in test_idx]
-    print(f"fold {i + 1}/{k}: training on {len(train)}, testing on {len(test)}",
-          file=sys.stderr, flush=True)
+    print(
+        f"fold {i + 1}/{k}: training on {len(train)}, testing on {len(test)}",
+        file=sys.stderr,
+        flush=True,
+    )
     kept = KEEP / f"fold-{i + 1}-of-{k}" if KEEP else None
     if kept is not None and (kept / "meta.json").is_file():
         nlp = spacy.load(kept)  # a span model trained on these folds before
@@ -127,13 +148,25 @@ def _fold(records: list[dict[str, Any]], k: int, i: int,
     lexicon = build({**names(train), "generic": read_list("generic")})
     xm, ym, xd, yd = examples(train)
     weights = {"proposed": fit(xm, ym), "new": fit(xd, yd)}
-    return {name: predict(test, nlp if cfg["model"] else None, weights, cfg.get("sources"),
-                          lexicon, cfg.get("role")) for name, cfg in configs.items()}
+    return {
+        name: predict(
+            test,
+            nlp if cfg["model"] else None,
+            weights,
+            cfg.get("sources"),
+            lexicon,
+            cfg.get("role"),
+        )
+        for name, cfg in configs.items()
+    }
 
 
-def cross_validate(records: list[dict[str, Any]], k: int,
-                   configs: Mapping[str, dict[str, Any]] = CONFIGS,
-                   workers: int = 2) -> dict[str, Any]:
+def cross_validate(
+    records: list[dict[str, Any]],
+    k: int,
+    configs: Mapping[str, dict[str, Any]] = CONFIGS,
+    workers: int = 2,
+) -> dict[str, Any]:
     """Train on k-1 folds, predict the k-th, pool the predictions; print a table."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -170,8 +203,12 @@ def agreement() -> dict[str, Any]:
     for r in second:
         methods = [{"name": p["name"], "role": "proposed"} for p in r["proposed"]]
         methods += [{"name": p, "role": "used"} for p in r["used"]]
-        pred[r["id"]] = {"methods": methods, "datasets": r["datasets"], "tasks": r["tasks"],
-                         "keywords": r["keywords"]}
+        pred[r["id"]] = {
+            "methods": methods,
+            "datasets": r["datasets"],
+            "tasks": r["tasks"],
+            "keywords": r["keywords"],
+        }
     results = {"annotator B against A": score_all(gold, pred)}
     print_table(results, f"agreement of two independent annotations of {len(second)} abstracts")
     return results
@@ -188,8 +225,9 @@ def dev() -> dict[str, Any]:
     acronyms = Concepts.learn(t.abstract for t in items).acronyms
     results = {}
     for name, model in (("kg (model + rules)", "auto"), ("rules only", None)):
-        pred = {e.id: e.as_dict() for e in extract(items, model=model, warn=False,
-                                                   acronyms=acronyms)}
+        pred = {
+            e.id: e.as_dict() for e in extract(items, model=model, warn=False, acronyms=acronyms)
+        }
         results[name] = score_all(gold, pred)
     print_table(results, "development set (23 abstracts)")
     return results

@@ -37,8 +37,12 @@ L2 = 1.0
 
 def _without_heldout(papers: list[Paper]) -> list[Paper]:
     banned = heldout()
-    return [p if not p.abstract or text_hash(p.abstract) not in banned
-            else dataclasses.replace(p, abstract=None) for p in papers]
+    return [
+        p
+        if not p.abstract or text_hash(p.abstract) not in banned
+        else dataclasses.replace(p, abstract=None)
+        for p in papers
+    ]
 
 
 def examples(paths: Sequence[Path]) -> tuple[list[list[float]], list[int]]:
@@ -88,8 +92,11 @@ def fit_monotone(x: list[list[float]], y: list[int]) -> list[float]:
     while True:
         rows = [[0.0 if i in dropped else v for i, v in enumerate(row)] for row in x]
         w = fit(rows, y, l2=L2)
-        bad = [i for i, (name, v) in enumerate(zip(FEATURES, w, strict=True))
-               if v < 0 and name not in homonyms._NAME_FEATURES and name not in MAY_BE_NEGATIVE]
+        bad = [
+            i
+            for i, (name, v) in enumerate(zip(FEATURES, w, strict=True))
+            if v < 0 and name not in homonyms._NAME_FEATURES and name not in MAY_BE_NEGATIVE
+        ]
         if not bad:
             return [0.0 if i in dropped else v for i, v in enumerate(w)]
         dropped |= set(bad)
@@ -104,10 +111,13 @@ def train(paths: Sequence[Path], target: Path = TARGET) -> dict[str, object]:
         xs = [row for row in x if bool(row[shared]) == keep]
         ys = [label for row, label in zip(x, y, strict=True) if bool(row[shared]) == keep]
         parts[part] = (fit_monotone(xs, ys), [len(ys), sum(ys)])
-    data = {"features": list(FEATURES), "shared": parts["shared"][0],
-            "apart": parts["apart"][0],
-            "examples": {k: v[1] for k, v in parts.items()},
-            "trained_on": sorted(p.name for p in paths)}
+    data = {
+        "features": list(FEATURES),
+        "shared": parts["shared"][0],
+        "apart": parts["apart"][0],
+        "examples": {k: v[1] for k, v in parts.items()},
+        "trained_on": sorted(p.name for p in paths),
+    }
     tmp = target.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     tmp.replace(target)
@@ -127,22 +137,28 @@ def cross_validate(evidence: str = "affiliations", each: bool = False) -> None:
     try:
         for held, paths in fams.items():
             train([p for f, ps in fams.items() if f != held for p in ps])
-            for label, part in ([(p.name.split(".")[0], [p]) for p in paths] if each
-                                else [(held, paths)]):
+            for label, part in (
+                [(p.name.split(".")[0], [p]) for p in paths] if each else [(held, paths)]
+            ):
                 kg, base, _ = evaluate(part, affiliations=evidence == "affiliations")
                 rows.append((label, kg, base))
-                print(f"{label:<11} names {kg['shared_names']:>4.0f}  kg P {kg['precision']:.3f} "
-                      f"R {kg['recall']:.3f} macro {kg['macro_f1']:.3f}  | string P "
-                      f"{base['precision']:.3f} macro {base['macro_f1']:.3f}", flush=True)
+                print(
+                    f"{label:<11} names {kg['shared_names']:>4.0f}  kg P {kg['precision']:.3f} "
+                    f"R {kg['recall']:.3f} macro {kg['macro_f1']:.3f}  | string P "
+                    f"{base['precision']:.3f} macro {base['macro_f1']:.3f}",
+                    flush=True,
+                )
     finally:
         if original is not None:
             TARGET.write_bytes(original)
             homonyms.reload()
     n = sum(kg["shared_names"] for _, kg, _ in rows)
     for label, pairs in (("kg", [r[1] for r in rows]), ("name string", [r[2] for r in rows])):
-        print(f"{label}: mean over {len(rows)} of pairwise precision "
-              f"{sum(s['precision'] for s in pairs) / len(rows):.3f}, recall "
-              f"{sum(s['recall'] for s in pairs) / len(rows):.3f}")
+        print(
+            f"{label}: mean over {len(rows)} of pairwise precision "
+            f"{sum(s['precision'] for s in pairs) / len(rows):.3f}, recall "
+            f"{sum(s['recall'] for s in pairs) / len(rows):.3f}"
+        )
     for label, scored in (("kg", [r[1] for r in rows]), ("name string", [r[2] for r in rows])):
         macro = sum(s["macro_f1"] * s["shared_names"] for s in scored) / n
         print(f"{label}: macro F1 over {n:.0f} shared names {macro:.3f}")
@@ -152,8 +168,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", nargs="?", choices=["train", "cv"], default="train")
     parser.add_argument("--evidence", choices=["names", "affiliations"], default="affiliations")
-    parser.add_argument("--each", action="store_true",
-                        help="cv: score every list (one venue, one year) on its own")
+    parser.add_argument(
+        "--each", action="store_true", help="cv: score every list (one venue, one year) on its own"
+    )
     args = parser.parse_args()
     if args.what == "cv":
         cross_validate(args.evidence, args.each)

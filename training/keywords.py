@@ -68,7 +68,7 @@ def fold_words(text: str) -> tuple[str, ...]:
 def contains(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Is ``b`` a run of whole words of ``a``?"""
     n = len(b)
-    return 0 < n <= len(a) and any(a[i:i + n] == b for i in range(len(a) - n + 1))
+    return 0 < n <= len(a) and any(a[i : i + n] == b for i in range(len(a) - n + 1))
 
 
 def matches(pred: str, gold: str) -> bool:
@@ -126,12 +126,14 @@ def tfidf_phrases(items: Sequence[Item], k: int = 10) -> list[list[str]]:
         counts: dict[tuple[str, ...], int] = {}
         for n in (1, 2, 3):
             for i in range(len(words) - n + 1):
-                gram = tuple(words[i:i + n])
+                gram = tuple(words[i : i + n])
                 if gram[0] in _STOP or gram[-1] in _STOP or any(w.isdigit() for w in gram):
                     continue
                 counts[gram] = counts.get(gram, 0) + 1
-        scored = [(c * sum(table.idf(w) for w in g) / len(g) * (1 + 0.5 * (len(g) - 1)), g)
-                  for g, c in counts.items()]
+        scored = [
+            (c * sum(table.idf(w) for w in g) / len(g) * (1 + 0.5 * (len(g) - 1)), g)
+            for g, c in counts.items()
+        ]
         scored.sort(key=lambda s: (-s[0], s[1]))
         out.append([" ".join(g) for _, g in scored[:k]])
     return out
@@ -170,21 +172,25 @@ def priors(items: Iterable[Item]) -> dict[tuple[str, ...], Any]:
             key = key_words(k)
             if key:
                 counts.setdefault(key, Counter())[k.strip()] += 1
-    return {key: Prior(sum(c.values()), max(sorted(c), key=lambda f: c[f]))
-            for key, c in counts.items()}
+    return {
+        key: Prior(sum(c.values()), max(sorted(c), key=lambda f: c[f])) for key, c in counts.items()
+    }
 
 
-def kg_phrases(prep: Sequence[tuple[Item, Any, Any, Any]], learned: Any, k: int = 10,
-               table: Any = None) -> list[list[str]]:
+def kg_phrases(
+    prep: Sequence[tuple[Item, Any, Any, Any]], learned: Any, k: int = 10, table: Any = None
+) -> list[list[str]]:
     from kg.extract.keywords import rank
 
-    return [[m.name for m in rank(paper, methods, tasks, limit=k, learned=learned,
-                                  priors=table)]
-            for _, paper, methods, tasks in prep]
+    return [
+        [m.name for m in rank(paper, methods, tasks, limit=k, learned=learned, priors=table)]
+        for _, paper, methods, tasks in prep
+    ]
 
 
-def examples(prep: Sequence[tuple[Item, Any, Any, Any]], table: Any
-             ) -> tuple[list[list[float]], list[int]]:
+def examples(
+    prep: Sequence[tuple[Item, Any, Any, Any]], table: Any
+) -> tuple[list[list[float]], list[int]]:
     """Candidate feature vectors, labelled by whether they match an author keyword.
 
     A paper's own keywords are taken out of the prior table it is seen with, as they
@@ -196,8 +202,7 @@ def examples(prep: Sequence[tuple[Item, Any, Any, Any]], table: Any
     ys: list[int] = []
     for item, paper, methods, tasks in prep:
         own = {key_words(k) for k in item.keywords}
-        mine = {key: (Prior(p.papers - 1, p.form) if key in own else p)
-                for key, p in table.items()}
+        mine = {key: (Prior(p.papers - 1, p.form) if key in own else p) for key, p in table.items()}
         for c in candidates(paper, methods, tasks, [0.0] * len(FEATURES), mine):
             xs.append(c.x)
             ys.append(int(any(matches(c.phrase.text, g) for g in item.keywords)))
@@ -213,16 +218,16 @@ def fit(prep: Sequence[tuple[Item, Any, Any, Any]]) -> tuple[list[float], Any]:
     return logistic(xs, ys, l2=1.0), table
 
 
-def cross_validated(prep: Sequence[tuple[Item, Any, Any, Any]], folds: int = 5
-                    ) -> list[list[str]]:
+def cross_validated(prep: Sequence[tuple[Item, Any, Any, Any]], folds: int = 5) -> list[list[str]]:
     """kg's phrases for every item, each from weights and priors fitted without its fold."""
     out: dict[int, list[str]] = {}
     for f in range(folds):
         train = [p for i, p in enumerate(prep) if i % folds != f]
         test = [(i, p) for i, p in enumerate(prep) if i % folds == f]
         w, table = fit(train)
-        for (i, _), phrases in zip(test, kg_phrases([p for _, p in test], w, 10, table),
-                                   strict=True):
+        for (i, _), phrases in zip(
+            test, kg_phrases([p for _, p in test], w, 10, table), strict=True
+        ):
             out[i] = phrases
     return [out[i] for i in range(len(prep))]
 
@@ -245,13 +250,15 @@ def table() -> dict[str, Any]:
             systems["kg, learned ranking (5-fold CV)"] = cross_validated(prep)
         else:
             systems["kg, learned ranking (fitted on Paper Copilot)"] = kg_phrases(
-                prep, weights, 10, table)
+                prep, weights, 10, table
+            )
         for sys_name, preds in systems.items():
-            rows.setdefault(sys_name, {})[name] = (f1_at(preds, golds, 5),
-                                                   f1_at(preds, golds, 10))
+            rows.setdefault(sys_name, {})[name] = (f1_at(preds, golds, 5), f1_at(preds, golds, 10))
         results[name] = len(items)
-    print(f"\nAuthor keywords: Paper Copilot ICLR 2018 ({results['copilot']} papers), "
-          f"seed 000 orals ({results['orals']} papers); partial match, F1@5 / F1@10\n")
+    print(
+        f"\nAuthor keywords: Paper Copilot ICLR 2018 ({results['copilot']} papers), "
+        f"seed 000 orals ({results['orals']} papers); partial match, F1@5 / F1@10\n"
+    )
     print("| | Paper Copilot F1@5 | F1@10 | seed 000 orals F1@5 | F1@10 |")
     print("|---|---|---|---|---|")
     for sys_name, r in rows.items():
@@ -266,15 +273,23 @@ def train(target: Path = TARGET) -> list[float]:
     from kg.extract.keywords import FEATURES, prior, weights
 
     w, table = fit(prepared(load("copilot")))
-    data = {"features": list(FEATURES), "weights": w,
-            "fitted_on": "Paper Copilot ICLR 2018 abstracts with author keywords"}
+    data = {
+        "features": list(FEATURES),
+        "weights": w,
+        "fitted_on": "Paper Copilot ICLR 2018 abstracts with author keywords",
+    }
     tmp = target.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     tmp.replace(target)
-    lines = ["# folded author keyword, papers whose authors chose it, spelling used most "
-             "(python -m training.keywords train)"]
-    lines += [f"{' '.join(k)}\t{p.papers}\t{p.form}" for k, p in sorted(table.items())
-              if p.papers >= 2 and "\t" not in p.form]
+    lines = [
+        "# folded author keyword, papers whose authors chose it, spelling used most "
+        "(python -m training.keywords train)"
+    ]
+    lines += [
+        f"{' '.join(k)}\t{p.papers}\t{p.form}"
+        for k, p in sorted(table.items())
+        if p.papers >= 2 and "\t" not in p.form
+    ]
     prior_file = target.with_name("keyphrases.tsv")
     tmp = prior_file.with_suffix(".tmp")
     tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")

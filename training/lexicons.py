@@ -46,8 +46,14 @@ def names(records: list[dict[str, Any]]) -> dict[str, list[str]]:
         for form, kind in pairs:
             form = " ".join(form.split())
             key = key_words(form)
-            if (not key or key in generic or len(key) > MAX_WORDS or "$" in form
-                    or "\\" in form or not any(c.isalpha() for c in form)):
+            if (
+                not key
+                or key in generic
+                or len(key) > MAX_WORDS
+                or "$" in form
+                or "\\" in form
+                or not any(c.isalpha() for c in form)
+            ):
                 continue
             kinds.setdefault(key, Counter())[kind] += 1
             forms.setdefault(key, Counter())[form] += 1
@@ -67,10 +73,12 @@ def names(records: list[dict[str, Any]]) -> dict[str, list[str]]:
 def write_lists(records: list[dict[str, Any]], data: Path = DATA) -> dict[str, int]:
     sizes = {}
     for kind, forms in names(records).items():
-        head = (f"# {HEADERS[kind]}, as the annotators of training/corpus named them (built "
-                "by\n# python -m training.lexicons; held-out abstracts are never read). One "
-                "surface form a line;\n# case, hyphens and a plural \"s\" fold. A single word "
-                "in capitals only matches a capitalised word.\n")
+        head = (
+            f"# {HEADERS[kind]}, as the annotators of training/corpus named them (built "
+            "by\n# python -m training.lexicons; held-out abstracts are never read). One "
+            'surface form a line;\n# case, hyphens and a plural "s" fold. A single word '
+            "in capitals only matches a capitalised word.\n"
+        )
         target = data / f"{kind}.txt"
         tmp = target.with_suffix(".tmp")
         tmp.write_text(head + "\n".join(forms) + "\n", encoding="utf-8")

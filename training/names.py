@@ -31,12 +31,17 @@ TARGET = Path(__file__).resolve().parent.parent / "kg" / "resolve" / "data" / "n
 
 def author_lists(repo: Path) -> list[str]:
     """Every ``author`` field of every JSON list committed at HEAD of the git ``repo``."""
-    listing = subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", "--name-only", "HEAD"],
-                             capture_output=True, text=True, check=True).stdout.split()
+    listing = subprocess.run(
+        ["git", "-C", str(repo), "ls-tree", "-r", "--name-only", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     out = []
     for path in sorted(p for p in listing if p.endswith(".json")):
-        shown = subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{path}"],
-                               capture_output=True, check=False)
+        shown = subprocess.run(
+            ["git", "-C", str(repo), "show", f"HEAD:{path}"], capture_output=True, check=False
+        )
         if shown.returncode != 0:  # a large file the snapshot does not hold
             continue
         try:
@@ -80,8 +85,10 @@ def main() -> None:
     fields = author_lists(args.repo)
     given, surnames, total = count(fields)
     write(given, surnames, total)
-    print(f"{len(fields)} author lists, {total} distinct names, {len(given)} given names, "
-          f"{len(surnames)} surnames -> {TARGET}")
+    print(
+        f"{len(fields)} author lists, {total} distinct names, {len(given)} given names, "
+        f"{len(surnames)} surnames -> {TARGET}"
+    )
 
 
 if __name__ == "__main__":

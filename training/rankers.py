@@ -29,8 +29,9 @@ from training.docs import to_clean
 TARGET = Path(__file__).parent.parent / "kg" / "extract" / "data" / "roles.json"
 
 
-def papers(records: Iterable[dict[str, Any]], lexicon: Lexicon | None = None
-           ) -> Iterator[tuple[dict[str, Any], TaggedPaper]]:
+def papers(
+    records: Iterable[dict[str, Any]], lexicon: Lexicon | None = None
+) -> Iterator[tuple[dict[str, Any], TaggedPaper]]:
     """Each record with the :class:`TaggedPaper` extraction would build for it (with the
     bundled lexicon unless another is given)."""
     loaded = load(warn=False)
@@ -55,7 +56,7 @@ def gold_found(rec: dict[str, Any]) -> list[Found]:
             continue
         moved = to_clean(c, s["start"], s["end"])
         if moved is not None:
-            out.append(Found(s["label"], s["field"], *moved, c.text[moved[0]:moved[1]]))
+            out.append(Found(s["label"], s["field"], *moved, c.text[moved[0] : moved[1]]))
     return out
 
 
@@ -70,8 +71,9 @@ def _matches(e: Entity, gold: list[list[str]]) -> bool:
 FOLDS = 5
 
 
-def examples(records: list[dict[str, Any]]
-             ) -> tuple[list[list[float]], list[int], list[list[float]], list[int]]:
+def examples(
+    records: list[dict[str, Any]],
+) -> tuple[list[list[float]], list[int], list[list[float]], list[int]]:
     """Feature vectors and labels for ``proposed`` and for ``new``.
 
     The rules' lexicon a record is seen with is built from the other folds' annotations
@@ -96,8 +98,9 @@ def examples(records: list[dict[str, Any]]
     return xm, ym, xd, yd
 
 
-def _examples(records: list[dict[str, Any]], lexicon: Lexicon
-              ) -> tuple[list[list[float]], list[int], list[list[float]], list[int]]:
+def _examples(
+    records: list[dict[str, Any]], lexicon: Lexicon
+) -> tuple[list[list[float]], list[int], list[list[float]], list[int]]:
     from kg.extract.combine import candidates
 
     xm: list[list[float]] = []
@@ -138,8 +141,12 @@ def fit(x: list[list[float]], y: list[int], l2: float = 1.0, steps: int = 50) ->
 def train_roles(records: list[dict[str, Any]], target: Path = TARGET) -> dict[str, Any]:
     """Fit and write ``roles.json``; returns what was written."""
     xm, ym, xd, yd = examples(records)
-    data = {"features": list(roles.FEATURES), "proposed": fit(xm, ym), "new": fit(xd, yd),
-            "examples": {"proposed": [len(ym), sum(ym)], "new": [len(yd), sum(yd)]}}
+    data = {
+        "features": list(roles.FEATURES),
+        "proposed": fit(xm, ym),
+        "new": fit(xd, yd),
+        "examples": {"proposed": [len(ym), sum(ym)], "new": [len(yd), sum(yd)]},
+    }
     tmp = target.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     tmp.replace(target)

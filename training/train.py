@@ -56,9 +56,15 @@ def train_spans(records: list[dict[str, Any]], out: Path, config: Path = CONFIG)
         work = Path(tmp)
         docbin(nlp, records).to_disk(work / "train.spacy")
         docbin(nlp, dev_records()).to_disk(work / "dev.spacy")
-        train(config, work / "output", overrides={
-            "paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy")},
-            use_gpu=-1)
+        train(
+            config,
+            work / "output",
+            overrides={
+                "paths.train": str(work / "train.spacy"),
+                "paths.dev": str(work / "dev.spacy"),
+            },
+            use_gpu=-1,
+        )
         best = work / "output" / "model-best"
         if out.exists():
             shutil.rmtree(out)
@@ -73,9 +79,15 @@ def install(model_dir: Path, target: Path = TARGET / "spans") -> None:
         shutil.rmtree(tmp)
     shutil.copytree(model_dir, tmp)
     meta = json.loads((tmp / "meta.json").read_text("utf-8"))
-    meta.update({"name": "kg_spans", "version": "1.0.0",
-                 "description": "kg's METHOD/DATASET/TASK span model (training/)",
-                 "license": "MIT", "author": "kg"})
+    meta.update(
+        {
+            "name": "kg_spans",
+            "version": "1.0.0",
+            "description": "kg's METHOD/DATASET/TASK span model (training/)",
+            "license": "MIT",
+            "author": "kg",
+        }
+    )
     meta.pop("performance", None)
     (tmp / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", "utf-8")
     old = target.with_name(target.name + ".old")

@@ -23,56 +23,126 @@ def _format_choices() -> list[str]:
 
 @main.command()
 @click.argument("sources", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", default="auto", show_default=True,
-              type=click.Choice(_format_choices()),
-              help="Input format of every SOURCE; `auto` recognises each file by its content.")
+@click.option(
+    "--format",
+    "fmt",
+    default="auto",
+    show_default=True,
+    type=click.Choice(_format_choices()),
+    help="Input format of every SOURCE; `auto` recognises each file by its content.",
+)
 @dir_option
-@click.option("--base-iri", default=None,
-              help=f"Base under which paper, person and concept IRIs are minted [default: "
-              f"{DEFAULT_BASE}, or for --add/--remove the build's own].")
-@click.option("--venue", default=None, help="Venue for records that do not name one, "
-              "e.g. 'ICLR 2020'.")
+@click.option(
+    "--base-iri",
+    default=None,
+    help=f"Base under which paper, person and concept IRIs are minted [default: "
+    f"{DEFAULT_BASE}, or for --add/--remove the build's own].",
+)
+@click.option(
+    "--venue", default=None, help="Venue for records that do not name one, e.g. 'ICLR 2020'."
+)
 @click.option("--year", default=None, type=int, help="Year for records that do not give one.")
-@click.option("--encoding", default=None,
-              help="Text encoding of the sources (default: UTF-8, or as a BOM says).")
-@click.option("--extract/--no-extract", default=None,
-              help="Extract methods, datasets, tasks and keywords from abstracts; "
-              "--no-extract builds the bibliographic graph only [default: extract, or for "
-              "--add/--remove as the build did].")
-@click.option("--workers", default=0, type=click.IntRange(0, 64),
-              help="Extraction worker processes (0: one per core, at most 4).")
-@click.option("--model", default=None,
-              help="spaCy pipeline for extraction: auto, a package name, or 'none' (rules "
-              "only) [default: auto, or for --add/--remove as the build did].")
-@click.option("--add", "add", is_flag=True,
-              help="Add SOURCES to the build already in DIR: the same graph as a full build "
-              "of all its sources, but only new texts are extracted and the store is "
-              "updated, not reloaded.")
-@click.option("--remove", "remove", multiple=True, metavar="FILE",
-              help="Drop a source (its path, or its file name) from the build in DIR, and "
-              "everything that depended on it only. Repeatable; combines with --add.")
-@click.option("--emit", "emit_format", type=click.Choice(["nquads"]), default=None,
-              help="With --shard: write only this shard's statements as N-Quads into DIR "
-              "(no store, no exports).")
-@click.option("--shard", default=None, metavar="I/N",
-              help="With --emit: which shard to write (0 <= I < N).")
-@click.option("--from-shards", "from_shards", default=None, metavar="SHARDS",
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Build DIR from the shards in SHARDS (written by --emit nquads --shard) "
-              "of the same SOURCES.")
-@click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
-              show_default=True,
-              help="dask: run --shards N shards on Dask distributed, then merge them.")
-@click.option("--shards", "n_shards", default=4, show_default=True,
-              type=click.IntRange(1, 100_000), help="Shards for --engine dask.")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Dask scheduler for --engine dask (default: a local cluster of 2 "
-              "processes).")
-def build(sources: tuple[Path, ...], fmt: str, out: str, base_iri: str | None,
-          venue: str | None, year: int | None, encoding: str | None, extract: bool | None,
-          workers: int, model: str | None, add: bool, remove: tuple[str, ...],
-          emit_format: str | None, shard: str | None, from_shards: Path | None, engine: str,
-          n_shards: int, scheduler: str | None) -> None:
+@click.option(
+    "--encoding",
+    default=None,
+    help="Text encoding of the sources (default: UTF-8, or as a BOM says).",
+)
+@click.option(
+    "--extract/--no-extract",
+    default=None,
+    help="Extract methods, datasets, tasks and keywords from abstracts; "
+    "--no-extract builds the bibliographic graph only [default: extract, or for "
+    "--add/--remove as the build did].",
+)
+@click.option(
+    "--workers",
+    default=0,
+    type=click.IntRange(0, 64),
+    help="Extraction worker processes (0: one per core, at most 4).",
+)
+@click.option(
+    "--model",
+    default=None,
+    help="spaCy pipeline for extraction: auto, a package name, or 'none' (rules "
+    "only) [default: auto, or for --add/--remove as the build did].",
+)
+@click.option(
+    "--add",
+    "add",
+    is_flag=True,
+    help="Add SOURCES to the build already in DIR: the same graph as a full build "
+    "of all its sources, but only new texts are extracted and the store is "
+    "updated, not reloaded.",
+)
+@click.option(
+    "--remove",
+    "remove",
+    multiple=True,
+    metavar="FILE",
+    help="Drop a source (its path, or its file name) from the build in DIR, and "
+    "everything that depended on it only. Repeatable; combines with --add.",
+)
+@click.option(
+    "--emit",
+    "emit_format",
+    type=click.Choice(["nquads"]),
+    default=None,
+    help="With --shard: write only this shard's statements as N-Quads into DIR "
+    "(no store, no exports).",
+)
+@click.option(
+    "--shard", default=None, metavar="I/N", help="With --emit: which shard to write (0 <= I < N)."
+)
+@click.option(
+    "--from-shards",
+    "from_shards",
+    default=None,
+    metavar="SHARDS",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Build DIR from the shards in SHARDS (written by --emit nquads --shard) "
+    "of the same SOURCES.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="dask: run --shards N shards on Dask distributed, then merge them.",
+)
+@click.option(
+    "--shards",
+    "n_shards",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="Shards for --engine dask.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Dask scheduler for --engine dask (default: a local cluster of 2 processes).",
+)
+def build(
+    sources: tuple[Path, ...],
+    fmt: str,
+    out: str,
+    base_iri: str | None,
+    venue: str | None,
+    year: int | None,
+    encoding: str | None,
+    extract: bool | None,
+    workers: int,
+    model: str | None,
+    add: bool,
+    remove: tuple[str, ...],
+    emit_format: str | None,
+    shard: str | None,
+    from_shards: Path | None,
+    engine: str,
+    n_shards: int,
+    scheduler: str | None,
+) -> None:
     """Build the knowledge graph from SOURCES (default: the bundled ICLR corpus).
 
     Writes DIR/store (the embedded store), DIR/graph.ttl, DIR/graph.nq (one named graph
@@ -99,8 +169,9 @@ def build(sources: tuple[Path, ...], fmt: str, out: str, base_iri: str | None,
     if remove and sources and not add:
         raise UsageError("SOURCES with --remove: give --add too to add them, or leave them out")
     if (add or remove) and (shard or from_shards or engine != "local"):
-        raise UsageError("--add/--remove change a built DIR; they do not combine with "
-                         "shards or --engine")
+        raise UsageError(
+            "--add/--remove change a built DIR; they do not combine with shards or --engine"
+        )
     given = [SourceSpec(p, fmt, venue, year) for p in sources]
     specs = given or bundled_sources()
     # --add/--remove keep the options the build was made with, unless given again
@@ -122,12 +193,13 @@ def build(sources: tuple[Path, ...], fmt: str, out: str, base_iri: str | None,
 
         check_replaceable(Path(out), [s.path for s in specs])  # before the distributed run
         with _writing(out):
-            _run_dask(specs, n_shards, out, scheduler, base_iri, encoding, extract,
-                      chosen_model)
+            _run_dask(specs, n_shards, out, scheduler, base_iri, encoding, extract, chosen_model)
         from_shards = Path(out) / "shards"
     total = len(specs) + STEPS_PER_BUILD + (EXTRACT_UNITS if extract and not from_shards else 0)
-    with click.progressbar(length=total, label="building", file=sys.stderr,
-                           show_pos=True, item_show_func=lambda s: s) as bar:
+    with click.progressbar(
+        length=total, label="building", file=sys.stderr, show_pos=True, item_show_func=lambda s: s
+    ) as bar:
+
         def step(label: str) -> None:
             bar.update(1, label)
 
@@ -140,10 +212,18 @@ def build(sources: tuple[Path, ...], fmt: str, out: str, base_iri: str | None,
                 if engine == "dask":  # the merged build holds all of it
                     shutil.rmtree(from_shards, ignore_errors=True)
             else:
-                result = run(None if add or remove else specs, out=out, base_iri=base_iri,
-                             encoding=encoding, step=step, extract=extract,
-                             workers=workers or default_workers(), model=chosen_model,
-                             add=given if add else (), remove=remove)
+                result = run(
+                    None if add or remove else specs,
+                    out=out,
+                    base_iri=base_iri,
+                    encoding=encoding,
+                    step=step,
+                    extract=extract,
+                    workers=workers or default_workers(),
+                    model=chosen_model,
+                    add=given if add else (),
+                    remove=remove,
+                )
     for w in caught:
         if issubclass(w.category, FallbackWarning):
             say(f"kg: warning: {w.message}")
@@ -163,28 +243,64 @@ def _writing(out: str) -> Iterator[None]:
         raise StoreError(f"{describe(exc, out)} (writing {out})") from None
 
 
-def _emit_shard(specs: list, shard: str, out: str, base_iri: str, encoding: str | None,  # type: ignore[type-arg]
-                extract: bool, model: str | None) -> None:
+def _emit_shard(
+    specs: list,
+    shard: str,
+    out: str,
+    base_iri: str,
+    encoding: str | None,  # type: ignore[type-arg]
+    extract: bool,
+    model: str | None,
+) -> None:
     from kg.shards import emit_shard, parse
 
     index, count = parse(shard)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        path = emit_shard(specs, index, count, out, base_iri, encoding, extract, model,
-                          step=lambda label: click.echo(f"kg: {label}", err=True))
+        path = emit_shard(
+            specs,
+            index,
+            count,
+            out,
+            base_iri,
+            encoding,
+            extract,
+            model,
+            step=lambda label: click.echo(f"kg: {label}", err=True),
+        )
     click.echo(f"shard {index}/{count} -> {path}", err=True)
 
 
-def _run_dask(specs: list, count: int, out: str, scheduler: str | None, base_iri: str,  # type: ignore[type-arg]
-              encoding: str | None, extract: bool, model: str | None) -> None:
+def _run_dask(
+    specs: list,
+    count: int,
+    out: str,
+    scheduler: str | None,
+    base_iri: str,  # type: ignore[type-arg]
+    encoding: str | None,
+    extract: bool,
+    model: str | None,
+) -> None:
     from kg.distributed import run_shards
 
     folder = Path(out) / "shards"
-    with click.progressbar(length=count, label=f"shards on dask ({scheduler or 'local'})",
-                           file=sys.stderr, show_pos=True) as bar:
-        run_shards(specs, count, folder, scheduler=scheduler, base_iri=base_iri,
-                   encoding=encoding, extract=extract, model=model,
-                   progress=lambda _path: bar.update(1))
+    with click.progressbar(
+        length=count,
+        label=f"shards on dask ({scheduler or 'local'})",
+        file=sys.stderr,
+        show_pos=True,
+    ) as bar:
+        run_shards(
+            specs,
+            count,
+            folder,
+            scheduler=scheduler,
+            base_iri=base_iri,
+            encoding=encoding,
+            extract=extract,
+            model=model,
+            progress=lambda _path: bar.update(1),
+        )
 
 
 def _summary(result: dict, out: str) -> None:  # type: ignore[type-arg]
@@ -192,10 +308,13 @@ def _summary(result: dict, out: str) -> None:  # type: ignore[type-arg]
     ex = result.get("extraction")
     if ex:
         m = ex["mentions"]
-        click.echo(f"extracted {m.get('proposed', 0)} proposed and {m.get('used', 0)} used "
-                   f"methods, {m.get('datasets', 0)} datasets, {m.get('tasks', 0)} tasks, "
-                   f"{m.get('keywords', 0)} keywords from {ex['papers']} abstracts "
-                   f"({ex['concepts']} concepts)", err=True)
+        click.echo(
+            f"extracted {m.get('proposed', 0)} proposed and {m.get('used', 0)} used "
+            f"methods, {m.get('datasets', 0)} datasets, {m.get('tasks', 0)} tasks, "
+            f"{m.get('keywords', 0)} keywords from {ex['papers']} abstracts "
+            f"({ex['concepts']} concepts)",
+            err=True,
+        )
     click.echo(
         f"{t['papers']} papers from {t['source_records']} records in {len(result['sources'])} "
         f"sources, {t['people']} people, {t['citations_resolved']}/{t['citations']} citations "

@@ -56,12 +56,19 @@ def say(line: str) -> None:
 DEFAULT_DIR = "exports"
 
 
-def dir_option(func: Any = None, *, help: str = "Directory a build writes and commands read."
-               ) -> Any:
+def dir_option(
+    func: Any = None, *, help: str = "Directory a build writes and commands read."
+) -> Any:
     """The --dir option every command shares (all but `kg extract`, which reads and writes
     JSON lines): ``@dir_option``, or ``@dir_option(help=...)`` where DIR serves otherwise."""
-    option = click.option("--dir", "out", default=DEFAULT_DIR, show_default=True,
-                           type=click.Path(file_okay=False), help=help)
+    option = click.option(
+        "--dir",
+        "out",
+        default=DEFAULT_DIR,
+        show_default=True,
+        type=click.Path(file_okay=False),
+        help=help,
+    )
     return option if func is None else option(func)
 
 

@@ -18,8 +18,14 @@ def export() -> None:
 
 @export.command()
 @dir_option
-@click.option("--format", "fmt", default="jsonl", show_default=True,
-              type=click.Choice(["jsonl", "csv"]), help="JSON lines, or a flat CSV table.")
+@click.option(
+    "--format",
+    "fmt",
+    default="jsonl",
+    show_default=True,
+    type=click.Choice(["jsonl", "csv"]),
+    help="JSON lines, or a flat CSV table.",
+)
 @click.option("-o", "--output", default="-", help="File to write ('-' for stdout).")
 def papers(out: str, fmt: str, output: str) -> None:
     """The cleaned paper table: one line per real paper with its authors and sources."""
@@ -30,12 +36,18 @@ def papers(out: str, fmt: str, output: str) -> None:
 
 
 def _network_options(func: Any) -> Any:
-    func = click.option("--format", "fmt", default="graphml", show_default=True,
-                        type=click.Choice(_network_formats()),
-                        help="graphml/gexf (Gephi, Cytoscape), csv (NAME.nodes.csv and "
-                        "NAME.edges.csv), json (node-link), pajek, html (offline page).")(func)
-    return click.option("-o", "--output", default=None,
-                        help="File to write (default: DIR/NAME.EXT).")(func)
+    func = click.option(
+        "--format",
+        "fmt",
+        default="graphml",
+        show_default=True,
+        type=click.Choice(_network_formats()),
+        help="graphml/gexf (Gephi, Cytoscape), csv (NAME.nodes.csv and "
+        "NAME.edges.csv), json (node-link), pajek, html (offline page).",
+    )(func)
+    return click.option(
+        "-o", "--output", default=None, help="File to write (default: DIR/NAME.EXT)."
+    )(func)
 
 
 def _network_formats() -> list[str]:
@@ -50,8 +62,9 @@ def _color_choices() -> list[str]:
     return list(COLOR_BY)
 
 
-def _write_network(graph: Any, fmt: str, output: str | None, out: str, name: str,
-                   title: str) -> None:
+def _write_network(
+    graph: Any, fmt: str, output: str | None, out: str, name: str, title: str
+) -> None:
     from kg.export.formats import EXPORTERS, write
 
     stream = False
@@ -60,40 +73,76 @@ def _write_network(graph: Any, fmt: str, output: str | None, out: str, name: str
     if stream:
         assert output is not None
         if not EXPORTERS[fmt].extension:
-            raise KGError(f"{output}: the {fmt} export writes two files; name a file, "
-                          f"not a stream")
+            raise KGError(f"{output}: the {fmt} export writes two files; name a file, not a stream")
         write_stream(output, EXPORTERS[fmt].render(graph, title)[""])
-        click.echo(f"wrote {output} ({graph.number_of_nodes()} nodes, "
-                   f"{graph.number_of_edges()} edges)", err=True)
+        click.echo(
+            f"wrote {output} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)",
+            err=True,
+        )
         return
     target = output or str(Path(out) / f"{name}{EXPORTERS[fmt].extension or '.csv'}")
     for path in write(graph, fmt, target, title):
-        click.echo(f"wrote {path} ({graph.number_of_nodes()} nodes, "
-                   f"{graph.number_of_edges()} edges)", err=True)
+        click.echo(
+            f"wrote {path} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)",
+            err=True,
+        )
 
 
 @export.command()
 @dir_option
 @click.option("--person", default=None, help="Only this person's network (a name or IRI).")
-@click.option("--hops", default=1, show_default=True, type=click.IntRange(1, 10),
-              help="With --person: how many co-author steps away to go.")
-@click.option("--min-papers", default=1, show_default=True, type=click.IntRange(1),
-              help="Leave out people with fewer papers.")
-@click.option("--min-weight", default=1, show_default=True, type=click.IntRange(1),
-              help="Leave out ties with fewer joint papers.")
-@click.option("--color-by", default="community", show_default=True,
-              type=click.Choice(_color_choices()),
-              help="institution: give each person an 'institution' attribute (the organization "
-              "on most of their papers) and colour the HTML page by it.")
+@click.option(
+    "--hops",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 10),
+    help="With --person: how many co-author steps away to go.",
+)
+@click.option(
+    "--min-papers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Leave out people with fewer papers.",
+)
+@click.option(
+    "--min-weight",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Leave out ties with fewer joint papers.",
+)
+@click.option(
+    "--color-by",
+    default="community",
+    show_default=True,
+    type=click.Choice(_color_choices()),
+    help="institution: give each person an 'institution' attribute (the organization "
+    "on most of their papers) and colour the HTML page by it.",
+)
 @_network_options
-def coauthors(out: str, person: str | None, hops: int, min_papers: int, min_weight: int,
-              color_by: str, fmt: str, output: str | None) -> None:
+def coauthors(
+    out: str,
+    person: str | None,
+    hops: int,
+    min_papers: int,
+    min_weight: int,
+    color_by: str,
+    fmt: str,
+    output: str | None,
+) -> None:
     """The co-author network: people linked by their joint papers (edge weight)."""
     from kg.export.networks import coauthor_graph
     from kg.store import Store
 
-    graph = coauthor_graph(Store.open(out), person=person, hops=hops if person else None,
-                           min_papers=min_papers, min_weight=min_weight, color_by=color_by)
+    graph = coauthor_graph(
+        Store.open(out),
+        person=person,
+        hops=hops if person else None,
+        min_papers=min_papers,
+        min_weight=min_weight,
+        color_by=color_by,
+    )
     title = f"Co-authors of {person}" if person else "Co-author network"
     _write_network(graph, fmt, output, out, "coauthors", title)
 
@@ -101,16 +150,33 @@ def coauthors(out: str, person: str | None, hops: int, min_papers: int, min_weig
 @export.command()
 @click.argument("term")
 @dir_option
-@click.option("--hops", default=1, show_default=True, type=click.IntRange(1, 5),
-              help="How many co-occurrence steps away to go.")
-@click.option("--kind", default="concept", show_default=True,
-              type=click.Choice(["concept", "method", "dataset", "task"]),
-              help="What TERM names.")
+@click.option(
+    "--hops",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 5),
+    help="How many co-occurrence steps away to go.",
+)
+@click.option(
+    "--kind",
+    default="concept",
+    show_default=True,
+    type=click.Choice(["concept", "method", "dataset", "task"]),
+    help="What TERM names.",
+)
 @click.option("--papers", is_flag=True, help="Add the papers behind the concepts.")
 @click.option("--people", is_flag=True, help="Add the papers and their authors.")
 @_network_options
-def neighborhood(term: str, out: str, hops: int, kind: str, papers: bool, people: bool,
-                 fmt: str, output: str | None) -> None:
+def neighborhood(
+    term: str,
+    out: str,
+    hops: int,
+    kind: str,
+    papers: bool,
+    people: bool,
+    fmt: str,
+    output: str | None,
+) -> None:
     """A concept's neighbourhood: the concepts that occur with TERM in the same papers."""
     from kg.export.networks import neighborhood as ego
     from kg.store import Store
@@ -121,10 +187,15 @@ def neighborhood(term: str, out: str, hops: int, kind: str, papers: bool, people
 
 @export.command()
 @dir_option
-@click.option("--format", "fmt", default="turtle", show_default=True,
-              type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "void"]),
-              help="turtle/ntriples: all graphs merged; nquads/trig/jsonld: one named graph "
-              "per source; void: the VoID description (counts of triples, papers, people...).")
+@click.option(
+    "--format",
+    "fmt",
+    default="turtle",
+    show_default=True,
+    type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "void"]),
+    help="turtle/ntriples: all graphs merged; nquads/trig/jsonld: one named graph "
+    "per source; void: the VoID description (counts of triples, papers, people...).",
+)
 @click.option("-o", "--output", default="-", help="File to write ('-' for stdout).")
 def rdf(out: str, fmt: str, output: str) -> None:
     """The graph as RDF for other triple stores (Oxigraph, Virtuoso, Jena, QLever)."""

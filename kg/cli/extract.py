@@ -59,16 +59,20 @@ def _input(input_path: str) -> Iterator[tuple[str, BinaryIO, int | None]]:
 
 
 @contextlib.contextmanager
-def _progress(label: str, total: int | None, quiet: bool, every: float,
-              unit: Callable[[int], str] = "{:,}".format) -> Iterator[Callable[[int], None]]:
+def _progress(
+    label: str,
+    total: int | None,
+    quiet: bool,
+    every: float,
+    unit: Callable[[int], str] = "{:,}".format,
+) -> Iterator[Callable[[int], None]]:
     """A function to call with the units done: a bar on a terminal, else a line on stderr
     every ``every`` seconds (nothing when ``quiet``)."""
     if quiet:
         yield lambda n: None
         return
     if total and sys.stderr.isatty():
-        with click.progressbar(length=total, label=label, file=sys.stderr,
-                               show_pos=True) as bar:
+        with click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True) as bar:
             yield bar.update
         return
     done = 0
@@ -159,21 +163,46 @@ def _json_line(obj: object) -> bytes:
 
 @main.command()
 @click.argument("input_path", metavar="[INPUT.jsonl|-]", default="-")
-@click.option("-o", "--output", default="-", show_default=True,
-              help="File to write ('-' for stdout, line by line); a file is written whole "
-              "or not at all.")
-@click.option("--skip-bad", is_flag=True,
-              help="Skip malformed lines with a warning instead of stopping.")
-@click.option("--workers", default=0, type=click.IntRange(0, 64),
-              help="Worker processes (0: one per core, at most 4).")
-@click.option("--model", default="auto", show_default=True,
-              help="spaCy pipeline to use: auto (the first installed English one), a "
-              "package name, or 'none' for rules only.")
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    help="File to write ('-' for stdout, line by line); a file is written whole or not at all.",
+)
+@click.option(
+    "--skip-bad", is_flag=True, help="Skip malformed lines with a warning instead of stopping."
+)
+@click.option(
+    "--workers",
+    default=0,
+    type=click.IntRange(0, 64),
+    help="Worker processes (0: one per core, at most 4).",
+)
+@click.option(
+    "--model",
+    default="auto",
+    show_default=True,
+    help="spaCy pipeline to use: auto (the first installed English one), a "
+    "package name, or 'none' for rules only.",
+)
 @click.option("--quiet", is_flag=True, help="No progress or warnings on stderr.")
-@click.option("--progress-every", default=PROGRESS_EVERY_S, type=click.FloatRange(0),
-              hidden=True, help="Seconds between progress lines when stderr is no terminal.")
-def extract(input_path: str, output: str, skip_bad: bool, workers: int, model: str,
-            quiet: bool, progress_every: float) -> None:
+@click.option(
+    "--progress-every",
+    default=PROGRESS_EVERY_S,
+    type=click.FloatRange(0),
+    hidden=True,
+    help="Seconds between progress lines when stderr is no terminal.",
+)
+def extract(
+    input_path: str,
+    output: str,
+    skip_bad: bool,
+    workers: int,
+    model: str,
+    quiet: bool,
+    progress_every: float,
+) -> None:
     """Extract methods, datasets, tasks and keywords from abstracts.
 
     Reads JSON lines of {"id", "title", "abstract"} (stdin by default) and writes one line
@@ -189,8 +218,17 @@ def extract(input_path: str, output: str, skip_bad: bool, workers: int, model: s
         _run(name, stream, size, output, skip_bad, workers, model, quiet, progress_every)
 
 
-def _run(name: str, stream: BinaryIO, size: int | None, output: str, skip_bad: bool,
-         workers: int, model: str, quiet: bool, every: float) -> None:
+def _run(
+    name: str,
+    stream: BinaryIO,
+    size: int | None,
+    output: str,
+    skip_bad: bool,
+    workers: int,
+    model: str,
+    quiet: bool,
+    every: float,
+) -> None:
     from kg.extract import default_workers
     from kg.extract import extract as run
     from kg.extract.nlp import FallbackWarning
@@ -210,8 +248,11 @@ def _run(name: str, stream: BinaryIO, size: int | None, output: str, skip_bad: b
         sink = _Output(output)  # an output that cannot be written fails before any work
         stack.callback(sink.discard)
         # pass 1: check every line, count the texts, learn the acronyms; spool a pipe
-        spool = None if size is not None else stack.enter_context(
-            tempfile.TemporaryFile(prefix="kg-extract-"))
+        spool = (
+            None
+            if size is not None
+            else stack.enter_context(tempfile.TemporaryFile(prefix="kg-extract-"))
+        )
         reading: BinaryIO | IO[bytes] = stream if spool is None else spool
         start = reading.tell()
 
@@ -244,9 +285,18 @@ def _run(name: str, stream: BinaryIO, size: int | None, output: str, skip_bad: b
         texts = iter_texts(read_lines(reading, name, limit=lines), name, skip_bad=True)
         with _progress("extracting", counted, quiet, every) as done:
             last_flush = time.monotonic()
-            results = stack.enter_context(contextlib.closing(  # workers stop on any error
-                run(texts, model=chosen, workers=n_workers, warn=True, progress=done,
-                    acronyms=acronyms)))
+            results = stack.enter_context(
+                contextlib.closing(  # workers stop on any error
+                    run(
+                        texts,
+                        model=chosen,
+                        workers=n_workers,
+                        warn=True,
+                        progress=done,
+                        acronyms=acronyms,
+                    )
+                )
+            )
             for result in results:
                 sink.write(_json_line(result.as_dict()))
                 if time.monotonic() - last_flush > 0.5:
@@ -258,8 +308,11 @@ def _run(name: str, stream: BinaryIO, size: int | None, output: str, skip_bad: b
             if issubclass(w.category, FallbackWarning):
                 say(f"kg: warning: {w.message}")
         noun = "abstract" if counted == 1 else "abstracts"
-        click.echo(f"{counted} {noun} -> {output if output != '-' else 'stdout'}"
-                   + (f", {problems} warnings" if problems else ""), err=True)
+        click.echo(
+            f"{counted} {noun} -> {output if output != '-' else 'stdout'}"
+            + (f", {problems} warnings" if problems else ""),
+            err=True,
+        )
 
 
 class _Tee:

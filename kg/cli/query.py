@@ -28,21 +28,52 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
 
 @main.command()
 @click.argument("sparql", required=False)
-@click.option("-f", "--file", "path", type=click.File("r", encoding="utf-8"),
-              help="Read the query from FILE ('-' for stdin).")
-@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
-              help="A parameter of a saved query (repeat for several); see `kg queries`.")
+@click.option(
+    "-f",
+    "--file",
+    "path",
+    type=click.File("r", encoding="utf-8"),
+    help="Read the query from FILE ('-' for stdin).",
+)
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A parameter of a saved query (repeat for several); see `kg queries`.",
+)
 @dir_option
-@click.option("--format", "fmt", default="table", show_default=True,
-              type=click.Choice(FORMATS),
-              help="json/xml/csv/tsv: SPARQL 1.1 results formats; table: for reading; "
-              "turtle/ntriples: for CONSTRUCT and DESCRIBE.")
-@click.option("-o", "--output", default="-", type=click.File("wb"),
-              help="Write the results to a file ('-' for stdout).")
-@click.option("--endpoint", metavar="URL",
-              help="Query this SPARQL 1.1 endpoint (e.g. one `kg serve` runs) instead of --dir.")
-def query(sparql: str | None, path: TextIO | None, params: tuple[str, ...], out: str, fmt: str,
-          output: BinaryIO, endpoint: str | None) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    default="table",
+    show_default=True,
+    type=click.Choice(FORMATS),
+    help="json/xml/csv/tsv: SPARQL 1.1 results formats; table: for reading; "
+    "turtle/ntriples: for CONSTRUCT and DESCRIBE.",
+)
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    type=click.File("wb"),
+    help="Write the results to a file ('-' for stdout).",
+)
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Query this SPARQL 1.1 endpoint (e.g. one `kg serve` runs) instead of --dir.",
+)
+def query(
+    sparql: str | None,
+    path: TextIO | None,
+    params: tuple[str, ...],
+    out: str,
+    fmt: str,
+    output: BinaryIO,
+    endpoint: str | None,
+) -> None:
     """Run SPARQL, or a saved query by NAME, over all graphs of the build.
 
     SPARQL is the query text (or '-' for stdin); a single word names a saved query
@@ -66,8 +97,9 @@ def query(sparql: str | None, path: TextIO | None, params: tuple[str, ...], out:
     elif sparql:
         text = sparql
     else:
-        raise UsageError("give a query as an argument, a saved query's name, -f FILE, or '-' "
-                         "for stdin")
+        raise UsageError(
+            "give a query as an argument, a saved query's name, -f FILE, or '-' for stdin"
+        )
     from kg.remote import RemoteStore
 
     store = RemoteStore(endpoint) if endpoint else Store.open(out)

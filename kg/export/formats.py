@@ -49,8 +49,9 @@ def _plain(g: nx.Graph) -> nx.Graph:
     return out
 
 
-Items = tuple[list[tuple[object, dict[str, object]]],
-              list[tuple[object, object, dict[str, object]]]]
+Items = tuple[
+    list[tuple[object, dict[str, object]]], list[tuple[object, object, dict[str, object]]]
+]
 
 
 def _plain_items(g: nx.Graph) -> Items:
@@ -61,9 +62,11 @@ def _plain_items(g: nx.Graph) -> Items:
         plain = _plain(g)  # cleaning may merge ids: let networkx decide as it always did
         return list(plain.nodes(data=True)), list(plain.edges(data=True))
     nodes: list[tuple[object, dict[str, object]]] = [
-        (n, {k: _scalar(v) for k, v in sorted(g.nodes[n].items())}) for n in ids]
+        (n, {k: _scalar(v) for k, v in sorted(g.nodes[n].items())}) for n in ids
+    ]
     edges: list[tuple[object, object, dict[str, object]]] = [
-        (a, b, {k: _scalar(v) for k, v in sorted(d.items())}) for a, b, d in iter_edges(g)]
+        (a, b, {k: _scalar(v) for k, v in sorted(d.items())}) for a, b, d in iter_edges(g)
+    ]
     return nodes, edges
 
 
@@ -89,7 +92,8 @@ _GRAPHML_HEAD = (
     '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
     'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
     'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
-    'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
+    'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
+)
 
 
 def _graphml_type(values: set[type]) -> str:
@@ -109,8 +113,13 @@ def _text(value: object) -> str:
 
 
 def _attr(value: object) -> str:
-    return (_text(value).replace('"', "&quot;").replace("\n", "&#10;")
-            .replace("\r", "&#13;").replace("\t", "&#09;"))
+    return (
+        _text(value)
+        .replace('"', "&quot;")
+        .replace("\n", "&#10;")
+        .replace("\r", "&#13;")
+        .replace("\t", "&#09;")
+    )
 
 
 def _graphml(g: nx.Graph, title: str) -> dict[str, bytes]:
@@ -126,24 +135,28 @@ def _graphml(g: nx.Graph, title: str) -> dict[str, bytes]:
                 types.setdefault((scope, name), set()).add(type(value))
     out = [_GRAPHML_HEAD]
     for (scope, name), key in reversed(keys.items()):
-        out.append(f'  <key id="{key}" for="{scope}" attr.name="{_attr(name)}" '
-                   f'attr.type="{_graphml_type(types[(scope, name)])}" />\n')
+        out.append(
+            f'  <key id="{key}" for="{scope}" attr.name="{_attr(name)}" '
+            f'attr.type="{_graphml_type(types[(scope, name)])}" />\n'
+        )
     out.append('  <graph edgedefault="undirected">\n')
     for node, data in nodes:
         out.append(_element(f'<node id="{_attr(node)}"', "node", data, keys))
     for a, b, data in edges:
-        out.append(_element(f'<edge source="{_attr(a)}" target="{_attr(b)}"', "edge", data,
-                            keys))
+        out.append(_element(f'<edge source="{_attr(a)}" target="{_attr(b)}"', "edge", data, keys))
     out.append("  </graph>\n</graphml>\n")
     return {"": "".join(out).encode("utf-8")}
 
 
-def _element(start: str, scope: str, data: dict[str, object],
-             keys: dict[tuple[str, str], str]) -> str:
+def _element(
+    start: str, scope: str, data: dict[str, object], keys: dict[tuple[str, str], str]
+) -> str:
     if not data:
         return f"    {start} />\n"
-    inner = "".join(f'      <data key="{keys[(scope, name)]}">{_text(value)}</data>\n'
-                    for name, value in data.items())
+    inner = "".join(
+        f'      <data key="{keys[(scope, name)]}">{_text(value)}</data>\n'
+        for name, value in data.items()
+    )
     return f"    {start}>\n{inner}    </{scope}>\n"
 
 
@@ -165,8 +178,10 @@ def _csv(g: nx.Graph, title: str) -> dict[str, bytes]:
     w.writerow(["source", "target", *edge_keys])
     for a, b, data in iter_edges(g):
         w.writerow([safe_cell(a), safe_cell(b), *(safe_cell(data.get(k, "")) for k in edge_keys)])
-    return {".nodes.csv": nodes.getvalue().encode("utf-8"),
-            ".edges.csv": edges.getvalue().encode("utf-8")}
+    return {
+        ".nodes.csv": nodes.getvalue().encode("utf-8"),
+        ".edges.csv": edges.getvalue().encode("utf-8"),
+    }
 
 
 def _json(g: nx.Graph, title: str) -> dict[str, bytes]:
@@ -197,14 +212,17 @@ def _html(g: nx.Graph, title: str) -> dict[str, bytes]:
     return {"": to_html(g, title)}
 
 
-EXPORTERS: dict[str, Exporter] = {e.name: e for e in (
-    Exporter("graphml", ".graphml", "GraphML (Gephi, Cytoscape, yEd)", _graphml),
-    Exporter("gexf", ".gexf", "GEXF (Gephi)", _gexf),
-    Exporter("csv", "", "CSV node and edge lists (NAME.nodes.csv, NAME.edges.csv)", _csv),
-    Exporter("json", ".json", "node-link JSON (d3, networkx.node_link_graph)", _json),
-    Exporter("pajek", ".net", "Pajek .net (Pajek, igraph)", _pajek),
-    Exporter("html", ".html", "interactive HTML page that works offline", _html),
-)}
+EXPORTERS: dict[str, Exporter] = {
+    e.name: e
+    for e in (
+        Exporter("graphml", ".graphml", "GraphML (Gephi, Cytoscape, yEd)", _graphml),
+        Exporter("gexf", ".gexf", "GEXF (Gephi)", _gexf),
+        Exporter("csv", "", "CSV node and edge lists (NAME.nodes.csv, NAME.edges.csv)", _csv),
+        Exporter("json", ".json", "node-link JSON (d3, networkx.node_link_graph)", _json),
+        Exporter("pajek", ".net", "Pajek .net (Pajek, igraph)", _pajek),
+        Exporter("html", ".html", "interactive HTML page that works offline", _html),
+    )
+}
 
 
 def write(g: nx.Graph, fmt: str, output: str | Path, title: str) -> list[Path]:

@@ -54,13 +54,26 @@ TYPES: dict[str, tuple[str, str, str, str]] = {
 }
 OTHER = ("nodes", "#7f8c99", "dot", "●")
 COMMUNITY_COLOURS = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-    "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#393b79",
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#393b79",
 )
 SMALL_COMMUNITY = "#a9b8c8"
 SMALL_FONT = 14
-_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                 "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_JSON_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
 
 
 def to_html(graph: nx.Graph, title: str, *, max_nodes: int = 1500, seed: int = 0) -> bytes:
@@ -71,12 +84,17 @@ def to_html(graph: nx.Graph, title: str, *, max_nodes: int = 1500, seed: int = 0
     sub = graph.subgraph(shown)
     pos = layout(sub, seed)
     by = "institution" if graph.graph.get("color_by") == "institution" else "community"
-    colours, legend_groups = (_institution_colours(sub) if by == "institution"
-                              else _community_colours(sub))
+    colours, legend_groups = (
+        _institution_colours(sub) if by == "institution" else _community_colours(sub)
+    )
     net = _network(sub, pos, colours)
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
-    payload = {"nodes": nodes, "edges": edges, "options": json.loads(options),
-               "smallFont": SMALL_FONT}
+    payload = {
+        "nodes": nodes,
+        "edges": edges,
+        "options": json.loads(options),
+        "smallFont": SMALL_FONT,
+    }
     return _page(
         title=_clean(title),
         counts=_counts(graph),
@@ -93,8 +111,7 @@ def _rank_key(graph: nx.Graph, node: Hashable) -> tuple[int, int, str, str]:
     """Sort key: most papers first, then highest degree, then label and id."""
     data = graph.nodes[node]
     degree = data["degree"] if "degree" in data else graph.degree(node)
-    return (-_int(data.get("papers")), -_int(degree),
-            str(data.get("label", "")), str(node))
+    return (-_int(data.get("papers")), -_int(degree), str(data.get("label", "")), str(node))
 
 
 def _top_nodes(graph: nx.Graph, max_nodes: int) -> list[Hashable]:
@@ -126,19 +143,24 @@ def _cut_statement(graph: nx.Graph, shown: int) -> str:
     total = graph.number_of_nodes()
     if shown >= total:
         return ""
-    return (f"Showing {shown:,} of {total:,} {_noun(graph)}, those with the most papers; "
-            "the others and their links are left out.")
+    return (
+        f"Showing {shown:,} of {total:,} {_noun(graph)}, those with the most papers; "
+        "the others and their links are left out."
+    )
 
 
 def _counts(graph: nx.Graph) -> str:
     """Counts for the header: nodes by type, links, communities."""
     by_type = Counter(d.get("type") for _, d in graph.nodes(data=True))
-    parts = [f"{n:,} {_plural(t) if n != 1 else _singular(t)}"
-             for t, n in sorted(by_type.items(), key=lambda kv: (-kv[1], str(kv[0])))]
+    parts = [
+        f"{n:,} {_plural(t) if n != 1 else _singular(t)}"
+        for t, n in sorted(by_type.items(), key=lambda kv: (-kv[1], str(kv[0])))
+    ]
     links = graph.number_of_edges()
     parts.append(f"{links:,} link{'s' if links != 1 else ''}")
-    communities = {d["community"] for _, d in graph.nodes(data=True)
-                   if d.get("community") is not None}
+    communities = {
+        d["community"] for _, d in graph.nodes(data=True) if d.get("community") is not None
+    }
     if len(communities) > 1:
         parts.append(f"{len(communities):,} communities")
     return " · ".join(parts)
@@ -171,8 +193,7 @@ NO_INSTITUTION = "#d0d5db"
 """The colour of people whose sources name no institution."""
 
 
-def _institution_colours(graph: nx.Graph
-                         ) -> tuple[dict[Hashable, str], list[tuple[str, str, int]]]:
+def _institution_colours(graph: nx.Graph) -> tuple[dict[Hashable, str], list[tuple[str, str, int]]]:
     """Colours for people by institution (the ten with the most people get their own) and
     their legend rows; people without one are light grey."""
     members: dict[str, list[Hashable]] = {}
@@ -198,8 +219,10 @@ def _institution_colours(graph: nx.Graph
 def _legend(graph: nx.Graph, groups: list[tuple[str, str, int]], by: str = "community") -> str:
     """The legend's HTML: node types present, then the largest communities or institutions
     (escaped)."""
-    kinds = sorted({str(d.get("type")) for _, d in graph.nodes(data=True)},
-                   key=lambda t: (list(TYPES).index(t) if t in TYPES else len(TYPES), t))
+    kinds = sorted(
+        {str(d.get("type")) for _, d in graph.nodes(data=True)},
+        key=lambda t: (list(TYPES).index(t) if t in TYPES else len(TYPES), t),
+    )
     rows = []
     for kind in kinds:
         plural, colour, _shape, symbol = TYPES.get(kind, OTHER)
@@ -210,8 +233,10 @@ def _legend(graph: nx.Graph, groups: list[tuple[str, str, int]], by: str = "comm
     out = ["<h2>Legend</h2><ul>", *rows, "</ul>"]
     if groups and by == "institution":
         out.append("<h2>Institutions</h2><ul>")
-        out += [_legend_row(c, "●", f"{name or 'no institution given'} ({n:,})")
-                for c, name, n in groups]
+        out += [
+            _legend_row(c, "●", f"{name or 'no institution given'} ({n:,})")
+            for c, name, n in groups
+        ]
         out.append("</ul>")
     elif groups:
         out.append("<h2>Largest communities</h2><ul>")
@@ -222,15 +247,18 @@ def _legend(graph: nx.Graph, groups: list[tuple[str, str, int]], by: str = "comm
 
 
 def _legend_row(colour: str, symbol: str, text: str) -> str:
-    return (f'<li><span class="kg-swatch" style="color:{html.escape(colour)}">{symbol}</span>'
-            f"<span>{html.escape(text)}</span></li>")
+    return (
+        f'<li><span class="kg-swatch" style="color:{html.escape(colour)}">{symbol}</span>'
+        f"<span>{html.escape(text)}</span></li>"
+    )
 
 
 # -- the pyvis network ---------------------------------------------------------------------
 
 
-def _network(graph: nx.Graph, pos: dict[Hashable, tuple[float, float]],
-             colours: dict[Hashable, str]) -> Network:
+def _network(
+    graph: nx.Graph, pos: dict[Hashable, tuple[float, float]], colours: dict[Hashable, str]
+) -> Network:
     """A pyvis Network filled in linear time (appending to its lists, not ``from_nx``)."""
     net = Network(directed=graph.is_directed(), cdn_resources="in_line")
     fonts = _font_sizes(graph, pos)
@@ -244,8 +272,9 @@ def _network(graph: nx.Graph, pos: dict[Hashable, tuple[float, float]],
     return net
 
 
-def _node(graph: nx.Graph, n: Hashable, xy: tuple[float, float], colour: str | None,
-          font: int) -> dict[str, Any]:
+def _node(
+    graph: nx.Graph, n: Hashable, xy: tuple[float, float], colour: str | None, font: int
+) -> dict[str, Any]:
     """One vis node: id, canvas label, shape, colour, size value, position, tooltip data."""
     d = graph.nodes[n]
     kind = str(d.get("type"))
@@ -260,18 +289,31 @@ def _node(graph: nx.Graph, n: Hashable, xy: tuple[float, float], colour: str | N
     sub.append(f"{_int(d.get('degree', graph.degree(n))):,} links")
     fill = colour or type_colour
     return Node(
-        _id(n), shape, label=_short(name), font_color=False,
-        color={"background": fill, "border": "#ffffff",
-               "highlight": {"background": fill, "border": "#1d2733"},
-               "hover": {"background": fill, "border": "#1d2733"}},
-        value=round(math.sqrt(max(papers, 1)), 3), font={"size": font}, x=xy[0], y=xy[1],
-        kg={"name": name, "papers": papers, "head": name, "sub": " · ".join(sub),
-            **_titles(d.get("paper_titles"))},
+        _id(n),
+        shape,
+        label=_short(name),
+        font_color=False,
+        color={
+            "background": fill,
+            "border": "#ffffff",
+            "highlight": {"background": fill, "border": "#1d2733"},
+            "hover": {"background": fill, "border": "#1d2733"},
+        },
+        value=round(math.sqrt(max(papers, 1)), 3),
+        font={"size": font},
+        x=xy[0],
+        y=xy[1],
+        kg={
+            "name": name,
+            "papers": papers,
+            "head": name,
+            "sub": " · ".join(sub),
+            **_titles(d.get("paper_titles")),
+        },
     ).options
 
 
-def _font_sizes(graph: nx.Graph, pos: dict[Hashable, tuple[float, float]]
-                ) -> dict[Hashable, int]:
+def _font_sizes(graph: nx.Graph, pos: dict[Hashable, tuple[float, float]]) -> dict[Hashable, int]:
     """Label sizes by rank: the top few readable in the first view, the rest when zoomed in.
 
     Sizes are in canvas units, chosen for the zoom that fits the layout on a ~900 px
@@ -297,8 +339,7 @@ def _font_sizes(graph: nx.Graph, pos: dict[Hashable, tuple[float, float]]
     return sizes
 
 
-def _boxes_meet(a: tuple[float, float, float, float], b: tuple[float, float, float, float]
-                ) -> bool:
+def _boxes_meet(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
@@ -315,8 +356,14 @@ def _edges(graph: nx.Graph) -> Iterable[dict[str, Any]]:
         weight = max(_int(d.get("weight", 1)), 1)
         head = f"{_name(graph, a)} — {_name(graph, b)}"
         sub = f"{weight:,} joint paper{'s' if weight != 1 else ''}"
-        yield Edge(_id(a), _id(b), graph.is_directed(), id=f"e{i}", value=weight,
-                   kg={"head": head, "sub": sub, **_titles(d.get("paper_titles"))}).options
+        yield Edge(
+            _id(a),
+            _id(b),
+            graph.is_directed(),
+            id=f"e{i}",
+            value=weight,
+            kg={"head": head, "sub": sub, **_titles(d.get("paper_titles"))},
+        ).options
 
 
 def _options(n: int, directed: bool) -> dict[str, Any]:
@@ -328,27 +375,48 @@ def _options(n: int, directed: bool) -> dict[str, Any]:
         "physics": {
             "enabled": physics,
             "solver": "barnesHut",
-            "barnesHut": {"gravitationalConstant": -3000, "springLength": 90,
-                          "springConstant": 0.02, "avoidOverlap": 0.2},
+            "barnesHut": {
+                "gravitationalConstant": -3000,
+                "springLength": 90,
+                "springConstant": 0.02,
+                "avoidOverlap": 0.2,
+            },
             "stabilization": {"enabled": physics, "iterations": 150, "fit": True},
         },
         "nodes": {
             "borderWidth": 1,
-            "font": {"face": "system-ui, sans-serif", "color": "#1d2733",
-                     "strokeWidth": 3, "strokeColor": "#ffffff"},
-            "scaling": {"min": 7, "max": 40,
-                        "label": {"enabled": False, "maxVisible": 26, "drawThreshold": 8}},
+            "font": {
+                "face": "system-ui, sans-serif",
+                "color": "#1d2733",
+                "strokeWidth": 3,
+                "strokeColor": "#ffffff",
+            },
+            "scaling": {
+                "min": 7,
+                "max": 40,
+                "label": {"enabled": False, "maxVisible": 26, "drawThreshold": 8},
+            },
         },
         "edges": {
-            "color": {"color": "#aab4bf", "highlight": "#1d2733", "hover": "#1d2733",
-                      "opacity": 0.55, "inherit": False},
+            "color": {
+                "color": "#aab4bf",
+                "highlight": "#1d2733",
+                "hover": "#1d2733",
+                "opacity": 0.55,
+                "inherit": False,
+            },
             "smooth": False,
             "scaling": {"min": 1, "max": 7},
             "arrows": {"to": {"enabled": directed, "scaleFactor": 0.5}},
         },
-        "interaction": {"hover": n <= PHYSICS_MAX, "tooltipDelay": 150,
-                        "hideEdgesOnDrag": n > PHYSICS_MAX, "hideEdgesOnZoom": n > PHYSICS_MAX,
-                        "navigationButtons": False, "keyboard": False},
+        "interaction": {
+            "hover": n <= PHYSICS_MAX,
+            "tooltipDelay": 150,
+            "hideEdgesOnDrag": n > PHYSICS_MAX,
+            "hideEdgesOnZoom": n > PHYSICS_MAX,
+            "navigationButtons": False,
+            "keyboard": False,
+        },
     }
 
 
@@ -419,9 +487,11 @@ def _csp_hash(script: str) -> str:
 def _page(*, title: str, counts: str, cut: str, legend: str, payload: dict[str, Any]) -> str:
     """The whole document; every piece of graph text in it is escaped."""
     vis_js, vis_css = _vis_assets()
-    csp = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-           f"script-src {_csp_hash(vis_js)} {_csp_hash(SCRIPT)}; "
-           "base-uri 'none'; form-action 'none'")
+    csp = (
+        "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+        f"script-src {_csp_hash(vis_js)} {_csp_hash(SCRIPT)}; "
+        "base-uri 'none'; form-action 'none'"
+    )
     cut_html = f'<p class="kg-cut" id="kg-cut">{html.escape(cut)}</p>' if cut else ""
     return f"""<!DOCTYPE html>
 <html lang="en">

@@ -92,8 +92,7 @@ def _spring(graph: nx.Graph, seed: int) -> _Disc:
     if n == 1:
         return _Disc({next(iter(graph.nodes)): (0.0, 0.0)})
     iterations = 100 if n <= 60 else 50
-    raw = nx.spring_layout(graph, seed=seed, iterations=iterations, weight=None,
-                           method="force")
+    raw = nx.spring_layout(graph, seed=seed, iterations=iterations, weight=None, method="force")
     scale = SPACING * max(0.5, math.sqrt(n) / 2)
     return _Disc({v: (float(p[0]) * scale, float(p[1]) * scale) for v, p in raw.items()})
 

@@ -23,24 +23,33 @@ import networkx as nx
 from kg.errors import UsageError
 from kg.queries.lookup import lookup
 
-_SUBJECT = ("kg:authorKeyword|kg:classifiedAs|dcterms:subject|kg:proposesMethod|"
-            "kg:usesMethod|kg:usesDataset|kg:addressesTask")
-_KIND_OF = {"https://w3id.org/kg/ns#Method": "method", "https://w3id.org/kg/ns#Dataset": "dataset",
-            "https://w3id.org/kg/ns#Task": "task"}
+_SUBJECT = (
+    "kg:authorKeyword|kg:classifiedAs|dcterms:subject|kg:proposesMethod|"
+    "kg:usesMethod|kg:usesDataset|kg:addressesTask"
+)
+_KIND_OF = {
+    "https://w3id.org/kg/ns#Method": "method",
+    "https://w3id.org/kg/ns#Dataset": "dataset",
+    "https://w3id.org/kg/ns#Task": "task",
+}
 KINDS = ("concept", "method", "dataset", "task")
 
 
 def _titles(store: Any) -> dict[str, str]:
-    return {s["p"].value: s["t"].value for s in store.query(
-        "SELECT ?p ?t WHERE { ?p a kg:Paper ; rdfs:label ?t }")}
+    return {
+        s["p"].value: s["t"].value
+        for s in store.query("SELECT ?p ?t WHERE { ?p a kg:Paper ; rdfs:label ?t }")
+    }
 
 
 def _authorships(store: Any) -> tuple[dict[str, set[str]], dict[str, str]]:
     """Authors of every paper, and every person's label."""
     by_paper: dict[str, set[str]] = defaultdict(set)
     labels: dict[str, str] = {}
-    for s in store.query("SELECT ?paper ?person ?label WHERE { ?paper dcterms:creator ?person . "
-                         "?person skos:prefLabel ?label }"):
+    for s in store.query(
+        "SELECT ?paper ?person ?label WHERE { ?paper dcterms:creator ?person . "
+        "?person skos:prefLabel ?label }"
+    ):
         by_paper[s["paper"].value].add(s["person"].value)
         labels[s["person"].value] = s["label"].value
     return by_paper, labels
@@ -51,18 +60,24 @@ def _concepts(store: Any) -> tuple[dict[str, set[str]], dict[str, str], dict[str
     by_paper: dict[str, set[str]] = defaultdict(set)
     labels: dict[str, str] = {}
     kinds: dict[str, str] = {}
-    for s in store.query(f"SELECT ?paper ?c ?label WHERE {{ ?paper {_SUBJECT} ?c . "
-                         "?c skos:prefLabel ?label }"):
+    for s in store.query(
+        f"SELECT ?paper ?c ?label WHERE {{ ?paper {_SUBJECT} ?c . ?c skos:prefLabel ?label }}"
+    ):
         by_paper[s["paper"].value].add(s["c"].value)
         labels[s["c"].value] = s["label"].value
-    for s in store.query("SELECT ?c ?type WHERE { ?c a ?type "
-                         "VALUES ?type { kg:Method kg:Dataset kg:Task } }"):
+    for s in store.query(
+        "SELECT ?c ?type WHERE { ?c a ?type VALUES ?type { kg:Method kg:Dataset kg:Task } }"
+    ):
         kinds[s["c"].value] = _KIND_OF[s["type"].value]
     return by_paper, labels, kinds
 
 
-def _co_occurrence(by_paper: dict[str, set[str]], labels: dict[str, str],
-                   kinds: dict[str, str] | None, titles: dict[str, str]) -> nx.Graph:
+def _co_occurrence(
+    by_paper: dict[str, set[str]],
+    labels: dict[str, str],
+    kinds: dict[str, str] | None,
+    titles: dict[str, str],
+) -> nx.Graph:
     """One node per member, one edge per pair sharing papers (weight: how many)."""
     papers_of: dict[str, list[str]] = defaultdict(list)
     pairs: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -74,13 +89,18 @@ def _co_occurrence(by_paper: dict[str, set[str]], labels: dict[str, str],
             pairs[(a, b)].append(paper)
     g = nx.Graph()
     for node in sorted(papers_of):
-        g.add_node(node, label=labels.get(node, node),
-                   type=(kinds.get(node, "concept") if kinds is not None else "person"),
-                   papers=len(papers_of[node]), iri=node,
-                   paper_titles=[titles.get(p, p) for p in papers_of[node]])
+        g.add_node(
+            node,
+            label=labels.get(node, node),
+            type=(kinds.get(node, "concept") if kinds is not None else "person"),
+            papers=len(papers_of[node]),
+            iri=node,
+            paper_titles=[titles.get(p, p) for p in papers_of[node]],
+        )
     for (a, b), papers in sorted(pairs.items()):
-        g.add_edge(a, b, weight=len(papers), papers=papers,
-                   paper_titles=[titles.get(p, p) for p in papers])
+        g.add_edge(
+            a, b, weight=len(papers), papers=papers, paper_titles=[titles.get(p, p) for p in papers]
+        )
     return g
 
 
@@ -93,8 +113,9 @@ def _sorted_copy(g: nx.Graph) -> nx.Graph:
     """
     out = nx.Graph()
     out.add_nodes_from(sorted(g.nodes, key=str))
-    edges = sorted(((a, b) if str(a) <= str(b) else (b, a), w)
-                   for a, b, w in g.edges(data="weight", default=1))
+    edges = sorted(
+        ((a, b) if str(a) <= str(b) else (b, a), w) for a, b, w in g.edges(data="weight", default=1)
+    )
     out.add_weighted_edges_from((a, b, w) for (a, b), w in edges)
     return out
 
@@ -115,8 +136,9 @@ def annotate(g: nx.Graph, seed: int = 0) -> nx.Graph:
     if g.number_of_edges():
         ordered = _sorted_copy(g)
         if g.number_of_nodes() > LOUVAIN_MAX:
-            parts = list(nx.community.fast_label_propagation_communities(
-                ordered, weight="weight", seed=seed))
+            parts = list(
+                nx.community.fast_label_propagation_communities(ordered, weight="weight", seed=seed)
+            )
         else:
             parts = nx.community.louvain_communities(ordered, weight="weight", seed=seed)
         ordered = sorted((sorted(p) for p in parts), key=lambda p: (-len(p), p[0]))
@@ -128,8 +150,9 @@ def annotate(g: nx.Graph, seed: int = 0) -> nx.Graph:
     return g
 
 
-def _filter(g: nx.Graph, center: str | None, hops: int | None, min_papers: int,
-            min_weight: int) -> nx.Graph:
+def _filter(
+    g: nx.Graph, center: str | None, hops: int | None, min_papers: int, min_weight: int
+) -> nx.Graph:
     g.remove_edges_from([(a, b) for a, b, w in g.edges(data="weight") if w < min_weight])
     g.remove_nodes_from([n for n, p in g.nodes(data="papers") if p < min_papers and n != center])
     if center is not None:
@@ -145,18 +168,24 @@ def institutions(store: Any) -> dict[str, str]:
     """Every person's institution: the label of the organization their authorships name on
     the most papers (a tie goes to the first label alphabetically)."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for s in store.query("SELECT ?person ?label (COUNT(DISTINCT ?paper) AS ?n) WHERE { "
-                         "?paper kg:hasAuthorship ?slot . ?slot kg:author ?person ; "
-                         "kg:affiliation ?org . ?org skos:prefLabel ?label } "
-                         "GROUP BY ?person ?label"):
+    for s in store.query(
+        "SELECT ?person ?label (COUNT(DISTINCT ?paper) AS ?n) WHERE { "
+        "?paper kg:hasAuthorship ?slot . ?slot kg:author ?person ; "
+        "kg:affiliation ?org . ?org skos:prefLabel ?label } "
+        "GROUP BY ?person ?label"
+    ):
         counts[s["person"].value][s["label"].value] += int(s["n"].value)
-    return {person: min(c, key=lambda label: (-c[label], label))
-            for person, c in counts.items()}
+    return {person: min(c, key=lambda label: (-c[label], label)) for person, c in counts.items()}
 
 
-def coauthor_graph(store: Any, person: str | None = None, hops: int | None = None,
-                   min_papers: int = 1, min_weight: int = 1,
-                   color_by: str = "community") -> nx.Graph:
+def coauthor_graph(
+    store: Any,
+    person: str | None = None,
+    hops: int | None = None,
+    min_papers: int = 1,
+    min_weight: int = 1,
+    color_by: str = "community",
+) -> nx.Graph:
     """People linked by the papers they wrote together.
 
     ``person`` (a name or IRI) and ``hops`` cut out that person's neighbourhood;
@@ -185,8 +214,15 @@ def concept_graph(store: Any, min_papers: int = 1, min_weight: int = 1) -> nx.Gr
     return annotate(_filter(g, None, None, min_papers, min_weight))
 
 
-def neighborhood(store: Any, term: str, hops: int = 1, kind: str = "concept",
-                 papers: bool = False, people: bool = False, limit: int = 200) -> nx.Graph:
+def neighborhood(
+    store: Any,
+    term: str,
+    hops: int = 1,
+    kind: str = "concept",
+    papers: bool = False,
+    people: bool = False,
+    limit: int = 200,
+) -> nx.Graph:
     """A concept's ego network: the concepts that co-occur with it, ranked and limited.
 
     With ``papers``/``people`` the papers behind it and their authors are added too.
@@ -211,17 +247,30 @@ def _add_papers(store: Any, g: nx.Graph, people: bool) -> None:
     authors, labels = _authorships(store) if people else ({}, {})
     concepts = set(g.nodes)
     for paper in sorted(p for p, cs in by_paper.items() if cs & concepts):
-        g.add_node(paper, label=titles.get(paper, paper), type="paper", papers=1, iri=paper,
-                   paper_titles=[titles.get(paper, paper)])
+        g.add_node(
+            paper,
+            label=titles.get(paper, paper),
+            type="paper",
+            papers=1,
+            iri=paper,
+            paper_titles=[titles.get(paper, paper)],
+        )
         for c in sorted(by_paper[paper] & concepts):
             g.add_edge(paper, c, weight=1, papers=[paper], paper_titles=[titles.get(paper, paper)])
         for person in sorted(authors.get(paper, ())):
             if person not in g:
-                g.add_node(person, label=labels[person], type="person", papers=0, iri=person,
-                           paper_titles=[])
+                g.add_node(
+                    person,
+                    label=labels[person],
+                    type="person",
+                    papers=0,
+                    iri=person,
+                    paper_titles=[],
+                )
             g.nodes[person]["papers"] += 1
-            g.add_edge(person, paper, weight=1, papers=[paper],
-                       paper_titles=[titles.get(paper, paper)])
+            g.add_edge(
+                person, paper, weight=1, papers=[paper], paper_titles=[titles.get(paper, paper)]
+            )
 
 
 def bipartite(store: Any, other: str = "concept") -> nx.Graph:
@@ -240,12 +289,18 @@ def bipartite(store: Any, other: str = "concept") -> nx.Graph:
         for m in members[paper]:
             counts[m] += 1
     for node in sorted(counts):
-        g.add_node(node, label=labels.get(node, node), papers=counts[node], iri=node,
-                   type=kinds.get(node, "concept") if other == "concept" else "person",
-                   bipartite=1)
+        g.add_node(
+            node,
+            label=labels.get(node, node),
+            papers=counts[node],
+            iri=node,
+            type=kinds.get(node, "concept") if other == "concept" else "person",
+            bipartite=1,
+        )
     for paper in sorted(members):
-        g.add_node(paper, label=titles.get(paper, paper), type="paper", papers=1, iri=paper,
-                   bipartite=0)
+        g.add_node(
+            paper, label=titles.get(paper, paper), type="paper", papers=1, iri=paper, bipartite=0
+        )
         for m in sorted(members[paper]):
             g.add_edge(paper, m, weight=1, papers=[paper])
     return annotate(g)
@@ -253,5 +308,7 @@ def bipartite(store: Any, other: str = "concept") -> nx.Graph:
 
 def iter_edges(g: nx.Graph) -> Iterable[tuple[str, str, dict[str, Any]]]:
     """Edges in a stable order (by endpoint ids)."""
-    return sorted(((a, b, d) if a <= b else (b, a, d) for a, b, d in g.edges(data=True)),
-                  key=lambda e: (e[0], e[1]))
+    return sorted(
+        ((a, b, d) if a <= b else (b, a, d) for a, b, d in g.edges(data=True)),
+        key=lambda e: (e[0], e[1]),
+    )

@@ -61,21 +61,54 @@ def _value(term: Any) -> Any:
 
 #: what the table reads: (predicate, object or None for any)
 PATTERNS: tuple[Pattern, ...] = (
-    (V.TYPE.value, V.PAPER.value), (V.TYPE.value, V.SOURCE.value),
+    (V.TYPE.value, V.PAPER.value),
+    (V.TYPE.value, V.SOURCE.value),
     (V.TYPE.value, V.EXTRACTED_STATEMENT.value),
-    *((p, None) for p in (
-        V.AUTHORITY.value, V.FILE_NAME.value, V.LABEL.value, V.PREF_LABEL.value,
-        *_SINGLE, V.VENUE_P.value, V.AUTHOR_KEYWORD.value, V.CLASSIFIED_AS.value, *_IDS,
-        *_URLS, V.CODE_REPOSITORY.value, V.IDENTIFIER.value,
-        V.HAS_AUTHORSHIP.value, V.AUTHOR.value, V.POSITION.value, V.NAME_AS_WRITTEN.value,
-        V.WAS_DERIVED_FROM.value, V.LINE.value, V.IN_SOURCE.value, V.REFERS_TO.value,
-        V.HAS_REVIEW.value, V.RATING.value, V.RDF_SUBJECT.value, V.RDF_PREDICATE.value,
-        V.RDF_OBJECT.value, V.CONFIDENCE.value, V.INTRODUCES_DATASET.value)),
+    *(
+        (p, None)
+        for p in (
+            V.AUTHORITY.value,
+            V.FILE_NAME.value,
+            V.LABEL.value,
+            V.PREF_LABEL.value,
+            *_SINGLE,
+            V.VENUE_P.value,
+            V.AUTHOR_KEYWORD.value,
+            V.CLASSIFIED_AS.value,
+            *_IDS,
+            *_URLS,
+            V.CODE_REPOSITORY.value,
+            V.IDENTIFIER.value,
+            V.HAS_AUTHORSHIP.value,
+            V.AUTHOR.value,
+            V.POSITION.value,
+            V.NAME_AS_WRITTEN.value,
+            V.WAS_DERIVED_FROM.value,
+            V.LINE.value,
+            V.IN_SOURCE.value,
+            V.REFERS_TO.value,
+            V.HAS_REVIEW.value,
+            V.RATING.value,
+            V.RDF_SUBJECT.value,
+            V.RDF_PREDICATE.value,
+            V.RDF_OBJECT.value,
+            V.CONFIDENCE.value,
+            V.INTRODUCES_DATASET.value,
+        )
+    ),
 )
 
 #: the predicates a row reads from the paper's own records
-_ROW_FIELDS = (*_SINGLE, V.VENUE_P.value, V.AUTHOR_KEYWORD.value, V.CLASSIFIED_AS.value,
-               *_IDS, *_URLS, V.CODE_REPOSITORY.value, V.IDENTIFIER.value)
+_ROW_FIELDS = (
+    *_SINGLE,
+    V.VENUE_P.value,
+    V.AUTHOR_KEYWORD.value,
+    V.CLASSIFIED_AS.value,
+    *_IDS,
+    *_URLS,
+    V.CODE_REPOSITORY.value,
+    V.IDENTIFIER.value,
+)
 
 
 def index_of(store: Store) -> QuadIndex:
@@ -87,8 +120,7 @@ def rows(source: Store | QuadIndex) -> Iterator[dict[str, Any]]:
     """One dict per paper, in IRI order, from a store or an index of its quads."""
     ix = index_of(source) if isinstance(source, Store) else source
     sources = {s for s, _, g in ix.named(V.TYPE, V.SOURCE) if s == g}
-    authority = {s: int(o.value) for s, o, g in ix.named(V.AUTHORITY)
-                 if s == g and s in sources}
+    authority = {s: int(o.value) for s, o, g in ix.named(V.AUTHORITY) if s == g and s in sources}
     rank: dict[str, tuple[int, str]] = {}
     for s, o, g in ix.named(V.FILE_NAME):
         if s == g and g in authority:
@@ -108,18 +140,25 @@ def rows(source: Store | QuadIndex) -> Iterator[dict[str, Any]]:
                 ratings[paper].append((review.value, float(r.value)))
     extracted = _extracted(ix, labels)
     for iri in sorted(fields):
-        row = _row(iri, fields[iri], authors.get(iri, {}), provenance.get(iri, set()),
-                   labels, order, [r for _, r in sorted(ratings.get(iri, []))])
-        row.update(extracted.get(iri) or {"methods": [], "datasets": [], "tasks": [],
-                                          "concepts": []})
+        row = _row(
+            iri,
+            fields[iri],
+            authors.get(iri, {}),
+            provenance.get(iri, set()),
+            labels,
+            order,
+            [r for _, r in sorted(ratings.get(iri, []))],
+        )
+        row.update(
+            extracted.get(iri) or {"methods": [], "datasets": [], "tasks": [], "concepts": []}
+        )
         yield row
 
 
 def _labels(ix: QuadIndex) -> dict[str, str]:
     """A display label per node: its preferred label, else its smallest ``rdfs:label``."""
     labels = {s: min(o.value for o in objs) for s, objs in ix.merged(V.LABEL).items()}
-    labels.update({s: min(o.value for o in objs)
-                   for s, objs in ix.merged(V.PREF_LABEL).items()})
+    labels.update({s: min(o.value for o in objs) for s, objs in ix.merged(V.PREF_LABEL).items()})
     return labels
 
 
@@ -166,6 +205,7 @@ Slots = dict[str, dict[str, list[tuple[int, str, str, str]]]]
 
 def _authors(ix: QuadIndex) -> Slots:
     """Per paper, per source graph: ``(position, label, person, name as written)``."""
+
     def by_slot(predicate: ox.NamedNode) -> dict[tuple[str, str], list[Any]]:
         found: dict[tuple[str, str], list[Any]] = defaultdict(list)
         for s, o, g in ix.named(predicate):
@@ -190,11 +230,11 @@ def _extracted(ix: QuadIndex, labels: dict[str, str]) -> dict[str, dict[str, lis
 
     Methods list the proposed first; each list is ordered by confidence, then name.
     """
-    new = {(paper, d.value) for paper, ds in ix.merged(V.INTRODUCES_DATASET).items()
-           for d in ds}
+    new = {(paper, d.value) for paper, ds in ix.merged(V.INTRODUCES_DATASET).items() for d in ds}
     statements = ix.merged(V.TYPE, V.EXTRACTED_STATEMENT)
-    subject, predicate, obj, confidence = (ix.merged(p) for p in (
-        V.RDF_SUBJECT, V.RDF_PREDICATE, V.RDF_OBJECT, V.CONFIDENCE))
+    subject, predicate, obj, confidence = (
+        ix.merged(p) for p in (V.RDF_SUBJECT, V.RDF_PREDICATE, V.RDF_OBJECT, V.CONFIDENCE)
+    )
     found: dict[str, dict[str, list[tuple[Any, ...]]]] = defaultdict(lambda: defaultdict(list))
     for st in statements:
         for p in predicate.get(st, ()):
@@ -206,8 +246,9 @@ def _extracted(ix: QuadIndex, labels: dict[str, str]) -> dict[str, dict[str, lis
                     for conf in confidence.get(st, ()):
                         paper, concept = paper_term.value, concept_term.value
                         name = labels.get(concept, concept)
-                        found[paper][field].append((role != "proposed", -float(conf.value),
-                                                    name, concept, role))
+                        found[paper][field].append(
+                            (role != "proposed", -float(conf.value), name, concept, role)
+                        )
     out: dict[str, dict[str, list[Any]]] = {}
     for paper, by_field in found.items():
         row: dict[str, list[Any]] = {"methods": [], "datasets": [], "tasks": [], "concepts": []}
@@ -234,33 +275,44 @@ def _all(values: list[tuple[tuple[int, str], Any]]) -> list[Any]:
     return list(seen.values())
 
 
-def _row(iri: str, f: dict[str, list[Any]], by_graph: dict[str, list[tuple[int, str, str, str]]],
-         prov: set[tuple[str, int, str]], labels: dict[str, str], order: Any,
-         ratings: list[float]) -> dict[str, Any]:
+def _row(
+    iri: str,
+    f: dict[str, list[Any]],
+    by_graph: dict[str, list[tuple[int, str, str, str]]],
+    prov: set[tuple[str, int, str]],
+    labels: dict[str, str],
+    order: Any,
+    ratings: list[float],
+) -> dict[str, Any]:
     row: dict[str, Any] = {"iri": iri, "title": _first(f.get(V.TITLE.value, []))}
     if row["title"] is None:
         row["title"] = labels.get(iri)
     slots: list[dict[str, Any]] = []
     if by_graph:
         best = min(by_graph, key=order)
-        slots = [{"name": label, "iri": person, "position": pos, "written": written}
-                 for pos, label, person, written in sorted(by_graph[best])]
+        slots = [
+            {"name": label, "iri": person, "position": pos, "written": written}
+            for pos, label, person, written in sorted(by_graph[best])
+        ]
     venue = _first(f.get(V.VENUE_P.value, []))
-    row.update({
-        "authors": slots,
-        "abstract": _first(f.get(V.ABSTRACT.value, [])),
-        "venue": labels.get(venue, venue) if venue else None,
-        "year": _first(f.get(V.YEAR.value, [])),
-        "decision": _first(f.get(V.DECISION.value, [])),
-        "tldr": _first(f.get(V.TLDR.value, [])),
-        "keywords": [labels.get(c, c) for c in _all(f.get(V.AUTHOR_KEYWORD.value, []))],
-        "subjects": [labels.get(c, c) for c in _all(f.get(V.CLASSIFIED_AS.value, []))],
-        "ratings": ratings,
-        "ids": {name: v for p, name in _IDS.items() if (v := _first(f.get(p, [])))},
-        "urls": {name: v for p, name in _URLS.items() if (v := _first(f.get(p, [])))},
-        "sources": [{"file": file, "line": line, "kind": kind}
-                    for file, line, kind in sorted(prov)],
-    })
+    row.update(
+        {
+            "authors": slots,
+            "abstract": _first(f.get(V.ABSTRACT.value, [])),
+            "venue": labels.get(venue, venue) if venue else None,
+            "year": _first(f.get(V.YEAR.value, [])),
+            "decision": _first(f.get(V.DECISION.value, [])),
+            "tldr": _first(f.get(V.TLDR.value, [])),
+            "keywords": [labels.get(c, c) for c in _all(f.get(V.AUTHOR_KEYWORD.value, []))],
+            "subjects": [labels.get(c, c) for c in _all(f.get(V.CLASSIFIED_AS.value, []))],
+            "ratings": ratings,
+            "ids": {name: v for p, name in _IDS.items() if (v := _first(f.get(p, [])))},
+            "urls": {name: v for p, name in _URLS.items() if (v := _first(f.get(p, [])))},
+            "sources": [
+                {"file": file, "line": line, "kind": kind} for file, line, kind in sorted(prov)
+            ],
+        }
+    )
     code = _all(f.get(V.CODE_REPOSITORY.value, []))
     if code:
         row["urls"]["code"] = code
@@ -275,9 +327,29 @@ def to_jsonl(source: Store | QuadIndex) -> bytes:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows(source)).encode()
 
 
-CSV_COLUMNS = ("iri", "title", "authors", "abstract", "venue", "year", "decision", "tldr",
-               "keywords", "openreview", "arxiv", "doi", "forum", "pdf", "code", "sources",
-               "proposed_methods", "used_methods", "datasets", "tasks", "concepts")
+CSV_COLUMNS = (
+    "iri",
+    "title",
+    "authors",
+    "abstract",
+    "venue",
+    "year",
+    "decision",
+    "tldr",
+    "keywords",
+    "openreview",
+    "arxiv",
+    "doi",
+    "forum",
+    "pdf",
+    "code",
+    "sources",
+    "proposed_methods",
+    "used_methods",
+    "datasets",
+    "tasks",
+    "concepts",
+)
 
 
 def to_csv(store: Store) -> bytes:
@@ -286,19 +358,32 @@ def to_csv(store: Store) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in rows(store):
-        writer.writerow(safe_cell(c) for c in [
-            r["iri"], r["title"] or "", "; ".join(a["name"] for a in r["authors"]),
-            r["abstract"] or "", r["venue"] or "", r["year"] or "", r["decision"] or "",
-            r["tldr"] or "", "; ".join(r["keywords"]), r["ids"].get("openreview", ""),
-            r["ids"].get("arxiv", ""), r["ids"].get("doi", ""), r["urls"].get("forum", ""),
-            r["urls"].get("pdf", ""), "; ".join(r["urls"].get("code", [])),
-            "; ".join(f"{s['file']}:{s['line']}" for s in r["sources"]),
-            "; ".join(m["name"] for m in r["methods"] if m["role"] == "proposed"),
-            "; ".join(m["name"] for m in r["methods"] if m["role"] == "used"),
-            "; ".join(d["name"] for d in r["datasets"]),
-            "; ".join(t["name"] for t in r["tasks"]),
-            "; ".join(c["name"] for c in r["concepts"]),
-        ])
+        writer.writerow(
+            safe_cell(c)
+            for c in [
+                r["iri"],
+                r["title"] or "",
+                "; ".join(a["name"] for a in r["authors"]),
+                r["abstract"] or "",
+                r["venue"] or "",
+                r["year"] or "",
+                r["decision"] or "",
+                r["tldr"] or "",
+                "; ".join(r["keywords"]),
+                r["ids"].get("openreview", ""),
+                r["ids"].get("arxiv", ""),
+                r["ids"].get("doi", ""),
+                r["urls"].get("forum", ""),
+                r["urls"].get("pdf", ""),
+                "; ".join(r["urls"].get("code", [])),
+                "; ".join(f"{s['file']}:{s['line']}" for s in r["sources"]),
+                "; ".join(m["name"] for m in r["methods"] if m["role"] == "proposed"),
+                "; ".join(m["name"] for m in r["methods"] if m["role"] == "used"),
+                "; ".join(d["name"] for d in r["datasets"]),
+                "; ".join(t["name"] for t in r["tasks"]),
+                "; ".join(c["name"] for c in r["concepts"]),
+            ]
+        )
     return buffer.getvalue().encode("utf-8")
 
 

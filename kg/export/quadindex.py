@@ -60,11 +60,12 @@ class QuadIndex:
         index = cls(patterns)
         for predicate, obj in patterns:
             found = index._by[(predicate, obj)]
-            for q in raw.quads_for_pattern(None, ox.NamedNode(predicate),
-                                           ox.NamedNode(obj) if obj else None, None):
+            for q in raw.quads_for_pattern(
+                None, ox.NamedNode(predicate), ox.NamedNode(obj) if obj else None, None
+            ):
                 if not isinstance(q.graph_name, ox.DefaultGraph):
-                    found.append((q.subject.value, q.object,  # type: ignore[union-attr]
-                                  q.graph_name.value))
+                    subject = q.subject.value  # type: ignore[union-attr]
+                    found.append((subject, q.object, q.graph_name.value))
         return index
 
     @classmethod
@@ -76,8 +77,9 @@ class QuadIndex:
         """``(subject, object, graph)`` with ``predicate`` (and ``obj``) in any named graph."""
         return self._by[(predicate.value, obj.value if obj else None)]
 
-    def merged(self, predicate: ox.NamedNode,
-               obj: ox.NamedNode | None = None) -> dict[str, list[Any]]:
+    def merged(
+        self, predicate: ox.NamedNode, obj: ox.NamedNode | None = None
+    ) -> dict[str, list[Any]]:
         """Subject IRI -> its distinct objects for ``predicate`` in the merge of all graphs."""
         out: dict[str, list[Any]] = defaultdict(list)
         seen: set[tuple[str, Any]] = set()
@@ -87,4 +89,3 @@ class QuadIndex:
                 seen.add(key)
                 out[subject].append(term)
         return out
-

@@ -20,8 +20,13 @@ FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {  # name -> (format, keeps name
     "trig": (ox.RdfFormat.TRIG, True),
     "jsonld": (ox.RdfFormat.JSON_LD, True),
 }
-EXTENSIONS = {"turtle": ".ttl", "ntriples": ".nt", "nquads": ".nq", "trig": ".trig",
-              "jsonld": ".jsonld"}
+EXTENSIONS = {
+    "turtle": ".ttl",
+    "ntriples": ".nt",
+    "nquads": ".nq",
+    "trig": ".trig",
+    "jsonld": ".jsonld",
+}
 
 
 def sorted_quads(quads: Any) -> list[ox.Quad]:
@@ -54,8 +59,11 @@ def serialize(quads: Any, fmt: str) -> bytes:
 def export(store: Any, fmt: str) -> bytes:
     """The whole store in ``fmt``: the named graphs, or their merge (the default graph)."""
     if fmt in FORMATS and FORMATS[fmt][1]:
-        quads = (q for q in store.raw.quads_for_pattern(None, None, None, None)
-                 if not isinstance(q.graph_name, ox.DefaultGraph))
+        quads = (
+            q
+            for q in store.raw.quads_for_pattern(None, None, None, None)
+            if not isinstance(q.graph_name, ox.DefaultGraph)
+        )
     else:
         quads = store.raw.quads_for_pattern(None, None, None, ox.DefaultGraph())
     return serialize(quads, fmt)
@@ -86,13 +94,27 @@ def void(store: Any, base: str, dump: str = "graph.ttl", triples: int | None = N
         ox.Triple(dataset, V.TYPE, ox.NamedNode(vo + "Dataset")),
         ox.Triple(dataset, ox.NamedNode(vo + "triples"), _int(triples)),
         ox.Triple(dataset, ox.NamedNode(vo + "vocabulary"), ox.NamedNode(V.KG)),
-        ox.Triple(dataset, ox.NamedNode(vo + "dataDump"), ox.NamedNode(
-            base.rstrip("/") + "/" + dump)),
-        ox.Triple(dataset, ox.NamedNode(V.DCTERMS + "title"),
-                  ox.Literal("kg knowledge graph of research literature")),
+        ox.Triple(
+            dataset, ox.NamedNode(vo + "dataDump"), ox.NamedNode(base.rstrip("/") + "/" + dump)
+        ),
+        ox.Triple(
+            dataset,
+            ox.NamedNode(V.DCTERMS + "title"),
+            ox.Literal("kg knowledge graph of research literature"),
+        ),
     ]
-    for cls in (V.PAPER, V.PERSON, V.ORGANIZATION, V.CONCEPT, V.METHOD, V.DATASET, V.TASK,
-                V.VENUE, V.CITATION, V.SOURCE):
+    for cls in (
+        V.PAPER,
+        V.PERSON,
+        V.ORGANIZATION,
+        V.CONCEPT,
+        V.METHOD,
+        V.DATASET,
+        V.TASK,
+        V.VENUE,
+        V.CITATION,
+        V.SOURCE,
+    ):
         n = int(next(iter(store.query(_COUNT.format(cls=f"<{cls.value}>"))))["n"].value)
         part = ox.NamedNode(f"{dataset.value}/class/{cls.value.rsplit('#', 1)[-1]}")
         out += [
@@ -100,8 +122,14 @@ def void(store: Any, base: str, dump: str = "graph.ttl", triples: int | None = N
             ox.Triple(part, ox.NamedNode(vo + "class"), cls),
             ox.Triple(part, ox.NamedNode(vo + "entities"), _int(n)),
         ]
-    return ox.serialize(sorted(out, key=str), format=ox.RdfFormat.TURTLE,
-                        prefixes={"void": vo, "kg": V.KG, "dcterms": V.DCTERMS}) or b""
+    return (
+        ox.serialize(
+            sorted(out, key=str),
+            format=ox.RdfFormat.TURTLE,
+            prefixes={"void": vo, "kg": V.KG, "dcterms": V.DCTERMS},
+        )
+        or b""
+    )
 
 
 def _int(n: int) -> ox.Literal:

@@ -75,8 +75,13 @@ def _pipeline(model: str | None, warn: bool) -> Loaded:
     return _LOADED[model]
 
 
-def _run(texts: Sequence[Text], loaded: Loaded, lexicon: Lexicon,
-         acronyms: Mapping[str, str], spans: bool = True) -> list[Extraction]:
+def _run(
+    texts: Sequence[Text],
+    loaded: Loaded,
+    lexicon: Lexicon,
+    acronyms: Mapping[str, str],
+    spans: bool = True,
+) -> list[Extraction]:
     from kg.extract.cache import Recording
     from kg.extract.clean import clean
     from kg.extract.combine import combine
@@ -90,20 +95,32 @@ def _run(texts: Sequence[Text], loaded: Loaded, lexicon: Lexicon,
     docs = list(nlp.pipe([c.text for c in cleaned], batch_size=BATCH))
     title_docs = list(nlp.pipe(titles, batch_size=BATCH))
     span_model = loaded.spans if spans else None
-    found = (predict(span_model, list(zip(titles, [c.text for c in cleaned], strict=True)),
-                     SPAN_BATCH) if span_model is not None else [None] * len(texts))
+    found = (
+        predict(span_model, list(zip(titles, [c.text for c in cleaned], strict=True)), SPAN_BATCH)
+        if span_model is not None
+        else [None] * len(texts)
+    )
     out = []
     for t, c, doc, tdoc, model_found in zip(texts, cleaned, docs, title_docs, found, strict=True):
         if not loaded.trained and loaded.spans is None:
             c = dataclasses.replace(c, warnings=(*c.warnings, "no trained pipeline: rules only"))
         title = tdoc if t.title else None
         seen = Recording(acronyms)
-        paper = TaggedPaper(t.id, title.text if title is not None else None, title, doc, c, lexicon,
-                      seen, t.abstract or "")
+        paper = TaggedPaper(
+            t.id,
+            title.text if title is not None else None,
+            title,
+            doc,
+            c,
+            lexicon,
+            seen,
+            t.abstract or "",
+        )
         rule = rules(paper)
         chosen = combine(paper, rule, model_found) if model_found is not None else rule
-        out.append(dataclasses.replace(assemble(paper, chosen),
-                                       lookups=tuple(sorted(seen.seen.items()))))
+        out.append(
+            dataclasses.replace(assemble(paper, chosen), lookups=tuple(sorted(seen.seen.items())))
+        )
     return out
 
 
@@ -181,8 +198,9 @@ def extract(
     name = _LOADED[model].model if model in _LOADED else resolve(model, warn)
     if warn and model in _LOADED and name is None:
         warn_fallback(model)
-    with pools.pool(workers, _worker_init, (name, dict(acronyms or {}), spans),
-                    tasks_per_worker=WORKER_BATCHES) as pool:
+    with pools.pool(
+        workers, _worker_init, (name, dict(acronyms or {}), spans), tasks_per_worker=WORKER_BATCHES
+    ) as pool:
         # a bounded window of batches in flight keeps memory flat on any input size
         pending: deque[tuple[int, Future[list[Extraction]]]] = deque()
         for batch in _batches(texts, BATCH):
@@ -219,7 +237,12 @@ def model_name(model: str | None = AUTO) -> str | None:
         return f"{loaded.model}=={loaded.nlp.meta.get('version', '?')}"
 
 
-def extract_one(text: str | None, title: str | None = None, id: str = "text",
-                model: str | None = AUTO, spans: bool = True) -> Extraction:
+def extract_one(
+    text: str | None,
+    title: str | None = None,
+    id: str = "text",
+    model: str | None = AUTO,
+    spans: bool = True,
+) -> Extraction:
     """Extract from one abstract (convenient in a notebook)."""
     return next(extract([Text(id, title, text)], model=model, spans=spans))

@@ -121,20 +121,33 @@ def _mention(m: Mention) -> list[Any]:
 
 def _encode(key: str, entry: Entry) -> str:
     e = entry.extraction
-    return json.dumps({
-        "key": key, "lookups": [list(p) for p in entry.lookups],
-        **{kind: [_mention(m) for m in getattr(e, kind)] for kind in _KINDS},
-        "warnings": list(e.warnings), "acronyms": [list(p) for p in e.acronyms],
-    }, ensure_ascii=False)
+    return json.dumps(
+        {
+            "key": key,
+            "lookups": [list(p) for p in entry.lookups],
+            **{kind: [_mention(m) for m in getattr(e, kind)] for kind in _KINDS},
+            "warnings": list(e.warnings),
+            "acronyms": [list(p) for p in e.acronyms],
+        },
+        ensure_ascii=False,
+    )
 
 
 def _decode(line: str) -> tuple[str, Entry]:
     obj = json.loads(line)
-    mentions = {kind: tuple(Mention(str(n), r, w, s, e, float(c))
-                            for n, r, w, s, e, c in obj[kind]) for kind in _KINDS}
-    extraction = Extraction("", mentions["methods"], mentions["datasets"], mentions["tasks"],
-                            mentions["keywords"], warnings=tuple(map(str, obj["warnings"])),
-                            acronyms=tuple((str(a), str(b)) for a, b in obj["acronyms"]))
+    mentions = {
+        kind: tuple(Mention(str(n), r, w, s, e, float(c)) for n, r, w, s, e, c in obj[kind])
+        for kind in _KINDS
+    }
+    extraction = Extraction(
+        "",
+        mentions["methods"],
+        mentions["datasets"],
+        mentions["tasks"],
+        mentions["keywords"],
+        warnings=tuple(map(str, obj["warnings"])),
+        acronyms=tuple((str(a), str(b)) for a, b in obj["acronyms"]),
+    )
     lookups = tuple((str(k), None if v is None else str(v)) for k, v in obj["lookups"])
     return str(obj["key"]), Entry(extraction, lookups)
 
@@ -158,5 +171,6 @@ def load(path: Path) -> dict[str, Entry]:
 
 def dump(entries: Iterable[tuple[str, Entry]]) -> bytes:
     """Cache file bytes, one entry per line in key order (the same texts, the same bytes)."""
-    return "".join(_encode(k, e) + "\n" for k, e in sorted(entries, key=lambda x: x[0])
-                   ).encode("utf-8", "surrogatepass")
+    return "".join(_encode(k, e) + "\n" for k, e in sorted(entries, key=lambda x: x[0])).encode(
+        "utf-8", "surrogatepass"
+    )

@@ -138,8 +138,10 @@ def _tagged_runs(doc: Doc) -> Iterator[list[tuple[int, int]]]:
 
 def _weak(doc: Doc, unit: tuple[int, int]) -> bool:
     text = doc[unit[0] : unit[1]].text.lower()
-    return text in WEAK_MODIFIERS or text in STOP_WORDS or (
-        unit[1] - unit[0] == 1 and doc[unit[0]].tag_ in ("CD", "HYPH", "NFP")
+    return (
+        text in WEAK_MODIFIERS
+        or text in STOP_WORDS
+        or (unit[1] - unit[0] == 1 and doc[unit[0]].tag_ in ("CD", "HYPH", "NFP"))
     )
 
 

@@ -35,7 +35,8 @@ _MD = r"(?P<md>\*\*|\*(?=\w)|(?<=\w)\*|`+)"
 _LINK = r"\[(?P<ltext>[^\]\n]{1,200})\]\((?P<lurl>[^)\s]{0,500})\)"
 
 _MARKUP = re.compile(
-    "|".join((_LINK, _URL, _MATH, _ESC, _ARGCMD, _DROPCMD, _CMD, _BRACE, _TAG, _MD)))
+    "|".join((_LINK, _URL, _MATH, _ESC, _ARGCMD, _DROPCMD, _CMD, _BRACE, _TAG, _MD))
+)
 _MATH_INNER = re.compile(r"\\[A-Za-z]+\*?|[{}^_\\]")
 _MATH_WORDY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-+ ]{0,14}$")
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -51,9 +52,16 @@ _ENGLISH = words(
 )
 
 _KIND = {
-    "url": "URLs", "math": "LaTeX", "drop": "LaTeX", "arg": "LaTeX", "cmd": "LaTeX",
+    "url": "URLs",
+    "math": "LaTeX",
+    "drop": "LaTeX",
+    "arg": "LaTeX",
+    "cmd": "LaTeX",
     "brace": "LaTeX",
-    "esc": "markdown escapes", "tag": "HTML tags", "md": "markdown", "lurl": "markdown",
+    "esc": "markdown escapes",
+    "tag": "HTML tags",
+    "md": "markdown",
+    "lurl": "markdown",
 }
 
 

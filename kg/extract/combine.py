@@ -29,8 +29,7 @@ from kg.extract.lexicon import key_words
 from kg.extract.spans import Found
 from kg.extract.tagged import Entity, TaggedPaper
 
-SOURCES: dict[str, bool] = {"proposed": True, "methods": False, "datasets": True,
-                            "tasks": True}
+SOURCES: dict[str, bool] = {"proposed": True, "methods": False, "datasets": True, "tasks": True}
 ROLE = "model-or-rules"
 ROLES = ("model", "model-or-rules", "learned")
 THRESHOLD = 0.5
@@ -64,20 +63,35 @@ def _context(paper: TaggedPaper) -> roles.Context:
     return roles.Context(paper.title or "", paper.doc.text, sents)
 
 
-def _vector(paper: TaggedPaper, e: Entity, ctx: roles.Context, *, rule_proposed: bool,
-            rule_new: bool) -> list[float]:
+def _vector(
+    paper: TaggedPaper, e: Entity, ctx: roles.Context, *, rule_proposed: bool, rule_new: bool
+) -> list[float]:
     spans = sorted({s for f in e.forms for s in paper.index.find(key_words(f))})
     in_title = paper.title_index is not None and any(
-        key_words(f) and paper.title_index.find(key_words(f)) for f in e.forms)
-    known = any(k in paper.lexicon.keys.get("methods", set()) or
-                k in paper.lexicon.keys.get("datasets", set()) for k in e.keys)
-    return roles.features(e.forms[0], spans, ctx, in_title=in_title,
-                          rule_proposed=rule_proposed, rule_new_dataset=rule_new, known=known)
+        key_words(f) and paper.title_index.find(key_words(f)) for f in e.forms
+    )
+    known = any(
+        k in paper.lexicon.keys.get("methods", set())
+        or k in paper.lexicon.keys.get("datasets", set())
+        for k in e.keys
+    )
+    return roles.features(
+        e.forms[0],
+        spans,
+        ctx,
+        in_title=in_title,
+        rule_proposed=rule_proposed,
+        rule_new_dataset=rule_new,
+        known=known,
+    )
 
 
-def candidates(paper: TaggedPaper, rule: Rules, found: Sequence[Found],
-               sources: Mapping[str, bool] | None = None
-               ) -> tuple[list[Candidate], list[Candidate], list[Entity]]:
+def candidates(
+    paper: TaggedPaper,
+    rule: Rules,
+    found: Sequence[Found],
+    sources: Mapping[str, bool] | None = None,
+) -> tuple[list[Candidate], list[Candidate], list[Entity]]:
     """Method and dataset candidates, and the tasks (best first)."""
     use = sources or SOURCES
     ctx = _context(paper)
@@ -90,10 +104,16 @@ def candidates(paper: TaggedPaper, rule: Rules, found: Sequence[Found],
 
     datasets = _merge(model_datasets + (list(rule.datasets) if use["datasets"] else []))
     ds_keys = {k for e in datasets for k in e.keys}
-    m_in = (model_methods + (rule.proposed if use["proposed"] else [])
-            + (rule.used if use["methods"] else []))
-    methods = [e for e in _merge(m_in) if (not (e.keys & ds_keys) or e.keys & rule_prop)
-               and not _is_metric(e)]
+    m_in = (
+        model_methods
+        + (rule.proposed if use["proposed"] else [])
+        + (rule.used if use["methods"] else [])
+    )
+    methods = [
+        e
+        for e in _merge(m_in)
+        if (not (e.keys & ds_keys) or e.keys & rule_prop) and not _is_metric(e)
+    ]
     methods.sort(key=lambda e: e.span[0] if e.span else -1)
     m_keys = {k for e in methods for k in e.keys}
     datasets = [e for e in datasets if not (e.keys & m_keys)]
@@ -108,9 +128,11 @@ def candidates(paper: TaggedPaper, rule: Rules, found: Sequence[Found],
     for e in task_list:
         e.score += 0.3 * paper.count(e.forms[0])
     task_list.sort(key=lambda e: (-e.score, e.span[0] if e.span else -1))
-    return ([cand(e, False) for e in methods],
-            [cand(e, bool(e.keys & rule_new)) for e in datasets],
-            _fold_contained(paper, task_list)[:MAX_TASKS])
+    return (
+        [cand(e, False) for e in methods],
+        [cand(e, bool(e.keys & rule_new)) for e in datasets],
+        _fold_contained(paper, task_list)[:MAX_TASKS],
+    )
 
 
 def _proposed(c: Candidate, role: str, weights: Mapping[str, Sequence[float]]) -> float:
@@ -124,9 +146,14 @@ def _proposed(c: Candidate, role: str, weights: Mapping[str, Sequence[float]]) -
     return 0.75 if c.model_proposed or c.rule_proposed else 0.1
 
 
-def combine(paper: TaggedPaper, rule: Rules, found: Sequence[Found],
-            weights: Mapping[str, Sequence[float]] | None = None,
-            sources: Mapping[str, bool] | None = None, role: str | None = None) -> Rules:
+def combine(
+    paper: TaggedPaper,
+    rule: Rules,
+    found: Sequence[Found],
+    weights: Mapping[str, Sequence[float]] | None = None,
+    sources: Mapping[str, bool] | None = None,
+    role: str | None = None,
+) -> Rules:
     """The entities to report: the model's and (per :data:`SOURCES`) the rules', each
     method's role decided per :data:`ROLE` and each dataset's novelty by the learned
     weights (the shipped ones unless ``weights`` are given)."""
@@ -138,8 +165,9 @@ def combine(paper: TaggedPaper, rule: Rules, found: Sequence[Found],
     # the MAX_PROPOSED surest, a candidate counts as used (cross-validated proposed F1:
     # 0.522 with one, 0.538 with two, 0.529 with no limit; two also made a compared method
     # or a title fragment a paper's own, and cost 0.06 on the development set)
-    ranked = sorted((i for i, (_, p) in enumerate(scored) if p >= THRESHOLD),
-                    key=lambda i: (-scored[i][1], i))
+    ranked = sorted(
+        (i for i, (_, p) in enumerate(scored) if p >= THRESHOLD), key=lambda i: (-scored[i][1], i)
+    )
     mine = set(ranked[:MAX_PROPOSED])
     proposed: list[Entity] = []
     used: list[Entity] = []

@@ -77,8 +77,10 @@ def _clause_end(doc: Doc, i: int, limit: int = 14) -> int:
         if j > i and doc[j].is_sent_start:
             break
         j += 1
-    while j > i and (doc[j - 1].lower_ in ("of", "for", "to", "in", "on", "with", "the", "a")
-                     or not doc[j - 1].text[-1:].isalnum()):
+    while j > i and (
+        doc[j - 1].lower_ in ("of", "for", "to", "in", "on", "with", "the", "a")
+        or not doc[j - 1].text[-1:].isalnum()
+    ):
         j -= 1
     return j
 
@@ -94,7 +96,9 @@ def _appositive_head(doc: Doc, i: int) -> str | None:
 def _novel_after(doc: Doc, i: int) -> bool:
     """Is the name at ``i`` followed by ", a novel ..." / ", a new ..."?"""
     return (
-        i + 2 < len(doc) and doc[i].text == "," and doc[i + 1].lower_ in ("a", "an")
+        i + 2 < len(doc)
+        and doc[i].text == ","
+        and doc[i + 1].lower_ in ("a", "an")
         and doc[i + 2].lower_ in ("novel", "new")
     )
 
@@ -112,8 +116,10 @@ def _modifier_after_paren(doc: Doc, i: int) -> bool:
     j = i + 1
     while j < len(doc) and j - i < 8 and doc[j].text != ")":
         j += 1
-    return j + 1 < len(doc) and (doc[j + 1].lower_ in ("based", "driven", "guided", "style")
-                                 or (doc[j + 1].text == "-" and not doc[j].whitespace_))
+    return j + 1 < len(doc) and (
+        doc[j + 1].lower_ in ("based", "driven", "guided", "style")
+        or (doc[j + 1].text == "-" and not doc[j].whitespace_)
+    )
 
 
 def _object(doc: Doc, verb: int, lexicon: Lexicon, cues: Cues) -> None:
@@ -144,8 +150,9 @@ def _object(doc: Doc, verb: int, lexicon: Lexicon, cues: Cues) -> None:
             return  # the name follows: the naming rule or acronym definitions take it
         cues.new_datasets.append(candidate(doc, a, b, "introduce-dataset", 0.6))
         return
-    if b < len(doc) and (after in NAMING or (after == "," and b + 1 < len(doc)
-                         and doc[b + 1].lower_ in NAMING)):
+    if b < len(doc) and (
+        after in NAMING or (after == "," and b + 1 < len(doc) and doc[b + 1].lower_ in NAMING)
+    ):
         return  # "a model, called X": the naming rule takes X
     if b - a == 1 and head in GENERIC_HEADS:
         if after in ("to", "for", "that", "which") and b + 1 < len(doc):
@@ -157,8 +164,12 @@ def _object(doc: Doc, verb: int, lexicon: Lexicon, cues: Cues) -> None:
         return
     if b - a == 1 and not coined(doc[a].text) and not doc[a].text[:1].isupper():
         return  # "we propose changes": one plain word names no method
-    if doc.has_annotation("TAG") and doc[b - 1].tag_ not in NOUN_TAGS and not coined(
-            doc[b - 1].text) and doc[b - 1].lower_ not in NOUNY_GERUNDS:
+    if (
+        doc.has_annotation("TAG")
+        and doc[b - 1].tag_ not in NOUN_TAGS
+        and not coined(doc[b - 1].text)
+        and doc[b - 1].lower_ not in NOUNY_GERUNDS
+    ):
         return  # "two interpretable and ...": the phrase stopped before its noun
     if after == "(" and _modifier_after_paren(doc, b):
         return  # "a reinforcement learning (RL) based model": RL modifies what follows
@@ -179,8 +190,9 @@ def _defined_end(doc: Doc, i: int, long_forms: Mapping[int, int]) -> int | None:
     return j
 
 
-def _named(doc: Doc, k: int, lexicon: Lexicon, cues: Cues, proposal: bool,
-           long_forms: Mapping[int, int]) -> None:
+def _named(
+    doc: Doc, k: int, lexicon: Lexicon, cues: Cues, proposal: bool, long_forms: Mapping[int, int]
+) -> None:
     """What follows "called" / "named" / "dubbed" / "termed"."""
     # what is being named: the phrase before ("a phenomenon called X" is not a method)
     p = k - 1
@@ -200,8 +212,7 @@ def _named(doc: Doc, k: int, lexicon: Lexicon, cues: Cues, proposal: bool,
     if prev_head in DATASET_HEADS:
         cues.new_datasets.append(candidate(doc, s, e, "named-dataset", 0.8 if proposal else 0.5))
     elif not lexicon.has(text, "methods") and not lexicon.has(text, "generic"):
-        if not (proposal or prev_head in GENERIC_HEADS or any(coined(t.text)
-                                                               for t in doc[s:e])):
+        if not (proposal or prev_head in GENERIC_HEADS or any(coined(t.text) for t in doc[s:e])):
             return  # "molecules, also referred to as the chromatin": a term, not a method
         confidence = 0.85 if proposal or prev_head in GENERIC_HEADS else 0.6
         cues.proposed.append(candidate(doc, s, e, "named", confidence))
@@ -234,16 +245,20 @@ def find(doc: Doc, lexicon: Lexicon, long_forms: Mapping[int, int] | None = None
                 _object(doc, tok.i, lexicon, cues)
             elif low in NAMING or (low == "call" and tok.i > 0 and tok.nbor(-1).lower_ == "we"):
                 k = tok.i
-                if low == "call" and k + 1 < len(doc) and doc[k + 1].lower_ in (
-                    "it", "this", "them", "these", "our", "the"
+                if (
+                    low == "call"
+                    and k + 1 < len(doc)
+                    and doc[k + 1].lower_ in ("it", "this", "them", "these", "our", "the")
                 ):
                     k += 1
                     limit = min(len(doc), k + 4)
                     while k + 1 < limit and not _name_start(doc[k + 1]):
                         k += 1
                 _named(doc, k, lexicon, cues, proposal, long_forms)
-            elif low in ("referred", "refer") and tok.i + 2 < len(doc) and (
-                doc[tok.i + 1].lower_ == "to" and doc[tok.i + 2].lower_ == "as"
+            elif (
+                low in ("referred", "refer")
+                and tok.i + 2 < len(doc)
+                and (doc[tok.i + 1].lower_ == "to" and doc[tok.i + 2].lower_ == "as")
             ):
                 _named(doc, tok.i + 2, lexicon, cues, proposal, long_forms)
             elif low in _ORDINALS and tok.i > 0 and tok.nbor(-1).lower_ == "the":

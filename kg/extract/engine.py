@@ -49,8 +49,9 @@ _TASK_DEF_HEADS = TASK_HEADS - words(
     "regression search programming"
 )
 # Words that end task names but alone name none ("learning" is every paper's task).
-_NO_TASKS = frozenset({("learning",), ("training",), ("sampling",), ("inference",),
-                       ("modeling",), ("modelling",)})
+_NO_TASKS = frozenset(
+    {("learning",), ("training",), ("sampling",), ("inference",), ("modeling",), ("modelling",)}
+)
 _TASK_PHRASE_TAGS = frozenset({"NN", "NNS", "NNP", "JJ", "HYPH", "VBN"})
 _LIST_CUES = words("such including like e.g. e.g")
 # Last words of what measures rather than does: "Fréchet Inception Distance", "BLEU score".
@@ -158,8 +159,10 @@ def proposed(paper: TaggedPaper, found: cue_rules.Cues, info: TitleInfo) -> list
     for d in paper.defs:
         long_span, short_span = _def_spans(d)
         near = any(
-            s <= long_span[0] <= e + 1 or _overlaps(long_span, [(s, e)])
-            or _overlaps(short_span, [(s, e)]) or (e <= long_span[0] <= e + 3)
+            s <= long_span[0] <= e + 1
+            or _overlaps(long_span, [(s, e)])
+            or _overlaps(short_span, [(s, e)])
+            or (e <= long_span[0] <= e + 3)
             for s, e in spans
         )
         if near or _in_title(paper, d, info):
@@ -175,16 +178,24 @@ def proposed(paper: TaggedPaper, found: cue_rules.Cues, info: TitleInfo) -> list
         assert info.name is not None
         if not paper.lexicon.kinds(info.name):
             span = paper.first(info.name)
-            cands.append(paper.entity(info.name, 0.75 if span else 0.6, "title-name", span,
-                                      order=len(cands)))
+            cands.append(
+                paper.entity(info.name, 0.75 if span else 0.6, "title-name", span, order=len(cands))
+            )
     entities = _merge(cands, fuzzy=True)
     strong = [e for e in entities if e.confidence >= 0.75]
     if strong:
         entities = [e for e in entities if e.confidence >= 0.5]
     via = info.via
     weak = all(e.confidence < 0.5 for e in entities)  # only a "we propose a method to ..."
-    if (weak and via and name_like(via) and not task_like(via) and _named_thing(via)
-            and not paper.lexicon.kinds(via) and via.split()[-1].lower() not in GENERIC_HEADS):
+    if (
+        weak
+        and via
+        and name_like(via)
+        and not task_like(via)
+        and _named_thing(via)
+        and not paper.lexicon.kinds(via)
+        and via.split()[-1].lower() not in GENERIC_HEADS
+    ):
         entities = [paper.entity(via, 0.45, "title-via", paper.first(via))]
     return entities
 
@@ -204,8 +215,9 @@ def _display(paper: TaggedPaper, e: Entity) -> tuple[str, tuple[int, int] | None
 # --- used methods, datasets ----------------------------------------------------------
 
 
-def _lexicon_entities(paper: TaggedPaper, matches: list[Match], kind: str, title: bool,
-                      blocked: list[tuple[int, int]]) -> list[Entity]:
+def _lexicon_entities(
+    paper: TaggedPaper, matches: list[Match], kind: str, title: bool, blocked: list[tuple[int, int]]
+) -> list[Entity]:
     out = []
     for m in matches:
         if m.entry.kind != kind:
@@ -216,8 +228,10 @@ def _lexicon_entities(paper: TaggedPaper, matches: list[Match], kind: str, title
         doc = paper.title_doc if title else paper.doc
         assert doc is not None
         text = doc.text[m.start : m.end]
-        if m.token_end - m.token_start == 1 and m.token_start > 0 and (
-            doc[m.token_start - 1].lower_ in _IDIOM_BEFORE
+        if (
+            m.token_end - m.token_start == 1
+            and m.token_start > 0
+            and (doc[m.token_start - 1].lower_ in _IDIOM_BEFORE)
         ):
             continue
         if title:
@@ -274,8 +288,9 @@ def _list_head(paper: TaggedPaper, i: int) -> str:
     return doc[j].lower_ if j >= 0 else ""
 
 
-def _coined_names(paper: TaggedPaper,
-                  blocked: list[tuple[int, int]]) -> tuple[list[Entity], list[Entity]]:
+def _coined_names(
+    paper: TaggedPaper, blocked: list[tuple[int, int]]
+) -> tuple[list[Entity], list[Entity]]:
     """Coined names the lexicon does not know: (used methods, datasets) by context."""
     doc = paper.doc
     methods: list[Entity] = []
@@ -284,8 +299,11 @@ def _coined_names(paper: TaggedPaper,
     for tok in doc:
         if tok.lower_ in _LIST_CUES:
             head = _list_head(paper, tok.i)
-            kind = "datasets" if head in DATASET_HEADS else (
-                "methods" if head in METHOD_HEADS or head in GENERIC_HEADS else "")
+            kind = (
+                "datasets"
+                if head in DATASET_HEADS
+                else ("methods" if head in METHOD_HEADS or head in GENERIC_HEADS else "")
+            )
             for s, _ in _list_after(paper, tok.i):
                 listed[s] = kind
     i = 0
@@ -299,10 +317,11 @@ def _coined_names(paper: TaggedPaper,
         span = (doc[i].idx, doc[e - 1].idx + len(doc[e - 1].text))
         text = doc.text[span[0] : span[1]]
         in_list = 0 <= last_end <= i <= last_end + 2 and all(
-            t.lower_ in (",", "and", "or") for t in doc[last_end:i])
+            t.lower_ in (",", "and", "or") for t in doc[last_end:i]
+        )
         i = e
         lexicon_kinds = paper.lexicon.kinds(text)
-        if not any(coined(t.text) for t in doc[tok.i:e]) or lexicon_kinds:
+        if not any(coined(t.text) for t in doc[tok.i : e]) or lexicon_kinds:
             last_end = e
             last_kind = "datasets" if "datasets" in lexicon_kinds else ""
             continue
@@ -366,22 +385,33 @@ def _task_phrases(paper: TaggedPaper) -> list[Entity]:
             if s < j:
                 text = doc[s:j].text
                 if task_like(text) and not paper.lexicon.has(text, "generic"):
-                    e = paper.entity(text, 0.5, "task-phrase", (doc[s].idx, tok.idx - 1),
-                                     order=doc[s].idx)
+                    e = paper.entity(
+                        text, 0.5, "task-phrase", (doc[s].idx, tok.idx - 1), order=doc[s].idx
+                    )
                     e.score = 1.0
                     out.append(e)
         if low in ("problem", "task") and tok.i + 2 < len(doc) and doc[tok.i + 1].lower_ == "of":
             a, b = phrase_at(doc, tok.i + 2)
             if b > a and task_like(doc[a:b].text):
-                e = paper.entity(doc[a:b].text, 0.5, "problem-of",
-                                 (doc[a].idx, doc[b - 1].idx + len(doc[b - 1])), order=doc[a].idx)
+                e = paper.entity(
+                    doc[a:b].text,
+                    0.5,
+                    "problem-of",
+                    (doc[a].idx, doc[b - 1].idx + len(doc[b - 1])),
+                    order=doc[a].idx,
+                )
                 e.score = 1.2
                 out.append(e)
     return out
 
 
-def tasks(paper: TaggedPaper, matches: list[Match], title_matches: list[Match], info: TitleInfo,
-          excluded: set[tuple[str, ...]]) -> list[Entity]:
+def tasks(
+    paper: TaggedPaper,
+    matches: list[Match],
+    title_matches: list[Match],
+    info: TitleInfo,
+    excluded: set[tuple[str, ...]],
+) -> list[Entity]:
     """The main tasks: from the title, the task lexicon and task phrases, best first."""
     cands: list[Entity] = []
     for order, t in enumerate(info.tasks):
@@ -407,8 +437,13 @@ def tasks(paper: TaggedPaper, matches: list[Match], title_matches: list[Match], 
             e.score = 1.5
             cands.append(e)
     cands.extend(_task_phrases(paper))
-    entities = [e for e in _merge(cands) if not (e.keys & excluded)
-                and not (e.keys & _NO_TASKS) and not any("," in f for f in e.forms)]
+    entities = [
+        e
+        for e in _merge(cands)
+        if not (e.keys & excluded)
+        and not (e.keys & _NO_TASKS)
+        and not any("," in f for f in e.forms)
+    ]
     entities.sort(key=lambda e: (-e.score, e.order))
     return _fold_contained(paper, entities)[:MAX_TASKS]
 
@@ -470,8 +505,14 @@ def as_written(name: str, raw: str) -> str:
     return name
 
 
-def _mention(paper: TaggedPaper, e: Entity, role: str | None = None, new: bool | None = None,
-             choose: bool = False, spell_out: bool = False) -> Mention:
+def _mention(
+    paper: TaggedPaper,
+    e: Entity,
+    role: str | None = None,
+    new: bool | None = None,
+    choose: bool = False,
+    spell_out: bool = False,
+) -> Mention:
     name, span = _display(paper, e) if choose else (e.forms[0], e.span)
     if spell_out:
         name = paper.spelled_out(name)
@@ -479,8 +520,14 @@ def _mention(paper: TaggedPaper, e: Entity, role: str | None = None, new: bool |
     if span is not None and paper.cleaned.offsets:
         start, end = paper.cleaned.span(*span)
         name = as_written(name, paper.raw[start:end])
-    return Mention(name=name, role=role, new=new, start=start, end=end,
-                   confidence=round(min(1.0, e.confidence), 3))
+    return Mention(
+        name=name,
+        role=role,
+        new=new,
+        start=start,
+        end=end,
+        confidence=round(min(1.0, e.confidence), 3),
+    )
 
 
 @dataclass(slots=True)
@@ -501,7 +548,8 @@ def rules(paper: TaggedPaper) -> Rules:
     matches = lexicon.match(paper.doc, paper.index)
     title_matches = (
         lexicon.match(paper.title_doc, paper.title_index)
-        if paper.title_doc is not None and paper.title_index is not None else []
+        if paper.title_doc is not None and paper.title_index is not None
+        else []
     )
     mine = proposed(paper, found, info)
     mine_keys = set().union(*(e.keys for e in mine)) if mine else set()
@@ -544,14 +592,22 @@ def rules(paper: TaggedPaper) -> Rules:
     used += coined_methods
     generic = lexicon.keys.get("generic", set())
     used = [
-        e for e in _merge(sorted(used, key=lambda e: e.order))
-        if not (e.keys & mine_keys) and not (e.keys & dataset_keys) and not (e.keys & generic)
+        e
+        for e in _merge(sorted(used, key=lambda e: e.order))
+        if not (e.keys & mine_keys)
+        and not (e.keys & dataset_keys)
+        and not (e.keys & generic)
         and not _is_metric(e)
     ]
     used.sort(key=lambda e: e.order)
 
-    task_entities = tasks(paper, matches, title_matches, info,
-                          mine_keys | dataset_keys | {k for e in used for k in e.keys})
+    task_entities = tasks(
+        paper,
+        matches,
+        title_matches,
+        info,
+        mine_keys | dataset_keys | {k for e in used for k in e.keys},
+    )
     new_keys = set().union(*(e.keys for e in datasets if e.new)) if datasets else set()
     mine = [e for e in mine if not (e.keys & new_keys)]  # a new benchmark is a dataset
     return Rules(mine, used, datasets, task_entities)

@@ -59,9 +59,23 @@ def _specificity(key: tuple[str, ...], table: wordstats.WordStats) -> float:
 
 
 FEATURES = (
-    "bias", "specificity", "frequency", "in_title", "early", "one_word", "two_words",
-    "three_words", "long", "proposed", "method", "task", "capitals", "heuristic",
-    "prior", "prior_only", "generic",
+    "bias",
+    "specificity",
+    "frequency",
+    "in_title",
+    "early",
+    "one_word",
+    "two_words",
+    "three_words",
+    "long",
+    "proposed",
+    "method",
+    "task",
+    "capitals",
+    "heuristic",
+    "prior",
+    "prior_only",
+    "generic",
 )
 """What the learned ranking reads of a candidate phrase (see :func:`candidates`)."""
 
@@ -112,9 +126,13 @@ class Candidate:
     score: float
 
 
-def candidates(paper: TaggedPaper, methods: list[Mention], tasks: list[Entity],
-               learned: list[float] | None = None,
-               chosen: Mapping[tuple[str, ...], Prior] | None = None) -> list[Candidate]:
+def candidates(
+    paper: TaggedPaper,
+    methods: list[Mention],
+    tasks: list[Entity],
+    learned: list[float] | None = None,
+    chosen: Mapping[tuple[str, ...], Prior] | None = None,
+) -> list[Candidate]:
     """Every keyphrase candidate of a paper, best first (by ``learned`` weights, else by
     the hand-set score); ``chosen`` is the prior table (the shipped one by default)."""
     table = wordstats.default()
@@ -122,8 +140,13 @@ def candidates(paper: TaggedPaper, methods: list[Mention], tasks: list[Entity],
     priors = prior() if chosen is None else chosen
     found: dict[tuple[str, ...], _Phrase] = {}
 
-    def add(text: str, span: tuple[int, int] | None, in_title: bool = False,
-            bonus: float = 0.0, kind: str = "") -> None:
+    def add(
+        text: str,
+        span: tuple[int, int] | None,
+        in_title: bool = False,
+        bonus: float = 0.0,
+        kind: str = "",
+    ) -> None:
         key = paper.canonical(key_words(text))  # an acronym joins its long form
         if not key or len(key) > _MAX_WORDS or (learned is None and key in generic):
             return
@@ -141,9 +164,12 @@ def candidates(paper: TaggedPaper, methods: list[Mention], tasks: list[Entity],
 
     # the names found come first, so their spelling is the one shown
     for m in methods:
-        add(paper.spelled_out(m.name), paper.first(m.name),
+        add(
+            paper.spelled_out(m.name),
+            paper.first(m.name),
             bonus=1.5 if m.role == "proposed" else 0.6,
-            kind="proposed" if m.role == "proposed" else "method")
+            kind="proposed" if m.role == "proposed" else "method",
+        )
     for t in tasks:
         add(paper.spelled_out(t.forms[0]), paper.first(t.forms[0]), bonus=1.0, kind="task")
     for text, span in _phrases(paper.doc):
@@ -173,17 +199,30 @@ def candidates(paper: TaggedPaper, methods: list[Mention], tasks: list[Entity],
         if heuristic is None and (learned is None or not known):
             continue  # common words, or a lone word said once, that authors seldom choose
         n = len(p.key)
-        x = [1.0, spec, math.log1p(tf), 1.0 if p.in_title else 0.0, early,
-             1.0 if n == 1 else 0.0, 1.0 if n == 2 else 0.0, 1.0 if n == 3 else 0.0,
-             1.0 if n >= 4 else 0.0, 1.0 if "proposed" in p.kinds else 0.0,
-             1.0 if "method" in p.kinds else 0.0, 1.0 if "task" in p.kinds else 0.0,
-             1.0 if any(c.isupper() for c in p.text[1:]) else 0.0,
-             heuristic if heuristic is not None else -1.0,
-             math.log1p(priors[p.key].papers if p.key in priors else 0),
-             1.0 if only else 0.0,
-             1.0 if p.key in generic else 0.0]
-        score = (sum(w * v for w, v in zip(learned, x, strict=True)) if learned is not None
-                 else heuristic or 0.0)
+        x = [
+            1.0,
+            spec,
+            math.log1p(tf),
+            1.0 if p.in_title else 0.0,
+            early,
+            1.0 if n == 1 else 0.0,
+            1.0 if n == 2 else 0.0,
+            1.0 if n == 3 else 0.0,
+            1.0 if n >= 4 else 0.0,
+            1.0 if "proposed" in p.kinds else 0.0,
+            1.0 if "method" in p.kinds else 0.0,
+            1.0 if "task" in p.kinds else 0.0,
+            1.0 if any(c.isupper() for c in p.text[1:]) else 0.0,
+            heuristic if heuristic is not None else -1.0,
+            math.log1p(priors[p.key].papers if p.key in priors else 0),
+            1.0 if only else 0.0,
+            1.0 if p.key in generic else 0.0,
+        ]
+        score = (
+            sum(w * v for w, v in zip(learned, x, strict=True))
+            if learned is not None
+            else heuristic or 0.0
+        )
         out.append(Candidate(p, x, score))
     out.sort(key=lambda c: (-c.score, c.phrase.first, c.phrase.text))
     return out
@@ -193,18 +232,24 @@ def _heuristic(p: _Phrase, tf: int, spec: float, early: float) -> float | None:
     """The hand-set score of a phrase (``None``: not a keyphrase at all)."""
     if spec < 0.25 and not p.bonus:
         return None  # common words only: "the results", "a model"
-    if len(p.key) == 1 and not p.bonus and not (
-        (tf >= 2 and spec >= 0.5) or (p.in_title and tf >= 1 and spec >= 0.4)
+    if (
+        len(p.key) == 1
+        and not p.bonus
+        and not ((tf >= 2 and spec >= 0.5) or (p.in_title and tf >= 1 and spec >= 0.4))
     ):
         return None  # a lone word said once ("doubt", "conflict") indexes nothing
     words_bonus = 0.3 if 2 <= len(p.key) <= 3 else 0.0
-    return (spec * (1 + math.log1p(tf)) + (1.2 if p.in_title else 0) + p.bonus + early
-            + words_bonus)
+    return spec * (1 + math.log1p(tf)) + (1.2 if p.in_title else 0) + p.bonus + early + words_bonus
 
 
-def rank(paper: TaggedPaper, methods: list[Mention], tasks: list[Entity],
-         limit: int = MAX_KEYWORDS, learned: list[float] | bool | None = True,
-         priors: Mapping[tuple[str, ...], Prior] | None = None) -> list[Mention]:
+def rank(
+    paper: TaggedPaper,
+    methods: list[Mention],
+    tasks: list[Entity],
+    limit: int = MAX_KEYWORDS,
+    learned: list[float] | bool | None = True,
+    priors: Mapping[tuple[str, ...], Prior] | None = None,
+) -> list[Mention]:
     """The best ``limit`` keyphrases of a paper, best first (``learned``: the shipped
     weights if ``True``, given weights, or ``None`` for the hand-set score; ``priors``:
     the shipped prior table unless given)."""
@@ -222,10 +267,19 @@ def rank(paper: TaggedPaper, methods: list[Mention], tasks: list[Entity],
         start = end = None
         if p.span is not None and paper.cleaned.offsets:
             start, end = paper.cleaned.span(*p.span)
-        confidence = (1 / (1 + math.exp(-c.score)) if w is not None
-                      else max(0.05, min(1.0, c.score / chosen[0].score * 0.8)))
-        out.append(Mention(p.text, start=start, end=end,
-                           confidence=round(max(0.05, min(1.0, confidence)) - rank_ * 1e-3, 3)))
+        confidence = (
+            1 / (1 + math.exp(-c.score))
+            if w is not None
+            else max(0.05, min(1.0, c.score / chosen[0].score * 0.8))
+        )
+        out.append(
+            Mention(
+                p.text,
+                start=start,
+                end=end,
+                confidence=round(max(0.05, min(1.0, confidence)) - rank_ * 1e-3, 3),
+            )
+        )
     return out
 
 

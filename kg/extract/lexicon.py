@@ -151,16 +151,23 @@ def _words(doc: Doc) -> Iterator[_Word]:
         text = token.text
         if token.is_sent_start and token.i > 0:
             yield None
-        if text in _JOINERS and not token.whitespace_ and token.i > 0 and (
-            not doc[token.i - 1].whitespace_
+        if (
+            text in _JOINERS
+            and not token.whitespace_
+            and token.i > 0
+            and (not doc[token.i - 1].whitespace_)
         ):
             continue
         if token.is_punct or token.is_space or not any(c.isalnum() for c in text):
             yield None
             continue
         for part in _PART.finditer(text):
-            yield (key_word(part.group()), token.idx + part.start(), token.idx + part.end(),
-                   token.i)
+            yield (
+                key_word(part.group()),
+                token.idx + part.start(),
+                token.idx + part.end(),
+                token.i,
+            )
 
 
 class TextIndex:

@@ -81,7 +81,8 @@ def candidate(doc: Doc, start: int, end: int, rule: str, confidence: float) -> C
 
 # Numbers with a unit or an ordinal ("3D", "10x", "2nd", "100K"): not names.
 _QUANTITY = re.compile(
-    r"^(?:\d+(?:[dD]|x|X|st|nd|rd|th|[kKmMbB]|px|ms|s|h|GB|MB)|[xX×]\d+(?:\.\d+)?)$")
+    r"^(?:\d+(?:[dD]|x|X|st|nd|rd|th|[kKmMbB]|px|ms|s|h|GB|MB)|[xX×]\d+(?:\.\d+)?)$"
+)
 
 
 # A name glued to a year: "Mikolov,2015", "et al.2019" (citations, not names).
@@ -106,8 +107,11 @@ def attached(doc: Doc, i: int) -> bool:
 
 
 def is_hyphen(token: Token) -> bool:
-    return token.text in ("-", "/", "–") and not token.whitespace_ and token.i > 0 and (
-        not token.doc[token.i - 1].whitespace_
+    return (
+        token.text in ("-", "/", "–")
+        and not token.whitespace_
+        and token.i > 0
+        and (not token.doc[token.i - 1].whitespace_)
     )
 
 
@@ -174,7 +178,8 @@ def phrase_token(token: Token) -> bool:
             return True
         if tag == "VBG":
             return token.lower_ in NOUNY_GERUNDS or (
-                token.i > 0 and token.doc[token.i - 1].tag_ in NOUN_TAGS
+                token.i > 0
+                and token.doc[token.i - 1].tag_ in NOUN_TAGS
                 and token.lower_ not in _VERBISH
             )
         return coined(token.text)
@@ -199,9 +204,22 @@ def phrase_at(doc: Doc, i: int, max_tokens: int = 8) -> tuple[int, int]:
     """
     n = len(doc)
     while i < n and (
-        doc[i].lower_ in WEAK_MODIFIERS or doc[i].lower_ in ("a", "an", "the", "but", "yet",
-                                                            "and", "very", "highly", "two",
-                                                            "three", "four", "simple")
+        doc[i].lower_ in WEAK_MODIFIERS
+        or doc[i].lower_
+        in (
+            "a",
+            "an",
+            "the",
+            "but",
+            "yet",
+            "and",
+            "very",
+            "highly",
+            "two",
+            "three",
+            "four",
+            "simple",
+        )
         or (doc[i].tag_ in ("DT", "RB", "PRP$") and doc.has_annotation("TAG"))
     ):
         if i + 1 < n and is_hyphen(doc[i + 1]):

@@ -71,9 +71,11 @@ def find_model(model: str | None = AUTO) -> str | None:
 
 def warn_fallback(model: str | None) -> None:
     """Say that extraction runs on rules only (``model=None``: because it was asked to)."""
-    message = (FALLBACK_MESSAGE.format(names=", ".join(TRAINED)) if model is not None
-               else "extracting with rules only, as asked: quality is lower than with a "
-               "trained pipeline")
+    message = (
+        FALLBACK_MESSAGE.format(names=", ".join(TRAINED))
+        if model is not None
+        else "extracting with rules only, as asked: quality is lower than with a trained pipeline"
+    )
     warnings.warn(message, FallbackWarning, stacklevel=3)
 
 
@@ -87,8 +89,10 @@ def resolve(model: str | None = AUTO, warn: bool = True) -> str | None:
         return None
     if not installed(name):
         have = [n for n in TRAINED if installed(n)]
-        raise UsageError(f"spaCy pipeline {name!r} is not installed (installed: "
-                         f"{', '.join(have) or 'none'}); use --model auto or none")
+        raise UsageError(
+            f"spaCy pipeline {name!r} is not installed (installed: "
+            f"{', '.join(have) or 'none'}); use --model auto or none"
+        )
     return name
 
 

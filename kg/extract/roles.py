@@ -20,18 +20,33 @@ from importlib import resources
 from kg.extract.wordlists import words
 
 FEATURES = (
-    "bias", "in_title", "title_head", "rule_proposed", "rule_new_dataset", "cue_sentence",
-    "our_before", "mentions", "first_position", "coined", "known", "defines_acronym",
-    "used_cue_before", "long_phrase",
+    "bias",
+    "in_title",
+    "title_head",
+    "rule_proposed",
+    "rule_new_dataset",
+    "cue_sentence",
+    "our_before",
+    "mentions",
+    "first_position",
+    "coined",
+    "known",
+    "defines_acronym",
+    "used_cue_before",
+    "long_phrase",
 )
 
-_CUE = words("propose proposes proposed introduce introduces introduced present presents "
-             "develop develops design designs call called dub dubbed term termed name named "
-             "coin coined release releases collect collected construct constructed create "
-             "created build built")
+_CUE = words(
+    "propose proposes proposed introduce introduces introduced present presents "
+    "develop develops design designs call called dub dubbed term termed name named "
+    "coin coined release releases collect collected construct constructed create "
+    "created build built"
+)
 _OURS = words("our novel new proposed this")
-_USED_CUE = words("using use uses used on with via by of like as including e.g. standard "
-                  "existing popular prior previous conventional")
+_USED_CUE = words(
+    "using use uses used on with via by of like as including e.g. standard "
+    "existing popular prior previous conventional"
+)
 _CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2}|\d")
 
 
@@ -51,9 +66,16 @@ def _sentence_of(ctx: Context, at: int) -> str:
     return ""
 
 
-def features(name: str, spans: Sequence[tuple[int, int]], ctx: Context, *,
-             in_title: bool, rule_proposed: bool, rule_new_dataset: bool, known: bool
-             ) -> list[float]:
+def features(
+    name: str,
+    spans: Sequence[tuple[int, int]],
+    ctx: Context,
+    *,
+    in_title: bool,
+    rule_proposed: bool,
+    rule_new_dataset: bool,
+    known: bool,
+) -> list[float]:
     """The feature vector (in :data:`FEATURES` order) of one name of a paper.
 
     ``spans`` are the name's mentions in the cleaned abstract.
@@ -65,15 +87,19 @@ def features(name: str, spans: Sequence[tuple[int, int]], ctx: Context, *,
         sent = _sentence_of(ctx, s).lower()
         if any(w in _CUE for w in re.findall(r"[a-z]+", sent)) and " we " in f" {sent} ":
             cue = 1.0
-        before = re.findall(r"[\w.]+", ctx.abstract[max(0, s - 40):s].lower())[-3:]
+        before = re.findall(r"[\w.]+", ctx.abstract[max(0, s - 40) : s].lower())[-3:]
         if any(w in _OURS for w in before):
             our = 1.0
         if before and before[-1] in _USED_CUE:
             used = 1.0
     n = len(spans)
     first = spans[0][0] / max(1, len(ctx.abstract)) if spans else 1.0
-    defines = 1.0 if re.search(re.escape(name) + r"\s*\(", ctx.abstract) or re.search(
-        r"\(\s*" + re.escape(name) + r"\s*\)", ctx.abstract) else 0.0
+    defines = (
+        1.0
+        if re.search(re.escape(name) + r"\s*\(", ctx.abstract)
+        or re.search(r"\(\s*" + re.escape(name) + r"\s*\)", ctx.abstract)
+        else 0.0
+    )
     return [
         1.0,
         1.0 if in_title else 0.0,

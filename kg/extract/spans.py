@@ -69,13 +69,15 @@ def model() -> Language | None:
     return spacy.load(str(where))
 
 
-def predict(nlp: Language, pairs: Sequence[tuple[str, str]], batch_size: int = 64
-            ) -> list[list[Found]]:
+def predict(
+    nlp: Language, pairs: Sequence[tuple[str, str]], batch_size: int = 64
+) -> list[list[Found]]:
     """The mentions in each (cleaned title, cleaned abstract) pair."""
     texts = [joined(t, a) for t, a in pairs]
     out: list[list[Found]] = []
-    for (text, at), doc in zip(texts, nlp.pipe((t for t, _ in texts), batch_size=batch_size),
-                               strict=True):
+    for (text, at), doc in zip(
+        texts, nlp.pipe((t for t, _ in texts), batch_size=batch_size), strict=True
+    ):
         found = []
         for ent in _spans(nlp, doc):
             f = split(ent.label_, ent.start_char, ent.end_char, text, at)
@@ -93,8 +95,10 @@ def _spans(nlp: Language, doc: Doc) -> list[Span]:
     if group is None or not len(group):
         return []
     scores = group.attrs.get("scores")
-    ranked = sorted(range(len(group)), key=lambda i: (-float(scores[i].max()) if scores is not None
-                                                       else 0.0, group[i].start))
+    ranked = sorted(
+        range(len(group)),
+        key=lambda i: (-float(scores[i].max()) if scores is not None else 0.0, group[i].start),
+    )
     chosen: list[Span] = []
     taken: set[int] = set()
     for i in ranked:

@@ -100,8 +100,14 @@ class TaggedPaper:
         spans = self.index.find(key_words(form))
         return spans[0] if spans else None
 
-    def entity(self, text: str, confidence: float, rule: str,
-               span: tuple[int, int] | None = None, order: int = 0) -> Entity:
+    def entity(
+        self,
+        text: str,
+        confidence: float,
+        rule: str,
+        span: tuple[int, int] | None = None,
+        order: int = 0,
+    ) -> Entity:
         k = key_words(text)
         keys = {k, self.canonical(k)}
         for d in self.defs:

@@ -61,8 +61,11 @@ class Lines(Protocol):
     def readline(self, size: int = -1, /) -> bytes: ...
 
 
-def read_lines(stream: Lines, name: str, limit: int | None = None,
-               ) -> Iterator[tuple[int, str | None]]:
+def read_lines(
+    stream: Lines,
+    name: str,
+    limit: int | None = None,
+) -> Iterator[tuple[int, str | None]]:
     """Numbered lines of a UTF-8 byte stream, one at a time (``None``: a line too long).
 
     A BOM at the start is dropped and ``\\r\\n`` counts as ``\\n``; bytes that are not
@@ -87,8 +90,12 @@ def read_lines(stream: Lines, name: str, limit: int | None = None,
         yield number, line.rstrip("\r\n")
 
 
-def iter_texts(lines: Iterable[tuple[int, str | None]], name: str, skip_bad: bool = False,
-               problem: Callable[[Problem], None] | None = None) -> Iterator[Text]:
+def iter_texts(
+    lines: Iterable[tuple[int, str | None]],
+    name: str,
+    skip_bad: bool = False,
+    problem: Callable[[Problem], None] | None = None,
+) -> Iterator[Text]:
     """The texts of numbered ``lines``, lazily; a bad line raises :class:`InputError`
     unless ``skip_bad``, when it goes to ``problem`` and is skipped.
 
@@ -104,8 +111,9 @@ def iter_texts(lines: Iterable[tuple[int, str | None]], name: str, skip_bad: boo
             id_, title, abstract = parse_line(line)
         except ValueError as exc:
             if not skip_bad:
-                raise InputError(name, f"{exc} (use --skip-bad to skip such lines)",
-                                 number) from None
+                raise InputError(
+                    name, f"{exc} (use --skip-bad to skip such lines)", number
+                ) from None
             if problem:
                 problem(_problem(name, number, str(exc)))
             continue
@@ -114,8 +122,9 @@ def iter_texts(lines: Iterable[tuple[int, str | None]], name: str, skip_bad: boo
         yield Text(id_ or f"line-{number}", title, abstract)
 
 
-def parse_lines(lines: Iterable[str], name: str,
-                skip_bad: bool = False) -> tuple[list[Text], list[Problem]]:
+def parse_lines(
+    lines: Iterable[str], name: str, skip_bad: bool = False
+) -> tuple[list[Text], list[Problem]]:
     """Every text of ``lines``; a bad line raises :class:`InputError` unless ``skip_bad``.
 
     A line without ``"id"`` gets ``"line-N"``; one without an abstract is kept (it yields

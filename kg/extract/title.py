@@ -66,8 +66,8 @@ def name_like(text: str) -> bool:
         return False
     if any(w.lower() in _NOT_NAME for w in ws):
         return False
-    return len(ws) <= 2 or all(w[:1].isupper() or coined(w) for w in ws) or any(
-        coined(w) for w in ws
+    return (
+        len(ws) <= 2 or all(w[:1].isupper() or coined(w) for w in ws) or any(coined(w) for w in ws)
     )
 
 

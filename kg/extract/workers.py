@@ -73,8 +73,10 @@ def sigterm_raises() -> Iterator[None]:
             raise KeyboardInterrupt
         raise Terminated()
 
-    defaults: dict[int, Any] = {signal.SIGTERM: signal.SIG_DFL,
-                                signal.SIGINT: signal.default_int_handler}
+    defaults: dict[int, Any] = {
+        signal.SIGTERM: signal.SIG_DFL,
+        signal.SIGINT: signal.default_int_handler,
+    }
     taken = [sig for sig, default in defaults.items() if signal.getsignal(sig) is default]
     for sig in taken:
         signal.signal(sig, terminate)
@@ -138,8 +140,12 @@ def _kill(pool: ProcessPoolExecutor) -> None:
 
 
 @contextlib.contextmanager
-def pool(workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...] = (),
-         tasks_per_worker: int | None = None) -> Iterator[ProcessPoolExecutor]:
+def pool(
+    workers: int,
+    initializer: Callable[..., None],
+    initargs: tuple[Any, ...] = (),
+    tasks_per_worker: int | None = None,
+) -> Iterator[ProcessPoolExecutor]:
     """A process pool of ``workers`` that die with this process (see the module doc).
 
     With ``tasks_per_worker``, a worker is replaced by a fresh one after that many tasks
@@ -150,8 +156,12 @@ def pool(workers: int, initializer: Callable[..., None], initargs: tuple[Any, ..
     early) kills the workers.
     """
     executor = ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context(START_METHOD), initializer=_init,
-        initargs=(os.getpid(), initializer, initargs), max_tasks_per_child=tasks_per_worker)
+        workers,
+        mp_context=multiprocessing.get_context(START_METHOD),
+        initializer=_init,
+        initargs=(os.getpid(), initializer, initargs),
+        max_tasks_per_child=tasks_per_worker,
+    )
     _LIVE.add(executor)
     try:
         with sigterm_raises():

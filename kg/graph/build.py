@@ -45,8 +45,9 @@ def build_quads(corpus: Corpus, minter: V.Minter) -> Iterator[Quad]:
     yield from concept_label_quads(concept_forms(corpus), corpus.concepts, minter)
 
 
-def record_quads(corpus: Corpus, minter: V.Minter,
-                 keep: Callable[[str], bool] | None = None) -> Iterator[Quad]:
+def record_quads(
+    corpus: Corpus, minter: V.Minter, keep: Callable[[str], bool] | None = None
+) -> Iterator[Quad]:
     """The source graphs and what resolution decides, except concept labels.
 
     Concept labels depend on every mention of a concept; :func:`concept_forms` counts
@@ -60,8 +61,9 @@ def record_quads(corpus: Corpus, minter: V.Minter,
     yield from _resolution_quads(corpus, minter, keep)
 
 
-def _source_quads(corpus: Corpus, source: LoadedSource, m: V.Minter,
-                  keep: Callable[[str], bool] | None = None) -> Iterator[Quad]:
+def _source_quads(
+    corpus: Corpus, source: LoadedSource, m: V.Minter, keep: Callable[[str], bool] | None = None
+) -> Iterator[Quad]:
     g = m.source(source.key)
 
     def q(s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> Quad:
@@ -84,8 +86,14 @@ def _source_quads(corpus: Corpus, source: LoadedSource, m: V.Minter,
             yield from _citation_quads(corpus, cite, g, m, q)
 
 
-def _paper_quads(corpus: Corpus, paper: Paper, g: NamedNode, m: V.Minter, q,  # type: ignore[no-untyped-def]
-                 said: set[tuple[str, ...]]) -> Iterator[Quad]:
+def _paper_quads(
+    corpus: Corpus,
+    paper: Paper,
+    g: NamedNode,
+    m: V.Minter,
+    q,  # type: ignore[no-untyped-def]
+    said: set[tuple[str, ...]],
+) -> Iterator[Quad]:
     """A record's quads; facts about shared nodes (venues, concepts, people) that ``said``
     holds were stated by an earlier record of the graph and are not repeated."""
     node = m.paper(corpus.papers.cluster_of[paper.id])
@@ -196,9 +204,16 @@ def _id_quads(node: NamedNode, scheme: str, value: str, q) -> Iterator[Quad]:  #
         yield q(node, V.SCHEMA_SAME_AS, iri)
 
 
-def _affiliation_quads(corpus: Corpus, paper: Paper, position: int, author: Author,  # type: ignore[no-untyped-def]
-                       slot: NamedNode, m: V.Minter, q, said: set[tuple[str, ...]]
-                       ) -> Iterator[Quad]:
+def _affiliation_quads(
+    corpus: Corpus,
+    paper: Paper,
+    position: int,
+    author: Author,  # type: ignore[no-untyped-def]
+    slot: NamedNode,
+    m: V.Minter,
+    q,
+    said: set[tuple[str, ...]],
+) -> Iterator[Quad]:
     """The institutions of one author slot: the organization each is, and as written."""
     for index, affiliation in enumerate(author.affiliations):
         if affiliation.raw:
@@ -259,8 +274,9 @@ def _citation_quads(corpus: Corpus, cite: Citation, g: NamedNode, m: V.Minter, q
             yield q(paragraph, V.CITES, paper)
 
 
-def _resolution_quads(corpus: Corpus, m: V.Minter,
-                      keep: Callable[[str], bool] | None = None) -> Iterator[Quad]:
+def _resolution_quads(
+    corpus: Corpus, m: V.Minter, keep: Callable[[str], bool] | None = None
+) -> Iterator[Quad]:
     g = m.resolution_graph
     for cluster in corpus.papers.clusters:
         if keep is not None and not keep(cluster.key):

@@ -46,8 +46,9 @@ def extraction_quads(corpus: Corpus, m: V.Minter) -> Iterator[Quad]:
     for paper_key in sorted(corpus.extracted):
         found = corpus.extracted[paper_key]
         paper = m.paper(paper_key)
-        record = m.record(m.source(source_key[found.record.file]), found.record.line,
-                          found.record.item)
+        record = m.record(
+            m.source(source_key[found.record.file]), found.record.line, found.record.item
+        )
         done: set[tuple[str, str]] = set()
         proposed: set[str] = set()
         for kind, mention in mentions(found.extraction):

@@ -145,8 +145,12 @@ DOMAIN = _n(KG + "domain")
 
 #: The property of each identifier scheme of people and organizations (kg.identifiers).
 ID_PROPERTIES: dict[str, NamedNode] = {
-    "orcid": ORCID, "openreview": OPENREVIEW_PROFILE, "openalex": OPENALEX_ID,
-    "dblp": DBLP_ID, "s2": SEMANTIC_SCHOLAR_ID, "ror": ROR,
+    "orcid": ORCID,
+    "openreview": OPENREVIEW_PROFILE,
+    "openalex": OPENALEX_ID,
+    "dblp": DBLP_ID,
+    "s2": SEMANTIC_SCHOLAR_ID,
+    "ror": ROR,
 }
 #: Schemes whose identifiers are IRIs of the thing itself, stated as owl:sameAs and
 #: schema:sameAs: the IRI is this prefix and the canonical id.
@@ -182,8 +186,9 @@ class Minter:
     def __init__(self, base: str = DEFAULT_BASE) -> None:
         """UsageError unless ``base`` is an absolute IRI every minted IRI can extend."""
         if not base.startswith(("http://", "https://", "urn:")):
-            raise UsageError(f"--base-iri must be an absolute IRI (http://, https:// or urn:), "
-                             f"not {base!r}")
+            raise UsageError(
+                f"--base-iri must be an absolute IRI (http://, https:// or urn:), not {base!r}"
+            )
         if not base.endswith(("/", "#")):
             base += "/"
         try:
@@ -202,8 +207,9 @@ class Minter:
         return NamedNode(f"{record.value}/review/{index}")
 
     def classification(self, paper: NamedNode, scheme: str, key: str) -> NamedNode:
-        return NamedNode(f"{paper.value}/subject/{quote(scheme, safe='-._~')}/"
-                         f"{quote(key, safe='-._~')}")
+        return NamedNode(
+            f"{paper.value}/subject/{quote(scheme, safe='-._~')}/{quote(key, safe='-._~')}"
+        )
 
     def authorship(self, paper: NamedNode, person_key: str) -> NamedNode:
         return NamedNode(f"{paper.value}/author/{quote(person_key, safe='-._~')}")
@@ -237,8 +243,10 @@ class Minter:
 
     def statement(self, paper: NamedNode, predicate: str, concept_key: str) -> NamedNode:
         """The evidence node of one extracted statement about ``paper``."""
-        return NamedNode(f"{paper.value}/extracted/{quote(predicate, safe='-._~')}/"
-                         f"{quote(concept_key, safe='-._~')}")
+        return NamedNode(
+            f"{paper.value}/extracted/{quote(predicate, safe='-._~')}/"
+            f"{quote(concept_key, safe='-._~')}"
+        )
 
     @property
     def resolution_graph(self) -> NamedNode:

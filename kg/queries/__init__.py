@@ -26,8 +26,10 @@ from kg.graph import vocab as V
 from kg.queries.lookup import lookup
 from kg.sparqltext import bind_values
 
-_PARAM = re.compile(r"#\s*param:\s*(?P<name>[a-z_]+)\s*\((?P<type>[a-z]+)\)\s*(?P<help>[^\[]*)"
-                    r"(?:\[(?P<default>[^\]]*)\])?")
+_PARAM = re.compile(
+    r"#\s*param:\s*(?P<name>[a-z_]+)\s*\((?P<type>[a-z]+)\)\s*(?P<help>[^\[]*)"
+    r"(?:\[(?P<default>[^\]]*)\])?"
+)
 KINDS = {"concept": V.CONCEPT, "method": V.METHOD, "dataset": V.DATASET, "task": V.TASK}
 TYPES = ("person", "organization", "concept", "method", "venue", "kind", "limit")
 MAX_LIMIT = 100_000
@@ -97,8 +99,10 @@ def get(name: str) -> SavedQuery:
     try:
         return registry()[name]
     except KeyError:
-        raise UsageError(f"unknown saved query {name!r}; choose one of: "
-                         f"{', '.join(registry())} (see `kg queries`)") from None
+        raise UsageError(
+            f"unknown saved query {name!r}; choose one of: "
+            f"{', '.join(registry())} (see `kg queries`)"
+        ) from None
 
 
 def with_values(sparql: str, terms: dict[str, Any]) -> str:
@@ -121,17 +125,21 @@ def bind(store: Queryable, query: SavedQuery, values: dict[str, str]) -> str:
     for p in query.params:
         value = values.get(p.name, p.default)
         if value is None:
-            raise UsageError(f"{query.name} needs --param {p.name}=... ({p.help}); "
-                             f"usage: kg query {query.usage()}")
+            raise UsageError(
+                f"{query.name} needs --param {p.name}=... ({p.help}); "
+                f"usage: kg query {query.usage()}"
+            )
         if p.type == "limit":
             if not value.isdigit() or not 0 < int(value) <= MAX_LIMIT:
-                raise UsageError(f"--param {p.name} must be a whole number from 1 to "
-                                 f"{MAX_LIMIT}, not {value!r}")
+                raise UsageError(
+                    f"--param {p.name} must be a whole number from 1 to {MAX_LIMIT}, not {value!r}"
+                )
             sparql = f"{sparql.rstrip()}\nLIMIT {int(value)}\n"
         elif p.type == "kind":
             if value not in KINDS:
-                raise UsageError(f"--param {p.name} must be one of {', '.join(KINDS)}, "
-                                 f"not {value!r}")
+                raise UsageError(
+                    f"--param {p.name} must be one of {', '.join(KINDS)}, not {value!r}"
+                )
             subs[p.name] = KINDS[value]
         else:
             subs[p.name] = lookup(store, p.type, value)

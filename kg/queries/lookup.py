@@ -20,15 +20,29 @@ from kg.resolve.organizations import normalize_name
 from kg.sparqltext import bind_values
 from kg.text import fold, normalize_person_name, normalize_title
 
-_CLASSES = {"person": "kg:Person", "concept": "kg:Concept", "method": "kg:Method",
-            "venue": "kg:Venue", "organization": "kg:Organization"}
-_LABELS = {"person": "skos:prefLabel", "concept": "skos:prefLabel", "method": "skos:prefLabel",
-           "venue": "rdfs:label", "organization": "skos:prefLabel"}
+_CLASSES = {
+    "person": "kg:Person",
+    "concept": "kg:Concept",
+    "method": "kg:Method",
+    "venue": "kg:Venue",
+    "organization": "kg:Organization",
+}
+_LABELS = {
+    "person": "skos:prefLabel",
+    "concept": "skos:prefLabel",
+    "method": "skos:prefLabel",
+    "venue": "rdfs:label",
+    "organization": "skos:prefLabel",
+}
 #: identifiers a node of a kind may be given by: (scheme, property, accepted prefixes)
-_BY_ID = {"person": ("orcid", "kg:orcid", ("https://orcid.org/", "orcid:")),
-          "organization": ("ror", "kg:ror", ("https://ror.org/", "ror:"))}
-_ID_SHAPES = {"orcid": re.compile(r"^\d{4}-?\d{4}-?\d{4}-?\d{3}[\dXx]$"),
-              "ror": re.compile(r"^0[a-z0-9]{6}\d{2}$")}
+_BY_ID = {
+    "person": ("orcid", "kg:orcid", ("https://orcid.org/", "orcid:")),
+    "organization": ("ror", "kg:ror", ("https://ror.org/", "ror:")),
+}
+_ID_SHAPES = {
+    "orcid": re.compile(r"^\d{4}-?\d{4}-?\d{4}-?\d{3}[\dXx]$"),
+    "ror": re.compile(r"^0[a-z0-9]{6}\d{2}$"),
+}
 
 
 def normalized(kind: str, text: str) -> str:
@@ -49,7 +63,7 @@ def _identifier(kind: str, value: str) -> tuple[str, str] | None:
         return None
     scheme, prop, prefixes = _BY_ID[kind]
     text = value.strip()
-    bare = next((text[len(p):] for p in prefixes if text.lower().startswith(p)), None)
+    bare = next((text[len(p) :] for p in prefixes if text.lower().startswith(p)), None)
     if bare is None and not _ID_SHAPES[scheme].match(text):
         return None
     canonical = identifiers.normalize(scheme, bare if bare is not None else text)
@@ -63,15 +77,21 @@ def lookup(store: Any, kind: str, value: str) -> ox.NamedNode:
     cls = _CLASSES[kind]
     if found := _identifier(kind, value):
         prop, canonical = found
-        rows = list(store.query(bind_values(
-            f"SELECT DISTINCT ?x WHERE {{ ?x a {cls} ; {prop} ?id }} ORDER BY ?x",
-            {"id": ox.Literal(canonical)})))
+        rows = list(
+            store.query(
+                bind_values(
+                    f"SELECT DISTINCT ?x WHERE {{ ?x a {cls} ; {prop} ?id }} ORDER BY ?x",
+                    {"id": ox.Literal(canonical)},
+                )
+            )
+        )
         if len(rows) == 1:
             return rows[0]["x"]  # type: ignore[no-any-return]
         if len(rows) > 1:
             iris = ", ".join(f"<{r['x'].value}>" for r in rows[:5])
-            raise UsageError(f"{value!r} is the id of {len(rows)} {kind}s: {iris}; pass one "
-                             f"IRI instead")
+            raise UsageError(
+                f"{value!r} is the id of {len(rows)} {kind}s: {iris}; pass one IRI instead"
+            )
         raise UsageError(f"no {kind} with the id {canonical} in the graph")
     if value.startswith(("http://", "https://", "urn:")):
         try:
@@ -82,9 +102,14 @@ def lookup(store: Any, kind: str, value: str) -> ox.NamedNode:
             raise UsageError(f"no {kind} <{value}> in the graph")
         return node
     key = normalized(kind, value)
-    rows = list(store.query(bind_values(
-        f"SELECT DISTINCT ?x WHERE {{ ?x a {cls} ; kg:normalizedName ?key }} ORDER BY ?x",
-        {"key": ox.Literal(key)})))
+    rows = list(
+        store.query(
+            bind_values(
+                f"SELECT DISTINCT ?x WHERE {{ ?x a {cls} ; kg:normalizedName ?key }} ORDER BY ?x",
+                {"key": ox.Literal(key)},
+            )
+        )
+    )
     if len(rows) == 1:
         return rows[0]["x"]  # type: ignore[no-any-return]
     if len(rows) > 1:
@@ -95,8 +120,10 @@ def lookup(store: Any, kind: str, value: str) -> ox.NamedNode:
 
 def _suggest(store: Any, kind: str, key: str) -> str:
     labels: dict[str, str] = {}
-    for row in store.query(f"SELECT ?key ?label WHERE {{ ?x a {_CLASSES[kind]} ; "
-                           f"kg:normalizedName ?key ; {_LABELS[kind]} ?label }}"):
+    for row in store.query(
+        f"SELECT ?key ?label WHERE {{ ?x a {_CLASSES[kind]} ; "
+        f"kg:normalizedName ?key ; {_LABELS[kind]} ?label }}"
+    ):
         labels.setdefault(row["key"].value, row["label"].value)
     close = difflib.get_close_matches(key, list(labels), n=5, cutoff=0.75)
     if not close:

@@ -40,8 +40,7 @@ class Concepts:
     @classmethod
     def learn(cls, abstracts: Iterable[str | None]) -> Concepts:
         """Learn acronym definitions ("long form (ACR)") from ``abstracts``."""
-        pairs = ((d.long, d.short) for text in abstracts if text
-                 for d in find_definitions(text))
+        pairs = ((d.long, d.short) for text in abstracts if text for d in find_definitions(text))
         return cls(learn_acronyms(pairs))
 
     def folded(self, text: str) -> str:
@@ -66,8 +65,7 @@ def learn_acronyms(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
         s, lf = fold(short), fold(long)
         if s and lf and s != lf and " " in lf:
             counts.setdefault(s, Counter())[lf] += 1
-    return {s: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-            for s, c in sorted(counts.items())}
+    return {s: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for s, c in sorted(counts.items())}
 
 
 def _capitals(short: str) -> bool:

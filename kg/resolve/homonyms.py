@@ -45,9 +45,21 @@ from kg.resolve.names import Name
 
 Ref = tuple[str, int]  # (record id, 1-based position)
 
-FEATURES = ("bias", "coauthors", "any_coauthor", "rare_coauthor", "topic",
-            "same_org", "org_conflict", "same_venue", "year_gap", "given_common",
-            "surname_common", "block_size", "middle_name")
+FEATURES = (
+    "bias",
+    "coauthors",
+    "any_coauthor",
+    "rare_coauthor",
+    "topic",
+    "same_org",
+    "org_conflict",
+    "same_venue",
+    "year_gap",
+    "given_common",
+    "surname_common",
+    "block_size",
+    "middle_name",
+)
 """The pair features, in the order of the weights."""
 _SHARED = FEATURES.index("any_coauthor")
 
@@ -189,11 +201,13 @@ def reload() -> None:
 @cache
 def weights() -> Weights:
     """The fitted weights (``data/homonyms.json``), one per feature in each of two sets."""
-    data = json.loads(resources.files("kg.resolve").joinpath("data/homonyms.json")
-                      .read_text("utf-8"))
+    data = json.loads(
+        resources.files("kg.resolve").joinpath("data/homonyms.json").read_text("utf-8")
+    )
     if tuple(data["features"]) != FEATURES:
-        raise RuntimeError("kg/resolve/data/homonyms.json does not match FEATURES; "
-                           "run python -m training.homonyms")
+        raise RuntimeError(
+            "kg/resolve/data/homonyms.json does not match FEATURES; run python -m training.homonyms"
+        )
     return (tuple(float(v) for v in data["shared"]), tuple(float(v) for v in data["apart"]))
 
 
@@ -242,8 +256,7 @@ def features(a: Profile, b: Profile, name: Name, block: int, stats: NameStats) -
 
 
 #: Features of the name itself; every other feature is evidence about a pair.
-_NAME_FEATURES = frozenset({"bias", "given_common", "surname_common", "block_size",
-                            "middle_name"})
+_NAME_FEATURES = frozenset({"bias", "given_common", "surname_common", "block_size", "middle_name"})
 
 
 def without_evidence(name: Name, block: int, conflicts: bool = False) -> bool:
@@ -272,8 +285,10 @@ def _name_weights() -> tuple[tuple[tuple[float, ...], float], ...]:
     """Per model, the weights of the name features (the bias holding the least evidence
     the model sees: none apart, one co-author shared) and the logit its threshold asks."""
     shared, apart = weights()
-    names = [FEATURES.index(f) for f in ("bias", "given_common", "surname_common",
-                                         "block_size", "middle_name")]
+    names = [
+        FEATURES.index(f)
+        for f in ("bias", "given_common", "surname_common", "block_size", "middle_name")
+    ]
     one = shared[_SHARED] + shared[FEATURES.index("coauthors")] * math.log(2)
     out = []
     for w, extra, threshold in ((apart, 0.0, THRESHOLD_APART), (shared, one, THRESHOLD)):
@@ -319,28 +334,38 @@ class Decision:
 
     def as_dict(self) -> dict[str, Any]:
         """The decision for the build report: slots as ``FILE:LINE#POSITION``."""
-        return {"joined": self.joined, "a": [f"{r}#{p}" for r, p in self.a],
-                "b": [f"{r}#{p}" for r, p in self.b],
-                "probability": None if self.probability is None else round(self.probability, 3),
-                "needs": self.needs, "reasons": list(self.reasons)}
+        return {
+            "joined": self.joined,
+            "a": [f"{r}#{p}" for r, p in self.a],
+            "b": [f"{r}#{p}" for r, p in self.b],
+            "probability": None if self.probability is None else round(self.probability, 3),
+            "needs": self.needs,
+            "reasons": list(self.reasons),
+        }
 
 
 def reasons(a: Profile, b: Profile, name: Name, stats: NameStats) -> tuple[str, ...]:
     """The evidence of a pair in words."""
     out = []
     shared = sorted(a.coauthors & b.coauthors)
-    out.append(f"{len(shared)} shared co-author{'s' if len(shared) != 1 else ''}"
-               + (f" ({', '.join(shared[:3])})" if shared else ""))
+    out.append(
+        f"{len(shared)} shared co-author{'s' if len(shared) != 1 else ''}"
+        + (f" ({', '.join(shared[:3])})" if shared else "")
+    )
     out.append(f"topic similarity {cosine(a, b):.2f}")
     if a.orgs & b.orgs:
         out.append(f"same institution ({', '.join(sorted(a.orgs & b.orgs)[:2])})")
     elif a.orgs and b.orgs:
-        out.append(f"different institutions ({', '.join(sorted(a.orgs)[:2])} / "
-                   f"{', '.join(sorted(b.orgs)[:2])})")
+        out.append(
+            f"different institutions ({', '.join(sorted(a.orgs)[:2])} / "
+            f"{', '.join(sorted(b.orgs)[:2])})"
+        )
     if a.years and b.years:
         out.append(f"years {min(a.years)}-{max(a.years)} / {min(b.years)}-{max(b.years)}")
-    out.append(f"name commonness: {stats.given_count(name)} names share the given name, "
-               f"{stats.surname_count(name)} the surname")
+    out.append(
+        f"name commonness: {stats.given_count(name)} names share the given name, "
+        f"{stats.surname_count(name)} the surname"
+    )
     return tuple(out)
 
 
@@ -359,8 +384,13 @@ def hard_groups(units: Sequence[Sequence[Slot]]) -> list[list[Slot]]:
         return i
 
     for i, unit in enumerate(units):
-        keys = sorted({key for slot in unit for key in
-                       (*slot.ids, *((("email", slot.email),) if slot.email else ()))})
+        keys = sorted(
+            {
+                key
+                for slot in unit
+                for key in (*slot.ids, *((("email", slot.email),) if slot.email else ()))
+            }
+        )
         for key in keys:
             j = index.setdefault(key, i)
             ri, rj = find(i), find(j)
@@ -375,9 +405,14 @@ def hard_groups(units: Sequence[Sequence[Slot]]) -> list[list[Slot]]:
     return [groups[k] for k in sorted(groups)]
 
 
-def cluster(units: Sequence[Sequence[Slot]], name: Name, stats: NameStats | None = None,
-            w: Weights | None = None, threshold: float = THRESHOLD,
-            threshold_apart: float | None = None) -> tuple[list[list[Slot]], list[Decision]]:
+def cluster(
+    units: Sequence[Sequence[Slot]],
+    name: Name,
+    stats: NameStats | None = None,
+    w: Weights | None = None,
+    threshold: float = THRESHOLD,
+    threshold_apart: float | None = None,
+) -> tuple[list[list[Slot]], list[Decision]]:
     """Split the slots of one name into people; returns the groups and the decisions.
 
     ``units`` are groups of slots already known to be one person (one slot each, or the
@@ -397,8 +432,9 @@ def cluster(units: Sequence[Sequence[Slot]], name: Name, stats: NameStats | None
         mine = tuple(s.ref for s in group if unit_of[s.ref] == first)
         others = tuple(s.ref for s in group if unit_of[s.ref] != first)
         if others:
-            decisions.append(Decision(True, mine, others, None,
-                                      ("a shared identifier or email address",)))
+            decisions.append(
+                Decision(True, mine, others, None, ("a shared identifier or email address",))
+            )
     # a heap of joinable pairs, the likeliest first; a profile that joins another gets a
     # new number, so entries naming the old ones are stale and skipped
     heap: list[tuple[float, int, int, float]] = []
@@ -421,9 +457,16 @@ def cluster(units: Sequence[Sequence[Slot]], name: Name, stats: NameStats | None
         if i not in profiles or j not in profiles:
             continue
         a, b = profiles.pop(i), profiles.pop(j)
-        decisions.append(Decision(True, tuple(s.ref for s in a.slots),
-                                  tuple(s.ref for s in b.slots), -negp,
-                                  reasons(a, b, name, stats), needs))
+        decisions.append(
+            Decision(
+                True,
+                tuple(s.ref for s in a.slots),
+                tuple(s.ref for s in b.slots),
+                -negp,
+                reasons(a, b, name, stats),
+                needs,
+            )
+        )
         a.absorb(b)
         profiles[next_id] = a
         for k in sorted(profiles):
@@ -432,20 +475,35 @@ def cluster(units: Sequence[Sequence[Slot]], name: Name, stats: NameStats | None
         next_id += 1
     order = sorted(profiles.values(), key=lambda p: min(s.ref for s in p.slots))
     # why they stayed apart: every pair of a few people, neighbours of many
-    pairs = (itertools.combinations(order, 2) if len(order) <= EXPLAIN_ALL_PAIRS
-             else itertools.pairwise(order))
+    pairs = (
+        itertools.combinations(order, 2)
+        if len(order) <= EXPLAIN_ALL_PAIRS
+        else itertools.pairwise(order)
+    )
     for x, y in pairs:
         scheme = x.conflicts(y)
         if scheme:
-            decisions.append(Decision(False, tuple(s.ref for s in x.slots),
-                                      tuple(s.ref for s in y.slots), None,
-                                      (f"different {scheme} identifiers",)))
+            decisions.append(
+                Decision(
+                    False,
+                    tuple(s.ref for s in x.slots),
+                    tuple(s.ref for s in y.slots),
+                    None,
+                    (f"different {scheme} identifiers",),
+                )
+            )
             continue
         pair = features(x, y, name, block, stats)
-        decisions.append(Decision(False, tuple(s.ref for s in x.slots),
-                                  tuple(s.ref for s in y.slots), probability(pair, w),
-                                  reasons(x, y, name, stats),
-                                  threshold if pair[_SHARED] else threshold_apart))
+        decisions.append(
+            Decision(
+                False,
+                tuple(s.ref for s in x.slots),
+                tuple(s.ref for s in y.slots),
+                probability(pair, w),
+                reasons(x, y, name, stats),
+                threshold if pair[_SHARED] else threshold_apart,
+            )
+        )
     return [sorted(p.slots, key=lambda s: s.ref) for p in order], decisions
 
 
@@ -457,19 +515,21 @@ def _candidates(profiles: Mapping[int, Profile]) -> Iterable[tuple[int, int]]:
     keys = sorted(profiles)
     if len(keys) <= MAX_ALL_PAIRS:
         for n, i in enumerate(keys):
-            for j in keys[n + 1:]:
+            for j in keys[n + 1 :]:
                 yield i, j
         return
     index: dict[str, list[int]] = {}
     for i in keys:
-        for token in {*(f"c:{c}" for c in profiles[i].coauthors),
-                      *(f"o:{o}" for o in profiles[i].orgs)}:
+        for token in {
+            *(f"c:{c}" for c in profiles[i].coauthors),
+            *(f"o:{o}" for o in profiles[i].orgs),
+        }:
             index.setdefault(token, []).append(i)
     seen = set()
     for token in sorted(index):
         members = index[token]
         for n, i in enumerate(members):
-            for j in members[n + 1:]:
+            for j in members[n + 1 :]:
                 if (i, j) not in seen:
                     seen.add((i, j))
                     yield i, j
@@ -486,7 +546,7 @@ class Topics:
     def __init__(self, keys: Sequence[str], text: Callable[[str], str]) -> None:
         self._text = text
         keys = sorted(keys)
-        sample = keys[::max(1, len(keys) // TOPIC_SAMPLE)]
+        sample = keys[:: max(1, len(keys) // TOPIC_SAMPLE)]
         df: Counter[str] = Counter()
         for k in sample:
             df.update(set(_WORD.findall(text(k)[:TOPIC_CHARS].lower())))

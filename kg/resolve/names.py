@@ -18,8 +18,29 @@ from functools import lru_cache
 
 from kg.text import ascii_fold
 
-_PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos",
-                        "du", "le", "la", "ter", "ten", "el", "al", "bin", "ibn"})
+_PARTICLES = frozenset(
+    {
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "dos",
+        "du",
+        "le",
+        "la",
+        "ter",
+        "ten",
+        "el",
+        "al",
+        "bin",
+        "ibn",
+    }
+)
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _PAREN = re.compile(r"\([^)]*\)")
 _UMLAUT = re.compile(r"([aou])e")
@@ -114,8 +135,9 @@ def compatible(a: Name, b: Name) -> str | None:
     ``J. Zico Kolter`` / ``Zico Kolter``).  ``initials``: they agree only through
     initials (``F. Mu`` / ``Fangzhou Mu``), which needs more evidence to link.
     """
-    if not a.surname or (a.surname != b.surname
-                         and umlaut_folded(a.surname) != umlaut_folded(b.surname)):
+    if not a.surname or (
+        a.surname != b.surname and umlaut_folded(a.surname) != umlaut_folded(b.surname)
+    ):
         return None
     if not a.given or not b.given:
         return "initials" if a.given or b.given else "strong"
@@ -126,7 +148,8 @@ def compatible(a: Name, b: Name) -> str | None:
         for offset_b in range(len(b.given)):
             # skip leading initials only ("J. Zico" ~ "Zico")
             if any(len(t) > 1 for t in a.given[:offset_a]) or any(
-                    len(t) > 1 for t in b.given[:offset_b]):
+                len(t) > 1 for t in b.given[:offset_b]
+            ):
                 continue
             if offset_a and offset_b:
                 continue
@@ -160,8 +183,12 @@ def edit_distance_at_most_one(a: str, b: str) -> bool:
         return False
     if len(a) == len(b):
         diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-        if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and (
-                a[diff[1]] == b[diff[0]]):
+        if (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and (a[diff[1]] == b[diff[0]])
+        ):
             return True
     if len(a) > len(b):
         a, b = b, a

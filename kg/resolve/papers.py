@@ -255,10 +255,11 @@ def _resolve_one(
 
 def _difference(a: str, b: str, context: int = 40) -> str:
     """Where two texts first part ways, as ``...a-part... | ...b-part...``."""
-    start = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
-                 min(len(a), len(b)))
+    start = next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
     lo = max(0, start - context)
-    return f"...{a[lo:start + context]}... | ...{b[lo:start + context]}..."
+    return f"...{a[lo : start + context]}... | ...{b[lo : start + context]}..."
 
 
 def _conflicts(clusters: Sequence[PaperCluster]) -> list[dict[str, object]]:
@@ -277,7 +278,8 @@ def _conflicts(clusters: Sequence[PaperCluster]) -> list[dict[str, object]]:
             if len(keys) < 2:
                 continue
             entry: dict[str, object] = {
-                "paper": cluster.key, "field": name,
+                "paper": cluster.key,
+                "field": name,
                 "sources": [str(p.source) for p in valued],
             }
             if name != "abstract":

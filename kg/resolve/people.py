@@ -92,8 +92,9 @@ class _Clusters(UnionFind[Ref]):
     def consistent(self, a: Ref, b: Ref) -> bool:
         """Every name of one set fits every name of the other."""
         ra, rb = self.find(a), self.find(b)
-        return not self.conflict(a, b) and all(compatible(x, y) or _typo(x, y)
-                                                for x in self.names[ra] for y in self.names[rb])
+        return not self.conflict(a, b) and all(
+            compatible(x, y) or _typo(x, y) for x in self.names[ra] for y in self.names[rb]
+        )
 
     def link(self, a: Ref, b: Ref, why: str) -> bool:
         """Join two sets for the reason ``why``, merging their names and co-authors.
@@ -136,22 +137,30 @@ def _typo(a: Name, b: Name) -> bool:
     if a.surname != b.surname or not a.words or not b.words:
         return False
     x, y = a.words[0], b.words[0]
-    return (min(len(x), len(y)) >= 5 and x[0] == y[0] and x != y
-            and edit_distance_at_most_one(x, y))
+    return min(len(x), len(y)) >= 5 and x[0] == y[0] and x != y and edit_distance_at_most_one(x, y)
 
 
 def _occurrences(papers: Sequence[Paper], cluster_of: Mapping[str, str]) -> list[_Occ]:
     occs = []
     for paper in papers:
         for position, author in enumerate(paper.authors, start=1):
-            occs.append(_Occ((paper.id, position), cluster_of.get(paper.id, paper.id),
-                             author.name, parse(author.name), author, paper))
+            occs.append(
+                _Occ(
+                    (paper.id, position),
+                    cluster_of.get(paper.id, paper.id),
+                    author.name,
+                    parse(author.name),
+                    author,
+                    paper,
+                )
+            )
     occs.sort(key=lambda o: o.ref)
     return occs
 
 
-def resolve_people(papers: Sequence[Paper],
-                   cluster_of: Mapping[str, str] | None = None) -> PeopleResolution:
+def resolve_people(
+    papers: Sequence[Paper], cluster_of: Mapping[str, str] | None = None
+) -> PeopleResolution:
     """Key every author slot of ``papers``; deterministic and independent of input order.
 
     ``cluster_of`` maps a paper record id to its resolved paper (records of one paper in
@@ -191,8 +200,12 @@ class _Context:
                     records[occ.paper].append(occ.record)
 
             def text(key: str) -> str:
-                return " ".join(part for r in records.get(key, ()) for part in
-                                (r.title, *r.keywords, r.abstract) if part)
+                return " ".join(
+                    part
+                    for r in records.get(key, ())
+                    for part in (r.title, *r.keywords, r.abstract)
+                    if part
+                )
 
             self._topics = Topics(list(records), text)
         return self._topics.vector(paper)
@@ -204,8 +217,7 @@ class _Context:
             record = occ.record
             seen = self._emails.get(record.id)
             if seen is None:
-                seen = self._emails[record.id] = Counter(a.email for a in record.authors
-                                                         if a.email)
+                seen = self._emails[record.id] = Counter(a.email for a in record.authors if a.email)
             if seen[email] > 1:  # one address filled in for several slots: no evidence
                 return None
         return email
@@ -234,9 +246,18 @@ class _Context:
         email = self.email(occ)
         orgs = self.orgs(occ)
         venue = "".join(c for c in record.venue.lower() if c.isalpha()) if record.venue else None
-        return Slot(occ.ref, occ.paper, occ.name, frozenset(self.coauthors[occ.ref]),
-                    author.ids, email.lower() if email else None, orgs,
-                    self._topic(occ.paper), venue or None, record.year)
+        return Slot(
+            occ.ref,
+            occ.paper,
+            occ.name,
+            frozenset(self.coauthors[occ.ref]),
+            author.ids,
+            email.lower() if email else None,
+            orgs,
+            self._topic(occ.paper),
+            venue or None,
+            record.year,
+        )
 
 
 def _link_same_paper(occs: Sequence[_Occ], sets: _Clusters) -> None:
@@ -248,9 +269,13 @@ def _link_same_paper(occs: Sequence[_Occ], sets: _Clusters) -> None:
         records = sorted(by_paper[paper].items())
         for (_, first), (_, other) in combinations(records, 2):
             for occ in other:
-                fits = [o for o in first if compatible(o.parsed, occ.parsed) or
-                        _typo(o.parsed, occ.parsed) or
-                        _surname_typo(o.parsed, occ.parsed)]
+                fits = [
+                    o
+                    for o in first
+                    if compatible(o.parsed, occ.parsed)
+                    or _typo(o.parsed, occ.parsed)
+                    or _surname_typo(o.parsed, occ.parsed)
+                ]
                 if len(fits) == 1:
                     sets.link(fits[0].ref, occ.ref, "same-paper")
 
@@ -269,8 +294,12 @@ def _link_same_identifier(occs: Sequence[_Occ], sets: _Clusters) -> None:
 
 
 def _surname_typo(a: Name, b: Name) -> bool:
-    return (a.given == b.given and bool(a.words) and len(a.surname) >= 5
-            and edit_distance_at_most_one(a.surname, b.surname))
+    return (
+        a.given == b.given
+        and bool(a.words)
+        and len(a.surname) >= 5
+        and edit_distance_at_most_one(a.surname, b.surname)
+    )
 
 
 #: Papers with more authors than this give no co-author evidence: in a consortium paper
@@ -311,18 +340,25 @@ def _link_block(block: list[_Occ], sets: _Clusters, ctx: _Context) -> None:
         _link_same_name(by_key[key], sets, ctx)
     # written-out variants that fit: middle names and initials agree.  Two such names share
     # a written-out given name (or all given names run together), so only those are compared.
-    for a, b in _pairs(full, lambda k: {*by_key[k][0].parsed.words,
-                                        "".join(by_key[k][0].parsed.given)}):
+    for a, b in _pairs(
+        full, lambda k: {*by_key[k][0].parsed.words, "".join(by_key[k][0].parsed.given)}
+    ):
         ra, rb = by_key[a][0].ref, by_key[b][0].ref
-        if compatible(by_key[a][0].parsed, by_key[b][0].parsed) == "strong" and \
-                sets.consistent(ra, rb):
+        if compatible(by_key[a][0].parsed, by_key[b][0].parsed) == "strong" and sets.consistent(
+            ra, rb
+        ):
             sets.link(ra, rb, "name-variant")
     # initials only: one fitting person, or the co-authors decide, slot by slot
     for key in keys:
         if by_key[key][0].parsed.words:
             continue
-        roots = sorted({sets.find(by_key[k][0].ref) for k in full
-                        if compatible(by_key[key][0].parsed, by_key[k][0].parsed)})
+        roots = sorted(
+            {
+                sets.find(by_key[k][0].ref)
+                for k in full
+                if compatible(by_key[key][0].parsed, by_key[k][0].parsed)
+            }
+        )
         if not roots:  # nobody written out fits: the same initials are one person
             first, *rest = by_key[key]
             for occ in rest:
@@ -337,7 +373,8 @@ def _link_block(block: list[_Occ], sets: _Clusters, ctx: _Context) -> None:
                 sets.link(shared[0], occ.ref, "initials+coauthors")
             else:
                 sets.doubt[sets.find(occ.ref)] = (
-                    f"initials fit {len(roots)} people and the co-authors do not decide")
+                    f"initials fit {len(roots)} people and the co-authors do not decide"
+                )
     # one-letter differences in the first given name, confirmed by shared co-authors;
     # names one deletion apart share a deletion key, so only those are compared
     for a, b in _pairs(full, lambda k: _deletions(by_key[k][0].parsed.words[0])):
@@ -351,9 +388,23 @@ def _link_block(block: list[_Occ], sets: _Clusters, ctx: _Context) -> None:
 
 
 #: Mail providers anyone can use: their domain says nothing about who a person is.
-PUBLIC_MAIL = frozenset({"gmail.com", "googlemail.com", "outlook.com", "hotmail.com",
-                         "yahoo.com", "163.com", "126.com", "qq.com", "foxmail.com",
-                         "protonmail.com", "icloud.com", "live.com", "mail.com"})
+PUBLIC_MAIL = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "yahoo.com",
+        "163.com",
+        "126.com",
+        "qq.com",
+        "foxmail.com",
+        "protonmail.com",
+        "icloud.com",
+        "live.com",
+        "mail.com",
+    }
+)
 
 
 def organisation(email: str | None) -> str | None:
@@ -389,20 +440,20 @@ def _link_same_name(group: list[_Occ], sets: _Clusters, ctx: _Context) -> None:
     parsed = group[0].parsed
     told = any(o.author.email or o.author.affiliations for o in group)
     if not any(o.author.ids for o in group) and without_evidence(
-            parsed, len(group),
-            conflicts=told and len({ctx.orgs(o) for o in group} - {frozenset()}) > 1):
+        parsed, len(group), conflicts=told and len({ctx.orgs(o) for o in group} - {frozenset()}) > 1
+    ):
         first, *others = group  # a rare name, nothing to tell its slots apart
         for occ in others:
             sets.link(first.ref, occ.ref, "same-name")
         return
     people, decisions = cluster(
-        [[ctx.slot(o) for o in units[root]] for root in sorted(units)], parsed)
+        [[ctx.slot(o) for o in units[root]] for root in sorted(units)], parsed
+    )
     for person in people:
         head, *rest = person
         for slot in rest:
             sets.link(head.ref, slot.ref, "same-name")
-    ids = {slot.ref for person in people for slot in person
-           if slot.ids or slot.email}
+    ids = {slot.ref for person in people for slot in person if slot.ids or slot.email}
     if any(d.joined and d.probability is None for d in decisions) and ids:
         for person in people:
             sets.why[sets.find(person[0].ref)].add("same-identifier")
@@ -410,15 +461,19 @@ def _link_same_name(group: list[_Occ], sets: _Clusters, ctx: _Context) -> None:
         ctx.decisions[group[0].name] = [d.as_dict() for d in decisions]
     if len(people) > 1:
         for person in people:
-            sets.doubt.setdefault(sets.find(person[0].ref), (
-                f"{len(people)} people share this name; they were told apart by "
-                f"co-authors, topics, institutions and identifiers "
-                f"(kg explain person \"{group[0].name}\")"))
+            sets.doubt.setdefault(
+                sets.find(person[0].ref),
+                (
+                    f"{len(people)} people share this name; they were told apart by "
+                    f"co-authors, topics, institutions and identifiers "
+                    f'(kg explain person "{group[0].name}")'
+                ),
+            )
 
 
 def _deletions(word: str) -> set[str]:
     """The word and every form of it with one letter deleted."""
-    return {word, *(word[:i] + word[i + 1:] for i in range(len(word)))}
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
 
 
 def _pairs(
@@ -429,8 +484,12 @@ def _pairs(
     for key in keys:
         for token in index_keys(key):
             buckets[token].append(key)
-    pairs = {(a, b) if a < b else (b, a) for bucket in buckets.values()
-             for a, b in combinations(bucket, 2) if a != b}
+    pairs = {
+        (a, b) if a < b else (b, a)
+        for bucket in buckets.values()
+        for a, b in combinations(bucket, 2)
+        if a != b
+    }
     return sorted(pairs)
 
 
@@ -450,8 +509,10 @@ def _label_quality(name: str, papers: int) -> tuple[int, int, int, int, int, int
     """
     parsed = parse(name)
     accents = int(any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", name)))
-    proper = int(name != name.lower() and not any(len(w) > 2 and w.isupper()
-                                                  for w in name.replace(".", " ").split()))
+    proper = int(
+        name != name.lower()
+        and not any(len(w) > 2 and w.isupper() for w in name.replace(".", " ").split())
+    )
     attested = name_stats().given_count(parsed)
     return (len(parsed.words), accents, proper, papers, attested, len(name), name)
 

@@ -41,4 +41,3 @@ class UnionFind(Generic[K]):
             ra, rb = rb, ra
         self.parent[rb] = ra
         return ra, rb
-

@@ -21,8 +21,17 @@ from kg.errors import InputError, UsageError
 from kg.records import Item
 from kg.sources.files import SourceFile, from_text, load
 
-__all__ = ["Reader", "SourceFile", "SourceSpec", "detect", "from_text", "get", "load", "read",
-           "registry"]
+__all__ = [
+    "Reader",
+    "SourceFile",
+    "SourceSpec",
+    "detect",
+    "from_text",
+    "get",
+    "load",
+    "read",
+    "registry",
+]
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,8 +73,9 @@ def _author(parts: Any) -> Author | None:
     first = _SPACED_HYPHEN.sub("-", first)  # "C. -P." is how the parser writes "C.-P."
     name = collapse_ws(f"{first} {last} {suffix}")
     written = [_decode(t) for p in parts[3:] if isinstance(p, str) and (t := collapse_ws(p))]
-    affiliations = tuple(Affiliation(raw=w) for w in dict.fromkeys(written)
-                         if not _FOOTNOTES.match(w))
+    affiliations = tuple(
+        Affiliation(raw=w) for w in dict.fromkeys(written) if not _FOOTNOTES.match(w)
+    )
     return Author.from_written(name, affiliations=affiliations) if name else None
 
 
@@ -155,8 +156,7 @@ def read_arxiv(source: SourceFile) -> Iterator[Item]:
 
 READER = Reader(
     name="arxiv-metadata",
-    description="arXiv metadata snapshot (Kaggle JSON lines with authors_parsed and "
-    "categories)",
+    description="arXiv metadata snapshot (Kaggle JSON lines with authors_parsed and categories)",
     sniff=sniff,
     read=read_arxiv,
     authority=65,

@@ -41,14 +41,34 @@ if TYPE_CHECKING:
     from bibtexparser.model import Entry
     from pylatexenc.latex2text import LatexNodes2Text
 
-_ENTRY = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*[{(][ \t]*([^\s,{}()=\"#%']+)[ \t]*,",
-                    re.MULTILINE)
+_ENTRY = re.compile(
+    r"^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*[{(][ \t]*([^\s,{}()=\"#%']+)[ \t]*,", re.MULTILINE
+)
 _MACRO = re.compile(r"^[ \t]*@[ \t]*(?:string|preamble)[ \t]*[{(]", re.MULTILINE | re.IGNORECASE)
-_KNOWN_TYPES = frozenset({
-    "article", "inproceedings", "conference", "proceedings", "book", "inbook", "incollection",
-    "booklet", "manual", "misc", "online", "techreport", "report", "phdthesis",
-    "mastersthesis", "thesis", "unpublished", "software", "dataset", "collection",
-})
+_KNOWN_TYPES = frozenset(
+    {
+        "article",
+        "inproceedings",
+        "conference",
+        "proceedings",
+        "book",
+        "inbook",
+        "incollection",
+        "booklet",
+        "manual",
+        "misc",
+        "online",
+        "techreport",
+        "report",
+        "phdthesis",
+        "mastersthesis",
+        "thesis",
+        "unpublished",
+        "software",
+        "dataset",
+        "collection",
+    }
+)
 _RAW_KEY = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*([^\s,{}()]*)")
 _LATEX_SPECIAL = re.compile(r"[\\{}$~%&]|--|``|''")
 _BARE_SPECIAL = re.compile(r"(?<!\\)([%&])")
@@ -155,8 +175,11 @@ class _Venues:
 def _venues(entries: list[Entry]) -> _Venues:
     """The proceedings that serve as venues: named by a ``crossref`` or by a ``booktitle``."""
     crossrefs = {c.lower() for e in entries if (c := _text(e, "crossref"))}
-    booktitles = {normalize_title(decode_latex(b)) for e in entries
-                  if e.entry_type.lower() != "proceedings" and (b := _text(e, "booktitle"))}
+    booktitles = {
+        normalize_title(decode_latex(b))
+        for e in entries
+        if e.entry_type.lower() != "proceedings" and (b := _text(e, "booktitle"))
+    }
     by_key: dict[str, str] = {}
     by_title: dict[str, str] = {}
     for entry in entries:
@@ -202,8 +225,9 @@ def _person(raw: str, problems: list[str]) -> Author | None:
         try:
             parts = parse_single_name_into_parts(fixed)
         except InvalidNameError:
-            problems.append(f"author name {written!r} cannot be split ({exc.reason}); kept as "
-                            "written")
+            problems.append(
+                f"author name {written!r} cannot be split ({exc.reason}); kept as written"
+            )
             return Author.from_written(written)
         problems.append(f"author name {written!r}: {exc.reason.lower()}; read as {fixed!r}")
     display = decode_latex(" ".join([*parts.first, *parts.von, *parts.last, *parts.jr]))
@@ -275,8 +299,11 @@ def _unescape(value: str | None) -> str | None:
 
 def _urls_in(entry: Entry) -> list[str]:
     """The addresses of ``url`` and of BibDesk's ``bdsk-url-N`` fields."""
-    return [str(_unescape(str(f.value))) for f in entry.fields
-            if f.key.lower() == "url" or f.key.lower().startswith("bdsk-url")]
+    return [
+        str(_unescape(str(f.value)))
+        for f in entry.fields
+        if f.key.lower() == "url" or f.key.lower().startswith("bdsk-url")
+    ]
 
 
 def _ids(entry: Entry) -> Ids:
@@ -284,8 +311,9 @@ def _ids(entry: Entry) -> Ids:
     if given is None or doi(given) is None:
         given = next((u for u in _urls_in(entry) if doi(u)), given)
     url = _unescape(_text(entry, "url")) or ""
-    return paper_ids(openreview=forum_of_url(url), arxiv=_arxiv(entry), doi=given,
-                     other=(("bibtex", entry.key),))
+    return paper_ids(
+        openreview=forum_of_url(url), arxiv=_arxiv(entry), doi=given, other=(("bibtex", entry.key),)
+    )
 
 
 def _urls(entry: Entry) -> Urls:
@@ -351,11 +379,16 @@ def _failure(block: Any, source: SourceFile) -> Problem:
     found = _RAW_KEY.search(raw)
     what = f"entry {found.group(2)!r} (@{found.group(1)})" if found else "a block"
     error = block.error
-    detail = collapse_ws(getattr(error, "abort_reason", None) or getattr(error, "message", None)
-                         or str(error) or type(error).__name__)
-    return Problem(SourceRef(source.name, _line(block)),
-                   f"{what} could not be parsed ({detail}); check its braces and commas; "
-                   "entry skipped")
+    detail = collapse_ws(
+        getattr(error, "abort_reason", None)
+        or getattr(error, "message", None)
+        or str(error)
+        or type(error).__name__
+    )
+    return Problem(
+        SourceRef(source.name, _line(block)),
+        f"{what} could not be parsed ({detail}); check its braces and commas; entry skipped",
+    )
 
 
 def _finish(entry: Entry, library: Any) -> Entry:
@@ -384,26 +417,32 @@ def read_bibtex(source: SourceFile) -> Iterator[Item]:
 
     with _quiet_parser():
         library = bibtexparser.parse_string(source.text)
-    blocks = [b.ignore_error_block if isinstance(b, ParsingFailedBlock) else b
-              for b in library.blocks]
+    blocks = [
+        b.ignore_error_block if isinstance(b, ParsingFailedBlock) else b for b in library.blocks
+    ]
     entries = [b for b in blocks if isinstance(b, Entry)]
     if not entries:
         failed = library.failed_blocks
         if failed:
             first = _failure(failed[0], source)
-            raise InputError(source.name, f"no BibTeX entry could be read; {first.message}",
-                             first.source.line)
+            raise InputError(
+                source.name, f"no BibTeX entry could be read; {first.message}", first.source.line
+            )
         raise InputError(source.name, "no BibTeX entries (@article{key, ...}) found")
     venues = _venues(entries)
     first_line: dict[str, int] = {}
     for block in library.blocks:
         where = SourceRef(source.name, _line(block))
         if isinstance(block, DuplicateBlockKeyBlock) and isinstance(
-                block.ignore_error_block, Entry):
+            block.ignore_error_block, Entry
+        ):
             entry = _finish(block.ignore_error_block, library)
             earlier = first_line.get(entry.key)
-            yield Problem(where, f"entry key {entry.key!r} is used again (first at line "
-                                 f"{earlier}); read as a separate record")
+            yield Problem(
+                where,
+                f"entry key {entry.key!r} is used again (first at line "
+                f"{earlier}); read as a separate record",
+            )
             yield from paper_from_entry(entry, source, venues)
         elif isinstance(block, ParsingFailedBlock):
             if isinstance(block.ignore_error_block, Entry):
@@ -417,8 +456,11 @@ def read_bibtex(source: SourceFile) -> Iterator[Item]:
             if not venues.is_venue(block):
                 yield from paper_from_entry(block, source, venues)
         elif isinstance(block, ImplicitComment) and _RAW_KEY.search(block.comment):
-            yield Problem(where, "text outside any entry looks like a broken entry "
-                                 f"({collapse_ws(block.comment)[:60]!r}); ignored")
+            yield Problem(
+                where,
+                "text outside any entry looks like a broken entry "
+                f"({collapse_ws(block.comment)[:60]!r}); ignored",
+            )
 
 
 READER = Reader(

@@ -39,9 +39,7 @@ _SURNAME = r"[^\W\d_a-z][\w'’-]*"
 _PERSON = rf"{_INITIALS}\s?{_PARTICLE}*{_SURNAME}"
 # At most 10 people in one abbreviation: an unbounded list made searching a line of many
 # thousands of "A. B, " take quadratic time.
-_AUTHORS = (
-    rf"{_PERSON}(?:,\s{_PERSON}){{0,9}}(?:,?\sand\s{_PERSON})?(?:\set\sal\.)?"
-)
+_AUTHORS = rf"{_PERSON}(?:,\s{_PERSON}){{0,9}}(?:,?\sand\s{_PERSON})?(?:\set\sal\.)?"
 # An author abbreviation starts after white space (a title precedes it) and ends at a space
 # or at the end of its piece of text.
 _AUTHORS_IN_TEXT = re.compile(rf"(?<=\s)(?P<authors>{_AUTHORS})(?=\s|$)")
@@ -75,8 +73,9 @@ def _paper_id(url: str) -> tuple[str, str] | None:
     OpenReview forum or pdf, an ICLR poster page, which is named by the forum id, or an
     arXiv abs/pdf page), each normalised by :mod:`kg.identifiers`."""
     poster = _ICLR_POSTER.search(url)
-    forum = forum_of_url(url) or (normalize("openreview_forum", poster.group(1))
-                                  if poster else None)
+    forum = forum_of_url(url) or (
+        normalize("openreview_forum", poster.group(1)) if poster else None
+    )
     if forum:
         return "openreview", forum
     found = arxiv(url)
@@ -187,9 +186,11 @@ def read_blog(source: SourceFile) -> Iterator[Item]:
         if not line.strip():
             continue
         if len(line) > MAX_LINE_CHARS:
-            yield Problem(SourceRef(source.name, number),
-                          f"line of {len(line):,} characters is longer than any paragraph "
-                          f"({MAX_LINE_CHARS:,} at most); skipped")
+            yield Problem(
+                SourceRef(source.name, number),
+                f"line of {len(line):,} characters is longer than any paragraph "
+                f"({MAX_LINE_CHARS:,} at most); skipped",
+            )
             continue
         try:
             drafts = _split(line)

@@ -87,10 +87,13 @@ def _fits(lines: Sequence[str], p: int, index: dict[str, int], width: int) -> bo
         return False
     value = {name: lines[p + k].strip() for name, k in index.items()}
     return (
-        bool(value["title"]) and not _is_url(value["title"])
-        and _is_url(value["url"]) and _is_url(value["detail_url"])
+        bool(value["title"])
+        and not _is_url(value["title"])
+        and _is_url(value["url"])
+        and _is_url(value["detail_url"])
         and (not value["pdf"] or _is_url(value["pdf"]))
-        and not _is_url(value["authors"]) and not _is_url(value["tags"])
+        and not _is_url(value["authors"])
+        and not _is_url(value["tags"])
     )
 
 
@@ -98,19 +101,30 @@ def _paper(values: dict[str, str], where: SourceRef, url_line: int) -> Iterator[
     """The paper of one well-formed record, or a problem when its url is not a forum url."""
     forum = forum_of_url(values["url"])
     if not forum:
-        yield Problem(where, f"line {url_line}: url {values['url'][:80]!r} is not an OpenReview "
-                      "forum url (https://openreview.net/forum?id=ID); record skipped")
+        yield Problem(
+            where,
+            f"line {url_line}: url {values['url'][:80]!r} is not an OpenReview "
+            "forum url (https://openreview.net/forum?id=ID); record skipped",
+        )
         return
     problems: list[Problem] = []
     if values["detail_url"] != values["url"]:
-        problems.append(Problem(where, f"detail_url {values['detail_url'][:80]!r} differs from "
-                                "url; url is used"))
+        problems.append(
+            Problem(
+                where, f"detail_url {values['detail_url'][:80]!r} differs from url; url is used"
+            )
+        )
     tags = [t.strip() for t in values["tags"].split(",")]
     venue = tags[0] or None
     decision = normalize_decision(tags[1]) if len(tags) > 1 and tags[1] else None
     if len(tags) > 1 and tags[1] and decision is None:
-        problems.append(Problem(where, f"unknown decision {tags[1]!r} in tags "
-                                f"{values['tags']!r}; expected 'VENUE,DECISION'"))
+        problems.append(
+            Problem(
+                where,
+                f"unknown decision {tags[1]!r} in tags "
+                f"{values['tags']!r}; expected 'VENUE,DECISION'",
+            )
+        )
     year = _YEAR.search(venue) if venue else None
     authors = tuple(Author.from_written(n) for n in values["authors"].split(",") if n.strip())
     yield Paper(
@@ -132,10 +146,15 @@ def _garbage(source: SourceFile, lines: Sequence[str], p: int, q: int, width: in
     where = SourceRef(source.name, p + 1)
     expected = f"expected {width} lines a record ({', '.join(COLUMNS)} …)"
     if q == len(lines) and q - p < width:
-        return Problem(where, f"record truncated: only {q - p} of its {width} lines are "
-                       f"present; {expected}; skipped")
-    return Problem(where, f"lines {p + 1}-{q} do not form a record (URLs not on the url/pdf "
-                   f"lines); {expected}; skipped")
+        return Problem(
+            where,
+            f"record truncated: only {q - p} of its {width} lines are present; {expected}; skipped",
+        )
+    return Problem(
+        where,
+        f"lines {p + 1}-{q} do not form a record (URLs not on the url/pdf "
+        f"lines); {expected}; skipped",
+    )
 
 
 def read(source: SourceFile) -> Iterator[Item]:
@@ -145,9 +164,13 @@ def read(source: SourceFile) -> Iterator[Item]:
     missing = [c for c in COLUMNS if c not in header.columns]
     if missing:
         found = ", ".join(header.columns) or "none"
-        raise InputError(source.name, f"not a dataset-viewer dump with the columns "
-                         f"{', '.join(COLUMNS)}: missing {', '.join(missing)} "
-                         f"(columns found: {found})", 1)
+        raise InputError(
+            source.name,
+            f"not a dataset-viewer dump with the columns "
+            f"{', '.join(COLUMNS)}: missing {', '.join(missing)} "
+            f"(columns found: {found})",
+            1,
+        )
     width = len(header.columns)
     index = {name: header.columns.index(name) for name in COLUMNS}
     while len(lines) > header.end and not lines[-1].strip():
@@ -159,8 +182,7 @@ def read(source: SourceFile) -> Iterator[Item]:
             yield from _paper(values, SourceRef(source.name, p + 1), p + index["url"] + 1)
             p += width
             continue
-        q = next((r for r in range(p + 1, len(lines)) if _fits(lines, r, index, width)),
-                 len(lines))
+        q = next((r for r in range(p + 1, len(lines)) if _fits(lines, r, index, width)), len(lines))
         yield _garbage(source, lines, p, q, width)
         p = q
 

@@ -25,7 +25,8 @@ _NEWLINE = re.compile("\n")
 # cannot be written as UTF-8), so they are read as U+FFFD, the replacement character.
 _LONE_SURROGATE = re.compile(
     r"(?<!\\)\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
-    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})(?<!\\)\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})(?<!\\)\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
 
 
 def without_lone_surrogates(text: str) -> str:
@@ -115,7 +116,8 @@ def json_lines(source: SourceFile) -> Iterator[tuple[SourceRef, dict[str, Any]] 
             yield Problem(where, f"not valid JSON ({exc}); line skipped")
             continue
         if not isinstance(obj, dict):
-            yield Problem(where, f"expected a JSON object, found {type(obj).__name__}; "
-                                 "line skipped")
+            yield Problem(
+                where, f"expected a JSON object, found {type(obj).__name__}; line skipped"
+            )
             continue
         yield where, obj

@@ -38,18 +38,45 @@ from kg.identifiers import PERSON_SCHEMES, forum_of_url, organization_id, paper_
 from kg.records import Affiliation, Author, Paper, Problem, SourceRef, Urls
 from kg.text import collapse_ws
 
-KNOWN_KEYS = frozenset({
-    "id", "title", "abstract", "tldr", "authors", "keywords", "venue", "year", "decision",
-    "ids", "openreview", "arxiv", "doi", "url", "forum", "pdf", "code",
-})
+KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "title",
+        "abstract",
+        "tldr",
+        "authors",
+        "keywords",
+        "venue",
+        "year",
+        "decision",
+        "ids",
+        "openreview",
+        "arxiv",
+        "doi",
+        "url",
+        "forum",
+        "pdf",
+        "code",
+    }
+)
 
 _DECISIONS = {
-    "oral": "Oral", "talk": "Oral", "spotlight": "Spotlight", "poster": "Poster",
-    "workshop": "Workshop", "reject": "Reject", "rejected": "Reject",
-    "withdrawn": "Withdrawn", "withdraw": "Withdrawn", "unknown": "Unknown",
+    "oral": "Oral",
+    "talk": "Oral",
+    "spotlight": "Spotlight",
+    "poster": "Poster",
+    "workshop": "Workshop",
+    "reject": "Reject",
+    "rejected": "Reject",
+    "withdrawn": "Withdrawn",
+    "withdraw": "Withdrawn",
+    "unknown": "Unknown",
 }
-_PAPER_ID_NAMES = {"openreview": "an OpenReview forum id", "arxiv": "an arXiv id",
-                   "doi": "a DOI (10.NNNN/...)"}
+_PAPER_ID_NAMES = {
+    "openreview": "an OpenReview forum id",
+    "arxiv": "an arXiv id",
+    "doi": "a DOI (10.NNNN/...)",
+}
 _AND = re.compile(r"\s*,?\s+and\s+|\s*&\s*")
 
 
@@ -99,8 +126,14 @@ def _authors(value: Any, problems: list[str]) -> tuple[Author, ...]:
             name = _text(item.get("name"))
             if name:
                 ids = person_ids([(scheme, _text(item.get(scheme))) for scheme in PERSON_SCHEMES])
-                authors.append(Author.from_written(name, email=_text(item.get("email")), ids=ids,
-                                                   affiliations=_affiliations(item)))
+                authors.append(
+                    Author.from_written(
+                        name,
+                        email=_text(item.get("email")),
+                        ids=ids,
+                        affiliations=_affiliations(item),
+                    )
+                )
         elif (name := _text(item)) is not None:
             authors.append(Author.from_written(name))
     return tuple(authors)
@@ -115,8 +148,13 @@ def _affiliation(value: Any) -> Affiliation | None:
     ident = organization_id(ror=_text(value.get("ror")), openalex=_text(value.get("openalex")))
     if not (name or ident):
         return None
-    return Affiliation(name=name, id=ident, country=_text(value.get("country")),
-                       domain=_text(value.get("domain")), raw=name)
+    return Affiliation(
+        name=name,
+        id=ident,
+        country=_text(value.get("country")),
+        domain=_text(value.get("domain")),
+        raw=name,
+    )
 
 
 def _affiliations(item: Mapping[str, Any]) -> tuple[Affiliation, ...]:
@@ -135,18 +173,21 @@ def _year(value: Any, problems: list[str]) -> int | None:
     return int(match.group(1))
 
 
-def paper_from_mapping(obj: Mapping[str, Any], where: SourceRef) -> tuple[Paper | None,
-                                                                          list[Problem]]:
+def paper_from_mapping(
+    obj: Mapping[str, Any], where: SourceRef
+) -> tuple[Paper | None, list[Problem]]:
     """A paper from one object of the documented schema, and the problems found in it."""
     notes: list[str] = []
     ids_in = obj.get("ids") if isinstance(obj.get("ids"), Mapping) else {}
     assert isinstance(ids_in, Mapping)
     given = {k: _text(ids_in.get(k) or obj.get(k)) for k in _PAPER_ID_NAMES}
     forum = _text(obj.get("forum") or obj.get("url"))
-    other = tuple(sorted((str(k), str(v)) for k, v in ids_in.items()
-                         if k not in _PAPER_ID_NAMES and _text(v)))
-    ids = paper_ids(openreview=given["openreview"], arxiv=given["arxiv"], doi=given["doi"],
-                    other=other)
+    other = tuple(
+        sorted((str(k), str(v)) for k, v in ids_in.items() if k not in _PAPER_ID_NAMES and _text(v))
+    )
+    ids = paper_ids(
+        openreview=given["openreview"], arxiv=given["arxiv"], doi=given["doi"], other=other
+    )
     for key, value in given.items():
         if value and not getattr(ids, key):
             notes.append(f"'{key}' {value[:60]!r} is not {_PAPER_ID_NAMES[key]}; ignored")
@@ -155,8 +196,10 @@ def paper_from_mapping(obj: Mapping[str, Any], where: SourceRef) -> tuple[Paper 
     decision_in = _text(obj.get("decision"))
     decision = normalize_decision(decision_in) if decision_in else None
     if decision_in and decision is None:
-        notes.append(f"unknown decision {decision_in!r} (known: Oral, Spotlight, Poster, "
-                     "Workshop, Reject, Withdrawn)")
+        notes.append(
+            f"unknown decision {decision_in!r} (known: Oral, Spotlight, Poster, "
+            "Workshop, Reject, Withdrawn)"
+        )
     title, abstract = _text(obj.get("title")), _text(obj.get("abstract"))
     unknown = sorted(set(obj) - KNOWN_KEYS)
     if unknown:
@@ -175,8 +218,9 @@ def paper_from_mapping(obj: Mapping[str, Any], where: SourceRef) -> tuple[Paper 
         decision=decision,
         keywords=tuple(_strings(obj.get("keywords"), ";")),
         tldr=_text(obj.get("tldr")),
-        urls=Urls(forum=forum, pdf=_text(obj.get("pdf")),
-                  code=tuple(_strings(obj.get("code"), ";"))),
+        urls=Urls(
+            forum=forum, pdf=_text(obj.get("pdf")), code=tuple(_strings(obj.get("code"), ";"))
+        ),
         ids=ids,
     )
     problems = [Problem(where, n) for n in notes]

@@ -92,8 +92,9 @@ def _raw_by_institution(authorship: Mapping[str, Any]) -> tuple[dict[str, list[s
     for item in _list(authorship.get("affiliations")):
         if not isinstance(item, Mapping) or not (raw := _clean(item.get("raw_affiliation_string"))):
             continue
-        targets = [i for x in _list(item.get("institution_ids"))
-                   if (i := openalex_institution(str(x)))]
+        targets = [
+            i for x in _list(item.get("institution_ids")) if (i := openalex_institution(str(x)))
+        ]
         for target in targets:
             linked.setdefault(target, []).append(raw)
         if not targets:
@@ -104,7 +105,8 @@ def _raw_by_institution(authorship: Mapping[str, Any]) -> tuple[dict[str, list[s
 def _affiliations(authorship: Mapping[str, Any]) -> tuple[Affiliation, ...]:
     institutions = [i for i in _list(authorship.get("institutions")) if isinstance(i, Mapping)]
     raws = _strings(authorship.get("raw_affiliation_strings")) or _strings(
-        [authorship.get("raw_affiliation_string")])
+        [authorship.get("raw_affiliation_string")]
+    )
     if isinstance(authorship.get("affiliations"), list):
         linked, alone = _raw_by_institution(authorship)
     else:  # older records: a raw string belongs to the institution only when both are one
@@ -121,8 +123,14 @@ def _affiliations(authorship: Mapping[str, Any]) -> tuple[Affiliation, ...]:
             continue
         country = _clean(inst.get("country_code"))
         written = linked.get(own or "", [])
-        found.append(Affiliation(name=name, id=ident, country=country.upper() if country else None,
-                                 raw="; ".join(dict.fromkeys(written)) or None))
+        found.append(
+            Affiliation(
+                name=name,
+                id=ident,
+                country=country.upper() if country else None,
+                raw="; ".join(dict.fromkeys(written)) or None,
+            )
+        )
     found += [Affiliation(raw=raw) for raw in dict.fromkeys(alone)]
     return tuple(dict.fromkeys(found))
 
@@ -136,10 +144,14 @@ def _authors(work: Mapping[str, Any]) -> tuple[Author, ...]:
         raw = _clean(authorship.get("raw_author_name"))
         name = _clean(person.get("display_name"))
         if raw or name:
-            ids = person_ids([("openalex", _clean(person.get("id"))),
-                              ("orcid", _clean(person.get("orcid")))])
-            authors.append(Author.from_written(raw or name or "", name=name, ids=ids,
-                                               affiliations=_affiliations(authorship)))
+            ids = person_ids(
+                [("openalex", _clean(person.get("id"))), ("orcid", _clean(person.get("orcid")))]
+            )
+            authors.append(
+                Author.from_written(
+                    raw or name or "", name=name, ids=ids, affiliations=_affiliations(authorship)
+                )
+            )
     return tuple(authors)
 
 
@@ -150,9 +162,14 @@ def _subjects(work: Mapping[str, Any]) -> tuple[Subject, ...]:
             if not isinstance(item, Mapping) or not (label := _clean(item.get("display_name"))):
                 continue
             score = item.get("score")
-            subjects.append(Subject(label=label, scheme=scheme,
-                                    score=float(score) if isinstance(score, (int, float)) else None,
-                                    id=str(item["id"]) if item.get("id") else None))
+            subjects.append(
+                Subject(
+                    label=label,
+                    scheme=scheme,
+                    score=float(score) if isinstance(score, (int, float)) else None,
+                    id=str(item["id"]) if item.get("id") else None,
+                )
+            )
     return tuple(subjects)
 
 
@@ -161,12 +178,16 @@ def _ids(work: Mapping[str, Any]) -> Ids:
     other = [("openalex", w)] if (w := _short_id(work.get("id") or ids.get("openalex"))) else []
     if ids.get("pmid") and (pmid := re.search(r"(\d+)$", str(ids["pmid"]))):
         other.append(("pmid", pmid.group(1)))
-    urls = (location.get("landing_page_url") for location in _list(work.get("locations"))
-            if isinstance(location, Mapping))
+    urls = (
+        location.get("landing_page_url")
+        for location in _list(work.get("locations"))
+        if isinstance(location, Mapping)
+    )
     found = next((a for url in urls if isinstance(url, str) and (a := arxiv(url))), None)
     given = work.get("doi") or ids.get("doi")
-    return paper_ids(arxiv=found, doi=given if isinstance(given, str) else None,
-                     other=tuple(sorted(other)))
+    return paper_ids(
+        arxiv=found, doi=given if isinstance(given, str) else None, other=tuple(sorted(other))
+    )
 
 
 def _venue(work: Mapping[str, Any]) -> str | None:
@@ -189,8 +210,9 @@ def paper_from_work(work: Mapping[str, Any], where: SourceRef) -> Iterator[Item]
         yield Problem(where, f"work {_short_id(work.get('id'))!r} has no title; skipped")
         return
     year = work.get("publication_year")
-    if year is not None and (isinstance(year, bool) or not isinstance(year, int)
-                             or not 0 < year < 10_000):
+    if year is not None and (
+        isinstance(year, bool) or not isinstance(year, int) or not 0 < year < 10_000
+    ):
         yield Problem(where, f"publication_year {year!r} is not a year; ignored")
         year = None
     yield Paper(
@@ -222,12 +244,17 @@ def read_openalex(source: SourceFile) -> Iterator[Item]:
     doc = parse(source)
     works = _works(doc.value)
     if works is None:
-        raise InputError(source.name, "expected an OpenAlex work, a {\"results\": [...]} page "
-                                      "or an array of works", 1)
+        raise InputError(
+            source.name,
+            'expected an OpenAlex work, a {"results": [...]} page or an array of works',
+            1,
+        )
     for index, work in enumerate(works):
         if not isinstance(work, Mapping):
-            yield Problem(SourceRef(source.name, 1), f"result {index} is a "
-                          f"{type(work).__name__}, not a work object; ignored")
+            yield Problem(
+                SourceRef(source.name, 1),
+                f"result {index} is a {type(work).__name__}, not a work object; ignored",
+            )
             continue
         yield from paper_from_work(work, SourceRef(source.name, doc.line(work)))
 

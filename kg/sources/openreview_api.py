@@ -38,9 +38,17 @@ _DOMAIN_SUFFIX = re.compile(r"\.(?:cc|org|com|net|io|edu)$")
 _RATING_KEYS = ("rating", "recommendation", "overall_rating", "final_rating")
 _TLDR_KEYS = ("TL;DR", "TLDR", "tldr", "one-sentence_summary")
 _DECISION_WORDS = (
-    ("withdraw", "Withdrawn"), ("reject", "Reject"), ("oral", "Oral"), ("talk", "Oral"),
-    ("top 5%", "Oral"), ("top-5%", "Oral"), ("spotlight", "Spotlight"), ("top 25%", "Spotlight"),
-    ("top-25%", "Spotlight"), ("poster", "Poster"), ("workshop", "Workshop"),
+    ("withdraw", "Withdrawn"),
+    ("reject", "Reject"),
+    ("oral", "Oral"),
+    ("talk", "Oral"),
+    ("top 5%", "Oral"),
+    ("top-5%", "Oral"),
+    ("spotlight", "Spotlight"),
+    ("top 25%", "Spotlight"),
+    ("top-25%", "Spotlight"),
+    ("poster", "Poster"),
+    ("workshop", "Workshop"),
 )
 _BASE = "https://openreview.net"
 
@@ -89,7 +97,7 @@ def venue_of_group(group: str) -> tuple[str | None, int | None]:
         if i and _YEAR_SEGMENT.match(part):
             org = _DOMAIN_SUFFIX.sub("", parts[i - 1])
             name = f"{org} {part}"
-            rest = parts[i + 1:]
+            rest = parts[i + 1 :]
             if len(rest) >= 2 and rest[0] == "Workshop":
                 name += f" Workshop {rest[1]}"
             return name, int(part)
@@ -177,8 +185,12 @@ def _invitations(note: Mapping[str, Any]) -> list[str]:
 def _group(found: _Found) -> str:
     note = found.note
     content = note.get("content") or {}
-    for candidate in (_text(content.get("venueid")), note.get("domain"), *_invitations(note),
-                      found.group):
+    for candidate in (
+        _text(content.get("venueid")),
+        note.get("domain"),
+        *_invitations(note),
+        found.group,
+    ):
         if isinstance(candidate, str) and venue_of_group(candidate)[0]:
             return candidate
     return found.group or ""
@@ -231,8 +243,9 @@ def _authors(content: Mapping[str, Any]) -> tuple[Author, ...]:
     for i, name in enumerate(names):
         given = ids[i] if i < len(ids) and isinstance(ids[i], str) else None
         email = given if given and "@" in given else None
-        authors.append(Author.from_written(name, email=email,
-                                           ids=person_ids([("openreview", given)])))
+        authors.append(
+            Author.from_written(name, email=email, ids=person_ids([("openreview", given)]))
+        )
     return tuple(authors)
 
 
@@ -254,8 +267,9 @@ def _own_decision(note: Mapping[str, Any], group: str) -> str | None:
     return "Reject" if "Desk_Rejected_Submission" in invitation else None
 
 
-def _paper(found: _Found, doc: JsonDoc, source: SourceFile,
-           replies: Mapping[str, _Replies]) -> Iterator[Item]:
+def _paper(
+    found: _Found, doc: JsonDoc, source: SourceFile, replies: Mapping[str, _Replies]
+) -> Iterator[Item]:
     note = found.note
     content = note["content"]
     where = SourceRef(source.name, doc.line(note))
@@ -269,8 +283,11 @@ def _paper(found: _Found, doc: JsonDoc, source: SourceFile,
     said = replies.get(forum) if isinstance(forum, str) else None
     decision = said.decision if said else None
     if said and said.decision_text and decision is None:
-        yield Problem(where, f"unknown decision {said.decision_text!r} for {forum!r} (known: "
-                             "Oral, Spotlight, Poster, Workshop, Reject, Withdrawn)")
+        yield Problem(
+            where,
+            f"unknown decision {said.decision_text!r} for {forum!r} (known: "
+            "Oral, Spotlight, Poster, Workshop, Reject, Withdrawn)",
+        )
     if decision is None:
         decision = _own_decision(note, group)
     tldr = next((t for k in _TLDR_KEYS if (t := _text(content.get(k)))), None)
@@ -284,15 +301,17 @@ def _paper(found: _Found, doc: JsonDoc, source: SourceFile,
         decision=decision,
         keywords=tuple(_strings(content.get("keywords"))),
         tldr=tldr,
-        urls=Urls(forum=f"{_BASE}/forum?id={forum}" if isinstance(forum, str) else None,
-                  pdf=_pdf(content)),
+        urls=Urls(
+            forum=f"{_BASE}/forum?id={forum}" if isinstance(forum, str) else None, pdf=_pdf(content)
+        ),
         ids=paper_ids(openreview=forum if isinstance(forum, str) else None),
         ratings=said.ratings if said else (),
     )
 
 
-def _orphans(found: list[_Found], forums: set[str], doc: JsonDoc,
-             source: SourceFile) -> Iterator[Problem]:
+def _orphans(
+    found: list[_Found], forums: set[str], doc: JsonDoc, source: SourceFile
+) -> Iterator[Problem]:
     """One problem per forum whose replies are in the file but whose submission is not."""
     seen: set[str] = set()
     for f in found:
@@ -300,9 +319,10 @@ def _orphans(found: list[_Found], forums: set[str], doc: JsonDoc,
         if _is_submission(f.note) or not isinstance(forum, str) or forum in forums | seen:
             continue
         seen.add(forum)
-        yield Problem(SourceRef(source.name, doc.line(f.note)),
-                      f"reply notes for forum {forum!r}, whose submission is not in the file; "
-                      "ignored")
+        yield Problem(
+            SourceRef(source.name, doc.line(f.note)),
+            f"reply notes for forum {forum!r}, whose submission is not in the file; ignored",
+        )
 
 
 def read_notes(source: SourceFile) -> Iterator[Item]:
@@ -313,13 +333,17 @@ def read_notes(source: SourceFile) -> Iterator[Item]:
     _walk(doc.value, None, found, strays)
     submissions = [f for f in found if _is_submission(f.note)]
     if not submissions:
-        raise InputError(source.name, "no OpenReview submission note (a note with 'content' "
-                                      "and no 'replyto') found")
+        raise InputError(
+            source.name,
+            "no OpenReview submission note (a note with 'content' and no 'replyto') found",
+        )
     forums = {str(f.note.get("forum") or f.note.get("id")) for f in submissions}
     replies = _replies(found)
     items: list[Item] = [
-        Problem(SourceRef(source.name, doc.line(stray)),
-                f"not an OpenReview note (no 'content' object): {str(stray)[:60]!r}; ignored")
+        Problem(
+            SourceRef(source.name, doc.line(stray)),
+            f"not an OpenReview note (no 'content' object): {str(stray)[:60]!r}; ignored",
+        )
         for stray in strays
     ]
     items.extend(_orphans(found, forums, doc, source))
@@ -330,7 +354,7 @@ def read_notes(source: SourceFile) -> Iterator[Item]:
 
 READER = Reader(
     name="openreview-api",
-    description="OpenReview API notes as JSON (v1 or v2; a list, {\"notes\": [...]} or a "
+    description='OpenReview API notes as JSON (v1 or v2; a list, {"notes": [...]} or a '
     "crawler dump), with decisions and ratings from reply notes",
     sniff=sniff,
     read=read_notes,

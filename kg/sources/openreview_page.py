@@ -127,8 +127,12 @@ def _parse_authors(text: str, where: SourceRef, draft: _Draft) -> None:
         link = _PROFILE.search(item)
         name = collapse_ws(_PROFILE.sub(" ", item))
         if not _LETTER.search(name) or "<" in name or ">" in name:
-            _note(draft, where, f"author item {collapse_ws(item)[:80]!r} is not "
-                  "'Name <https://openreview.net/profile?...>'; skipped")
+            _note(
+                draft,
+                where,
+                f"author item {collapse_ws(item)[:80]!r} is not "
+                "'Name <https://openreview.net/profile?...>'; skipped",
+            )
             continue
         email = None
         ids: tuple[tuple[str, str], ...] = ()
@@ -139,25 +143,25 @@ def _parse_authors(text: str, where: SourceRef, draft: _Draft) -> None:
         draft.authors.append(Author.from_written(name, email=email, ids=ids))
 
 
-def _take_authors(lines: Sequence[str], i: int, end: int, draft: _Draft,
-                  source: SourceFile) -> int:
+def _take_authors(lines: Sequence[str], i: int, end: int, draft: _Draft, source: SourceFile) -> int:
     """Read the author block (up to the date line); return the index after it."""
     first = i
     block: list[str] = []
-    while i < end and not (_DATE.match(lines[i]) or _TOGGLE.match(lines[i])
-                           or _FIELD.match(lines[i])):
+    while i < end and not (
+        _DATE.match(lines[i]) or _TOGGLE.match(lines[i]) or _FIELD.match(lines[i])
+    ):
         block.append(lines[i])
         i += 1
     text = " ".join(block)
     if text.strip():
-        where = SourceRef(source.name, first + 1 + next(
-            n for n, ln in enumerate(block) if ln.strip()))
+        where = SourceRef(
+            source.name, first + 1 + next(n for n, ln in enumerate(block) if ln.strip())
+        )
         _parse_authors(text, where, draft)
     return i
 
 
-def _take_meta(lines: Sequence[str], i: int, end: int, draft: _Draft,
-               source: SourceFile) -> int:
+def _take_meta(lines: Sequence[str], i: int, end: int, draft: _Draft, source: SourceFile) -> int:
     """Read the meta lines, the toggle and any stray text before the first field bullet."""
     meta: list[str] = []
     while i < end and not _FIELD.match(lines[i]):
@@ -167,16 +171,18 @@ def _take_meta(lines: Sequence[str], i: int, end: int, draft: _Draft,
         elif meta or _DATE.match(line):
             meta.append(line)
         else:
-            _note(draft, SourceRef(source.name, i + 1),
-                  f"unexpected text {collapse_ws(line)[:60]!r} before the field bullets; ignored")
+            _note(
+                draft,
+                SourceRef(source.name, i + 1),
+                f"unexpected text {collapse_ws(line)[:60]!r} before the field bullets; ignored",
+            )
         i += 1
     if venue := _META_VENUE.search(collapse_ws(" ".join(meta))):
         draft.venue = venue.group(1)
     return i
 
 
-def _take_fields(lines: Sequence[str], i: int, end: int, draft: _Draft,
-                 source: SourceFile) -> None:
+def _take_fields(lines: Sequence[str], i: int, end: int, draft: _Draft, source: SourceFile) -> None:
     """Read the field bullets; continuation lines join the value of the bullet above."""
     name, line_no, parts = "", 0, []
     for j in range(i, end + 1):
@@ -187,8 +193,11 @@ def _take_fields(lines: Sequence[str], i: int, end: int, draft: _Draft,
         if name:
             key = collapse_ws(name).lower()
             if key in draft.fields:
-                _note(draft, SourceRef(source.name, line_no),
-                      f"field {name!r} given twice; the first is kept")
+                _note(
+                    draft,
+                    SourceRef(source.name, line_no),
+                    f"field {name!r} given twice; the first is kept",
+                )
             else:
                 draft.fields[key] = (line_no, collapse_ws(" ".join(parts)))
         if match:
@@ -207,8 +216,11 @@ def _paper(draft: _Draft, source: SourceFile, page_venue: str | None) -> Paper:
         code_line, code_text = values.pop("code")
         code = tuple(u.rstrip(".,;)") for u in _URL.findall(code_text))
         if code_text and not code:
-            _note(draft, SourceRef(source.name, code_line),
-                  f"Code value {code_text[:60]!r} holds no URL; ignored")
+            _note(
+                draft,
+                SourceRef(source.name, code_line),
+                f"Code value {code_text[:60]!r} holds no URL; ignored",
+            )
     abstract = values.pop("abstract", (0, ""))[1] or None
     tldr = values.pop("tl;dr", (0, ""))[1] or None
     values.pop("original pdf", None)
@@ -217,8 +229,11 @@ def _paper(draft: _Draft, source: SourceFile, page_venue: str | None) -> Paper:
     ids = paper_ids(openreview=draft.forum_id or draft.pdf_id)
     paper_id = ids.openreview
     if draft.forum_id and draft.pdf_id and draft.forum_id != draft.pdf_id:
-        _note(draft, where, f"forum id {draft.forum_id} and pdf id {draft.pdf_id} differ; "
-              "the forum id is used")
+        _note(
+            draft,
+            where,
+            f"forum id {draft.forum_id} and pdf id {draft.pdf_id} differ; the forum id is used",
+        )
     venue = draft.venue or page_venue
     year = _YEAR.search(venue) if venue else None
     return Paper(
@@ -240,26 +255,34 @@ def _paper(draft: _Draft, source: SourceFile, page_venue: str | None) -> Paper:
     )
 
 
-def _read_record(lines: Sequence[str], first: int, end: int, source: SourceFile,
-                 page_venue: str | None) -> Iterator[Item]:
+def _read_record(
+    lines: Sequence[str], first: int, end: int, source: SourceFile, page_venue: str | None
+) -> Iterator[Item]:
     """The paper (and problems) of the record whose marker is ``lines[first]``."""
     draft = _Draft()
     i = first + 1
     while i < end and not lines[i].strip():
         i += 1
     if i == end:
-        yield Problem(SourceRef(source.name, first + 1), "empty record (a '  *' line with "
-                      "nothing after it); expected a title, authors and field bullets")
+        yield Problem(
+            SourceRef(source.name, first + 1),
+            "empty record (a '  *' line with "
+            "nothing after it); expected a title, authors and field bullets",
+        )
         return
     i = _take_title(lines, i, end, draft)
     if draft.forum_id is None and draft.pdf_id is None:
-        yield Problem(SourceRef(source.name, draft.title_line),
-                      f"record has no forum link after its title {draft.title[:60]!r}; expected "
-                      "'<https://openreview.net/forum?id=ID>'; record skipped")
+        yield Problem(
+            SourceRef(source.name, draft.title_line),
+            f"record has no forum link after its title {draft.title[:60]!r}; expected "
+            "'<https://openreview.net/forum?id=ID>'; record skipped",
+        )
         return
     if not draft.title:
-        yield Problem(SourceRef(source.name, draft.title_line),
-                      f"record {draft.forum_id or draft.pdf_id} has no title; record skipped")
+        yield Problem(
+            SourceRef(source.name, draft.title_line),
+            f"record {draft.forum_id or draft.pdf_id} has no title; record skipped",
+        )
         return
     i = _take_authors(lines, i, end, draft, source)
     i = _take_meta(lines, i, end, draft, source)
@@ -276,8 +299,11 @@ def read(source: SourceFile) -> Iterator[Item]:
     lines = source.lines()
     header_end, records = _split_records(lines)
     if not records:
-        raise InputError(source.name, "no records found: expected lines that are exactly '  *' "
-                         "each followed by a title and '<https://openreview.net/forum?id=ID>'")
+        raise InputError(
+            source.name,
+            "no records found: expected lines that are exactly '  *' "
+            "each followed by a title and '<https://openreview.net/forum?id=ID>'",
+        )
     page_venue = _header_venue(lines[:header_end])
     for first, end in records:
         yield from _read_record(lines, first, end, source, page_venue)

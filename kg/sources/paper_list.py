@@ -39,8 +39,10 @@ _BULLET = re.compile(r"^\s*(?:[-•*]\s+)+")
 _OVER_ESCAPED = re.compile(r"\\+([$_])")
 _AND = re.compile(r"\s+and\s+")
 _LEADING_AND = re.compile(r"^and\s+")
-_REVERSED = re.compile(r"^(?P<surname>[^\W\d_][\w'’.-]*(?: [^\W\d_][\w'’.-]*)*) "
-                       r"(?P<initials>[A-Z]{1,4})\.$")
+_REVERSED = re.compile(
+    r"^(?P<surname>[^\W\d_][\w'’.-]*(?: [^\W\d_][\w'’.-]*)*) "
+    r"(?P<initials>[A-Z]{1,4})\.$"
+)
 _SNIFF = re.compile(r"^\s*(?:[-•*]\s+)?abstract@(?:<u>)?open-review\(\w+\)", re.MULTILINE)
 
 #: The file's decision words, mapped onto :data:`kg.records.DECISIONS`.
@@ -130,8 +132,10 @@ def _stray_problems(file: str, lines: list[str], gap: _Gap) -> Iterator[Problem]
     author; text under such a heading is part of the skipped record."""
     for i in gap.strays:
         if _HEADING.match(lines[i]):
-            message = ("heading with no abstract line after it; record skipped (expected an "
-                       "author line and an 'abstract@open-review(...)' line)")
+            message = (
+                "heading with no abstract line after it; record skipped (expected an "
+                "author line and an 'abstract@open-review(...)' line)"
+            )
         elif gap.heading is not None and i > gap.heading:
             message = "unexpected text between the title heading and the author line; ignored"
         else:
@@ -144,39 +148,53 @@ def read_paper_list(source: SourceFile) -> Iterator[Item]:
     lines = source.lines()
     anchors = [(i, m) for i, line in enumerate(lines) if (m := _ABSTRACT.match(line))]
     if not anchors:
-        raise InputError(source.name, "no 'abstract@open-review(...)' line found; "
-                         "this is not a paper list")
+        raise InputError(
+            source.name, "no 'abstract@open-review(...)' line found; this is not a paper list"
+        )
     starts = [-1] + [i for i, _ in anchors]
     gaps = [_classify(lines, starts[k] + 1, i) for k, (i, _) in enumerate(anchors)]
     gaps.append(_classify(lines, anchors[-1][0] + 1, len(lines), anchored=False))
     if gaps[0].continuation:
-        yield Problem(SourceRef(source.name, gaps[0].continuation[0] + 1),
-                      "text before the first record; ignored")
+        yield Problem(
+            SourceRef(source.name, gaps[0].continuation[0] + 1),
+            "text before the first record; ignored",
+        )
     for k, (index, match) in enumerate(anchors):
         yield from _stray_problems(source.name, lines, gaps[k])
         yield from _record(source.name, lines, gaps[k], index, match, gaps[k + 1].continuation)
     yield from _stray_problems(source.name, lines, gaps[-1])
 
 
-def _record(file: str, lines: list[str], gap: _Gap, index: int, match: re.Match[str],
-            continuation: list[int]) -> Iterator[Item]:
+def _record(
+    file: str,
+    lines: list[str],
+    gap: _Gap,
+    index: int,
+    match: re.Match[str],
+    continuation: list[int],
+) -> Iterator[Item]:
     """The paper anchored on the abstract line at ``index``, after any problems with it."""
     start = gap.heading if gap.heading is not None else gap.author
     if start is None:
-        yield Problem(SourceRef(file, index + 1),
-                      "abstract line with neither a title heading nor an author line before "
-                      "it; record skipped")
+        yield Problem(
+            SourceRef(file, index + 1),
+            "abstract line with neither a title heading nor an author line before "
+            "it; record skipped",
+        )
         return
     if gap.author is None:
-        yield Problem(SourceRef(file, index + 1),
-                      "abstract line with no author line before it (expected '- Name, Name' "
-                      "between the title heading and the abstract line); authors left empty")
+        yield Problem(
+            SourceRef(file, index + 1),
+            "abstract line with no author line before it (expected '- Name, Name' "
+            "between the title heading and the abstract line); authors left empty",
+        )
     word = collapse_ws(match["decision"])
     decision = _DECISIONS.get(word.lower())
     if decision is None:
-        yield Problem(SourceRef(file, index + 1),
-                      f"unknown decision {word!r} (expected Poster, Spotlight or Talk); "
-                      "decision left empty")
+        yield Problem(
+            SourceRef(file, index + 1),
+            f"unknown decision {word!r} (expected Poster, Spotlight or Talk); decision left empty",
+        )
     heading = _HEADING.match(lines[gap.heading]) if gap.heading is not None else None
     raw = " ".join([match["text"], *(_BULLET.sub("", lines[i]) for i in continuation)])
     yield Paper(

@@ -136,8 +136,9 @@ def _affiliations(obj: Mapping[str, Any]) -> list[tuple[Affiliation, ...]]:
             if domain is None and len(slot_domains) == len(parts):
                 domain = slot_domains[j].strip().lower() or None
             where = _pick(countries, country[i], j) if country else None
-            found.append(Affiliation(name=name or None, country=where, domain=domain,
-                                     raw=part or None))
+            found.append(
+                Affiliation(name=name or None, country=where, domain=domain, raw=part or None)
+            )
         out.append(tuple(dict.fromkeys(a for a in found if a.raw)))
     return out
 
@@ -150,10 +151,10 @@ def _surname(name: str) -> str:
 def _profile_slots(obj: Mapping[str, Any], names: list[str]) -> list[int | None]:
     """For each author slot, the ``or_profile`` slot holding that author's profile fields."""
     ids, profiles = _slots(obj, "authorids"), _slots(obj, "or_profile")
-    if not any(profiles) or profiles == ids[:len(profiles)]:
+    if not any(profiles) or profiles == ids[: len(profiles)]:
         return list(range(len(names)))
     slot_of: dict[int, int] = {}
-    for i, wanted in enumerate(ids[:len(names)]):
+    for i, wanted in enumerate(ids[: len(names)]):
         if wanted and profiles.count(wanted) == 1 and ids.count(wanted) == 1:
             slot_of[i] = profiles.index(wanted)
     authors = [i for i in range(len(names)) if i not in slot_of]
@@ -161,8 +162,14 @@ def _profile_slots(obj: Mapping[str, Any], names: list[str]) -> list[int | None]
     if len(authors) == 1 and len(left) == 1:
         slot_of[authors[0]] = left[0]
     else:
-        words = {k: ascii_fold(_PROFILE_DIGITS.sub("", profiles[k])).lower()
-                 .replace("-", "_").strip("~").split("_") for k in left}
+        words = {
+            k: ascii_fold(_PROFILE_DIGITS.sub("", profiles[k]))
+            .lower()
+            .replace("-", "_")
+            .strip("~")
+            .split("_")
+            for k in left
+        }
         surnames = {i: _surname(names[i]) for i in authors}
         for i in authors:
             fits = [k for k in left if surnames[i] and surnames[i] in words[k]]
@@ -186,9 +193,14 @@ def _authors(obj: Mapping[str, Any]) -> tuple[Author, ...]:
         pairs: list[tuple[str, str | None]] = [("openreview", _slot(ids, i))]
         if k is not None:
             pairs += [(scheme, _slot(profile[key], k)) for key, scheme in _PROFILE_IDS]
-        authors.append(Author.from_written(
-            name, email=email, ids=person_ids(pairs),
-            affiliations=affiliations[k] if k is not None and k < len(affiliations) else ()))
+        authors.append(
+            Author.from_written(
+                name,
+                email=email,
+                ids=person_ids(pairs),
+                affiliations=affiliations[k] if k is not None and k < len(affiliations) else (),
+            )
+        )
     return tuple(authors)
 
 
@@ -210,8 +222,10 @@ def _decision(obj: Mapping[str, Any], problems: list[str]) -> str | None:
         return None
     decision = _STATUS.get(status.lower()) or normalize_decision(status)
     if decision is None:
-        problems.append(f"unknown status {status!r} (known: Oral, Spotlight, Poster, Workshop, "
-                        "Reject, Withdraw, Active)")
+        problems.append(
+            f"unknown status {status!r} (known: Oral, Spotlight, Poster, Workshop, "
+            "Reject, Withdraw, Active)"
+        )
     return decision
 
 
@@ -227,15 +241,17 @@ def _urls(obj: Mapping[str, Any], forum_id: str | None) -> Urls:
     return Urls(forum=forum, pdf=_text(obj, "pdf"), code=code)
 
 
-def _paper(obj: Mapping[str, Any], where: SourceRef,
-           default: tuple[str, int] | None) -> Iterator[Item]:
+def _paper(
+    obj: Mapping[str, Any], where: SourceRef, default: tuple[str, int] | None
+) -> Iterator[Item]:
     problems: list[str] = []
     title = _text(obj, "title")
     if not title:
         yield Problem(where, "record has no title; skipped")
         return
-    forum_id = (normalize("openreview_forum", _text(obj, "id"))
-                or forum_of_url(_text(obj, "site") or ""))
+    forum_id = normalize("openreview_forum", _text(obj, "id")) or forum_of_url(
+        _text(obj, "site") or ""
+    )
     venue = venue_of(obj) or default
     paper = Paper(
         source=where,
@@ -266,8 +282,10 @@ def read_papercopilot(source: SourceFile) -> Iterator[Item]:
     default = venues.most_common(1)[0][0] if venues else None
     for index, record in enumerate(doc.value):
         if not isinstance(record, Mapping):
-            yield Problem(SourceRef(source.name, 1), f"array item {index} is a "
-                          f"{type(record).__name__}, not a paper object; ignored")
+            yield Problem(
+                SourceRef(source.name, 1),
+                f"array item {index} is a {type(record).__name__}, not a paper object; ignored",
+            )
             continue
         yield from _paper(record, SourceRef(source.name, doc.line(record)), default)
 

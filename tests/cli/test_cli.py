@@ -35,9 +35,14 @@ def test_every_command_has_help(name: str, command: click.Command) -> None:
     assert "Usage:" in result.output
 
 
-@pytest.mark.parametrize(("name", "command"), [
-    (name, command) for name, command in _commands(main)
-    if not isinstance(command, click.Group) and name != "extract"])  # JSON lines in and out
+@pytest.mark.parametrize(
+    ("name", "command"),
+    [
+        (name, command)
+        for name, command in _commands(main)
+        if not isinstance(command, click.Group) and name != "extract"
+    ],
+)  # JSON lines in and out
 def test_every_command_takes_dir(name: str, command: click.Command) -> None:
     assert any("--dir" in p.opts for p in command.params), f"`kg {name}` needs --dir (README)"
 
@@ -55,8 +60,11 @@ def test_queries_lists_commands_for_the_dir_given(tmp_path: Path) -> None:
     from kg import queries
 
     where = str(tmp_path / "a build")
-    usages = [line.strip() for line in _run("queries", "--dir", where).output.splitlines()
-              if line.startswith("    kg query ")]
+    usages = [
+        line.strip()
+        for line in _run("queries", "--dir", where).output.splitlines()
+        if line.startswith("    kg query ")
+    ]
     assert len(usages) == len(queries.registry())
     assert all(shlex.split(u)[-2:] == ["--dir", where] for u in usages)
     default = _run("queries").output  # the default directory goes without saying
@@ -112,8 +120,12 @@ def test_export_papers_jsonl_and_csv(built: Path, tmp_path: Path) -> None:
     assert len(lines) == 687 + 100 + 425
     assert (built / "papers.jsonl").read_text().splitlines() == lines
     target = tmp_path / "papers.csv"
-    assert _run("export", "papers", "--dir", str(built), "--format", "csv", "-o",
-                str(target)).exit_code == 0
+    assert (
+        _run(
+            "export", "papers", "--dir", str(built), "--format", "csv", "-o", str(target)
+        ).exit_code
+        == 0
+    )
     header = target.read_text().splitlines()[0]
     assert header.startswith("iri,title,authors,abstract,venue,year,decision")
     unwritable = _run("export", "papers", "--dir", str(built), "-o", "/proc/nope/x.jsonl")
@@ -135,7 +147,7 @@ def test_bad_input_is_a_one_line_error(tmp_path: Path, content: bytes, message: 
     result = _run("build", str(tmp_path / "bad.txt"), "--dir", str(tmp_path / "out"))
     assert result.exit_code == 1
     errors = [line for line in result.output.splitlines() if line.startswith("kg: error:")]
-    assert errors == [f"kg: error: {message}" + errors[0][len(f"kg: error: {message}"):]]
+    assert errors == [f"kg: error: {message}" + errors[0][len(f"kg: error: {message}") :]]
     assert "Traceback" not in result.output
     assert not (tmp_path / "out" / "store").exists()
 
@@ -143,8 +155,9 @@ def test_bad_input_is_a_one_line_error(tmp_path: Path, content: bytes, message: 
 def test_build_of_a_user_file_with_venue_default(tmp_path: Path) -> None:
     src = tmp_path / "mine.jsonl"
     src.write_text(json.dumps({"title": "A paper", "authors": "Ann Lee, Bo Li"}) + "\n")
-    result = _run("build", str(src), "--dir", str(tmp_path / "o"), "--venue", "ICLR 2024",
-                  "--year", "2024")
+    result = _run(
+        "build", str(src), "--dir", str(tmp_path / "o"), "--venue", "ICLR 2024", "--year", "2024"
+    )
     assert result.exit_code == 0, result.output
     assert "1 papers from 1 records in 1 sources" in result.output
     row = json.loads((tmp_path / "o" / "papers.jsonl").read_text())
@@ -163,15 +176,35 @@ def test_validate_exits_1_on_violations(tmp_path: Path) -> None:
 
 def test_export_networks_from_the_command_line(built: Path, tmp_path: Path) -> None:
     target = tmp_path / "kolter.graphml"
-    result = _run("export", "coauthors", "--dir", str(built), "--person", "Zico Kolter",
-                  "--hops", "2", "-o", str(target))
+    result = _run(
+        "export",
+        "coauthors",
+        "--dir",
+        str(built),
+        "--person",
+        "Zico Kolter",
+        "--hops",
+        "2",
+        "-o",
+        str(target),
+    )
     assert result.exit_code == 0, result.output
     assert f"wrote {target} (" in result.output
     import networkx as nx
 
     assert "https://w3id.org/kg/id/person/j-zico-kolter" in nx.read_graphml(target)
-    result = _run("export", "neighborhood", "reinforcement learning", "--dir", str(built),
-                  "--format", "json", "-o", str(tmp_path / "rl.json"), "--papers")
+    result = _run(
+        "export",
+        "neighborhood",
+        "reinforcement learning",
+        "--dir",
+        str(built),
+        "--format",
+        "json",
+        "-o",
+        str(tmp_path / "rl.json"),
+        "--papers",
+    )
     assert result.exit_code == 0, result.output
     missing = _run("export", "coauthors", "--dir", str(built), "--person", "Zico Kolterr")
     assert missing.exit_code == 2
@@ -184,8 +217,11 @@ def test_saved_queries_from_the_command_line(built: Path) -> None:
 
     for name in queries.registry():
         assert f"\n{name}: " in f"\n{listing}"
-    rows = _run("query", "orals", "-p", "venue=ICLR 2020", "--dir", str(built), "--format",
-                "csv").stdout_bytes.decode().splitlines()
+    rows = (
+        _run("query", "orals", "-p", "venue=ICLR 2020", "--dir", str(built), "--format", "csv")
+        .stdout_bytes.decode()
+        .splitlines()
+    )
     assert rows[0] == "paper,title" and len(rows) == 49
     bad = _run("query", "coauthor", "--dir", str(built))
     assert bad.exit_code == 2 and "unknown saved query 'coauthor'" in bad.output
@@ -198,8 +234,16 @@ def test_saved_queries_from_the_command_line(built: Path) -> None:
 def test_terminal_escapes_in_data_are_shown_not_obeyed(tmp_path: Path) -> None:
     """A title or name with terminal escape sequences cannot drive the user's terminal."""
     src = tmp_path / "evil.jsonl"
-    src.write_text(json.dumps({"title": "Evil \x1b]0;PWNED\x07 title \x1b[31mred",
-                               "authors": ["A \x1b[2J B"], "abstract": "x"}) + "\n")
+    src.write_text(
+        json.dumps(
+            {
+                "title": "Evil \x1b]0;PWNED\x07 title \x1b[31mred",
+                "authors": ["A \x1b[2J B"],
+                "abstract": "x",
+            }
+        )
+        + "\n"
+    )
     out = tmp_path / "out"
     assert _run("build", str(src), "--no-extract", "--dir", str(out)).exit_code == 0
     table = _run("query", "SELECT ?t WHERE { ?p dcterms:title ?t }", "--dir", str(out))
@@ -213,10 +257,17 @@ def test_terminal_escapes_in_data_are_shown_not_obeyed(tmp_path: Path) -> None:
     assert missing.exit_code != 0 and "\x1b" not in missing.stderr
 
 
-@pytest.mark.parametrize("args", [("papers", "--format", "csv"), ("rdf", "--format", "ntriples"),
-                                  ("coauthors", "--format", "graphml")])
-def test_an_export_into_a_stream_writes_into_it(built: Path, tmp_path: Path,
-                                                args: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("papers", "--format", "csv"),
+        ("rdf", "--format", "ntriples"),
+        ("coauthors", "--format", "graphml"),
+    ],
+)
+def test_an_export_into_a_stream_writes_into_it(
+    built: Path, tmp_path: Path, args: tuple[str, ...]
+) -> None:
     """`-o /dev/null` or a named pipe is written into; it used to be renamed over (as root,
     `kg export papers -o /dev/null` replaced /dev/null with a regular file)."""
     import os
@@ -238,8 +289,10 @@ def test_an_export_through_a_link_keeps_the_link(built: Path, tmp_path: Path) ->
     real.write_text("old\n")
     link = tmp_path / "latest.csv"
     link.symlink_to(real)
-    assert _run("export", "papers", "--format", "csv", "--dir", str(built),
-                "-o", str(link)).exit_code == 0
+    assert (
+        _run("export", "papers", "--format", "csv", "--dir", str(built), "-o", str(link)).exit_code
+        == 0
+    )
     assert link.is_symlink() and real.read_text().startswith("iri,title")
 
 
@@ -248,21 +301,37 @@ def test_a_two_file_export_into_a_stream_is_refused(built: Path, tmp_path: Path)
 
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    result = CliRunner().invoke(main, ["export", "coauthors", "--format", "csv", "--dir",
-                                       str(built), "-o", str(fifo)])
+    result = CliRunner().invoke(
+        main, ["export", "coauthors", "--format", "csv", "--dir", str(built), "-o", str(fifo)]
+    )
     assert result.exit_code == 1
     assert "the csv export writes two files" in result.stderr
 
 
 @pytest.mark.parametrize("extra", [(), ("--emit", "nquads", "--shard", "0/1")])
-def test_a_bad_base_iri_is_one_error_on_every_build_path(tmp_path: Path,
-                                                         extra: tuple[str, ...]) -> None:
+def test_a_bad_base_iri_is_one_error_on_every_build_path(
+    tmp_path: Path, extra: tuple[str, ...]
+) -> None:
     """The shard path minted IRIs from it first and died with a ValueError traceback."""
     src = tmp_path / "p.jsonl"
     src.write_text(json.dumps({"title": "A paper"}) + "\n")
-    result = CliRunner().invoke(main, ["build", str(src), "--no-extract", "--dir",
-                                       str(tmp_path / "out"), "--base-iri", "http://a b/", *extra])
+    result = CliRunner().invoke(
+        main,
+        [
+            "build",
+            str(src),
+            "--no-extract",
+            "--dir",
+            str(tmp_path / "out"),
+            "--base-iri",
+            "http://a b/",
+            *extra,
+        ],
+    )
     assert result.exit_code != 0 and isinstance(result.exception, SystemExit)  # no traceback
-    assert result.stderr.strip().splitlines()[-1].startswith(
-        "kg: error: --base-iri 'http://a b/' is not a valid IRI")
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith("kg: error: --base-iri 'http://a b/' is not a valid IRI")
+    )
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

@@ -22,10 +22,20 @@ from pathlib import Path
 from typing import Any
 
 FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--disable-extensions", "--mute-audio", "--hide-scrollbars",
-    "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--mute-audio",
+    "--hide-scrollbars",
+    "--proxy-server=127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
 )
 _LOUD = ("error", "warning")
 
@@ -45,24 +55,38 @@ class Chromium:
     def __init__(self, binary: str, size: tuple[int, int] = (1280, 900)) -> None:
         self._profile = tempfile.TemporaryDirectory(prefix="kg-chromium-")
         self._to_browser, self._from_browser, self.proc = _launch(
-            binary, [*FLAGS, f"--user-data-dir={self._profile.name}",
-                     f"--window-size={size[0]},{size[1]}", "--remote-debugging-pipe",
-                     "about:blank"])
+            binary,
+            [
+                *FLAGS,
+                f"--user-data-dir={self._profile.name}",
+                f"--window-size={size[0]},{size[1]}",
+                "--remote-debugging-pipe",
+                "about:blank",
+            ],
+        )
         self._buffer = b""
         self._next_id = 0
         self.events: list[dict[str, Any]] = []
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        self.session = self.send("Target.attachToTarget",
-                                 {"targetId": target, "flatten": True})["sessionId"]
+        self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
         for domain in ("Page", "Network", "Runtime", "Log"):
             self.call(f"{domain}.enable")
-        self.call("Emulation.setDeviceMetricsOverride",
-                  {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": False})
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": False},
+        )
 
     # -- protocol ------------------------------------------------------------------------
 
-    def send(self, method: str, params: dict[str, Any] | None = None,
-             session: str | None = None, timeout: float = 60) -> dict[str, Any]:
+    def send(
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        session: str | None = None,
+        timeout: float = 60,
+    ) -> dict[str, Any]:
         """Send one command and wait for its answer (events seen meanwhile are kept)."""
         self._next_id += 1
         wanted = self._next_id
@@ -79,8 +103,9 @@ class Chromium:
                 return dict(reply.get("result", {}))
             self._keep(reply)
 
-    def call(self, method: str, params: dict[str, Any] | None = None,
-             timeout: float = 60) -> dict[str, Any]:
+    def call(
+        self, method: str, params: dict[str, Any] | None = None, timeout: float = 60
+    ) -> dict[str, Any]:
         """A command to the page's session."""
         return self.send(method, params, self.session, timeout)
 
@@ -89,8 +114,12 @@ class Chromium:
         self.events.append(event)
         if event.get("method") == "Page.javascriptDialogOpening":
             self._next_id += 1
-            dismiss = {"id": self._next_id, "method": "Page.handleJavaScriptDialog",
-                       "params": {"accept": False}, "sessionId": event.get("sessionId")}
+            dismiss = {
+                "id": self._next_id,
+                "method": "Page.handleJavaScriptDialog",
+                "params": {"accept": False},
+                "sessionId": event.get("sessionId"),
+            }
             os.write(self._to_browser, json.dumps(dismiss).encode() + b"\0")
 
     def _read(self, deadline: float) -> dict[str, Any]:
@@ -121,14 +150,18 @@ class Chromium:
 
     def evaluate(self, expression: str, timeout: float = 60) -> Any:
         """The JSON value of a JavaScript expression in the page (promises awaited)."""
-        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True,
-                                                "awaitPromise": True}, timeout)
+        result = self.call(
+            "Runtime.evaluate",
+            {"expression": expression, "returnByValue": True, "awaitPromise": True},
+            timeout,
+        )
         if "exceptionDetails" in result:
             raise ChromiumError(f"{expression}: {result['exceptionDetails']}")
         return result["result"].get("value")
 
-    def open(self, url: str, ready: str = "document.readyState === 'complete'",
-             timeout: float = 60) -> float:
+    def open(
+        self, url: str, ready: str = "document.readyState === 'complete'", timeout: float = 60
+    ) -> float:
         """Load ``url`` and wait until ``ready`` is true; the seconds that took."""
         self.events.clear()
         started = time.monotonic()
@@ -146,8 +179,11 @@ class Chromium:
 
     def requests(self) -> list[str]:
         """URLs of every request the page made since it was opened."""
-        return [e["params"]["request"]["url"] for e in self.events
-                if e.get("method") == "Network.requestWillBeSent"]
+        return [
+            e["params"]["request"]["url"]
+            for e in self.events
+            if e.get("method") == "Network.requestWillBeSent"
+        ]
 
     def problems(self) -> list[str]:
         """Console errors, uncaught exceptions and dialogs (alert and co.) seen so far."""
@@ -197,8 +233,13 @@ def _launch(binary: str, args: list[str]) -> tuple[int, int, subprocess.Popen[by
         os.dup2(high_out, 4)
 
     proc = subprocess.Popen(  # preexec_fn is fine: the test process starts no threads
-        [binary, *args], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, close_fds=False, preexec_fn=wire)
+        [binary, *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        close_fds=False,
+        preexec_fn=wire,
+    )
     os.close(cmd_read)
     os.close(out_write)
     return cmd_write, out_read, proc

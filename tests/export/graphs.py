@@ -18,8 +18,11 @@ def coauthors(people: int, seed: int = 0) -> nx.Graph:
     labs = [list(range(i, min(i + 25, people))) for i in range(0, people, 25)]
     papers: list[list[int]] = []
     for p in range(int(people * 0.9)):
-        lab = labs[min(int(rng.paretovariate(1.2)) - 1, len(labs) - 1) if p % 3 == 0
-                   else rng.randrange(len(labs))]
+        lab = labs[
+            min(int(rng.paretovariate(1.2)) - 1, len(labs) - 1)
+            if p % 3 == 0
+            else rng.randrange(len(labs))
+        ]
         size = min(rng.choice((1, 2, 3, 3, 4, 4, 5, 6)), len(lab))
         weights = [1 / (1 + k) for k in range(len(lab))]
         team = set(rng.choices(lab, weights=weights, k=size))
@@ -28,8 +31,10 @@ def coauthors(people: int, seed: int = 0) -> nx.Graph:
         papers.append(sorted(team))
     written = {person for team in papers for person in team}
     papers += [[person] for person in range(people) if person not in written]
-    return from_papers([(f"Paper {i}: a study", team) for i, team in enumerate(papers)],
-                       {i: f"Person {i:04d}" for i in range(people)})
+    return from_papers(
+        [(f"Paper {i}: a study", team) for i, team in enumerate(papers)],
+        {i: f"Person {i:04d}" for i in range(people)},
+    )
 
 
 def from_papers(papers: list[tuple[str, list[int]]], names: dict[int, str]) -> nx.Graph:
@@ -41,12 +46,22 @@ def from_papers(papers: list[tuple[str, list[int]]], names: dict[int, str]) -> n
             titles.setdefault(_iri(person), []).append(title)
         for a, b in itertools.combinations(sorted(team), 2):
             data = graph.get_edge_data(_iri(a), _iri(b)) or {"weight": 0, "paper_titles": []}
-            graph.add_edge(_iri(a), _iri(b), weight=data["weight"] + 1,
-                           paper_titles=[*data["paper_titles"], title])
+            graph.add_edge(
+                _iri(a),
+                _iri(b),
+                weight=data["weight"] + 1,
+                paper_titles=[*data["paper_titles"], title],
+            )
     for person, name in names.items():
         iri = _iri(person)
-        graph.add_node(iri, label=name, type="person", iri=iri,
-                       papers=len(titles.get(iri, [])), paper_titles=titles.get(iri, []))
+        graph.add_node(
+            iri,
+            label=name,
+            type="person",
+            iri=iri,
+            papers=len(titles.get(iri, [])),
+            paper_titles=titles.get(iri, []),
+        )
     for node in graph.nodes:
         graph.nodes[node]["degree"] = graph.degree(node)
     communities = nx.community.louvain_communities(graph, weight="weight", seed=0)

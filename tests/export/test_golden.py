@@ -24,13 +24,17 @@ def test_export_matches_its_golden_file(rendered: dict[str, bytes], name: str) -
     want = golden.expected()[name]
     assert name in rendered, f"no export writes {name} any more (run {golden.UPDATE})"
     if rendered[name] != want:
-        pytest.fail(f"{name} differs from tests/data/golden/{name}; if the change is "
-                    f"intended, run {golden.UPDATE} and review the diff:\n"
-                    f"{golden.diff(name, want, rendered[name])}", pytrace=False)
+        pytest.fail(
+            f"{name} differs from tests/data/golden/{name}; if the change is "
+            f"intended, run {golden.UPDATE} and review the diff:\n"
+            f"{golden.diff(name, want, rendered[name])}",
+            pytrace=False,
+        )
 
 
 def test_every_export_has_a_golden_file_and_every_golden_file_an_export(
-        rendered: dict[str, bytes]) -> None:
+    rendered: dict[str, bytes],
+) -> None:
     assert sorted(rendered) == sorted(golden.expected()), f"run {golden.UPDATE}"
 
 
@@ -51,11 +55,14 @@ def test_golden_files_stay_small() -> None:
     assert max(sizes.values()) < 25_000, sizes
 
 
-def test_the_check_command_says_which_files_differ(tmp_path: Path,
-                                                   rendered: dict[str, bytes]) -> None:
+def test_the_check_command_says_which_files_differ(
+    tmp_path: Path, rendered: dict[str, bytes]
+) -> None:
     changed = {**rendered, "graph.nt": rendered["graph.nt"] + b"<a:b> <a:c> <a:d> .\n"}
     del changed["papers.csv"]
     problems = golden.compare(changed, golden.expected())
     assert [p.split("\n")[0] for p in problems] == [
-        f"papers.csv: golden file no export writes (run {golden.UPDATE})", "graph.nt differs:"]
+        f"papers.csv: golden file no export writes (run {golden.UPDATE})",
+        "graph.nt differs:",
+    ]
     assert "+<a:b> <a:c> <a:d> .\n" in problems[1]

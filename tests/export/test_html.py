@@ -31,8 +31,10 @@ PAYLOADS = (
 
 def hostile_graph() -> nx.Graph:
     """A small co-author graph whose names and paper titles are all markup."""
-    papers = [(PAYLOADS[i % len(PAYLOADS)] + f" #{i}", [i % 7, (i + 1) % 7, (i + 3) % 7])
-              for i in range(14)]
+    papers = [
+        (PAYLOADS[i % len(PAYLOADS)] + f" #{i}", [i % 7, (i + 1) % 7, (i + 3) % 7])
+        for i in range(14)
+    ]
     names = {i: PAYLOADS[i % len(PAYLOADS)] if i < 4 else f"Safe Name {i}" for i in range(7)}
     return from_papers(papers, names)
 
@@ -118,8 +120,11 @@ def test_loads_nothing_from_anywhere() -> None:
 def test_content_security_policy_allows_only_its_own_scripts() -> None:
     page = to_html(coauthors(50), "t")
     tags = parse(page)
-    (csp,) = [a["content"] for t, a in tags.tags
-              if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    (csp,) = [
+        a["content"]
+        for t, a in tags.tags
+        if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"
+    ]
     assert csp is not None and "default-src 'none'" in csp and "unsafe-inline" in csp
     script_src = re.search(r"script-src ([^;]+)", csp)
     assert script_src and "unsafe" not in script_src.group(1)
@@ -145,14 +150,22 @@ def test_same_graph_same_bytes_in_another_process() -> None:
     """The layout used to follow the order in which networkx iterates a small subgraph
     view, a set's order, which Python's string hashing changes from process to process:
     two runs of `kg export coauthors --format html` on one build gave two pages."""
-    script = ("import sys; from tests.export.graphs import coauthors; "
-              "from kg.export.html import to_html; "
-              "sys.stdout.buffer.write(to_html(coauthors(400), 't'))")
+    script = (
+        "import sys; from tests.export.graphs import coauthors; "
+        "from kg.export.html import to_html; "
+        "sys.stdout.buffer.write(to_html(coauthors(400), 't'))"
+    )
     root = Path(__file__).parent.parent.parent
-    pages = {subprocess.run([sys.executable, "-c", script], cwd=root, check=True,
-                            capture_output=True,
-                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout
-             for seed in ("1", "2")}
+    pages = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=root,
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }
     assert len(pages) == 1
 
 
@@ -190,8 +203,9 @@ def test_tooltips_list_ten_papers_and_how_many_more() -> None:
 def test_mixed_types_get_their_own_shapes_and_legend() -> None:
     graph = nx.Graph()
     for i, kind in enumerate(("person", "paper", "concept", "method", "dataset", "task")):
-        graph.add_node(f"urn:x:{i}", label=f"{kind} {i}", type=kind, papers=i + 1, degree=1,
-                       iri=f"urn:x:{i}")
+        graph.add_node(
+            f"urn:x:{i}", label=f"{kind} {i}", type=kind, papers=i + 1, degree=1, iri=f"urn:x:{i}"
+        )
     graph.add_edge("urn:x:0", "urn:x:1", weight=1)
     page = to_html(graph, "Mixed")
     shapes = {n["kg"]["sub"].split(" · ")[0]: n["shape"] for n in page_data(page)["nodes"]}
@@ -207,8 +221,9 @@ def institution_graph() -> nx.Graph:
     graph = from_papers(papers, {i: f"Person {i}" for i in range(30)})
     for node in graph.nodes:
         i = int(node[-5:])
-        graph.nodes[node]["institution"] = ("" if i >= 28 else PAYLOADS[0] if i >= 22
-                                            else f"Lab {i // 2:02d}")
+        graph.nodes[node]["institution"] = (
+            "" if i >= 28 else PAYLOADS[0] if i >= 22 else f"Lab {i // 2:02d}"
+        )
     graph.graph["color_by"] = "institution"
     return graph
 
@@ -292,8 +307,7 @@ def assert_offline(browser: Chromium, path: Path) -> None:
 
 @needs_chromium
 @pytest.mark.parametrize("people", [150, 2500])
-def test_page_draws_offline_with_every_node(browser: Chromium, tmp_path: Path,
-                                            people: int) -> None:
+def test_page_draws_offline_with_every_node(browser: Chromium, tmp_path: Path, people: int) -> None:
     path = tmp_path / "coauthors.html"
     open_page(browser, to_html(coauthors(people), "Co-authors", max_nodes=2000), path)
     assert browser.evaluate("window.kg.nodes.length") == min(people, 2000)
@@ -312,7 +326,8 @@ def test_injected_markup_stays_text(browser: Chromium, tmp_path: Path) -> None:
     assert browser.evaluate("document.querySelectorAll('img, b, iframe').length") == 0
     assert browser.evaluate("document.scripts.length") == 3
     assert browser.evaluate("document.getElementById('kg-title').textContent") == (
-        PAYLOADS[1] + PAYLOADS[0])
+        PAYLOADS[1] + PAYLOADS[0]
+    )
     assert browser.evaluate("document.title") == PAYLOADS[1] + PAYLOADS[0]
     assert browser.evaluate("window.kg.nodes.length") == 7
     tooltip = browser.evaluate("""(() => {
@@ -340,15 +355,21 @@ def _hover_first_node(browser: Chromium) -> dict[str, Any]:
       return {x: p.x + r.left, y: p.y + r.top};
     })()""")
     for dx in (0, 1):
-        browser.call("Input.dispatchMouseEvent",
-                     {"type": "mouseMoved", "x": where["x"] + dx, "y": where["y"]})
-    browser.wait_for("document.querySelector('div.vis-tooltip') &&"
-                     " document.querySelector('div.vis-tooltip').style.visibility === 'visible'",
-                     timeout=10)
-    return dict(browser.evaluate("""(() => {
+        browser.call(
+            "Input.dispatchMouseEvent",
+            {"type": "mouseMoved", "x": where["x"] + dx, "y": where["y"]},
+        )
+    browser.wait_for(
+        "document.querySelector('div.vis-tooltip') &&"
+        " document.querySelector('div.vis-tooltip').style.visibility === 'visible'",
+        timeout=10,
+    )
+    return dict(
+        browser.evaluate("""(() => {
       const t = document.querySelector('div.vis-tooltip');
       return {text: t.textContent, imgs: t.querySelectorAll('img').length};
-    })()"""))
+    })()""")
+    )
 
 
 @needs_chromium
@@ -358,8 +379,16 @@ def test_search_box_focuses_a_node(browser: Chromium, tmp_path: Path) -> None:
     browser.evaluate("document.getElementById('kg-search').focus()")
     browser.call("Input.insertText", {"text": "person 0421"})
     for kind in ("keyDown", "keyUp"):
-        browser.call("Input.dispatchKeyEvent", {"type": kind, "key": "Enter", "code": "Enter",
-                                                "windowsVirtualKeyCode": 13, "text": "\r"})
+        browser.call(
+            "Input.dispatchKeyEvent",
+            {
+                "type": kind,
+                "key": "Enter",
+                "code": "Enter",
+                "windowsVirtualKeyCode": 13,
+                "text": "\r",
+            },
+        )
     browser.wait_for("window.kg.network.getSelectedNodes().length === 1", timeout=10)
     browser.pump(0.8)  # the focus animation takes 0.3 s
     iri = "https://w3id.org/kg/id/person/p00421"
@@ -371,7 +400,8 @@ def test_search_box_focuses_a_node(browser: Chromium, tmp_path: Path) -> None:
     }})()""")
     assert gap < 5  # the node is in the middle of the view (in screen pixels)
     assert browser.evaluate("document.getElementById('kg-details').textContent").startswith(
-        "SelectedPerson 0421")
+        "SelectedPerson 0421"
+    )
     assert browser.evaluate("document.getElementById('kg-status').textContent") == "1 match"
     assert_offline(browser, path)
 

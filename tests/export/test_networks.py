@@ -38,7 +38,8 @@ def test_graphs_are_deterministic(built: Path, coauthors: nx.Graph) -> None:
     again = networks.coauthor_graph(Store.open(built))
     assert nx.utils.graphs_equal(again, coauthors)
     assert [again.nodes[n]["community"] for n in sorted(again)] == [
-        coauthors.nodes[n]["community"] for n in sorted(coauthors)]
+        coauthors.nodes[n]["community"] for n in sorted(coauthors)
+    ]
 
 
 def test_communities_do_not_depend_on_the_order_nodes_were_added() -> None:
@@ -54,7 +55,8 @@ def test_communities_do_not_depend_on_the_order_nodes_were_added() -> None:
     backwards.add_edges_from(sorted(g.edges(data=True), reverse=True))
     first, second = networks.annotate(nx.Graph(g)), networks.annotate(backwards)
     assert {n: first.nodes[n]["community"] for n in first} == {
-        n: second.nodes[n]["community"] for n in second}
+        n: second.nodes[n]["community"] for n in second
+    }
 
 
 def test_ego_network_and_filters(built: Path) -> None:
@@ -84,7 +86,7 @@ def test_concept_neighborhood_and_bipartite_graphs(built: Path) -> None:
 @pytest.mark.parametrize("fmt", sorted(set(formats.EXPORTERS) - {"html"}))
 def test_every_format_writes_and_reads_back(built: Path, tmp_path: Path, fmt: str) -> None:
     g = networks.coauthor_graph(Store.open(built), person="Zico Kolter", hops=1)
-    g.nodes[KOLTER]["label"] = "=HYPERLINK(\"x\") Zico \u00e9\u4e2d\U0001F600"
+    g.nodes[KOLTER]["label"] = '=HYPERLINK("x") Zico \u00e9\u4e2d\U0001f600'
     out = tmp_path / f"ego{formats.EXPORTERS[fmt].extension or '.csv'}"
     paths = formats.write(g, fmt, out, "ego")
     again = formats.write(g, fmt, tmp_path / "again" / out.name, "ego")
@@ -113,14 +115,18 @@ def test_every_format_writes_and_reads_back(built: Path, tmp_path: Path, fmt: st
 
 
 def test_coauthors_coloured_by_institution_carry_it_in_every_format(
-        affiliated: Path, tmp_path: Path) -> None:
+    affiliated: Path, tmp_path: Path
+) -> None:
     store = Store.open(affiliated)
     g = networks.coauthor_graph(store, color_by="institution")
     person = "https://w3id.org/kg/id/person/"
     assert {n.removeprefix(person): d["institution"] for n, d in g.nodes(data=True)} == {
         "ann-lee": "University of Pennsylvania",  # 4 papers there, 1 at Google
-        "bo-chen": "Google", "cy-diaz": "NVIDIA", "dee-ek": "University of Pennsylvania",
-        "eve-fox": "Toyota Research Institute"}
+        "bo-chen": "Google",
+        "cy-diaz": "NVIDIA",
+        "dee-ek": "University of Pennsylvania",
+        "eve-fox": "Toyota Research Institute",
+    }
     assert g.graph["color_by"] == "institution"
     plain = networks.coauthor_graph(store)
     assert not any("institution" in d for _, d in plain.nodes(data=True))
@@ -134,8 +140,9 @@ def test_coauthors_coloured_by_institution_carry_it_in_every_format(
         elif fmt == "gexf":
             back = nx.read_gexf(paths[0])
         elif fmt == "json":
-            back = nx.node_link_graph(json.loads(paths[0].read_text(encoding="utf-8")),
-                                      edges="links")
+            back = nx.node_link_graph(
+                json.loads(paths[0].read_text(encoding="utf-8")), edges="links"
+            )
         else:
             header, *rows = paths[0].read_text(encoding="utf-8").splitlines()
             assert "institution" in header.split(",")
@@ -147,20 +154,35 @@ def test_coauthors_coloured_by_institution_carry_it_in_every_format(
 
 
 def test_export_coauthors_color_by_institution_from_the_command_line(
-        affiliated: Path, tmp_path: Path) -> None:
+    affiliated: Path, tmp_path: Path
+) -> None:
     from click.testing import CliRunner
 
     from kg.cli import main
 
     target = tmp_path / "c.html"
-    result = CliRunner().invoke(main, ["export", "coauthors", "--dir", str(affiliated),
-                                       "--color-by", "institution", "--format", "html",
-                                       "-o", str(target)], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        [
+            "export",
+            "coauthors",
+            "--dir",
+            str(affiliated),
+            "--color-by",
+            "institution",
+            "--format",
+            "html",
+            "-o",
+            str(target),
+        ],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     page = target.read_bytes()
     assert b"coloured by institution" in page and b"University of Pennsylvania (2)" in page
-    bad = CliRunner().invoke(main, ["export", "coauthors", "--dir", str(affiliated),
-                                    "--color-by", "country"])
+    bad = CliRunner().invoke(
+        main, ["export", "coauthors", "--dir", str(affiliated), "--color-by", "country"]
+    )
     assert bad.exit_code == 2 and "'country' is not one of" in bad.output
 
 
@@ -178,8 +200,12 @@ def test_paper_table_csv_neutralises_formulas(tmp_path: Path) -> None:
     from kg.sources import SourceSpec
 
     src = tmp_path / "evil.jsonl"
-    src.write_text(json.dumps({"title": "=cmd|' /C calc'!A0", "authors": ["@Evil Person"],
-                               "abstract": "+1 and -1"}) + "\n")
+    src.write_text(
+        json.dumps(
+            {"title": "=cmd|' /C calc'!A0", "authors": ["@Evil Person"], "abstract": "+1 and -1"}
+        )
+        + "\n"
+    )
     build([SourceSpec(src)], out=tmp_path / "o")
     text = to_csv(Store.open(tmp_path / "o")).decode()
     row = text.splitlines()[1]
@@ -203,8 +229,7 @@ def test_graphml_and_json_round_trip_arbitrary_unicode(labels: list[str]) -> Non
         graphml = formats.write(g, "graphml", Path(tmp) / "g.graphml", "t")[0]
         back = nx.read_graphml(graphml)
         json_path = formats.write(g, "json", Path(tmp) / "g.json", "t")[0]
-        doc = nx.node_link_graph(json.loads(json_path.read_text(encoding="utf-8")),
-                                 edges="links")
+        doc = nx.node_link_graph(json.loads(json_path.read_text(encoding="utf-8")), edges="links")
     for i, label in enumerate(labels):
         assert doc.nodes[f"n{i}"]["label"] == label
         # XML 1.0 cannot carry most control characters: those are dropped, line ends become
@@ -213,6 +238,5 @@ def test_graphml_and_json_round_trip_arbitrary_unicode(labels: list[str]) -> Non
 
 
 def _xml_text(text: str) -> str:
-    kept = "".join(c for c in text
-                   if c in "\t\n\r" or (ord(c) >= 0x20 and c not in "\ufffe\uffff"))
+    kept = "".join(c for c in text if c in "\t\n\r" or (ord(c) >= 0x20 and c not in "\ufffe\uffff"))
     return kept.replace("\r\n", "\n").replace("\r", "\n")

@@ -17,8 +17,13 @@ from kg.graph.vocab import PREFIXES
 from kg.store import Store
 from tests.queries.test_saved import CALLS, METHOD_CALLS, METHODS, methods_store
 
-RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig",
-                  "jsonld": "json-ld"}
+RDFLIB_FORMATS = {
+    "turtle": "turtle",
+    "ntriples": "nt",
+    "nquads": "nquads",
+    "trig": "trig",
+    "jsonld": "json-ld",
+}
 
 
 @pytest.mark.parametrize("fmt", list(rdf.FORMATS))
@@ -38,9 +43,10 @@ def test_every_format_parses_in_rdflib_with_the_same_triples(built: Path, fmt: s
 def test_void_counts_papers_people_and_triples(built: Path) -> None:
     g = rdflib.Graph().parse(built / "void.ttl", format="turtle")
     void = rdflib.Namespace(PREFIXES["void"])
-    entities = {str(g.value(part, void["class"])).rsplit("#", 1)[-1]:
-                int(g.value(part, void.entities))  # type: ignore[arg-type]
-                for part in g.objects(None, void.classPartition)}
+    entities = {
+        str(g.value(part, void["class"])).rsplit("#", 1)[-1]: int(g.value(part, void.entities))  # type: ignore[arg-type]
+        for part in g.objects(None, void.classPartition)
+    }
     assert entities["Paper"] == 687 + 100 + 425
     assert entities["Citation"] == 171
     assert entities["Organization"] == 0  # the bundled lists name no institution
@@ -51,9 +57,10 @@ def test_void_counts_papers_people_and_triples(built: Path) -> None:
 def test_void_counts_organizations(affiliated: Path) -> None:
     g = rdflib.Graph().parse(affiliated / "void.ttl", format="turtle")
     void = rdflib.Namespace(PREFIXES["void"])
-    entities = {str(g.value(part, void["class"])).rsplit("#", 1)[-1]:
-                int(g.value(part, void.entities))  # type: ignore[arg-type]
-                for part in g.objects(None, void.classPartition)}
+    entities = {
+        str(g.value(part, void["class"])).rsplit("#", 1)[-1]: int(g.value(part, void.entities))  # type: ignore[arg-type]
+        for part in g.objects(None, void.classPartition)
+    }
     assert (entities["Organization"], entities["Person"], entities["Paper"]) == (5, 5, 5)
 
 
@@ -77,8 +84,13 @@ def other_stores(built: Path) -> tuple[ox.Store, rdflib.Graph]:
     return fresh, graph
 
 
-def _same_everywhere(store: Any, turtle: bytes, name: str, params: dict[str, str],
-                     other: tuple[ox.Store, rdflib.Graph] | None = None) -> None:
+def _same_everywhere(
+    store: Any,
+    turtle: bytes,
+    name: str,
+    params: dict[str, str],
+    other: tuple[ox.Store, rdflib.Graph] | None = None,
+) -> None:
     sparql = queries.bind(store, queries.get(name), params)
     mine = store.query(sparql)
     names = [v.value for v in mine.variables]
@@ -96,8 +108,9 @@ def _same_everywhere(store: Any, turtle: bytes, name: str, params: dict[str, str
 
 
 @pytest.mark.parametrize("name", sorted(set(CALLS) - {"proposers"}))
-def test_saved_queries_answer_the_same_in_other_stores(built: Path, name: str,
-                                                       other_stores: Any) -> None:
+def test_saved_queries_answer_the_same_in_other_stores(
+    built: Path, name: str, other_stores: Any
+) -> None:
     _same_everywhere(Store.open(built), b"", name, CALLS[name], other_stores)
 
 
@@ -108,8 +121,10 @@ def test_method_queries_answer_the_same_in_other_stores(name: str) -> None:
 
 def test_export_rdf_command(built: Path, tmp_path: Path) -> None:
     out = tmp_path / "g.nt"
-    result = CliRunner().invoke(main, ["export", "rdf", "--dir", str(built), "--format",
-                                       "ntriples", "-o", str(out)])
+    result = CliRunner().invoke(
+        main, ["export", "rdf", "--dir", str(built), "--format", "ntriples", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert len(out.read_text().splitlines()) == len(
-        rdflib.Graph().parse(built / "graph.ttl", format="turtle"))
+        rdflib.Graph().parse(built / "graph.ttl", format="turtle")
+    )

@@ -11,8 +11,10 @@ from kg.extract.cache import Entry, Recording, dump, load, text_key
 
 pytestmark = pytest.mark.filterwarnings("ignore::kg.extract.FallbackWarning")
 
-ABSTRACT = ("We study QA over tables. We propose TabNet, a transformer for question "
-            "answering, and evaluate it on WikiTableQuestions.")
+ABSTRACT = (
+    "We study QA over tables. We propose TabNet, a transformer for question "
+    "answering, and evaluate it on WikiTableQuestions."
+)
 
 
 def _entry(acronyms: dict[str, str]) -> Entry:

@@ -10,8 +10,12 @@ from click.testing import CliRunner
 from kg.cli import main
 from tests.conftest import drain_fifo
 
-GOOD = {"id": "a", "title": "FooNet: Fast Nets", "abstract": "We propose FooNet, a novel "
-        "network for image classification, and evaluate it on CIFAR-10 with ResNet-50."}
+GOOD = {
+    "id": "a",
+    "title": "FooNet: Fast Nets",
+    "abstract": "We propose FooNet, a novel "
+    "network for image classification, and evaluate it on CIFAR-10 with ResNet-50.",
+}
 
 
 def _write(path: Path, lines: list[str]) -> Path:
@@ -20,8 +24,10 @@ def _write(path: Path, lines: list[str]) -> Path:
 
 
 def test_extract_writes_one_line_per_input(tmp_path: Path) -> None:
-    src = _write(tmp_path / "in.jsonl", [json.dumps(GOOD), json.dumps({"id": 7, "abstract":
-                                                                        "We study GANs."})])
+    src = _write(
+        tmp_path / "in.jsonl",
+        [json.dumps(GOOD), json.dumps({"id": 7, "abstract": "We study GANs."})],
+    )
     out = tmp_path / "out.jsonl"
     result = CliRunner().invoke(main, ["extract", str(src), "-o", str(out), "--quiet"])
     assert result.exit_code == 0, result.output
@@ -33,7 +39,7 @@ def test_extract_writes_one_line_per_input(tmp_path: Path) -> None:
     for m in first["methods"]:
         assert set(m) == {"name", "role", "start", "end", "confidence"}
         if m["start"] is not None:  # None: named in the title only
-            assert GOOD["abstract"][m["start"]:m["end"]] == m["name"]
+            assert GOOD["abstract"][m["start"] : m["end"]] == m["name"]
 
 
 def test_stdin_to_stdout() -> None:
@@ -53,9 +59,16 @@ def test_a_malformed_line_is_an_error_naming_it(tmp_path: Path) -> None:
 
 
 def test_skip_bad_processes_the_other_lines(tmp_path: Path) -> None:
-    src = _write(tmp_path / "in.jsonl", [json.dumps(GOOD), "[1, 2]", '{"abstract": 5}',
-                                         json.dumps({"title": "no abstract"}),
-                                         json.dumps(GOOD | {"id": "b"})])
+    src = _write(
+        tmp_path / "in.jsonl",
+        [
+            json.dumps(GOOD),
+            "[1, 2]",
+            '{"abstract": 5}',
+            json.dumps({"title": "no abstract"}),
+            json.dumps(GOOD | {"id": "b"}),
+        ],
+    )
     result = CliRunner().invoke(main, ["extract", str(src), "--skip-bad"])
     assert result.exit_code == 0, result.output
     ids = [json.loads(line)["id"] for line in result.stdout.splitlines()]
@@ -75,14 +88,14 @@ def test_not_utf8_and_missing_files(tmp_path: Path) -> None:
 
 
 def test_an_unknown_model_is_a_usage_error() -> None:
-    result = CliRunner().invoke(main, ["extract", "--model", "en_nothing"],
-                                input=json.dumps(GOOD) + "\n")
+    result = CliRunner().invoke(
+        main, ["extract", "--model", "en_nothing"], input=json.dumps(GOOD) + "\n"
+    )
     assert result.exit_code == 2 and "not installed" in result.stderr
 
 
 def test_rules_only_warns(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["extract", "--model", "none"],
-                                input=json.dumps(GOOD) + "\n")
+    result = CliRunner().invoke(main, ["extract", "--model", "none"], input=json.dumps(GOOD) + "\n")
     assert result.exit_code == 0
     assert "rules only" in result.stderr
     assert "no trained pipeline: rules only" in json.loads(result.stdout)["warnings"]
@@ -97,8 +110,9 @@ def test_output_into_a_named_pipe_is_written_into(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     reader, got = drain_fifo(fifo)
-    result = CliRunner().invoke(main, ["extract", str(src), "-o", str(fifo), "--quiet",
-                                       "--model", "none", "--workers", "1"])
+    result = CliRunner().invoke(
+        main, ["extract", str(src), "-o", str(fifo), "--quiet", "--model", "none", "--workers", "1"]
+    )
     reader.join(30)
     assert result.exit_code == 0, result.output
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
@@ -118,8 +132,20 @@ def test_a_dead_writers_temporary_file_is_removed_by_the_next_run(tmp_path: Path
     live.write_bytes(b"being written")
     with open(live, "rb") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)  # as its writer holds it
-        result = CliRunner().invoke(main, ["extract", str(src), "-o", str(tmp_path / "out.jsonl"),
-                                           "--quiet", "--model", "none", "--workers", "1"])
+        result = CliRunner().invoke(
+            main,
+            [
+                "extract",
+                str(src),
+                "-o",
+                str(tmp_path / "out.jsonl"),
+                "--quiet",
+                "--model",
+                "none",
+                "--workers",
+                "1",
+            ],
+        )
         assert result.exit_code == 0, result.output
         assert not dead.exists() and live.exists()
     assert sorted(os.listdir(tmp_path)) == sorted(["in.jsonl", "out.jsonl", live.name])

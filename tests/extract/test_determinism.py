@@ -23,8 +23,13 @@ print(len(out), hashlib.sha256(json.dumps(out).encode()).hexdigest())
 
 
 def _digest(seed: str) -> str:
-    done = subprocess.run([sys.executable, "-c", _SCRIPT], capture_output=True, text=True,
-                          check=True, env={**os.environ, "PYTHONHASHSEED": seed})
+    done = subprocess.run(
+        [sys.executable, "-c", _SCRIPT],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": seed},
+    )
     return done.stdout.strip()
 
 

@@ -24,8 +24,12 @@ PAD = 60_000  # bytes of an ignored field per line
 def _write(path: Path, n: int, pad: int = PAD) -> Path:
     with path.open("w", encoding="utf-8") as out:
         for i, obj in enumerate(generate(n, seed=11)):
-            row = {"id": f"p{i}", "title": obj["title"], "abstract": obj.get("abstract"),
-                   "fulltext": "x" * pad}
+            row = {
+                "id": f"p{i}",
+                "title": obj["title"],
+                "abstract": obj.get("abstract"),
+                "fulltext": "x" * pad,
+            }
             out.write(json.dumps(row) + "\n")
     return path
 
@@ -43,8 +47,11 @@ def _read_position(pid: int, path: Path) -> int | None:
 
 
 def _extract(source: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([*KG, "extract", str(source), "--model", "none", "--workers", "1",
-                             "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [*KG, "extract", str(source), "--model", "none", "--workers", "1", "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _peak_rss_mb(process: subprocess.Popen[bytes]) -> float:
@@ -61,7 +68,8 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def test_results_come_out_before_the_input_is_read_and_memory_stays_flat(
-        inputs: tuple[Path, Path]) -> None:
+    inputs: tuple[Path, Path],
+) -> None:
     small, large = inputs
     size = large.stat().st_size
     process = _extract(large)
@@ -74,7 +82,8 @@ def test_results_come_out_before_the_input_is_read_and_memory_stays_flat(
     large_mb = _peak_rss_mb(process)
     assert process.returncode == 0
     assert [json.loads(line)["id"] for line in [first, *rest.splitlines()]] == [
-        f"p{i}" for i in range(1000)]
+        f"p{i}" for i in range(1000)
+    ]
 
     process = _extract(small)
     assert process.stdout is not None
@@ -96,8 +105,9 @@ def test_progress_without_a_terminal_and_stdin_from_a_pipe(tmp_path: Path) -> No
     assert lines[-1] == "300 abstracts -> stdout"
     with source.open("rb") as data:
         cat = subprocess.Popen(["cat"], stdin=data, stdout=subprocess.PIPE)
-        by_pipe = subprocess.run([*args, "--quiet", "-"], stdin=cat.stdout, capture_output=True,
-                                 timeout=120)
+        by_pipe = subprocess.run(
+            [*args, "--quiet", "-"], stdin=cat.stdout, capture_output=True, timeout=120
+        )
         cat.wait()
     assert by_pipe.returncode == 0 and by_pipe.stderr == b""
     assert by_pipe.stdout == by_file.stdout

@@ -39,15 +39,22 @@ def test_the_hash_is_the_lists_own(tmp_path: Path) -> None:
 
 
 def test_the_reader_refuses_and_the_writer_skips_a_heldout_abstract(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    rec = {"id": "t1", "title": "FooNet", "abstract": "We propose FooNet for parsing.",
-           "proposed": [{"name": "FooNet", "aliases": []}], "used": [], "datasets": [],
-           "tasks": ["parsing"], "keywords": ["FooNet"]}
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rec = {
+        "id": "t1",
+        "title": "FooNet",
+        "abstract": "We propose FooNet for parsing.",
+        "proposed": [{"name": "FooNet", "aliases": []}],
+        "used": [],
+        "datasets": [],
+        "tasks": ["parsing"],
+        "keywords": ["FooNet"],
+    }
     other = {**rec, "id": "t2", "abstract": "We use BarNet for tagging."}
     path = tmp_path / "c.jsonl"
     assert corpus.write([rec, other], path) == 2
-    monkeypatch.setattr(corpus, "heldout",
-                        lambda: frozenset({corpus.text_hash(rec["abstract"])}))
+    monkeypatch.setattr(corpus, "heldout", lambda: frozenset({corpus.text_hash(rec["abstract"])}))
     with pytest.raises(corpus.HeldOutError, match=r"c\.jsonl:1: record t1"):
         list(corpus.read(path))
     assert corpus.write([rec, other], path) == 1
@@ -61,7 +68,7 @@ def test_the_corpus_is_large_hand_annotated_and_consistent() -> None:
         check(rec, rec, rec["id"])  # every name is copied exactly from the text
         for s in rec["spans"]:
             text = rec[s["field"]]
-            assert text[s["start"]:s["end"]].strip(), (rec["id"], s)
+            assert text[s["start"] : s["end"]].strip(), (rec["id"], s)
     kinds = {s["label"] for r in RECORDS for s in r["spans"]}
     assert kinds == {"METHOD", "DATASET", "TASK"}
     assert sum(1 for r in RECORDS if r["proposed"]) > 400
@@ -77,12 +84,17 @@ def test_sixty_abstracts_were_annotated_twice_by_another_annotator() -> None:
 
 
 def test_spans_are_every_whole_word_occurrence_longest_first() -> None:
-    rec = {"title": "Graph Nets for graph classification",
-           "abstract": "Graph neural networks (GNN) beat GNNs? We use graph neural networks "
-                       "and subgraph neural networks for graph classification.",
-           "proposed": [], "used": ["graph neural networks", "GNN", "neural networks"],
-           "datasets": [], "tasks": ["graph classification"], "keywords": []}
-    spans = [(s.field, rec[s.field][s.start:s.end], s.label) for s in corpus.find_spans(rec)]
+    rec = {
+        "title": "Graph Nets for graph classification",
+        "abstract": "Graph neural networks (GNN) beat GNNs? We use graph neural networks "
+        "and subgraph neural networks for graph classification.",
+        "proposed": [],
+        "used": ["graph neural networks", "GNN", "neural networks"],
+        "datasets": [],
+        "tasks": ["graph classification"],
+        "keywords": [],
+    }
+    spans = [(s.field, rec[s.field][s.start : s.end], s.label) for s in corpus.find_spans(rec)]
     assert spans == [
         ("title", "graph classification", "TASK"),
         ("abstract", "Graph neural networks", "METHOD"),
@@ -98,14 +110,16 @@ def test_training_docs_carry_spans_through_latex() -> None:
 
     from training.docs import to_doc
 
-    rec = {"title": None, "abstract": "We propose VA-RED$^2$, trained on ImageNet.",
-           "spans": []}
-    rec["spans"] = [{"field": "abstract", "start": 11, "end": 21, "label": "METHOD",
-                     "role": "proposed"},
-                    {"field": "abstract", "start": 34, "end": 42, "label": "DATASET"}]
+    rec = {"title": None, "abstract": "We propose VA-RED$^2$, trained on ImageNet.", "spans": []}
+    rec["spans"] = [
+        {"field": "abstract", "start": 11, "end": 21, "label": "METHOD", "role": "proposed"},
+        {"field": "abstract", "start": 34, "end": 42, "label": "DATASET"},
+    ]
     doc = to_doc(spacy.blank("en"), rec)
-    assert [(e.text, e.label_) for e in doc.ents] == [("VA-RED2", "PROPOSED"),
-                                                      ("ImageNet", "DATASET")]
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("VA-RED2", "PROPOSED"),
+        ("ImageNet", "DATASET"),
+    ]
 
 
 def test_the_lexicons_are_built_from_the_corpus_alone() -> None:

@@ -86,12 +86,18 @@ def _foreground() -> None:
 
 
 def _start(args: list[str], tag: str, stderr: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([*KG, *args], stdout=subprocess.DEVNULL, stderr=stderr.open("wb"),
-                            env={**os.environ, "KG_TEST_RUN": tag}, preexec_fn=_foreground)
+    return subprocess.Popen(
+        [*KG, *args],
+        stdout=subprocess.DEVNULL,
+        stderr=stderr.open("wb"),
+        env={**os.environ, "KG_TEST_RUN": tag},
+        preexec_fn=_foreground,
+    )
 
 
-def _kill_while_extracting(process: subprocess.Popen[bytes], tag: str, sig: int,
-                           lock: Path | None) -> None:
+def _kill_while_extracting(
+    process: subprocess.Popen[bytes], tag: str, sig: int, lock: Path | None
+) -> None:
     """Wait for the workers, check they do not hold ``lock``, then send ``sig``."""
     deadline = time.monotonic() + 60
     while len(_tagged(tag)) < 3:  # the command and at least two processes it started
@@ -114,10 +120,12 @@ def _no_survivor(tag: str) -> None:
         time.sleep(0.05)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT],
-                         ids=["KILL", "TERM", "INT"])
+@pytest.mark.parametrize(
+    "sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=["KILL", "TERM", "INT"]
+)
 def test_a_killed_build_leaves_no_worker_and_the_next_build_runs(
-        corpus: Path, tmp_path: Path, tag: str, sig: int) -> None:
+    corpus: Path, tmp_path: Path, tag: str, sig: int
+) -> None:
     out = tmp_path / "out"
     err = tmp_path / "stderr"
     build = _start(["build", str(corpus), "--dir", str(out), "--workers", "2"], tag, err)
@@ -131,19 +139,25 @@ def test_a_killed_build_leaves_no_worker_and_the_next_build_runs(
         lines = err.read_text().splitlines()
         assert "Traceback" not in err.read_text()
         assert [line for line in lines if line.startswith("kg: ")] == [
-            "kg: error: terminated by SIGTERM; the work in progress was dropped"]
+            "kg: error: terminated by SIGTERM; the work in progress was dropped"
+        ]
     if sig == signal.SIGINT:  # Ctrl-C: the workers ignore it, the build stops them
         assert build.returncode == 130
         assert err.read_text().splitlines()[-1] == "kg: interrupted; nothing was changed"
-    again = subprocess.run([*KG, "build", str(corpus), "--dir", str(out), "--no-extract"],
-                           capture_output=True, text=True, timeout=120)
+    again = subprocess.run(
+        [*KG, "build", str(corpus), "--dir", str(out), "--no-extract"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert again.returncode == 0, again.stderr
     assert (out / "papers.jsonl").read_text().count("\n") == 300
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["KILL", "TERM"])
-def test_a_killed_extract_leaves_no_worker(corpus: Path, tmp_path: Path, tag: str,
-                                           sig: int) -> None:
+def test_a_killed_extract_leaves_no_worker(
+    corpus: Path, tmp_path: Path, tag: str, sig: int
+) -> None:
     result = tmp_path / "result.jsonl"
     err = tmp_path / "stderr"
     extract = _start(["extract", str(corpus), "-o", str(result), "--workers", "2"], tag, err)
@@ -161,8 +175,10 @@ def test_replaced_workers_give_the_same_results(monkeypatch: pytest.MonkeyPatch)
     import kg.extract
     from kg.extract import Text, extract
 
-    texts = [Text(f"t{i}", None, f"We propose Net{i}, evaluated on CIFAR-10 and MNIST.")
-             for i in range(3 * kg.extract.BATCH)]
+    texts = [
+        Text(f"t{i}", None, f"We propose Net{i}, evaluated on CIFAR-10 and MNIST.")
+        for i in range(3 * kg.extract.BATCH)
+    ]
     expected = [e.as_dict() for e in extract(texts, model=None, warn=False)]
     monkeypatch.setattr(kg.extract, "WORKER_BATCHES", 1)
     got = [e.as_dict() for e in extract(texts, model=None, workers=2, warn=False)]

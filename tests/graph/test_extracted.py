@@ -13,13 +13,22 @@ from kg.sources import SourceSpec
 from kg.store import Store
 
 PAPERS = [
-    {"title": "FooNet: Fast Networks", "authors": ["Ada Lovelace"], "keywords": ["GNN"],
-     "abstract": "We propose FooNet, a novel network that extends graph neural networks "
-     "(GNNs) for image classification. We evaluate it on CIFAR-10 and ImageNet.",
-     "ids": {"arxiv": "2001.00001"}},
-    {"title": "Bar: a study", "authors": ["Alan Turing"], "keywords": ["graph neural networks"],
-     "abstract": "We study GNNs on CIFAR10. We introduce BarBench, a new benchmark for "
-     "graph reasoning, and compare FooNet with an LSTM.", "ids": {"arxiv": "2001.00002"}},
+    {
+        "title": "FooNet: Fast Networks",
+        "authors": ["Ada Lovelace"],
+        "keywords": ["GNN"],
+        "abstract": "We propose FooNet, a novel network that extends graph neural networks "
+        "(GNNs) for image classification. We evaluate it on CIFAR-10 and ImageNet.",
+        "ids": {"arxiv": "2001.00001"},
+    },
+    {
+        "title": "Bar: a study",
+        "authors": ["Alan Turing"],
+        "keywords": ["graph neural networks"],
+        "abstract": "We study GNNs on CIFAR10. We introduce BarBench, a new benchmark for "
+        "graph reasoning, and compare FooNet with an LSTM.",
+        "ids": {"arxiv": "2001.00002"},
+    },
 ]
 
 
@@ -37,39 +46,52 @@ def _rows(store: Store, query: str) -> list[tuple[str, ...]]:
 
 
 def test_proposed_method_with_its_evidence(store: Store) -> None:
-    rows = _rows(store, """
+    rows = _rows(
+        store,
+        """
         SELECT ?title ?form ?start ?end ?extractor ?line WHERE {
           ?paper kg:proposesMethod ?m ; rdfs:label ?title .
           ?st rdf:subject ?paper ; rdf:predicate kg:proposesMethod ; rdf:object ?m ;
               kg:surfaceForm ?form ; kg:start ?start ; kg:end ?end ; kg:confidence ?c ;
               kg:extractor ?extractor ; prov:wasDerivedFrom ?rec .
-          ?rec kg:line ?line . }""")
+          ?rec kg:line ?line . }""",
+    )
     assert rows == [("FooNet: Fast Networks", "FooNet", "11", "17", "kg-extract/2", "1")]
 
 
 def test_author_keywords_and_extracted_forms_are_one_concept(store: Store) -> None:
-    rows = _rows(store, """
+    rows = _rows(
+        store,
+        """
         SELECT DISTINCT ?c WHERE {
           ?p1 kg:authorKeyword ?c . ?p2 kg:authorKeyword ?c . FILTER(?p1 != ?p2)
-          ?p3 kg:usesMethod ?c . }""")
+          ?p3 kg:usesMethod ?c . }""",
+    )
     assert rows == [("https://w3id.org/kg/id/concept/graph-neural-network",)]
 
 
 def test_datasets_fold_spellings_and_new_ones_are_marked(store: Store) -> None:
-    cifar = _rows(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p kg:usesDataset "
-                  "<https://w3id.org/kg/id/concept/cifar-10> }")
+    cifar = _rows(
+        store,
+        "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p kg:usesDataset "
+        "<https://w3id.org/kg/id/concept/cifar-10> }",
+    )
     assert cifar == [("2",)]
-    new = _rows(store, "SELECT ?label WHERE { ?p kg:introducesDataset ?d . "
-                "?d skos:prefLabel ?label }")
+    new = _rows(
+        store, "SELECT ?label WHERE { ?p kg:introducesDataset ?d . ?d skos:prefLabel ?label }"
+    )
     assert new == [("BarBench",)]
 
 
 def test_the_same_method_in_two_papers_is_one_node(store: Store) -> None:
-    rows = _rows(store, """
+    rows = _rows(
+        store,
+        """
         SELECT ?role WHERE {
           { ?p kg:proposesMethod ?m BIND("proposes" AS ?role) }
           UNION { ?p kg:usesMethod ?m BIND("uses" AS ?role) }
-          ?m skos:prefLabel "FooNet" }""")
+          ?m skos:prefLabel "FooNet" }""",
+    )
     assert rows == [("proposes",), ("uses",)]
 
 
@@ -83,8 +105,11 @@ def test_papers_export_lists_what_was_extracted(store: Store) -> None:
 
     by_title = {r["title"]: r for r in rows(store)}
     foo = by_title["FooNet: Fast Networks"]
-    assert foo["methods"][0] == {"name": "FooNet", "role": "proposed",
-                                 "iri": "https://w3id.org/kg/id/concept/foonet"}
+    assert foo["methods"][0] == {
+        "name": "FooNet",
+        "role": "proposed",
+        "iri": "https://w3id.org/kg/id/concept/foonet",
+    }
     assert {"LSTM"} <= {m["name"] for m in by_title["Bar: a study"]["methods"]}
     names = {d["name"] for d in foo["datasets"]}
     # one concept for both papers' spellings, labelled by one of them (a tie here)
@@ -98,5 +123,6 @@ def test_no_extract_builds_the_bibliographic_graph_only(tmp_path: Path) -> None:
     report = build([SourceSpec(src)], out=tmp_path / "out", extract=False)
     assert report["extraction"] is None
     raw = ox.Store.read_only(str(tmp_path / "out" / "store"))
-    assert not list(raw.quads_for_pattern(None, ox.NamedNode(
-        "https://w3id.org/kg/ns#proposesMethod"), None))
+    assert not list(
+        raw.quads_for_pattern(None, ox.NamedNode("https://w3id.org/kg/ns#proposesMethod"), None)
+    )

@@ -16,16 +16,16 @@ def _graph(name: str) -> rdflib.Graph:
 def test_every_kg_term_in_vocab_is_declared_in_the_ontology() -> None:
     onto = _graph("kg.ttl")
     declared = {str(s) for s in onto.subjects(RDF.type, None)}
-    used = {t.value for t in vars(V).values() if hasattr(t, "value") and
-            str(t.value).startswith(V.KG)}
+    used = {
+        t.value for t in vars(V).values() if hasattr(t, "value") and str(t.value).startswith(V.KG)
+    }
     assert used, "vocab defines kg: terms"
     assert sorted(used - declared) == []
 
 
 def test_classes_are_aligned_with_established_vocabularies() -> None:
     onto = _graph("kg.ttl")
-    parents = {str(o) for o in onto.objects(rdflib.URIRef(V.PAPER.value),
-                                            rdflib.RDFS.subClassOf)}
+    parents = {str(o) for o in onto.objects(rdflib.URIRef(V.PAPER.value), rdflib.RDFS.subClassOf)}
     assert "https://schema.org/ScholarlyArticle" in parents
     assert "http://purl.org/spar/fabio/ResearchPaper" in parents
     assert (rdflib.URIRef(V.PERSON.value), rdflib.RDFS.subClassOf, rdflib.FOAF.Person) in onto

@@ -95,8 +95,10 @@ def test_hostile_strings_survive_into_the_exports(tmp_path: Path) -> None:
     path.write_text(write(hostile_records()), encoding="utf-8")
     result, _ = _build(path, tmp_path / "out", "--workers", "1")
     assert result.exit_code == 0, result.stderr
-    rows = [json.loads(line) for line in
-            (tmp_path / "out" / "papers.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = [
+        json.loads(line)
+        for line in (tmp_path / "out" / "papers.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     # titles arrive whole; only runs of white space (\x0b, \u2028, ...) become one space
     assert sorted(r["title"] for r in rows) == sorted(collapse_ws(t) for t in TITLES)
     assert all(len(r["authors"]) == len(NAMES) for r in rows)  # every slot kept, in order
@@ -105,8 +107,9 @@ def test_hostile_strings_survive_into_the_exports(tmp_path: Path) -> None:
     graph = rdflib.Graph().parse(tmp_path / "out" / "graph.ttl", format="turtle")
     labels = {str(o) for o in graph.objects(None, rdflib.SKOS.altLabel)}
     assert {collapse_ws(k) for k in KEYWORDS} <= labels
-    concepts = {s for s in graph.subjects(rdflib.RDF.type, rdflib.URIRef(
-        "https://w3id.org/kg/ns#Concept"))}
+    concepts = {
+        s for s in graph.subjects(rdflib.RDF.type, rdflib.URIRef("https://w3id.org/kg/ns#Concept"))
+    }
     assert all(" " not in str(c) and "<" not in str(c) and '"' not in str(c) for c in concepts)
 
 
@@ -118,12 +121,17 @@ def test_a_50_mb_line(kind: str, tmp_path: Path) -> None:
     _check(result, seconds, path, tmp_path / "out", None)
 
 
-_mutations = st.lists(st.tuples(st.floats(0, 1), st.binary(min_size=0, max_size=8)),
-                      min_size=1, max_size=6)
+_mutations = st.lists(
+    st.tuples(st.floats(0, 1), st.binary(min_size=0, max_size=8)), min_size=1, max_size=6
+)
 
 
-@settings(max_examples=40, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(data=st.binary(max_size=4000))
 def test_random_bytes(data: bytes, tmp_path: Path) -> None:
     path = tmp_path / "random.txt"
@@ -133,15 +141,18 @@ def test_random_bytes(data: bytes, tmp_path: Path) -> None:
     _check(result, seconds, path, out, None)
 
 
-@settings(max_examples=60, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(which=st.sampled_from(REAL_FILES), edits=_mutations)
-def test_mutated_real_files(which: Path, edits: list[tuple[float, bytes]],
-                            tmp_path: Path) -> None:
+def test_mutated_real_files(which: Path, edits: list[tuple[float, bytes]], tmp_path: Path) -> None:
     data = bytearray(which.read_bytes()[:30000])
     for where, replacement in edits:
         at = int(where * len(data))
-        data[at:at + len(replacement)] = replacement
+        data[at : at + len(replacement)] = replacement
     path = tmp_path / which.name
     path.write_bytes(bytes(data))
     out = tmp_path / "out-mutated"

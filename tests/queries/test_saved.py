@@ -31,8 +31,10 @@ AFFILIATION_CALLS: dict[str, dict[str, str]] = {
 
 def _rows(built: Path, name: str, params: dict[str, str]) -> list[dict[str, Any]]:
     result = queries.run(Store.open(built), name, params)
-    return [{v.value: (s[v.value].value if s[v.value] is not None else None)
-             for v in result.variables} for s in result]
+    return [
+        {v.value: (s[v.value].value if s[v.value] is not None else None) for v in result.variables}
+        for s in result
+    ]
 
 
 def test_every_saved_query_is_tested() -> None:
@@ -95,8 +97,11 @@ def test_affiliations_give_a_persons_institutions_year_by_year(affiliated: Path)
     rows = _rows(affiliated, "affiliations", AFFILIATION_CALLS["affiliations"])
     assert {r["person"] for r in rows} == {"https://w3id.org/kg/id/person/ann-lee"}
     assert [(r["year"], r["name"], r["papers"]) for r in rows] == [
-        ("2022", "University of Pennsylvania", "2"), ("2023", "Google", "1"),
-        ("2023", "University of Pennsylvania", "1"), ("2024", "University of Pennsylvania", "1")]
+        ("2022", "University of Pennsylvania", "2"),
+        ("2023", "Google", "1"),
+        ("2023", "University of Pennsylvania", "1"),
+        ("2024", "University of Pennsylvania", "1"),
+    ]
     # the same person by ORCID, in any spelling
     for orcid in ("0000-0002-1825-0097", "https://orcid.org/0000-0002-1825-0097"):
         assert _rows(affiliated, "affiliations", {"person": orcid}) == rows
@@ -105,11 +110,19 @@ def test_affiliations_give_a_persons_institutions_year_by_year(affiliated: Path)
 def test_members_give_the_people_and_papers_of_an_organization(affiliated: Path) -> None:
     rows = _rows(affiliated, "members", AFFILIATION_CALLS["members"])
     assert [(r["name"], r["title"], r["year"]) for r in rows] == [
-        ("Ann Lee", "Robots That Learn From Cups", "2024"), ("Ann Lee", "Folding Towels", "2023"),
-        ("Ann Lee", "Grasping Cups", "2022"), ("Ann Lee", "Walking Robots", "2022"),
-        ("Dee Ek", "Pouring Water", "2023")]
-    for spelling in ("the univ. of pennsylvania", "ror:00b30xv10", "https://ror.org/00b30xv10",
-                     "00b30xv10", UPENN):
+        ("Ann Lee", "Robots That Learn From Cups", "2024"),
+        ("Ann Lee", "Folding Towels", "2023"),
+        ("Ann Lee", "Grasping Cups", "2022"),
+        ("Ann Lee", "Walking Robots", "2022"),
+        ("Dee Ek", "Pouring Water", "2023"),
+    ]
+    for spelling in (
+        "the univ. of pennsylvania",
+        "ror:00b30xv10",
+        "https://ror.org/00b30xv10",
+        "00b30xv10",
+        UPENN,
+    ):
         assert _rows(affiliated, "members", {"organization": spelling}) == rows
     google = _rows(affiliated, "members", {"organization": "Google Inc."})
     assert sorted({r["name"] for r in google}) == ["Ann Lee", "Bo Chen"]
@@ -118,27 +131,35 @@ def test_members_give_the_people_and_papers_of_an_organization(affiliated: Path)
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"organization": "Googel"}, "no organization 'Googel' in the graph; did you mean: "
-                                     "Google?"),
+        (
+            {"organization": "Googel"},
+            "no organization 'Googel' in the graph; did you mean: Google?",
+        ),
         ({"organization": "ror:03cve4549"}, "no organization with the id 03cve4549"),
         ({"organization": "ror:00b30xv11"}, "not a valid ROR id"),  # check digits fail
         ({"organization": "https://ror.org/not-a-ror"}, "not a valid ROR id"),
         ({"organization": 'x" } ; DELETE WHERE { ?s ?p ?o } #'}, "no organization"),
     ],
 )
-def test_organization_parameters_say_what_is_wrong(affiliated: Path, params: dict[str, str],
-                                                   message: str) -> None:
+def test_organization_parameters_say_what_is_wrong(
+    affiliated: Path, params: dict[str, str], message: str
+) -> None:
     with pytest.raises(UsageError) as err:
         queries.run(Store.open(affiliated), "members", params)
     assert message in str(err.value)
     with pytest.raises(UsageError, match="not a valid ORCID id"):
-        queries.run(Store.open(affiliated), "affiliations",
-                    {"person": "https://orcid.org/0000-0002-1825-0098"})
+        queries.run(
+            Store.open(affiliated),
+            "affiliations",
+            {"person": "https://orcid.org/0000-0002-1825-0098"},
+        )
 
 
 METHODS = Path(__file__).parent.parent / "data" / "methods.ttl"
-METHOD_CALLS = {"proposers": {"method": "Amorpheus"},
-                "top-concepts": {"kind": "method", "limit": "5"}}
+METHOD_CALLS = {
+    "proposers": {"method": "Amorpheus"},
+    "top-concepts": {"kind": "method", "limit": "5"},
+}
 
 
 def methods_store() -> Store:
@@ -154,7 +175,9 @@ def test_proposers_lists_who_proposes_and_who_uses_a_method() -> None:
     assert rows == [("proposes", "My Body is a Cage"), ("uses", "Transformers for Control")]
     top = queries.run(methods_store(), "top-concepts", METHOD_CALLS["top-concepts"])
     assert [(s["label"].value, int(s["papers"].value)) for s in top] == [  # type: ignore[index]
-        ("transformer", 3), ("Amorpheus", 2)]
+        ("transformer", 3),
+        ("Amorpheus", 2),
+    ]
 
 
 def test_proposers_on_the_bundled_build_finds_the_extracted_method(built: Path) -> None:
@@ -171,8 +194,9 @@ def test_proposers_on_the_bundled_build_finds_the_extracted_method(built: Path) 
 def test_hostile_values_cannot_change_the_query(built: Path, value: str) -> None:
     with pytest.raises(UsageError, match=r"no person .* in the graph"):
         queries.run(Store.open(built), "coauthors", {"person": value})
-    text = queries.with_values("SELECT ?x WHERE { ?x ?p ?o }",
-                               {"x": __import__("pyoxigraph").Literal(value)})
+    text = queries.with_values(
+        "SELECT ?x WHERE { ?x ?p ?o }", {"x": __import__("pyoxigraph").Literal(value)}
+    )
     # the value stays one literal: the query parses and has exactly its own pattern
     rows = list(Store.open(built).query(text))
     assert rows == []
@@ -190,8 +214,9 @@ def test_hostile_values_cannot_change_the_query(built: Path, value: str) -> None
         ("nope", {}, "unknown saved query 'nope'; choose one of: affiliations, cited"),
     ],
 )
-def test_bad_parameters_say_what_is_wrong(built: Path, name: str, params: dict[str, str],
-                                          message: str) -> None:
+def test_bad_parameters_say_what_is_wrong(
+    built: Path, name: str, params: dict[str, str], message: str
+) -> None:
     with pytest.raises(UsageError) as err:
         queries.run(Store.open(built), name, params)
     assert message in str(err.value)

@@ -7,20 +7,37 @@ from kg.records import Author, Citation, Ids, Paper, SourceRef
 from kg.resolve.papers import Ranked, resolve_papers
 
 
-def _paper(file: str, line: int, title: str | None, authors: str = "Ann Lee, Bo Li",
-           forum: str | None = None, abstract: str | None = None, authority: int = 50) -> Ranked:
+def _paper(
+    file: str,
+    line: int,
+    title: str | None,
+    authors: str = "Ann Lee, Bo Li",
+    forum: str | None = None,
+    abstract: str | None = None,
+    authority: int = 50,
+) -> Ranked:
     return Ranked(
-        Paper(source=SourceRef(file, line), title=title,
-              authors=tuple(Author.from_written(a) for a in authors.split(", ")),
-              abstract=abstract, ids=Ids(openreview=forum)),
+        Paper(
+            source=SourceRef(file, line),
+            title=title,
+            authors=tuple(Author.from_written(a) for a in authors.split(", ")),
+            abstract=abstract,
+            ids=Ids(openreview=forum),
+        ),
         authority,
     )
 
 
-def _cite(title: str, authors: str = "A. Lee et al.", forum: str | None = None,
-          line: int = 1) -> Citation:
-    return Citation(source=SourceRef("blog.txt", line), title=title, authors=authors, url=None,
-                    ids=Ids(openreview=forum))
+def _cite(
+    title: str, authors: str = "A. Lee et al.", forum: str | None = None, line: int = 1
+) -> Citation:
+    return Citation(
+        source=SourceRef("blog.txt", line),
+        title=title,
+        authors=authors,
+        url=None,
+        ids=Ids(openreview=forum),
+    )
 
 
 def test_records_link_by_forum_id_and_by_normalised_title() -> None:
@@ -36,8 +53,10 @@ def test_records_link_by_forum_id_and_by_normalised_title() -> None:
 
 
 def test_different_forum_ids_never_merge_even_with_equal_titles() -> None:
-    records = [_paper("a", 1, "Same title here", forum="AAA"),
-               _paper("b", 1, "Same title here", forum="BBB")]
+    records = [
+        _paper("a", 1, "Same title here", forum="AAA"),
+        _paper("b", 1, "Same title here", forum="BBB"),
+    ]
     assert len(resolve_papers(records).clusters) == 2
 
 

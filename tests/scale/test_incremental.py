@@ -49,8 +49,9 @@ def test_add_then_remove_equal_full_builds(three: tuple[Path, Path], built: Path
     for name in COMPARED:
         assert (out / name).read_bytes() == (copy / name).read_bytes(), f"{name} differs"
     assert store_quads(out) == set(json.loads((copy / "quads.json").read_text()))
-    assert [Path(s["path"]).name for s in json.loads(
-        (out / "sources.json").read_text())["sources"]] == [s.path.name for s in specs[:3]]
+    assert [
+        Path(s["path"]).name for s in json.loads((out / "sources.json").read_text())["sources"]
+    ] == [s.path.name for s in specs[:3]]
 
 
 def test_incremental_needs_an_earlier_build(tmp_path: Path) -> None:
@@ -75,8 +76,10 @@ def test_remove_and_add_in_one_build_equal_the_full_build(tmp_path: Path) -> Non
     src.write_text('{"title": "Attention Is All You Need", "authors": ["A. Vaswani"]}\n')
     out = tmp_path / "out"
     build([SourceSpec(src)], out=out, extract=False)
-    src.write_text('{"title": "Attention Is All You Need", "authors": ["A. Vaswani"]}\n'
-                   '{"title": "Deep Residual Learning", "authors": ["K. He"]}\n')
+    src.write_text(
+        '{"title": "Attention Is All You Need", "authors": ["A. Vaswani"]}\n'
+        '{"title": "Deep Residual Learning", "authors": ["K. He"]}\n'
+    )
     build(out=out, remove=[src.name], add=[SourceSpec(src)], extract=False)
     full = tmp_path / "full"
     build([SourceSpec(src)], out=full, extract=False)
@@ -96,8 +99,12 @@ def test_the_cli_keeps_the_build_options_and_refuses_mixed_arguments(tmp_path: P
     def kg(*args: str) -> Any:
         return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
-    assert kg("build", str(a), "--dir", out, "--no-extract",
-              "--base-iri", "https://example.org/x/").exit_code == 0
+    assert (
+        kg(
+            "build", str(a), "--dir", out, "--no-extract", "--base-iri", "https://example.org/x/"
+        ).exit_code
+        == 0
+    )
     assert kg("build", "--dir", out, "--add", str(b)).exit_code == 0
     graph = (tmp_path / "out" / "graph.nq").read_text()
     assert "https://w3id.org/kg/id/" not in graph and graph.count("https://example.org/x/") > 20

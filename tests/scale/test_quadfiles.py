@@ -17,8 +17,11 @@ def _quads(n: int, seed: int = 0) -> list[ox.Quad]:
     for _ in range(n):
         s = ox.NamedNode(f"https://ex.org/s/{rng.randrange(50)}")
         p = ox.NamedNode(f"https://ex.org/p/{rng.randrange(5)}")
-        o = (ox.Literal(f"v {rng.randrange(30)}", language="en") if rng.random() < 0.5
-             else ox.NamedNode(f"https://ex.org/o/{rng.randrange(30)}"))
+        o = (
+            ox.Literal(f"v {rng.randrange(30)}", language="en")
+            if rng.random() < 0.5
+            else ox.NamedNode(f"https://ex.org/o/{rng.randrange(30)}")
+        )
         g = ox.NamedNode(f"https://ex.org/g/{rng.randrange(3)}")
         out.append(ox.Quad(s, p, o, g))
     return out
@@ -35,8 +38,10 @@ def test_chunking_changes_nothing(tmp_path: Path, chunk: int) -> None:
     triples = {(q.subject, q.predicate, q.object) for q in quads}
     assert written.quads == len(expected) and written.triples == len(triples)
     # the store has every quad once, and their union once in the default graph
-    assert {(q.subject, q.predicate, q.object) for q in loaded.quads_for_pattern(
-        None, None, None, ox.DefaultGraph())} == triples
+    assert {
+        (q.subject, q.predicate, q.object)
+        for q in loaded.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    } == triples
     assert len(loaded) == len(expected) + len(triples)
     ttl = set(ox.parse(path=str(tmp_path / "graph.ttl"), format=ox.RdfFormat.TURTLE))
     assert {(t.subject, t.predicate, t.object) for t in ttl} == triples
@@ -65,7 +70,7 @@ def test_a_failing_store_fails_the_write_and_leaves_no_runs(tmp_path: Path) -> N
 
 def test_diff_and_union_of_sorted_lines() -> None:
     old = [b"<a> <p> <o> <g1> .\n", b"<a> <p> <o> <g2> .\n", b"<b> <p> <o> <g1> .\n"]
-    new = [b"<a> <p> <o> <g2> .\n", b"<b> <p> <o> <g1> .\n", b"<c> <p> \"x\" <g1> .\n"]
+    new = [b"<a> <p> <o> <g2> .\n", b"<b> <p> <o> <g1> .\n", b'<c> <p> "x" <g1> .\n']
     assert quadfiles.diff(old, new) == ([old[0]], [new[2]])
     assert quadfiles.diff(old, old) == ([], [])
     assert quadfiles.diff([], new) == ([], new)

@@ -23,8 +23,9 @@ def shards(bundled_shards: Path) -> Path:
 def test_three_shards_merge_into_the_single_process_build(shards: Path, built: Path) -> None:
     assert_same_build(shards / "merged", built)
     # and the shards with the merge's labels are the whole graph, for bulk loaders
-    lines = b"".join(sorted({x for p in shards.glob("*.nq") for x in p.read_bytes()
-                             .splitlines(keepends=True)}))
+    lines = b"".join(
+        sorted({x for p in shards.glob("*.nq") for x in p.read_bytes().splitlines(keepends=True)})
+    )
     assert lines == (built / "graph.nq").read_bytes()
 
 
@@ -40,8 +41,9 @@ def test_the_shards_are_the_graph_but_the_concept_labels(shards: Path, built: Pa
     graph = set((built / "graph.nq").read_bytes().splitlines())
     assert lines <= graph
     missing = graph - lines
-    assert missing and all(b"/graph/resolution>" in x and b"/concept/" in x.split()[0]
-                           for x in missing)
+    assert missing and all(
+        b"/graph/resolution>" in x and b"/concept/" in x.split()[0] for x in missing
+    )
     assert min(sizes) > 0.2 * max(sizes)  # shards share the work
 
 
@@ -55,8 +57,12 @@ def test_a_shard_is_the_same_bytes_whoever_writes_it(shards: Path, tmp_path: Pat
 def test_an_incomplete_or_mixed_set_is_refused(shards: Path, tmp_path: Path) -> None:
     partial = tmp_path / "partial"
     partial.mkdir()
-    for name in ("shard-0-of-3.nq", "shard-0-of-3.json", "shard-2-of-3.nq",  # no 1
-                 "shard-2-of-3.json"):
+    for name in (
+        "shard-0-of-3.nq",
+        "shard-0-of-3.json",
+        "shard-2-of-3.nq",  # no 1
+        "shard-2-of-3.json",
+    ):
         shutil.copy(shards / name, partial / name)
     with pytest.raises(UsageError, match="shards 1/3 are missing"):
         build_from_shards(bundled_sources(), partial, tmp_path / "out")
@@ -98,21 +104,23 @@ def test_shard_arguments() -> None:
 
 
 @pytest.mark.slow
-def test_dask_local_cluster_of_two_workers_gives_the_same_graph(built: Path,
-                                                                tmp_path: Path) -> None:
+def test_dask_local_cluster_of_two_workers_gives_the_same_graph(
+    built: Path, tmp_path: Path
+) -> None:
     from kg.distributed import run_shards
 
     done: list[Path] = []
-    paths = run_shards(bundled_sources(), 2, tmp_path / "shards", local_workers=2,
-                       progress=done.append)
-    assert sorted(done) == paths == [tmp_path / "shards" / f"shard-{i}-of-2.nq"
-                                     for i in range(2)]
+    paths = run_shards(
+        bundled_sources(), 2, tmp_path / "shards", local_workers=2, progress=done.append
+    )
+    assert sorted(done) == paths == [tmp_path / "shards" / f"shard-{i}-of-2.nq" for i in range(2)]
     build_from_shards(bundled_sources(), tmp_path / "shards", tmp_path / "out")
     assert_same_build(tmp_path / "out", built)
 
 
-def test_shards_of_a_build_with_affiliations_merge_into_it(affiliated: Path,
-                                                           tmp_path: Path) -> None:
+def test_shards_of_a_build_with_affiliations_merge_into_it(
+    affiliated: Path, tmp_path: Path
+) -> None:
     """Organizations are resolved over all sources in every shard, and each is written by
     the one shard its key falls to: the merge is the single-process build."""
     from tests.conftest import affiliation_sources

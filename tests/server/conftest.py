@@ -29,8 +29,9 @@ def server_log() -> io.StringIO:
 @pytest.fixture(scope="session")
 def endpoint(built: Path, server_log: io.StringIO) -> Iterator[SparqlServer]:
     """The endpoint, serving in a thread for the whole session and closed after it."""
-    server = serve(built, timeout_s=TIMEOUT_S, max_rows=MAX_ROWS, max_body=MAX_BODY,
-                   workers=2, log=server_log).start()
+    server = serve(
+        built, timeout_s=TIMEOUT_S, max_rows=MAX_ROWS, max_body=MAX_BODY, workers=2, log=server_log
+    ).start()
     try:
         yield server
     finally:
@@ -43,8 +44,13 @@ def url(endpoint: SparqlServer) -> str:
     return endpoint.url
 
 
-def fetch(url: str, data: bytes | None = None, headers: dict[str, str] | None = None,
-          method: str | None = None, timeout: float = 10) -> tuple[int, Any, bytes]:
+def fetch(
+    url: str,
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    method: str | None = None,
+    timeout: float = 10,
+) -> tuple[int, Any, bytes]:
     """Status, headers and body of one request; HTTP errors are answers too."""
     request = Request(url, data=data, headers=headers or {}, method=method)
     try:

@@ -29,8 +29,9 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    return Path(f"/proc/{pid}/stat").exists() and ") Z " not in Path(
-        f"/proc/{pid}/stat").read_text()
+    return (
+        Path(f"/proc/{pid}/stat").exists() and ") Z " not in Path(f"/proc/{pid}/stat").read_text()
+    )
 
 
 def _read_url(proc: subprocess.Popen[str], timeout: float = 15) -> str:
@@ -50,9 +51,23 @@ def _read_url(proc: subprocess.Popen[str], timeout: float = 15) -> str:
 
 def test_kg_serve_end_to_end(built: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--dir", str(built),
-         "--port", "0", "--timeout", "2", "--max-rows", "7"],
-        stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "from kg.cli import main; main()",
+            "serve",
+            "--dir",
+            str(built),
+            "--port",
+            "0",
+            "--timeout",
+            "2",
+            "--max-rows",
+            "7",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         url = _read_url(proc)
         workers = _children(proc.pid)
@@ -81,19 +96,31 @@ def test_kg_serve_follows_a_rebuild_with_kg_build(tmp_path: Path) -> None:
     sources = [str(s.path) for s in bundled_sources()]
     kg = [sys.executable, "-c", "from kg.cli import main; main()"]
     out = str(tmp_path / "out")
-    subprocess.run([*kg, "build", sources[0], "--dir", out, "--no-extract"], check=True,
-                   capture_output=True, timeout=120)
-    proc = subprocess.Popen([*kg, "serve", "--dir", out, "--port", "0", "--max-bytes", "3000"],
-                            stderr=subprocess.PIPE, text=True)
+    subprocess.run(
+        [*kg, "build", sources[0], "--dir", out, "--no-extract"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    proc = subprocess.Popen(
+        [*kg, "serve", "--dir", out, "--port", "0", "--max-bytes", "3000"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     query = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kg:Paper }"
     try:
         url = _read_url(proc)
         target = f"{url}?{urlencode({'query': query})}"
         before = json.loads(fetch(target)[2])["results"]["bindings"][0]["n"]["value"]
-        subprocess.run([*kg, "build", *sources[:2], "--dir", out, "--no-extract"], check=True,
-                       capture_output=True, timeout=120)
-        answers = [json.loads(fetch(target)[2])["results"]["bindings"][0]["n"]["value"]
-                   for _ in range(5)]
+        subprocess.run(
+            [*kg, "build", *sources[:2], "--dir", out, "--no-extract"],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        answers = [
+            json.loads(fetch(target)[2])["results"]["bindings"][0]["n"]["value"] for _ in range(5)
+        ]
         _, headers, body = fetch(f"{url}?{urlencode({'query': 'SELECT * { ?s ?p ?o }'})}")
         assert headers["X-SPARQL-MaxBytes"] == "3000" and len(body) <= 3000
         proc.send_signal(signal.SIGINT)
@@ -108,7 +135,19 @@ def test_kg_serve_follows_a_rebuild_with_kg_build(tmp_path: Path) -> None:
 
 def test_kg_serve_on_a_missing_build(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--dir",
-         str(tmp_path / "none"), "--port", "0"], capture_output=True, text=True, timeout=30)
+        [
+            sys.executable,
+            "-c",
+            "from kg.cli import main; main()",
+            "serve",
+            "--dir",
+            str(tmp_path / "none"),
+            "--port",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 1
     assert "no graph here" in result.stderr and "Traceback" not in result.stderr

@@ -82,7 +82,7 @@ def ssrf_queries(port: int) -> list[str]:
         f"SELECT * WHERE {{ ?s ?p ?o SERVICE SILENT <{url}> {{ ?a ?b ?c }} }}",
         f"PREFIX r: <{url}> SELECT * WHERE {{ SERVICEr:x {{ ?a ?b ?c }} }}",
         f"PREFIX r: <{url}> SELECT * WHERE {{ FILTER(1<2)SERVICE r:x#>\n{{ ?a ?b ?c }} }}",
-        f'SELECT * WHERE {{ BIND("a"@en<\'>\' AS ?x) sErViCe<{url}>{{}} }} #\'',
+        f"SELECT * WHERE {{ BIND(\"a\"@en<'>' AS ?x) sErViCe<{url}>{{}} }} #'",
         f"ASK {{ SERVICE <{url}> {{ ?a ?b ?c }} }}",
         f"CONSTRUCT {{ ?a ?b ?c }} WHERE {{ SERVICE <{url}> {{ ?a ?b ?c }} }}",
     ]
@@ -90,10 +90,18 @@ def ssrf_queries(port: int) -> list[str]:
 
 def kg_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     """``python -m kg ARGS`` in a real process, this checkout first on the path."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
-    return subprocess.run([sys.executable, "-m", "kg", *args], input=stdin, text=True,
-                          capture_output=True, env=env, timeout=120)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "kg", *args],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
 
 
 # -- SERVICE: zero connections, a clear refusal ---------------------------------------
@@ -104,8 +112,11 @@ def test_endpoint_get_and_post_never_connect(url: str, listener: Listener, index
     query = ssrf_queries(listener.port)[index]
     answers = [
         fetch(f"{url}?{urlencode({'query': query})}"),
-        fetch(url, data=urlencode({"query": query}).encode(),
-              headers={"Content-Type": "application/x-www-form-urlencoded"}),
+        fetch(
+            url,
+            data=urlencode({"query": query}).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        ),
         fetch(url, data=query.encode(), headers={"Content-Type": "application/sparql-query"}),
     ]
     assert listener.seen() == 0
@@ -133,8 +144,9 @@ def test_cli_never_connects(built: Path, listener: Listener) -> None:
     assert listener.seen() == 0
 
 
-def test_engine_line_holds_without_the_text_check(built: Path, listener: Listener,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_engine_line_holds_without_the_text_check(
+    built: Path, listener: Listener, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With kg's lexer switched off, the engine itself cannot open the connection."""
     import kg.store
     from kg.store import NETWORK_REFUSED, Refused, Store
@@ -175,8 +187,10 @@ def _workers() -> list[int]:
     pids = []
     for proc in Path("/proc").iterdir():
         try:
-            if not proc.name.isdigit() or int((proc / "stat").read_text().rsplit(")", 1)[1]
-                                              .split()[1]) != os.getpid():
+            if (
+                not proc.name.isdigit()
+                or int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1]) != os.getpid()
+            ):
                 continue
             if b"kg.querypool" in (proc / "cmdline").read_bytes():
                 pids.append(int(proc.name))
@@ -236,20 +250,29 @@ def roomy(built: Path) -> Iterator[str]:
 
 def test_endpoint_answers_nesting_bombs(roomy: str) -> None:
     for name, query in BOMBS.items():
-        status, _, body = fetch(roomy, data=query.encode(),
-                                headers={"Content-Type": "application/sparql-query"}, timeout=60)
+        status, _, body = fetch(
+            roomy,
+            data=query.encode(),
+            headers={"Content-Type": "application/sparql-query"},
+            timeout=60,
+        )
         assert status == 200, (name, status, body[:300])
     status, _, body = fetch(f"{roomy}?query={quote(TOO_DEEP)}", timeout=60)
     assert status in (400, 414), body[:300]
-    status, _, body = fetch(roomy, data=TOO_DEEP.encode(),
-                            headers={"Content-Type": "application/sparql-query"}, timeout=60)
+    status, _, body = fetch(
+        roomy,
+        data=TOO_DEEP.encode(),
+        headers={"Content-Type": "application/sparql-query"},
+        timeout=60,
+    )
     assert status == 400 and b"nests too deeply" in body, body[:300]
     status, _, _ = fetch(f"{roomy}?query={quote('ASK {}')}")
     assert status == 200  # the worker is still there
 
 
 def test_without_a_filter_queries_still_run_and_say_so_once(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """On a platform with no filter, the text check stands alone: warned once, never silent."""
     from kg import sandbox
     from kg.store import Store

@@ -50,14 +50,18 @@ def test_other_methods_get_405_with_allow(url: str, method: str) -> None:
     assert headers.get_content_type() == "text/plain" and method.encode() in body
 
 
-@pytest.mark.parametrize(("request_", "status"), [
-    (b"GARBAGE\r\n\r\n", 400),
-    (b"GET /sparql HTTP/2.0\r\n\r\n", 505),
-    (b"GET /sparql HTTP/1.1\r\n" + b"X: y\r\n" * 200 + b"\r\n", 431),
-    (b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n", 414),
-])
+@pytest.mark.parametrize(
+    ("request_", "status"),
+    [
+        (b"GARBAGE\r\n\r\n", 400),
+        (b"GET /sparql HTTP/2.0\r\n\r\n", 505),
+        (b"GET /sparql HTTP/1.1\r\n" + b"X: y\r\n" * 200 + b"\r\n", 431),
+        (b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n", 414),
+    ],
+)
 def test_errors_of_the_standard_library_are_kgs_own_with_cors(
-        url: str, request_: bytes, status: int) -> None:
+    url: str, request_: bytes, status: int
+) -> None:
     got, headers, body = _raw(url, request_)
     assert got == status
     assert headers[CORS.lower()] == "*"
@@ -65,11 +69,14 @@ def test_errors_of_the_standard_library_are_kgs_own_with_cors(
     assert b"<" not in body and body.endswith(b"\n") and body.count(b"\n") == 1
 
 
-@pytest.mark.parametrize("query", [
-    "query=ASK%7B%7D%FF",  # a percent-escaped byte that is not UTF-8
-    "query=ASK%7B%C3%7D",  # a cut sequence
-    "query=ASK%7B%7D&format=%FFjson",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "query=ASK%7B%7D%FF",  # a percent-escaped byte that is not UTF-8
+        "query=ASK%7B%C3%7D",  # a cut sequence
+        "query=ASK%7B%7D&format=%FFjson",
+    ],
+)
 def test_non_utf8_in_the_query_string_is_400(url: str, query: str) -> None:
     status, headers, body = fetch(f"{url}?{query}")
     assert status == 400 and b"UTF-8" in body and headers[CORS] == "*"
@@ -77,26 +84,31 @@ def test_non_utf8_in_the_query_string_is_400(url: str, query: str) -> None:
 
 def test_raw_non_ascii_bytes_in_the_request_line(url: str) -> None:
     raw_utf8 = "/sparql?query=" + quote("SELECT ?x { BIND(") + '"é"' + quote(" AS ?x) }")
-    status, _, body = _raw(url, b"GET " + raw_utf8.encode("utf-8") + b" HTTP/1.1\r\n"
-                           b"Connection: close\r\n\r\n")
+    status, _, body = _raw(
+        url, b"GET " + raw_utf8.encode("utf-8") + b" HTTP/1.1\r\nConnection: close\r\n\r\n"
+    )
     assert status == 200 and "é".encode() in body  # raw UTF-8 is read as UTF-8
-    status, _, body = _raw(url, b"GET /sparql?query=ASK{}\xff HTTP/1.1\r\n"
-                           b"Connection: close\r\n\r\n")
+    status, _, body = _raw(
+        url, b"GET /sparql?query=ASK{}\xff HTTP/1.1\r\nConnection: close\r\n\r\n"
+    )
     assert status == 400 and b"UTF-8" in body
 
 
 def test_non_utf8_in_a_form_body_is_400(url: str) -> None:
-    status, _, body = fetch(url, b"query=ASK%7B%7D%FF", {
-        "Content-Type": "application/x-www-form-urlencoded"})
+    status, _, body = fetch(
+        url, b"query=ASK%7B%7D%FF", {"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert status == 400 and b"UTF-8" in body
 
 
 @pytest.mark.parametrize("charset", ["utf\x00-8", "no-such-charset", "rot13", "x" * 5000])
 def test_a_bad_charset_is_415_not_500(url: str, charset: str) -> None:
     body = b"ASK {}"
-    request = (f"POST /sparql HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-               f"Content-Type: application/sparql-query; charset={charset}\r\n"
-               f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1") + body
+    request = (
+        f"POST /sparql HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        f"Content-Type: application/sparql-query; charset={charset}\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode("latin-1") + body
     status, headers, text = _raw(url, request)
     assert status == 415 and headers[CORS.lower()] == "*"
     assert b"charset" in text and len(text) < 400
@@ -104,8 +116,11 @@ def test_a_bad_charset_is_415_not_500(url: str, charset: str) -> None:
 
 def test_latin1_charset_still_works(url: str) -> None:
     query = 'SELECT ?x { BIND("Zoë" AS ?x) }'
-    status, _, body = fetch(url, query.encode("latin-1"), {
-        "Content-Type": "application/sparql-query; charset=iso-8859-1"})
+    status, _, body = fetch(
+        url,
+        query.encode("latin-1"),
+        {"Content-Type": "application/sparql-query; charset=iso-8859-1"},
+    )
     assert status == 200 and "Zoë".encode() in body
 
 
@@ -113,16 +128,21 @@ def test_error_messages_do_not_echo_a_huge_parameter(url: str) -> None:
     huge = "x" * 60_000  # under the URL and body limits of the shared endpoint
     status, _, body = fetch(f"{url}?{urlencode({'query': ORALS, 'format': huge})}")
     assert status == 400 and len(body) < 2000 and b"unknown format" in body
-    status, _, body = fetch(url, f"SELECT * WHERE {{ ?s ?p ?o }} {huge} }}".encode(), {
-        "Content-Type": "application/sparql-query"})
+    status, _, body = fetch(
+        url,
+        f"SELECT * WHERE {{ ?s ?p ?o }} {huge} }}".encode(),
+        {"Content-Type": "application/sparql-query"},
+    )
     assert status == 400 and len(body) < 2000 and b"syntax error" in body
 
 
 @pytest.mark.parametrize("lengths", [["6", "60"], ["+6"], ["\u0666"], ["-1"], ["6 6"]])
 def test_content_length_must_be_one_number_in_digits(url: str, lengths: list[str]) -> None:
     head = "".join(f"Content-Length: {n}\r\n" for n in lengths)
-    request = (f"POST /sparql HTTP/1.1\r\nHost: x\r\n{head}"
-               "Content-Type: application/sparql-query\r\n\r\nASK {}").encode()
+    request = (
+        f"POST /sparql HTTP/1.1\r\nHost: x\r\n{head}"
+        "Content-Type: application/sparql-query\r\n\r\nASK {}"
+    ).encode()
     status, headers, body = _raw(url, request)
     assert status == 400 and headers["connection"] == "close" and b"Content-Length" in body
 

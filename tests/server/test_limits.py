@@ -20,17 +20,20 @@ from tests.server.conftest import MAX_ROWS, ORALS, SLOW, TIMEOUT_S, fetch
 CROSS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-def _get(url: str, query: str, accept: str = "application/sparql-results+json",
-         timeout: float = 10) -> tuple:
-    return fetch(f"{url}?{urlencode({'query': query})}", headers={"Accept": accept},
-                 timeout=timeout)
+def _get(
+    url: str, query: str, accept: str = "application/sparql-results+json", timeout: float = 10
+) -> tuple:
+    return fetch(
+        f"{url}?{urlencode({'query': query})}", headers={"Accept": accept}, timeout=timeout
+    )
 
 
 @pytest.fixture
 def small(built: Path) -> Iterator[SparqlServer]:
     """A second endpoint with one worker, for limits the shared one must not hit."""
-    server = serve(built, timeout_s=0.5, max_rows=10**9, workers=1, memory_mb=1000,
-                   max_connections=2, log=None).start()
+    server = serve(
+        built, timeout_s=0.5, max_rows=10**9, workers=1, memory_mb=1000, max_connections=2, log=None
+    ).start()
     try:
         yield server
     finally:
@@ -120,8 +123,10 @@ def test_memory_limit_stops_the_query_not_the_server(built: Path) -> None:
 
 def test_connection_limit(small: SparqlServer) -> None:
     host, port = small.server_address[:2]
-    with socket.create_connection((str(host), int(port))), \
-            socket.create_connection((str(host), int(port))):
+    with (
+        socket.create_connection((str(host), int(port))),
+        socket.create_connection((str(host), int(port))),
+    ):
         time.sleep(0.1)
         status, _, _ = _get(small.url, ORALS)
         assert status == 503
@@ -131,16 +136,18 @@ def test_connection_limit(small: SparqlServer) -> None:
 
 def test_byte_limit_cuts_to_fewer_rows_and_says_so(built: Path) -> None:
     limit = 20_000
-    with serve(built, timeout_s=10, max_rows=MAX_ROWS, workers=1, max_bytes=limit,
-               log=None).start() as server:
+    with serve(
+        built, timeout_s=10, max_rows=MAX_ROWS, workers=1, max_bytes=limit, log=None
+    ).start() as server:
         status, headers, body = _get(server.url, "SELECT * WHERE { ?s ?p ?o }")
         assert status == 200 and len(body) <= limit
         rows = json.loads(body)["results"]["bindings"]
         assert 0 < len(rows) < MAX_ROWS
         assert headers["X-SPARQL-MaxBytes"] == str(limit) and headers["X-SPARQL-MaxRows"] is None
         assert "X-SPARQL-MaxBytes" in headers["Access-Control-Expose-Headers"]
-        status, headers, body = _get(server.url, "CONSTRUCT WHERE { ?s ?p ?o }",
-                                     "application/n-triples")
+        status, headers, body = _get(
+            server.url, "CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples"
+        )
         assert status == 200 and len(body) <= limit and headers["X-SPARQL-MaxBytes"]
         assert list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
         status, headers, body = _get(server.url, ORALS)

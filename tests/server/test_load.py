@@ -42,10 +42,25 @@ def _rss_mb(pids: set[int]) -> float:
 
 def test_the_endpoint_holds_a_bounded_load(built: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--dir", str(built),
-         "--port", "0", "--timeout", str(TIMEOUT_S), "--max-body", str(MAX_BODY),
-         "--workers", "2"],
-        stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "from kg.cli import main; main()",
+            "serve",
+            "--dir",
+            str(built),
+            "--port",
+            "0",
+            "--timeout",
+            str(TIMEOUT_S),
+            "--max-body",
+            str(MAX_BODY),
+            "--workers",
+            "2",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         url = _read_url(proc)
         log_lines: list[str] = []
@@ -71,8 +86,12 @@ def test_the_endpoint_holds_a_bounded_load(built: Path) -> None:
                 status, _, _ = fetch(f"{url}?{urlencode({'query': SLOW})}", timeout=30)
                 hostile.append(("cross product", status, time.monotonic() - started))
                 started = time.monotonic()
-                status, _, _ = fetch(url, data=b"query=" + b"x" * (MAX_BODY + 1), headers={
-                    "Content-Type": "application/x-www-form-urlencoded"}, timeout=30)
+                status, _, _ = fetch(
+                    url,
+                    data=b"query=" + b"x" * (MAX_BODY + 1),
+                    headers={"Content-Type": "application/x-www-form-urlencoded"},
+                    timeout=30,
+                )
                 hostile.append(("oversized body", status, time.monotonic() - started))
 
         watcher = threading.Thread(target=watch)

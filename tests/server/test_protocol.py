@@ -51,17 +51,20 @@ def test_ask(url: str) -> None:
     assert status == 200 and json.loads(body)["boolean"] is True
 
 
-@pytest.mark.parametrize(("accept", "ctype"), [
-    (None, "application/sparql-results+json"),
-    ("*/*", "application/sparql-results+json"),
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-    ("application/xml", "application/sparql-results+xml"),
-    ("text/csv", "text/csv"),
-    ("text/tab-separated-values", "text/tab-separated-values"),
-    ("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
-    ("text/*;q=0.9, application/json;q=0.1", "text/csv"),
-    ("text/html, */*;q=0.8", "application/sparql-results+json"),
-])
+@pytest.mark.parametrize(
+    ("accept", "ctype"),
+    [
+        (None, "application/sparql-results+json"),
+        ("*/*", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("application/xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/*;q=0.9, application/json;q=0.1", "text/csv"),
+        ("text/html, */*;q=0.8", "application/sparql-results+json"),
+    ],
+)
 def test_content_negotiation_for_select(url: str, accept: str | None, ctype: str) -> None:
     status, headers, _ = _get(url, ORALS, accept)
     assert status == 200
@@ -85,8 +88,10 @@ def test_unknown_format_and_unacceptable_type(url: str) -> None:
 
 
 def test_csv_and_tsv_bodies(url: str) -> None:
-    query = ('SELECT ?p ?title WHERE { ?p kg:decision "Oral" ; dcterms:title ?title } '
-             "ORDER BY ?p LIMIT 3")
+    query = (
+        'SELECT ?p ?title WHERE { ?p kg:decision "Oral" ; dcterms:title ?title } '
+        "ORDER BY ?p LIMIT 3"
+    )
     _, _, body = _get(url, query, "text/csv")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
     assert rows[0] == ["p", "title"] and len(rows) == 4
@@ -98,14 +103,16 @@ def test_csv_and_tsv_bodies(url: str) -> None:
     assert headers.get_content_charset() == "utf-8"
 
 
-@pytest.mark.parametrize(("accept", "ctype", "fmt"), [
-    ("text/turtle", "text/turtle", ox.RdfFormat.TURTLE),
-    ("application/n-triples", "application/n-triples", ox.RdfFormat.N_TRIPLES),
-    ("application/rdf+xml", "application/rdf+xml", ox.RdfFormat.RDF_XML),
-    (None, "text/turtle", ox.RdfFormat.TURTLE),
-])
-def test_construct_negotiation(url: str, accept: str | None, ctype: str,
-                               fmt: ox.RdfFormat) -> None:
+@pytest.mark.parametrize(
+    ("accept", "ctype", "fmt"),
+    [
+        ("text/turtle", "text/turtle", ox.RdfFormat.TURTLE),
+        ("application/n-triples", "application/n-triples", ox.RdfFormat.N_TRIPLES),
+        ("application/rdf+xml", "application/rdf+xml", ox.RdfFormat.RDF_XML),
+        (None, "text/turtle", ox.RdfFormat.TURTLE),
+    ],
+)
+def test_construct_negotiation(url: str, accept: str | None, ctype: str, fmt: ox.RdfFormat) -> None:
     query = 'CONSTRUCT { ?p kg:decision "Oral" } WHERE { ?p kg:decision "Oral" }'
     status, headers, body = _get(url, query, accept)
     assert status == 200 and headers.get_content_type() == ctype
@@ -114,8 +121,9 @@ def test_construct_negotiation(url: str, accept: str | None, ctype: str,
 
 
 def test_describe(url: str) -> None:
-    status, _, body = _get(url, "DESCRIBE ?p WHERE { ?p kg:decision \"Oral\" } LIMIT 1",
-                           "application/n-triples")
+    status, _, body = _get(
+        url, 'DESCRIBE ?p WHERE { ?p kg:decision "Oral" } LIMIT 1', "application/n-triples"
+    )
     assert status == 200 and body.count(b"\n") > 3
 
 
@@ -124,9 +132,15 @@ def test_cors_on_answers_errors_and_preflight(url: str) -> None:
     assert headers["Access-Control-Allow-Origin"] == "*"
     _, headers, _ = _get(url, "SELECT * {")
     assert headers["Access-Control-Allow-Origin"] == "*"
-    status, headers, body = fetch(url, method="OPTIONS", headers={
-        "Origin": "https://example.org", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})
+    status, headers, body = fetch(
+        url,
+        method="OPTIONS",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert status == 204 and body == b""
     assert headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in headers["Access-Control-Allow-Methods"]
@@ -143,21 +157,31 @@ def test_service_description_is_turtle(url: str) -> None:
     assert isinstance(result, ox.QuerySolutions)
     endpoints = [r["e"] for r in result]
     assert endpoints == [ox.NamedNode(url)]
-    assert bool(store.query(f"ASK {{ ?s <{sd}supportedLanguage> <{sd}SPARQL11Query> ; "
-                            f"<{sd}feature> <{sd}UnionDefaultGraph> }}"))
+    assert bool(
+        store.query(
+            f"ASK {{ ?s <{sd}supportedLanguage> <{sd}SPARQL11Query> ; "
+            f"<{sd}feature> <{sd}UnionDefaultGraph> }}"
+        )
+    )
     _, headers, body = fetch(url, headers={"Accept": "application/n-triples"})
     assert headers.get_content_type() == "application/n-triples"
     assert list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
 
 
-@pytest.mark.parametrize("request_", [
-    ("GET", {"update": "INSERT DATA { <http://a/b> <http://a/c> <http://a/d> }"}, None),
-    ("POST-form", {"update": "INSERT DATA { <http://a/b> <http://a/c> <http://a/d> }"}, None),
-    ("POST", "INSERT DATA { <http://a/b> <http://a/c> <http://a/d> }",
-     "application/sparql-update"),
-    ("GET", {"query": "INSERT DATA { <http://a/b> <http://a/c> <http://a/d> }"}, None),
-    ("GET", {"query": "PREFIX x: <http://a/> DELETE WHERE { ?s ?p ?o }"}, None),
-])
+@pytest.mark.parametrize(
+    "request_",
+    [
+        ("GET", {"update": "INSERT DATA { <http://a/b> <http://a/c> <http://a/d> }"}, None),
+        ("POST-form", {"update": "INSERT DATA { <http://a/b> <http://a/c> <http://a/d> }"}, None),
+        (
+            "POST",
+            "INSERT DATA { <http://a/b> <http://a/c> <http://a/d> }",
+            "application/sparql-update",
+        ),
+        ("GET", {"query": "INSERT DATA { <http://a/b> <http://a/c> <http://a/d> }"}, None),
+        ("GET", {"query": "PREFIX x: <http://a/> DELETE WHERE { ?s ?p ?o }"}, None),
+    ],
+)
 def test_updates_are_refused(url: str, request_: tuple) -> None:
     kind, payload, ctype = request_
     if kind == "GET":
@@ -189,9 +213,11 @@ def test_service_is_refused_and_fetches_nothing(url: str) -> None:
     thread.start()
     try:
         target = f"http://127.0.0.1:{trap.server_port}/sparql"
-        for query in (f"SELECT * {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
-                      f"select * {{ service silent <{target}> {{ ?s ?p ?o }} }}",
-                      f"SELECT * {{ BIND(<{target}> AS ?u) SERVICE ?u {{ ?s ?p ?o }} }}"):
+        for query in (
+            f"SELECT * {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
+            f"select * {{ service silent <{target}> {{ ?s ?p ?o }} }}",
+            f"SELECT * {{ BIND(<{target}> AS ?u) SERVICE ?u {{ ?s ?p ?o }} }}",
+        ):
             status, _, body = _get(url, query)
             assert status == 403 and b"SERVICE" in body
     finally:
@@ -219,17 +245,21 @@ def test_body_over_the_limit_is_413(url: str) -> None:
     assert status == 200
 
 
-@pytest.mark.parametrize(("target", "data", "headers", "status"), [
-    ("/", None, {}, 404),
-    ("/sparql/", None, {}, 404),
-    ("/sparql", b"query=ASK{}", {"Content-Type": "text/plain"}, 415),
-    ("/sparql", b"", FORM, 400),
-    ("/sparql?query=ASK%7B%7D&query=ASK%7B%7D", None, {}, 400),
-    ("/sparql?query=ASK%7B%7D&default-graph-uri=http%3A%2F%2Fa%2F", None, {}, 400),
-    ("/sparql?query=ASK%7B%7D", b"ASK {}", DIRECT, 400),
-])
-def test_other_bad_requests(url: str, target: str, data: bytes | None,
-                            headers: dict[str, str], status: int) -> None:
+@pytest.mark.parametrize(
+    ("target", "data", "headers", "status"),
+    [
+        ("/", None, {}, 404),
+        ("/sparql/", None, {}, 404),
+        ("/sparql", b"query=ASK{}", {"Content-Type": "text/plain"}, 415),
+        ("/sparql", b"", FORM, 400),
+        ("/sparql?query=ASK%7B%7D&query=ASK%7B%7D", None, {}, 400),
+        ("/sparql?query=ASK%7B%7D&default-graph-uri=http%3A%2F%2Fa%2F", None, {}, 400),
+        ("/sparql?query=ASK%7B%7D", b"ASK {}", DIRECT, 400),
+    ],
+)
+def test_other_bad_requests(
+    url: str, target: str, data: bytes | None, headers: dict[str, str], status: int
+) -> None:
     base = url.rsplit("/", 1)[0]
     assert fetch(base + target, data, headers)[0] == status
 

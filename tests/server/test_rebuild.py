@@ -83,7 +83,8 @@ def rebuilt(tmp_path: Path) -> Iterator[tuple[Path, SparqlServer, int, int]]:
 
 
 def test_every_answer_after_a_rebuild_comes_from_the_new_build(
-        rebuilt: tuple[Path, SparqlServer, int, int]) -> None:
+    rebuilt: tuple[Path, SparqlServer, int, int],
+) -> None:
     out, server, one, three = rebuilt
     assert [_papers(server.url)[1] for _ in range(4)] == [one] * 4
     old = _workers(out)
@@ -101,7 +102,8 @@ def test_every_answer_after_a_rebuild_comes_from_the_new_build(
 
 
 def test_no_answer_from_the_old_build_once_the_new_one_is_in_place(
-        rebuilt: tuple[Path, SparqlServer, int, int]) -> None:
+    rebuilt: tuple[Path, SparqlServer, int, int],
+) -> None:
     out, server, one, three = rebuilt
     seen: list[tuple[float, float, int, int | None]] = []
     stop = time.monotonic() + 20
@@ -133,8 +135,7 @@ def test_no_answer_from_the_old_build_once_the_new_one_is_in_place(
     assert {n for _, _, _, n in seen} <= {one, three}
 
 
-def test_a_worker_that_cannot_start_is_retried_and_clients_are_told_why(
-        tmp_path: Path) -> None:
+def test_a_worker_that_cannot_start_is_retried_and_clients_are_told_why(tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(bundled_sources()[:1], out=out, extract=False)
     with serve(out, timeout_s=2, workers=1, log=None).start() as server:

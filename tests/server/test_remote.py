@@ -22,7 +22,7 @@ NASTY = [
     "single ' and triple ''' and \"\"\" quotes",
     "} } SERVICE <http://127.0.0.1:9/> { ?s ?p ?o }",
     "# not a comment\nSELECT * WHERE { ?s ?p ?o }",
-    "back\\slash \\u0022 \\\" and \r\n\t line breaks",
+    'back\\slash \\u0022 \\" and \r\n\t line breaks',
     ") } ; DROP ALL ; {",
     "Zoë 🦉 ت \u2028 \x00 \x7f",
     "",
@@ -59,7 +59,7 @@ def test_select_gives_the_local_answer(local: Store, remote: RemoteStore) -> Non
     result = remote.query(ORALS)
     assert isinstance(result, ox.QuerySolutions)
     assert render(result, "csv") == b"n\r\n48\r\n"
-    query = 'SELECT ?p ?d WHERE { ?p kg:decision ?d } ORDER BY ?p ?d LIMIT 200'
+    query = "SELECT ?p ?d WHERE { ?p kg:decision ?d } ORDER BY ?p ?d LIMIT 200"
     assert _rows(remote.query(query)) == _rows(local.query(query))
 
 
@@ -71,8 +71,7 @@ def test_ask_and_construct(remote: RemoteStore, local: Store) -> None:
 
 
 @pytest.mark.parametrize("value", NASTY)
-def test_a_nasty_literal_is_bound_not_pasted(remote: RemoteStore, local: Store,
-                                             value: str) -> None:
+def test_a_nasty_literal_is_bound_not_pasted(remote: RemoteStore, local: Store, value: str) -> None:
     term = ox.Literal(value)
     query = "SELECT ?v (STRLEN(?v) AS ?n) WHERE { } # ?v"
     rows = _solutions(remote.query(query, {"v": term}))
@@ -81,27 +80,34 @@ def test_a_nasty_literal_is_bound_not_pasted(remote: RemoteStore, local: Store,
     assert rows[0]["v"] == _solutions(local.query(query, {"v": term}))[0]["v"]
 
 
-@pytest.mark.parametrize("term", [
-    ox.Literal("Oral"),
-    ox.Literal("x", language="en-GB"),
-    ox.Literal("7", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
-    ox.NamedNode("https://w3id.org/kg/id/person/a#b?c=%22d%22"),
-])
+@pytest.mark.parametrize(
+    "term",
+    [
+        ox.Literal("Oral"),
+        ox.Literal("x", language="en-GB"),
+        ox.Literal("7", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        ox.NamedNode("https://w3id.org/kg/id/person/a#b?c=%22d%22"),
+    ],
+)
 def test_terms_round_trip(remote: RemoteStore, term: ox.Literal | ox.NamedNode) -> None:
     rows = _solutions(remote.query("SELECT ?v WHERE { }", {"v": term}))
     assert rows[0]["v"] == term
 
 
-@pytest.mark.parametrize("query", [
-    'SELECT DISTINCT ?p ?d WHERE { ?p kg:decision ?d }',
-    'SELECT * { SELECT DISTINCT ?p ?d WHERE { ?p kg:decision ?d } }',
-    'ASK { ?p kg:decision ?d }',
-    'CONSTRUCT WHERE { ?p kg:decision ?d }',
-    'CONSTRUCT { ?p a kg:Oral } WHERE { ?p kg:decision ?d }',
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT DISTINCT ?p ?d WHERE { ?p kg:decision ?d }",
+        "SELECT * { SELECT DISTINCT ?p ?d WHERE { ?p kg:decision ?d } }",
+        "ASK { ?p kg:decision ?d }",
+        "CONSTRUCT WHERE { ?p kg:decision ?d }",
+        "CONSTRUCT { ?p a kg:Oral } WHERE { ?p kg:decision ?d }",
+    ],
+)
 @pytest.mark.parametrize("decision", ["Oral", 'Oral" } UNION { ?p ?x ?d'])
-def test_substitutions_match_the_local_store(remote: RemoteStore, local: Store, query: str,
-                                             decision: str) -> None:
+def test_substitutions_match_the_local_store(
+    remote: RemoteStore, local: Store, query: str, decision: str
+) -> None:
     subs = {"d": ox.Literal(decision)}
     here, there = local.query(query, subs), remote.query(query, subs)
     if isinstance(here, ox.QuerySolutions):
@@ -160,16 +166,23 @@ def _kg(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.mark.parametrize("args", [
-    (ORALS, "--format", "csv"),
-    (ORALS,),
-    ('CONSTRUCT { ?p kg:decision "Oral" } WHERE { ?p kg:decision "Oral" } ORDER BY ?p',
-     "--format", "ntriples"),
-    ("prolific", "--format", "tsv"),
-    ("coauthors", "--param", "person=Zico Kolter", "--format", "json"),
-])
-def test_kg_query_endpoint_gives_the_local_answer(url: str, built: Path,
-                                                  args: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        (ORALS, "--format", "csv"),
+        (ORALS,),
+        (
+            'CONSTRUCT { ?p kg:decision "Oral" } WHERE { ?p kg:decision "Oral" } ORDER BY ?p',
+            "--format",
+            "ntriples",
+        ),
+        ("prolific", "--format", "tsv"),
+        ("coauthors", "--param", "person=Zico Kolter", "--format", "json"),
+    ],
+)
+def test_kg_query_endpoint_gives_the_local_answer(
+    url: str, built: Path, args: tuple[str, ...]
+) -> None:
     code, remote_out, _ = _kg("query", *args, "--endpoint", url)
     local_out = _kg("query", *args, "--dir", str(built))[1]
     assert code == 0

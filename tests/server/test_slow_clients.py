@@ -22,8 +22,9 @@ SLOTS = 8
 @pytest.fixture
 def guarded(built: Path) -> Iterator[SparqlServer]:
     """An endpoint with few connection slots and a 1 s deadline for a whole request."""
-    server = serve(built, timeout_s=5, workers=1, max_connections=SLOTS, request_s=1.0,
-                   log=None).start()
+    server = serve(
+        built, timeout_s=5, workers=1, max_connections=SLOTS, request_s=1.0, log=None
+    ).start()
     try:
         yield server
     finally:
@@ -92,8 +93,10 @@ def test_a_request_head_must_arrive_within_the_deadline(guarded: SparqlServer) -
 
 def test_a_request_body_must_arrive_within_the_deadline(guarded: SparqlServer) -> None:
     with socket.create_connection(_address(guarded), timeout=5) as sock:
-        sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n"
-                     b"Content-Type: application/sparql-query\r\n\r\nASK")
+        sock.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n"
+            b"Content-Type: application/sparql-query\r\n\r\nASK"
+        )
         started = time.monotonic()
         reply = b""
         for _ in range(40):
@@ -118,8 +121,9 @@ def test_a_slow_client_flood_does_not_lock_out_other_clients(guarded: SparqlServ
     address = _address(guarded)
     stop = time.monotonic() + 5
     dropped: list[float] = []
-    flood = [threading.Thread(target=_trickle, args=(address, stop, dropped))
-             for _ in range(2 * SLOTS)]
+    flood = [
+        threading.Thread(target=_trickle, args=(address, stop, dropped)) for _ in range(2 * SLOTS)
+    ]
     for thread in flood:
         thread.start()
     try:
@@ -139,12 +143,15 @@ def test_a_slow_client_flood_does_not_lock_out_other_clients(guarded: SparqlServ
 
 @pytest.mark.parametrize("source", ["127.0.0.1", "127.0.0.2"])
 def test_idle_connections_from_one_address_cannot_take_every_slot(
-        guarded: SparqlServer, source: str) -> None:
+    guarded: SparqlServer, source: str
+) -> None:
     """Idle connections (never a byte) from one address hold at most half the slots, and a
     new connection from that address closes one of them that has waited long enough."""
     address = _address(guarded)
-    idle = [socket.create_connection(address, timeout=5, source_address=(source, 0))
-            for _ in range(SLOTS)]
+    idle = [
+        socket.create_connection(address, timeout=5, source_address=(source, 0))
+        for _ in range(SLOTS)
+    ]
     try:
         time.sleep(0.7)  # past EVICT_AFTER_S
         for _ in range(3):

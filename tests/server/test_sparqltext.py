@@ -13,43 +13,52 @@ from kg.sparqltext import bind_values, code, query_form, refusal, too_deep, with
 IRI = ox.NamedNode("http://a.example/b")
 
 
-@pytest.mark.parametrize(("query", "form"), [
-    ("SELECT * {}", "SELECT"),
-    ("PREFIX select: <http://s/> BASE <http://b/> ask {}", "ASK"),
-    ("# CONSTRUCT\nDESCRIBE <http://a/>", "DESCRIBE"),
-    ("CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
-    ("INSERT DATA { <http://a/> <http://a/> 1 }", "UPDATE"),
-    ("PREFIX x: <http://a/> DELETE WHERE { ?s ?p ?o }", "UPDATE"),
-    ("WITH <http://g/> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "UPDATE"),
-    ("LOAD <http://a/>", "UPDATE"),
-    ("nonsense", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("query", "form"),
+    [
+        ("SELECT * {}", "SELECT"),
+        ("PREFIX select: <http://s/> BASE <http://b/> ask {}", "ASK"),
+        ("# CONSTRUCT\nDESCRIBE <http://a/>", "DESCRIBE"),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
+        ("INSERT DATA { <http://a/> <http://a/> 1 }", "UPDATE"),
+        ("PREFIX x: <http://a/> DELETE WHERE { ?s ?p ?o }", "UPDATE"),
+        ("WITH <http://g/> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "UPDATE"),
+        ("LOAD <http://a/>", "UPDATE"),
+        ("nonsense", None),
+        ("", None),
+    ],
+)
 def test_query_form(query: str, form: str | None) -> None:
     assert query_form(query) == form
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT * { SERVICE <http://x/> { ?s ?p ?o } }",
-    "SELECT * { service silent <http://x/> { ?s ?p ?o } }",
-    "SELECT * { ?s ?p ?o . SeRvIcE ?u { } }",
-    "SELECT * { ?s ex:a\\#b ?o . SERVICE <http://x/> { } }",
-    "SELECT * { ?s ex:a\\'b ?o . SERVICE <http://x/> { } ?s ?p 'x' }",
-    "SELECT * { \\u0053ERVICE <http://x/> { } }",
-    "SELECT * { ?s ?p \"unterminated SERVICE <http://x/> { } }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * { SERVICE <http://x/> { ?s ?p ?o } }",
+        "SELECT * { service silent <http://x/> { ?s ?p ?o } }",
+        "SELECT * { ?s ?p ?o . SeRvIcE ?u { } }",
+        "SELECT * { ?s ex:a\\#b ?o . SERVICE <http://x/> { } }",
+        "SELECT * { ?s ex:a\\'b ?o . SERVICE <http://x/> { } ?s ?p 'x' }",
+        "SELECT * { \\u0053ERVICE <http://x/> { } }",
+        'SELECT * { ?s ?p "unterminated SERVICE <http://x/> { } }',
+    ],
+)
 def test_service_is_found_however_written(query: str) -> None:
     assert refusal(query) is not None
 
 
-@pytest.mark.parametrize("query", [
-    'SELECT * { ?s ?p "SERVICE <http://x/> { }" }',
-    "SELECT * { ?s ?p '''a\nSERVICE'''}",
-    "SELECT ?service { ?service ex:service <http://x/SERVICE> . ?s a schema:Service }",
-    "PREFIX service: <http://s/> SELECT * { ?s service:x ?o }",
-    "SELECT * { ?s <http://x/#SERVICE> ?o }",
-    "SELECT * { ?s ?p ?o } # SERVICE in a comment is not code",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        'SELECT * { ?s ?p "SERVICE <http://x/> { }" }',
+        "SELECT * { ?s ?p '''a\nSERVICE'''}",
+        "SELECT ?service { ?service ex:service <http://x/SERVICE> . ?s a schema:Service }",
+        "PREFIX service: <http://s/> SELECT * { ?s service:x ?o }",
+        "SELECT * { ?s <http://x/#SERVICE> ?o }",
+        "SELECT * { ?s ?p ?o } # SERVICE in a comment is not code",
+    ],
+)
 def test_service_in_data_is_allowed(query: str) -> None:
     assert refusal(query) is None
 
@@ -64,31 +73,44 @@ def test_with_prefixes_declares_only_what_is_used_and_missing() -> None:
 
 def test_bind_values_places_the_block_in_the_where_pattern() -> None:
     assert bind_values("SELECT ?x WHERE { ?x ?p ?o }", {"x": IRI}) == (
-        "SELECT ?x WHERE { VALUES (?x) { (<http://a.example/b>) }  ?x ?p ?o }")
+        "SELECT ?x WHERE { VALUES (?x) { (<http://a.example/b>) }  ?x ?p ?o }"
+    )
     # not in a projection's EXISTS, not in a CONSTRUCT template, not before a sub-select
     out = bind_values("SELECT (EXISTS { ?x ?p 1 } AS ?e) { ?x ?p ?o }", {"x": IRI})
     assert out.startswith("SELECT (EXISTS { ?x ?p 1 } AS ?e) { VALUES")
     out = bind_values('CONSTRUCT { ?x ?p "{" } WHERE { ?x ?p ?o }', {"x": IRI})
     assert out.startswith('CONSTRUCT { ?x ?p "{" } WHERE { VALUES')
     out = bind_values("SELECT * { SELECT ?x { ?x ?p ?o } LIMIT 1 }", {"x": IRI})
-    assert out == ("SELECT * { VALUES (?x) { (<http://a.example/b>) } "
-                   "{ SELECT ?x { ?x ?p ?o } LIMIT 1 } }")
+    assert out == (
+        "SELECT * { VALUES (?x) { (<http://a.example/b>) } { SELECT ?x { ?x ?p ?o } LIMIT 1 } }"
+    )
     out = bind_values("CONSTRUCT WHERE { ?x ?p ?o }", {"x": IRI})
-    assert out == ("CONSTRUCT { ?x ?p ?o } WHERE { VALUES (?x) { (<http://a.example/b>) }"
-                   "  ?x ?p ?o }")
+    assert out == (
+        "CONSTRUCT { ?x ?p ?o } WHERE { VALUES (?x) { (<http://a.example/b>) }  ?x ?p ?o }"
+    )
 
 
-@pytest.mark.parametrize("value", [
-    '"} SERVICE <http://x/> {', "'''", '"""', "# x\n}", "\\", "\\u0022", "\r\n", "\x00",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        '"} SERVICE <http://x/> {',
+        "'''",
+        '"""',
+        "# x\n}",
+        "\\",
+        "\\u0022",
+        "\r\n",
+        "\x00",
+    ],
+)
 def test_a_bound_value_never_changes_the_code(value: str) -> None:
     query = "SELECT ?v WHERE { ?s ?p ?v }"
     out = bind_values(query, {"v": ox.Literal(value)})
     kinds = [t.kind for t in code(out)]
     assert kinds.count("string") == 1
     assert [t.text for t in code(out) if t.kind != "string"] == [
-        t.text for t in code(bind_values(query, {"v": ox.Literal("plain")}))
-        if t.kind != "string"]
+        t.text for t in code(bind_values(query, {"v": ox.Literal("plain")})) if t.kind != "string"
+    ]
     assert refusal(out) is None
     store = ox.Store()
     store.add(ox.Quad(IRI, IRI, ox.Literal(value)))
@@ -108,11 +130,61 @@ def test_bind_values_needs_a_pattern() -> None:
 
 # -- the SERVICE check against the engine itself ---------------------------------------
 
-_FRAGMENTS = ["SERVICE", "sErViCe", "SERVICEr:x", "SERVICE:x", "r:x", "<http://127.0.0.1:8080/x>",
-              "{", "}", "{}", "(", ")", "<", ">", "<=", "'", '"', "'>'", "<'>", "#", "\n", " ",
-              "1", "?x", "?o", ".", "BIND(", " AS ?y)", "FILTER(", "||", "&&", "@en", "UNION",
-              "OPTIONAL", "<<(", ")>>", "VALUES ?v {", "a", "=", "+", "true", "'''", '"""',
-              "#'", ",", ";", "[", "]", "STR(", "^^", "<a#", "<'x'>", "x>", "\\"]
+_FRAGMENTS = [
+    "SERVICE",
+    "sErViCe",
+    "SERVICEr:x",
+    "SERVICE:x",
+    "r:x",
+    "<http://127.0.0.1:8080/x>",
+    "{",
+    "}",
+    "{}",
+    "(",
+    ")",
+    "<",
+    ">",
+    "<=",
+    "'",
+    '"',
+    "'>'",
+    "<'>",
+    "#",
+    "\n",
+    " ",
+    "1",
+    "?x",
+    "?o",
+    ".",
+    "BIND(",
+    " AS ?y)",
+    "FILTER(",
+    "||",
+    "&&",
+    "@en",
+    "UNION",
+    "OPTIONAL",
+    "<<(",
+    ")>>",
+    "VALUES ?v {",
+    "a",
+    "=",
+    "+",
+    "true",
+    "'''",
+    '"""',
+    "#'",
+    ",",
+    ";",
+    "[",
+    "]",
+    "STR(",
+    "^^",
+    "<a#",
+    "<'x'>",
+    "x>",
+    "\\",
+]
 _HEAD = "PREFIX r: <http://127.0.0.1:8080/> SELECT * WHERE { ?s ?p ?o "
 
 
@@ -162,28 +234,34 @@ def test_service_check_agrees_with_the_engine(pre: str, post: str) -> None:
     _agrees(f"{_HEAD}{pre}{post} }}")
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT * WHERE { BIND(1<'>' AS ?x) SERVICE <http://127.0.0.1:8080/x> { ?a ?b ?c } } #'",
-    "PREFIX r: <http://127.0.0.1:8080/> SELECT * WHERE { SERVICEr:x { } }",
-    "PREFIX r: <http://127.0.0.1:8080/> SELECT * WHERE { FILTER(1<2)SERVICE r:x#>\n{ } }",
-    "SELECT * WHERE { ?s ?p (1 <http://x/service>) }",
-    "SELECT * WHERE { ?s ?p ?o FILTER(?o <'x#' ) }",
-    "SELECT * WHERE { ?s ?p ?o FILTER(?o<r:x) } # SERVICE",
-    "SELECT * WHERE { BIND(<<(?s <http://schema.org/Service> ?o)>> AS ?t) ?s ?p ?o }",
-    "SELECT * WHERE { ?s <http://schema.org/Service> ?o } VALUES ?o { 1 <http://a/service> }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { BIND(1<'>' AS ?x) SERVICE <http://127.0.0.1:8080/x> { ?a ?b ?c } } #'",
+        "PREFIX r: <http://127.0.0.1:8080/> SELECT * WHERE { SERVICEr:x { } }",
+        "PREFIX r: <http://127.0.0.1:8080/> SELECT * WHERE { FILTER(1<2)SERVICE r:x#>\n{ } }",
+        "SELECT * WHERE { ?s ?p (1 <http://x/service>) }",
+        "SELECT * WHERE { ?s ?p ?o FILTER(?o <'x#' ) }",
+        "SELECT * WHERE { ?s ?p ?o FILTER(?o<r:x) } # SERVICE",
+        "SELECT * WHERE { BIND(<<(?s <http://schema.org/Service> ?o)>> AS ?t) ?s ?p ?o }",
+        "SELECT * WHERE { ?s <http://schema.org/Service> ?o } VALUES ?o { 1 <http://a/service> }",
+    ],
+)
 def test_service_check_agrees_on_known_cases(query: str) -> None:
     _agrees(query)
 
 
-@pytest.mark.parametrize(("query", "deep"), [
-    ("ASK " + "{" * 30_000 + "}" * 30_000, True),
-    ("ASK { FILTER(" + "||".join(["true"] * 30_000) + ") }", True),
-    ("SELECT * { " + " . ".join(f"?s ?p ?o{i}" for i in range(12_000)) + " }", True),
-    ("ASK { FILTER(" + "||".join(["true"] * 10_000) + ") }", False),
-    ("SELECT * { VALUES (?x ?y) { " + "(1 <http://a/>) " * 100_000 + "} }", False),
-    ("SELECT * { ?s ?p ?o FILTER(?o IN (" + ",".join(["1"] * 100_000) + ")) }", False),
-])
+@pytest.mark.parametrize(
+    ("query", "deep"),
+    [
+        ("ASK " + "{" * 30_000 + "}" * 30_000, True),
+        ("ASK { FILTER(" + "||".join(["true"] * 30_000) + ") }", True),
+        ("SELECT * { " + " . ".join(f"?s ?p ?o{i}" for i in range(12_000)) + " }", True),
+        ("ASK { FILTER(" + "||".join(["true"] * 10_000) + ") }", False),
+        ("SELECT * { VALUES (?x ?y) { " + "(1 <http://a/>) " * 100_000 + "} }", False),
+        ("SELECT * { ?s ?p ?o FILTER(?o IN (" + ",".join(["1"] * 100_000) + ")) }", False),
+    ],
+)
 def test_too_deep_counts_recursion_not_size(query: str, deep: bool) -> None:
     """Chains and brackets count; VALUES rows and IN lists, however long, do not."""
     assert (too_deep(query) is not None) == deep

@@ -11,8 +11,10 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from tests.server.conftest import ORALS
 
-ORAL_TITLES = ('SELECT ?p (SAMPLE(?t) AS ?title) WHERE { ?p kg:decision "Oral" ; dcterms:title ?t }'
-               " GROUP BY ?p ORDER BY ?p")
+ORAL_TITLES = (
+    'SELECT ?p (SAMPLE(?t) AS ?title) WHERE { ?p kg:decision "Oral" ; dcterms:title ?t }'
+    " GROUP BY ?p ORDER BY ?p"
+)
 
 
 def _answer(url: str, query: str, fmt: str, method: str = GET) -> Any:

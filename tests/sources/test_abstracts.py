@@ -45,7 +45,20 @@ def test_numbered_titles(papers: list[Paper]) -> None:
     titled = [(papers.index(p) + 1, p.source.line, p.title) for p in papers if p.title]
     assert len(titled) == 14
     assert [line for _, line, _ in titled] == [
-        24, 157, 247, 318, 322, 532, 765, 826, 958, 1101, 1120, 1143, 1209, 1269,
+        24,
+        157,
+        247,
+        318,
+        322,
+        532,
+        765,
+        826,
+        958,
+        1101,
+        1120,
+        1143,
+        1209,
+        1269,
     ]
     assert titled[0] == (11, 24, "Spherical CNNs")
     assert titled[-1] == (424, 1269, "Adversarial Spheres")
@@ -125,7 +138,10 @@ def test_title_number_must_match_the_abstract_count() -> None:
     text = "\n\n".join([PROSE, "3. Wrong Number", PROSE + " Two.", "3. Right Number", PROSE])
     items = _read(text)
     assert [(type(i).__name__, i.source.line) for i in items] == [
-        ("Paper", 1), ("Problem", 3), ("Paper", 3), ("Paper", 7),
+        ("Paper", 1),
+        ("Problem", 3),
+        ("Paper", 3),
+        ("Paper", 7),
     ]
     problem = items[1]
     assert isinstance(problem, Problem)
@@ -135,13 +151,23 @@ def test_title_number_must_match_the_abstract_count() -> None:
 
 
 def test_truncated_and_garbage_records_are_problems() -> None:
-    text = "\n\n".join([
-        "1. Lost Title", "1. Real Title", PROSE, "@@ garbage", PROSE + "\nwrapped multi-\nline",
-        "9. End",
-    ])
+    text = "\n\n".join(
+        [
+            "1. Lost Title",
+            "1. Real Title",
+            PROSE,
+            "@@ garbage",
+            PROSE + "\nwrapped multi-\nline",
+            "9. End",
+        ]
+    )
     items = _read(text)
     assert [(type(i).__name__, i.source.line) for i in items] == [
-        ("Problem", 1), ("Paper", 3), ("Problem", 7), ("Paper", 9), ("Problem", 13),
+        ("Problem", 1),
+        ("Paper", 3),
+        ("Problem", 7),
+        ("Paper", 9),
+        ("Problem", 13),
     ]
     messages = [i.message for i in items if isinstance(i, Problem)]
     assert "numbered title 1. 'Lost Title' has no abstract: another numbered title" in messages[0]

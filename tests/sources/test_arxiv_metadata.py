@@ -41,14 +41,21 @@ def test_200_papers_with_ids_lines_and_years(papers: list[Paper]) -> None:
 
 def test_first_line_fields(papers: list[Paper]) -> None:
     first = papers[0]
-    assert first.title == ("Calculation of prompt diphoton production cross sections at "
-                           "Tevatron and LHC energies")  # hard-wrapped in the file
+    assert first.title == (
+        "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"
+    )  # hard-wrapped in the file
     assert first.abstract is not None
-    assert first.abstract.startswith("A fully differential calculation in perturbative "
-                                     "quantum chromodynamics is presented for the production")
+    assert first.abstract.startswith(
+        "A fully differential calculation in perturbative "
+        "quantum chromodynamics is presented for the production"
+    )
     assert "\n" not in first.abstract and "  " not in first.abstract
-    assert [a.name for a in first.authors] == ["C. Balázs", "E. L. Berger", "P. M. Nadolsky",
-                                               "C.-P. Yuan"]
+    assert [a.name for a in first.authors] == [
+        "C. Balázs",
+        "E. L. Berger",
+        "P. M. Nadolsky",
+        "C.-P. Yuan",
+    ]
     assert first.ids.doi == "10.1103/physrevd.76.013009"
     assert first.venue == "Phys.Rev.D76:013009,2007"
     assert first.subjects == (Subject(label="hep-ph", scheme="arxiv"),)
@@ -73,42 +80,75 @@ def test_affiliations_as_written_without_footnote_numbers(papers: list[Paper]) -
     written = [x.raw for p in papers for a in p.authors for x in a.affiliations]
     assert len(written) == 40 and "Oxford" in written and "Serpukhov, IHEP" in written
     assert not any(x.name or x.id for p in papers for a in p.authors for x in a.affiliations)
-    (paper,) = _read(json.dumps({"id": "0704.0001", "title": "T", "categories": "hep-ph",
-                                 "authors_parsed": [["Mishchenko", "A. S.", "", "1 and 2"],
-                                                    ["Lee", "Ann", "", "MIT", ""]]}))
+    (paper,) = _read(
+        json.dumps(
+            {
+                "id": "0704.0001",
+                "title": "T",
+                "categories": "hep-ph",
+                "authors_parsed": [
+                    ["Mishchenko", "A. S.", "", "1 and 2"],
+                    ["Lee", "Ann", "", "MIT", ""],
+                ],
+            }
+        )
+    )
     assert isinstance(paper, Paper)
     assert [[x.raw for x in a.affiliations] for a in paper.authors] == [[], ["MIT"]]
 
 
 def test_leftover_latex_in_parsed_names_is_decoded_and_year_falls_back_to_the_id() -> None:
-    line = json.dumps({"id": "hep-th/9901001", "title": "Old  style",
-                       "authors_parsed": [["Sch{\\\"o}n", "J\\'{e}r\\^ome", ""]],
-                       "categories": "hep-th", "versions": []})
+    line = json.dumps(
+        {
+            "id": "hep-th/9901001",
+            "title": "Old  style",
+            "authors_parsed": [['Sch{\\"o}n', "J\\'{e}r\\^ome", ""]],
+            "categories": "hep-th",
+            "versions": [],
+        }
+    )
     (paper,) = _read(line)
     assert isinstance(paper, Paper)
     assert paper.authors[0].name == "Jérôme Schön"
     assert paper.year == 1999
-    (new,) = _read(json.dumps({"id": "2105.01234", "title": "New", "categories": "cs.LG",
-                               "authors_parsed": [["Lee", "Ann", ""]]}))
+    (new,) = _read(
+        json.dumps(
+            {
+                "id": "2105.01234",
+                "title": "New",
+                "categories": "cs.LG",
+                "authors_parsed": [["Lee", "Ann", ""]],
+            }
+        )
+    )
     assert isinstance(new, Paper) and new.year == 2021
 
 
 def test_bad_lines_are_problems_and_the_rest_is_read() -> None:
     good = SNAPSHOT.read_text(encoding="utf-8").split("\n")[:2]
-    text = "\n".join([good[0], '{"id": "0704.9999", "title": "cut', "[1, 2]",
-                      json.dumps({"id": "x", "categories": "cs.AI", "authors_parsed": []}),
-                      good[1]])
+    text = "\n".join(
+        [
+            good[0],
+            '{"id": "0704.9999", "title": "cut',
+            "[1, 2]",
+            json.dumps({"id": "x", "categories": "cs.AI", "authors_parsed": []}),
+            good[1],
+        ]
+    )
     items = _read(text, "snap.jsonl")
-    assert [type(i).__name__ for i in items] == ["Paper", "Problem", "Problem", "Problem",
-                                                 "Paper"]
-    assert [(i.source.line, i.message.split(" (")[0].split(";")[0]) for i in items
-            if isinstance(i, Problem)] == [(2, "not valid JSON"),
-                                           (3, "expected a JSON object, found list"),
-                                           (4, "line has no title")]
+    assert [type(i).__name__ for i in items] == ["Paper", "Problem", "Problem", "Problem", "Paper"]
+    assert [
+        (i.source.line, i.message.split(" (")[0].split(";")[0])
+        for i in items
+        if isinstance(i, Problem)
+    ] == [
+        (2, "not valid JSON"),
+        (3, "expected a JSON object, found list"),
+        (4, "line has no title"),
+    ]
     bad_json = items[1]
     assert isinstance(bad_json, Problem) and bad_json.source.file == "snap.jsonl"
-    assert bad_json.message == ("not valid JSON (Unterminated string at column 30); "
-                                "line skipped")
+    assert bad_json.message == ("not valid JSON (Unterminated string at column 30); line skipped")
 
 
 def test_no_readable_line_is_an_input_error() -> None:

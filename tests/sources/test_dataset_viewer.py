@@ -14,8 +14,12 @@ from kg.sources.files import from_text, load
 
 DATA = Path(kg.__file__).parent / "data/iclr"
 SEED = DATA / "002_94cbd89857369fa4.txt"
-OTHERS = ["000_2ddc948775ec2879.txt", "001_be56ec5208ff5487.txt",
-          "003_b57b60e54dfcfc03.txt", "004_8b4b7c88f0a2d83f.txt"]
+OTHERS = [
+    "000_2ddc948775ec2879.txt",
+    "001_be56ec5208ff5487.txt",
+    "003_b57b60e54dfcfc03.txt",
+    "004_8b4b7c88f0a2d83f.txt",
+]
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +43,7 @@ def _by_line(papers: list[Paper], line: int) -> Paper:
 
 # --- the bundled seed -------------------------------------------------------------------------
 
+
 def test_header_is_parsed() -> None:
     header = dataset_viewer.parse_header(load(SEED).lines())
     assert header.columns == dataset_viewer.COLUMNS
@@ -50,10 +55,10 @@ def test_seed_counts(items: list[Item], papers: list[Paper]) -> None:
     assert [p.source.line for p in papers] == [28 + 7 * k for k in range(100)]
     assert {(p.venue, p.year, p.decision) for p in papers} == {("ICLR 2021", 2021, "Poster")}
     assert all(p.abstract and p.title and p.authors for p in papers)
-    assert all(p.urls.forum == f"https://openreview.net/forum?id={p.ids.openreview}"
-               for p in papers)
-    assert all(p.urls.pdf and p.urls.pdf.startswith("https://openreview.net/pdf/")
-               for p in papers)
+    assert all(
+        p.urls.forum == f"https://openreview.net/forum?id={p.ids.openreview}" for p in papers
+    )
+    assert all(p.urls.pdf and p.urls.pdf.startswith("https://openreview.net/pdf/") for p in papers)
     assert all(p.keywords == () and p.tldr is None and p.urls.code == () for p in papers)
 
 
@@ -68,8 +73,16 @@ def test_first_record(papers: list[Paper]) -> None:
 
 def test_author_spellings_are_kept(papers: list[Paper]) -> None:
     names = {a.name for p in papers for a in p.authors}
-    assert {"richard socher", "trevor darrell", "lemao liu", "XINJIE FAN", "J Zico Kolter",
-            "Kilian Q Weinberger", "Núria Armengol Urpí", "Alihan Hüyük"} <= names
+    assert {
+        "richard socher",
+        "trevor darrell",
+        "lemao liu",
+        "XINJIE FAN",
+        "J Zico Kolter",
+        "Kilian Q Weinberger",
+        "Núria Armengol Urpí",
+        "Alihan Hüyük",
+    } <= names
     assert _by_line(papers, 35).authors[0].name == "Alihan Hüyük"
     assert "richard socher" in [a.written for a in _by_line(papers, 539).authors]
     assert _by_line(papers, 112).authors[0].written == "XINJIE FAN"
@@ -99,16 +112,21 @@ def test_sniff_scores_only_its_own_format() -> None:
 
 # --- small dumps ------------------------------------------------------------------------------
 
-HEADER = ("title\nstringlengths\n5\n99\nurl\nstringlengths\n41\n43\ndetail_url\nstringlengths\n"
-          "41\n43\nauthors\nstringlengths\n9\n347\ntags\nstringclasses\n2 values\nabstract\n"
-          "stringlengths\n457\n2.38k\npdf\nstringlengths\n71\n71\n")
+HEADER = (
+    "title\nstringlengths\n5\n99\nurl\nstringlengths\n41\n43\ndetail_url\nstringlengths\n"
+    "41\n43\nauthors\nstringlengths\n9\n347\ntags\nstringclasses\n2 values\nabstract\n"
+    "stringlengths\n457\n2.38k\npdf\nstringlengths\n71\n71\n"
+)
 
 
-def rec(fid: str, title: str = "A Title", url: str | None = None,
-        tags: str = "ICLR 2021,Poster") -> str:
+def rec(
+    fid: str, title: str = "A Title", url: str | None = None, tags: str = "ICLR 2021,Poster"
+) -> str:
     url = url or f"https://openreview.net/forum?id={fid}"
-    return (f"{title}\n{url}\n{url}\nAnn Lee,bo li*\n{tags}\nAn  abstract.\n"
-            f"https://openreview.net/pdf/{fid}.pdf\n")
+    return (
+        f"{title}\n{url}\n{url}\nAnn Lee,bo li*\n{tags}\nAn  abstract.\n"
+        f"https://openreview.net/pdf/{fid}.pdf\n"
+    )
 
 
 def test_small_dump_is_read() -> None:
@@ -116,18 +134,24 @@ def test_small_dump_is_read() -> None:
     assert isinstance(paper, Paper)
     assert paper.source.line == 28
     assert [(a.name, a.equal_contribution) for a in paper.authors] == [
-        ("Ann Lee", False), ("bo li", True)]
+        ("Ann Lee", False),
+        ("bo li", True),
+    ]
     assert (paper.venue, paper.year, paper.decision) == ("ICLR 2022", 2022, "Oral")
     assert paper.abstract == "An abstract."
     assert paper.urls.pdf == "https://openreview.net/pdf/abc_-1.pdf"
 
 
 def test_other_header_stats_and_extra_columns() -> None:
-    header = ("title\nstringlengths\n1\n2\nyear\nint64\n2,020\n2,021\nurl\nstringlengths\n1\n2\n"
-              "detail_url\nstringlengths\n1\n2\nauthors\nstringlengths\n1\n2\ntags\n"
-              "stringclasses\n7 values\nabstract\nstringlengths\n1\n2\npdf\nstringlengths\n1\n2\n")
-    body = ("T\n2021\nhttps://openreview.net/forum?id=x1\nhttps://openreview.net/forum?id=x1\n"
-            "A B\nICLR 2021,Poster\nabs\nhttps://openreview.net/pdf/x.pdf\n")
+    header = (
+        "title\nstringlengths\n1\n2\nyear\nint64\n2,020\n2,021\nurl\nstringlengths\n1\n2\n"
+        "detail_url\nstringlengths\n1\n2\nauthors\nstringlengths\n1\n2\ntags\n"
+        "stringclasses\n7 values\nabstract\nstringlengths\n1\n2\npdf\nstringlengths\n1\n2\n"
+    )
+    body = (
+        "T\n2021\nhttps://openreview.net/forum?id=x1\nhttps://openreview.net/forum?id=x1\n"
+        "A B\nICLR 2021,Poster\nabs\nhttps://openreview.net/pdf/x.pdf\n"
+    )
     (paper,) = _read(header + body)
     assert isinstance(paper, Paper)
     assert (paper.source.line, paper.title, paper.ids.openreview) == (32, "T", "x1")
@@ -136,7 +160,10 @@ def test_other_header_stats_and_extra_columns() -> None:
 def test_non_forum_url_is_a_problem() -> None:
     items = _read(HEADER + rec("a1") + rec("a2", url="https://example.org/p/2") + rec("a3"))
     assert [(type(i).__name__, i.source.line) for i in items] == [
-        ("Paper", 28), ("Problem", 35), ("Paper", 42)]
+        ("Paper", 28),
+        ("Problem", 35),
+        ("Paper", 42),
+    ]
     assert isinstance(items[1], Problem)
     assert "line 36" in items[1].message and "not an OpenReview forum url" in items[1].message
 
@@ -145,7 +172,10 @@ def test_missing_line_in_the_middle_resynchronises() -> None:
     broken = "\n".join(ln for ln in rec("a2").split("\n") if ln != "An  abstract.")
     items = _read(HEADER + rec("a1") + broken + rec("a3"))
     assert [(type(i).__name__, i.source.line) for i in items] == [
-        ("Paper", 28), ("Problem", 35), ("Paper", 41)]
+        ("Paper", 28),
+        ("Problem", 35),
+        ("Paper", 41),
+    ]
     assert isinstance(items[1], Problem) and "lines 35-40" in items[1].message
     assert isinstance(items[2], Paper) and items[2].ids.openreview == "a3"
 

@@ -30,8 +30,7 @@ def test_external_file_is_recognised_by_content(name: str, reader: str) -> None:
 
 
 @pytest.mark.parametrize(("name", "reader"), sorted(EXPECTED.items()))
-def test_renamed_external_file_is_still_recognised(tmp_path: Path, name: str,
-                                                   reader: str) -> None:
+def test_renamed_external_file_is_still_recognised(tmp_path: Path, name: str, reader: str) -> None:
     renamed = tmp_path / "export.txt"
     renamed.write_bytes((EXTERNAL / name).read_bytes())
     assert sources.detect(load(renamed)).name == reader

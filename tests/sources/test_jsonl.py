@@ -13,15 +13,20 @@ def _read(text: str) -> list[Paper | Problem]:
 
 
 def test_documented_schema_is_read() -> None:
-    line = json.dumps({
-        "title": "Attention Is All You Need",
-        "authors": [{"name": "Ashish Vaswani", "email": "a@x.org"}, "Noam Shazeer*"],
-        "abstract": "The  dominant\nsequence models.",
-        "keywords": "transformer; attention",
-        "venue": "NeurIPS 2017", "year": "2017", "decision": "Talk",
-        "ids": {"arxiv": "1706.03762", "dblp": "conf/nips/VaswaniSPUJGKP17"},
-        "url": "https://openreview.net/forum?id=abc_12-x", "code": ["https://github.com/x/y"],
-    })
+    line = json.dumps(
+        {
+            "title": "Attention Is All You Need",
+            "authors": [{"name": "Ashish Vaswani", "email": "a@x.org"}, "Noam Shazeer*"],
+            "abstract": "The  dominant\nsequence models.",
+            "keywords": "transformer; attention",
+            "venue": "NeurIPS 2017",
+            "year": "2017",
+            "decision": "Talk",
+            "ids": {"arxiv": "1706.03762", "dblp": "conf/nips/VaswaniSPUJGKP17"},
+            "url": "https://openreview.net/forum?id=abc_12-x",
+            "code": ["https://github.com/x/y"],
+        }
+    )
     (paper,) = _read(line)
     assert isinstance(paper, Paper)
     assert paper.title == "Attention Is All You Need"
@@ -39,23 +44,47 @@ def test_documented_schema_is_read() -> None:
 
 
 def test_author_objects_keep_identifiers_and_affiliations() -> None:
-    line = json.dumps({"title": "T", "authors": [
-        {"name": "Ann Lee", "orcid": "https://orcid.org/0000-0002-1825-0097",
-         "openreview": "~Ann_Lee1", "dblp": "not a dblp id!", "s2": "1741101",
-         "affiliations": ["MIT", {"name": "Google", "ror": "https://ror.org/00njsd438",
-                                  "country": "US", "domain": "google.com"},
-                          {"openalex": "A123"}, {}]},
-        {"name": "Bo Chen", "affiliation": {"openalex": "https://openalex.org/I4210"}},
-        "Cy Diaz"]})
+    line = json.dumps(
+        {
+            "title": "T",
+            "authors": [
+                {
+                    "name": "Ann Lee",
+                    "orcid": "https://orcid.org/0000-0002-1825-0097",
+                    "openreview": "~Ann_Lee1",
+                    "dblp": "not a dblp id!",
+                    "s2": "1741101",
+                    "affiliations": [
+                        "MIT",
+                        {
+                            "name": "Google",
+                            "ror": "https://ror.org/00njsd438",
+                            "country": "US",
+                            "domain": "google.com",
+                        },
+                        {"openalex": "A123"},
+                        {},
+                    ],
+                },
+                {"name": "Bo Chen", "affiliation": {"openalex": "https://openalex.org/I4210"}},
+                "Cy Diaz",
+            ],
+        }
+    )
     (paper,) = _read(line)
     assert isinstance(paper, Paper)
     ann, bo, cy = paper.authors
-    assert ann.ids == (("openreview", "~Ann_Lee1"), ("orcid", "0000-0002-1825-0097"),
-                       ("s2", "1741101"))
+    assert ann.ids == (
+        ("openreview", "~Ann_Lee1"),
+        ("orcid", "0000-0002-1825-0097"),
+        ("s2", "1741101"),
+    )
     assert ann.affiliations == (
         Affiliation(name="MIT", raw="MIT"),
-        Affiliation(name="Google", id="ror:00njsd438", country="US", domain="google.com",
-                    raw="Google"))  # an author's OpenAlex id is no institution's
+        Affiliation(
+            name="Google", id="ror:00njsd438", country="US", domain="google.com", raw="Google"
+        ),
+    )  # an author's OpenAlex id is no institution's
     assert bo.affiliations == (Affiliation(id="openalex:I4210"),)
     assert (cy.ids, cy.affiliations) == ((), ())
 
@@ -75,13 +104,15 @@ def test_author_strings_are_split(authors: str, names: list[str]) -> None:
 
 
 def test_bad_lines_become_problems_with_their_line() -> None:
-    text = "\n".join([
-        json.dumps({"title": "Good paper"}),
-        "{not json",
-        "[1, 2]",
-        json.dumps({"authors": ["Nobody"]}),
-        json.dumps({"title": "Odd", "decision": "maybe", "year": "soon", "colour": "red"}),
-    ])
+    text = "\n".join(
+        [
+            json.dumps({"title": "Good paper"}),
+            "{not json",
+            "[1, 2]",
+            json.dumps({"authors": ["Nobody"]}),
+            json.dumps({"title": "Odd", "decision": "maybe", "year": "soon", "colour": "red"}),
+        ]
+    )
     items = _read(text)
     problems = [(p.source.line, p.message) for p in items if isinstance(p, Problem)]
     assert [line for line, _ in problems] == [2, 3, 4, 5, 5, 5]

@@ -36,21 +36,29 @@ def test_sample_gives_two_papers_and_no_problem(sample: list[Paper | Problem]) -
     assert (pruning.title, pruning.source.line) == ("Rethinking the Value of Network Pruning", 607)
     assert dropout.ids.openreview == "HkghWScuoQ"
     assert pruning.urls.forum == "https://openreview.net/forum?id=r1eLk2mKiX"
-    assert pruning.urls.pdf == ("https://openreview.net/pdf/"
-                                "dad7038fa745bf15afe2a9f5692a5c51a5433084.pdf")
+    assert pruning.urls.pdf == (
+        "https://openreview.net/pdf/dad7038fa745bf15afe2a9f5692a5c51a5433084.pdf"
+    )
 
 
 def test_sample_authors_emails_and_keywords(sample: list[Paper | Problem]) -> None:
     dropout, pruning = sample
     assert isinstance(dropout, Paper) and isinstance(pruning, Paper)
     assert [(a.name, a.email) for a in dropout.authors] == [
-        ("Aidan N. Gomez", "aidan@for.ai"), ("Ivan Zhang", "ivan@for.ai"),
-        ("Kevin Swersky", "kswersky@google.com"), ("Yarin Gal", "yarin@cs.ox.ac.uk"),
-        ("Geoffrey E. Hinton", "geoffhinton@google.com")]
+        ("Aidan N. Gomez", "aidan@for.ai"),
+        ("Ivan Zhang", "ivan@for.ai"),
+        ("Kevin Swersky", "kswersky@google.com"),
+        ("Yarin Gal", "yarin@cs.ox.ac.uk"),
+        ("Geoffrey E. Hinton", "geoffhinton@google.com"),
+    ]
     assert not any(a.ids for a in (*dropout.authors, *pruning.authors))  # emails only
     assert dropout.keywords == ()
-    assert pruning.keywords == ("Network Pruning", "Network Compression", "Architecture Search",
-                                "Training from Scratch")
+    assert pruning.keywords == (
+        "Network Pruning",
+        "Network Compression",
+        "Architecture Search",
+        "Training from Scratch",
+    )
     assert pruning.tldr is not None and pruning.tldr.startswith("In network pruning, fine-tuning")
 
 
@@ -65,36 +73,66 @@ def test_sample_decisions_ratings_and_venue_from_replies(sample: list[Paper | Pr
 
 
 def _v2(note_id: str, **content: Any) -> dict[str, Any]:
-    return {"id": note_id, "forum": note_id,
-            "invitations": ["ICLR.cc/2024/Conference/-/Submission"],
-            "domain": "ICLR.cc/2024/Conference",
-            "content": {k: {"value": v} for k, v in content.items()}}
+    return {
+        "id": note_id,
+        "forum": note_id,
+        "invitations": ["ICLR.cc/2024/Conference/-/Submission"],
+        "domain": "ICLR.cc/2024/Conference",
+        "content": {k: {"value": v} for k, v in content.items()},
+    }
 
 
 def _reply(forum: str, note_id: str, invitation: str, **content: Any) -> dict[str, Any]:
-    return {"id": note_id, "forum": forum, "replyto": forum, "invitations": [invitation],
-            "content": {k: {"value": v} for k, v in content.items()}}
+    return {
+        "id": note_id,
+        "forum": forum,
+        "replyto": forum,
+        "invitations": [invitation],
+        "content": {k: {"value": v} for k, v in content.items()},
+    }
 
 
 def test_v2_notes_with_replies() -> None:
     notes = [
-        _v2("abc123", title="A  Title", authors=["Ann Lee", "Bo Chen"],
-            authorids=["~Ann_Lee1", "bo@x.org"], keywords=["graphs", "rdf"],
-            abstract="An\nabstract.", venueid="ICLR.cc/2024/Conference", pdf="/pdf/abc.pdf"),
-        _reply("abc123", "d1", "ICLR.cc/2024/Conference/Submission1/-/Decision",
-               decision="Accept (spotlight)", title="Paper Decision"),
-        _reply("abc123", "r1", "ICLR.cc/2024/Conference/Submission1/-/Official_Review",
-               rating="8: accept, good paper", confidence=4),
-        _reply("abc123", "r2", "ICLR.cc/2024/Conference/Submission1/-/Official_Review",
-               rating=6),
-        _reply("abc123", "c1", "ICLR.cc/2024/Conference/Submission1/-/Official_Comment",
-               comment="Thanks"),
+        _v2(
+            "abc123",
+            title="A  Title",
+            authors=["Ann Lee", "Bo Chen"],
+            authorids=["~Ann_Lee1", "bo@x.org"],
+            keywords=["graphs", "rdf"],
+            abstract="An\nabstract.",
+            venueid="ICLR.cc/2024/Conference",
+            pdf="/pdf/abc.pdf",
+        ),
+        _reply(
+            "abc123",
+            "d1",
+            "ICLR.cc/2024/Conference/Submission1/-/Decision",
+            decision="Accept (spotlight)",
+            title="Paper Decision",
+        ),
+        _reply(
+            "abc123",
+            "r1",
+            "ICLR.cc/2024/Conference/Submission1/-/Official_Review",
+            rating="8: accept, good paper",
+            confidence=4,
+        ),
+        _reply("abc123", "r2", "ICLR.cc/2024/Conference/Submission1/-/Official_Review", rating=6),
+        _reply(
+            "abc123",
+            "c1",
+            "ICLR.cc/2024/Conference/Submission1/-/Official_Comment",
+            comment="Thanks",
+        ),
     ]
     (paper,) = _read(json.dumps({"notes": notes}))
     assert isinstance(paper, Paper)
     assert paper.title == "A Title"
-    assert [(a.name, a.email) for a in paper.authors] == [("Ann Lee", None),
-                                                          ("Bo Chen", "bo@x.org")]
+    assert [(a.name, a.email) for a in paper.authors] == [
+        ("Ann Lee", None),
+        ("Bo Chen", "bo@x.org"),
+    ]
     assert [a.ids for a in paper.authors] == [(("openreview", "~Ann_Lee1"),), ()]
     assert paper.abstract == "An abstract."
     assert paper.keywords == ("graphs", "rdf")
@@ -103,11 +141,16 @@ def test_v2_notes_with_replies() -> None:
     assert paper.urls.pdf == "https://openreview.net/pdf/abc.pdf"
 
 
-@pytest.mark.parametrize(("venue", "decision"), [
-    ("ICLR 2024 oral", "Oral"), ("ICLR 2024 poster", "Poster"),
-    ("ICLR 2023 notable top 25%", "Spotlight"), ("Submitted to ICLR 2024", None),
-    ("ICLR 2024 Conference Withdrawn Submission", "Withdrawn"),
-])
+@pytest.mark.parametrize(
+    ("venue", "decision"),
+    [
+        ("ICLR 2024 oral", "Oral"),
+        ("ICLR 2024 poster", "Poster"),
+        ("ICLR 2023 notable top 25%", "Spotlight"),
+        ("Submitted to ICLR 2024", None),
+        ("ICLR 2024 Conference Withdrawn Submission", "Withdrawn"),
+    ],
+)
 def test_v2_decision_from_the_venue_field(venue: str, decision: str | None) -> None:
     (paper,) = _read(json.dumps([_v2("x1", title="T", venue=venue)]))
     assert isinstance(paper, Paper)
@@ -116,34 +159,62 @@ def test_v2_decision_from_the_venue_field(venue: str, decision: str | None) -> N
 
 def test_v1_list_with_decisions_and_an_unknown_one() -> None:
     def v1(note_id: str) -> dict[str, Any]:
-        return {"id": note_id, "forum": note_id, "replyto": None,
-                "invitation": "ICLR.cc/2019/Conference/-/Blind_Submission",
-                "content": {"title": f"Paper {note_id}", "authors": ["A B"],
-                            "authorids": ["a@b.c"]}}
+        return {
+            "id": note_id,
+            "forum": note_id,
+            "replyto": None,
+            "invitation": "ICLR.cc/2019/Conference/-/Blind_Submission",
+            "content": {"title": f"Paper {note_id}", "authors": ["A B"], "authorids": ["a@b.c"]},
+        }
 
     def decision(forum: str, text: str) -> dict[str, Any]:
-        return {"id": "d" + forum, "forum": forum, "replyto": forum,
-                "invitation": "ICLR.cc/2019/Conference/-/Paper1/Meta_Review",
-                "content": {"recommendation": text, "confidence": "5: certain"}}
+        return {
+            "id": "d" + forum,
+            "forum": forum,
+            "replyto": forum,
+            "invitation": "ICLR.cc/2019/Conference/-/Paper1/Meta_Review",
+            "content": {"recommendation": text, "confidence": "5: certain"},
+        }
 
-    notes = [v1("p1"), v1("p2"), v1("p3"), decision("p1", "Accept (Poster)"),
-             decision("p2", "Reject"), decision("p3", "Maybe next year")]
+    notes = [
+        v1("p1"),
+        v1("p2"),
+        v1("p3"),
+        decision("p1", "Accept (Poster)"),
+        decision("p2", "Reject"),
+        decision("p3", "Maybe next year"),
+    ]
     items = _read(json.dumps(notes, indent=1))
     papers = [i for i in items if isinstance(i, Paper)]
     assert [(p.decision, p.venue) for p in papers] == [
-        ("Poster", "ICLR 2019"), ("Reject", "ICLR 2019"), (None, "ICLR 2019")]
+        ("Poster", "ICLR 2019"),
+        ("Reject", "ICLR 2019"),
+        (None, "ICLR 2019"),
+    ]
     assert papers[0].authors[0].email == "a@b.c"
     assert papers[0].ratings == ()
 
 
 def test_withdrawn_and_desk_rejected_submission_invitations() -> None:
-    notes = [{"id": i, "forum": i, "invitation": f"ICLR.cc/2020/Conference/-/{kind}",
-              "content": {"title": f"Paper {i}"}}
-             for i, kind in (("w", "Withdrawn_Submission"), ("d", "Desk_Rejected_Submission"),
-                             ("b", "Blind_Submission"))]
+    notes = [
+        {
+            "id": i,
+            "forum": i,
+            "invitation": f"ICLR.cc/2020/Conference/-/{kind}",
+            "content": {"title": f"Paper {i}"},
+        }
+        for i, kind in (
+            ("w", "Withdrawn_Submission"),
+            ("d", "Desk_Rejected_Submission"),
+            ("b", "Blind_Submission"),
+        )
+    ]
     papers = _read(json.dumps(notes))
     assert [(p.title, p.decision) for p in papers if isinstance(p, Paper)] == [
-        ("Paper w", "Withdrawn"), ("Paper d", "Reject"), ("Paper b", None)]
+        ("Paper w", "Withdrawn"),
+        ("Paper d", "Reject"),
+        ("Paper b", None),
+    ]
 
 
 def test_plain_accept_at_a_conference_is_a_poster() -> None:
@@ -154,12 +225,21 @@ def test_plain_accept_at_a_conference_is_a_poster() -> None:
 
 
 def test_stray_objects_and_orphan_replies_are_problems_with_lines() -> None:
-    notes = [{"id": "p1", "invitation": "X.cc/2020/Conference/-/Submission",
-              "content": {"title": "Kept"}},
-             {"something": "else"},
-             {"id": "r9", "forum": "gone", "replyto": "gone",
-              "invitation": "X.cc/2020/Conference/-/Official_Review",
-              "content": {"rating": "3: reject"}}]
+    notes = [
+        {
+            "id": "p1",
+            "invitation": "X.cc/2020/Conference/-/Submission",
+            "content": {"title": "Kept"},
+        },
+        {"something": "else"},
+        {
+            "id": "r9",
+            "forum": "gone",
+            "replyto": "gone",
+            "invitation": "X.cc/2020/Conference/-/Official_Review",
+            "content": {"rating": "3: reject"},
+        },
+    ]
     items = _read(json.dumps(notes, indent=1))
     assert [type(i).__name__ for i in items] == ["Paper", "Problem", "Problem"]
     stray, orphan = (i for i in items if isinstance(i, Problem))
@@ -176,10 +256,15 @@ def test_json_cut_in_half_names_file_line_and_column() -> None:
     assert last == 1446
     with pytest.raises(InputError) as err:
         _read(half, "cut.json")
-    assert str(err.value) == ("cut.json:1446: not valid JSON at line 1446, column 39: "
-                              "Unterminated string (the file looks cut short)")
-    with pytest.raises(InputError, match=r"^cut\.json:3: not valid JSON at line 3, column 1: "
-                                         r"Expecting .*cut short"):
+    assert str(err.value) == (
+        "cut.json:1446: not valid JSON at line 1446, column 39: "
+        "Unterminated string (the file looks cut short)"
+    )
+    with pytest.raises(
+        InputError,
+        match=r"^cut\.json:3: not valid JSON at line 3, column 1: "
+        r"Expecting .*cut short",
+    ):
         _read('[\n  {"id": "a", "content": {"title": "T"}},\n', "cut.json")
 
 

@@ -14,8 +14,12 @@ from kg.sources.files import from_text, load
 
 DATA = Path(kg.__file__).parent / "data/iclr"
 SEED = DATA / "000_2ddc948775ec2879.txt"
-OTHERS = ["001_be56ec5208ff5487.txt", "002_94cbd89857369fa4.txt",
-          "003_b57b60e54dfcfc03.txt", "004_8b4b7c88f0a2d83f.txt"]
+OTHERS = [
+    "001_be56ec5208ff5487.txt",
+    "002_94cbd89857369fa4.txt",
+    "003_b57b60e54dfcfc03.txt",
+    "004_8b4b7c88f0a2d83f.txt",
+]
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +37,7 @@ def _read(text: str) -> list[Item]:
 
 
 # --- the bundled seed -------------------------------------------------------------------------
+
 
 def test_seed_counts(items: list[Item], papers: dict[str, Paper]) -> None:
     assert [i for i in items if not isinstance(i, Paper)] == []
@@ -57,7 +62,9 @@ def test_first_record(papers: dict[str, Paper]) -> None:
     assert p.urls.code == ("http://rohitgirdhar.github.io/CATER",)
     assert p.keywords == ("Video Understanding", "Temporal Reasoning")
     assert [(a.name, a.email) for a in p.authors] == [
-        ("Rohit Girdhar", "rgirdhar@cs.cmu.edu"), ("Deva Ramanan", "deva@cs.cmu.edu")]
+        ("Rohit Girdhar", "rgirdhar@cs.cmu.edu"),
+        ("Deva Ramanan", "deva@cs.cmu.edu"),
+    ]
 
 
 def test_forum_link_appended_to_the_title_line(papers: dict[str, Paper]) -> None:
@@ -67,21 +74,26 @@ def test_forum_link_appended_to_the_title_line(papers: dict[str, Paper]) -> None
     assert papers["SJe5P6EYvS"].title == "Mogrifier LSTM"
     assert papers["SJe5P6EYvS"].source.line == 245
     assert papers["S1efxTVYDr"].urls.code == (
-        "https://drive.google.com/file/d/1q8PqhF9eOLOHOcOCGVKXtA_OlP6qq2mn",)
+        "https://drive.google.com/file/d/1q8PqhF9eOLOHOcOCGVKXtA_OlP6qq2mn",
+    )
 
 
 def test_names_wrapped_inside_and_equal_contribution(papers: dict[str, Paper]) -> None:
     gendice = papers["HkxlcnVFwB"].authors
     assert [(a.written, a.name, a.equal_contribution) for a in gendice[:3]] == [
-        ("Ruiyi Zhang*", "Ruiyi Zhang", True), ("Bo Dai*", "Bo Dai", True),
-        ("Lihong Li", "Lihong Li", False)]
+        ("Ruiyi Zhang*", "Ruiyi Zhang", True),
+        ("Bo Dai*", "Bo Dai", True),
+        ("Lihong Li", "Lihong Li", False),
+    ]
     assert gendice[1].email == "bodai@google.com"
     speech = papers["B1elCp4KwH"].authors
     assert [a.equal_contribution for a in speech] == [True, True, False]
     mogrifier = papers["SJe5P6EYvS"].authors
     assert [(a.name, a.email) for a in mogrifier] == [
-        ("Gábor Melis", "melisgl@google.com"), ("Tomáš Kočiský", "tkocisky@google.com"),
-        ("Phil Blunsom", "pblunsom@google.com")]
+        ("Gábor Melis", "melisgl@google.com"),
+        ("Tomáš Kočiský", "tkocisky@google.com"),
+        ("Phil Blunsom", "pblunsom@google.com"),
+    ]
     assert papers["r1gfQgSFDr"].authors[0].name == "Mikołaj Bińkowski"
     assert papers["S1efxTVYDr"].authors[3].name == "Masso Utiyama"
 
@@ -90,21 +102,30 @@ def test_emails_kept_as_written(papers: dict[str, Paper]) -> None:
     closer = papers["ryxdEkHtPS"].authors
     matters = papers["r1etN1rtPB"].authors
     assert [(a.name, a.email) for a in closer[:2]] == [
-        ("Andrew Ilyas", "ailyas@mit.edu"), ("Logan Engstrom", "engstrom@mit.edu")]
+        ("Andrew Ilyas", "ailyas@mit.edu"),
+        ("Logan Engstrom", "engstrom@mit.edu"),
+    ]
     assert [(a.name, a.email) for a in matters[:2]] == [
-        ("Logan Engstrom", "ailyas@mit.edu"), ("Andrew Ilyas", "engstrom@mit.edu")]
+        ("Logan Engstrom", "ailyas@mit.edu"),
+        ("Andrew Ilyas", "engstrom@mit.edu"),
+    ]
     assert len(closer) == len(matters) == 7
     reinke = papers["rkg6sJHYDr"].authors
     assert [a.email for a in reinke] == [
-        "chris.reinke@inria.fr", "mayalen.etcheverry@inria.fr", "chris.reinke@inria.fr"]
+        "chris.reinke@inria.fr",
+        "mayalen.etcheverry@inria.fr",
+        "chris.reinke@inria.fr",
+    ]
     assert reinke[2].name == "Pierre-Yves Oudeyer"
 
 
 def test_abstract_continuations_are_joined(papers: dict[str, Paper]) -> None:
     reformer = papers["rkgNKkHtvB"].abstract
     assert reformer is not None
-    assert reformer.startswith("Large Transformer models routinely achieve state-of-the-art "
-                               "results on a number of tasks but training")
+    assert reformer.startswith(
+        "Large Transformer models routinely achieve state-of-the-art "
+        "results on a number of tasks but training"
+    )
     assert "from O($L^2$) to O($L \\log L$), where $L$ is the length of the sequence." in reformer
     assert reformer.endswith("much more memory-efficient and much faster on long sequences.")
     gantts = papers["r1gfQgSFDr"].abstract
@@ -126,7 +147,8 @@ def test_abstract_irregularities(papers: dict[str, Paper]) -> None:
             assert text is None or (text == text.strip() and "  " not in text)
     assert papers["SJxSDxrKDr"].tldr == (
         "We propose a novel combination of adversarial training and provable defenses which "
-        "produces a model with state-of-the-art accuracy and certified robustness on CIFAR-10.")
+        "produces a model with state-of-the-art accuracy and certified robustness on CIFAR-10."
+    )
 
 
 def test_sniff_scores_only_its_own_format() -> None:
@@ -143,11 +165,18 @@ HEADER = "Toggle navigation\n\n      ICLR 2020\n\nLoading\n"
 FOOTER = "\n  * About OpenReview <https://openreview.net/about>\n  * FAQ\n"
 
 
-def record(fid: str, title: str = "A Title", authors: str | None = None,
-           meta: str = "ICLR 2020 Conference Blind", fields: str = "") -> str:
+def record(
+    fid: str,
+    title: str = "A Title",
+    authors: str | None = None,
+    meta: str = "ICLR 2020 Conference Blind",
+    fields: str = "",
+) -> str:
     if authors is None:
-        authors = ("    Ann Lee <https://openreview.net/profile?email=ann%40x.org>, Bo\n"
-                   "    Li* <https://openreview.net/profile?email=bo%40y.org>\n")
+        authors = (
+            "    Ann Lee <https://openreview.net/profile?email=ann%40x.org>, Bo\n"
+            "    Li* <https://openreview.net/profile?email=bo%40y.org>\n"
+        )
     return (
         "  *\n\n\n"
         f"            {title}\n"
@@ -163,29 +192,39 @@ def record(fid: str, title: str = "A Title", authors: str | None = None,
 
 
 def test_small_page_is_read() -> None:
-    fields = ("      o *Keywords:* a, , B c \n      o *Code:* <https://github.com/x/y>\n"
-              "      o *TL;DR:*\n              Short.\n")
+    fields = (
+        "      o *Keywords:* a, , B c \n      o *Code:* <https://github.com/x/y>\n"
+        "      o *TL;DR:*\n              Short.\n"
+    )
     (paper,) = _read(HEADER + record("abc_1-2", fields=fields) + FOOTER)
     assert isinstance(paper, Paper)
     assert paper.source.line == 9
     assert paper.title == "A Title"
     assert [(a.name, a.email, a.equal_contribution) for a in paper.authors] == [
-        ("Ann Lee", "ann@x.org", False), ("Bo Li", "bo@y.org", True)]
+        ("Ann Lee", "ann@x.org", False),
+        ("Bo Li", "bo@y.org", True),
+    ]
     assert (paper.keywords, paper.urls.code, paper.tldr) == (
-        ("a", "B c"), ("https://github.com/x/y",), "Short.")
+        ("a", "B c"),
+        ("https://github.com/x/y",),
+        "Short.",
+    )
     assert paper.ids.openreview == "abc_1-2"
 
 
 def test_profile_id_links_give_the_person_an_openreview_id() -> None:
-    authors = ("    Ann Lee <https://openreview.net/profile?id=%7EAnn_Lee1>, Bo\n"
-               "    Li <https://openreview.net/profile?id=~Bo_Li3>, Cy Diaz\n"
-               "    <https://openreview.net/profile?email=cy%40z.org>\n")
+    authors = (
+        "    Ann Lee <https://openreview.net/profile?id=%7EAnn_Lee1>, Bo\n"
+        "    Li <https://openreview.net/profile?id=~Bo_Li3>, Cy Diaz\n"
+        "    <https://openreview.net/profile?email=cy%40z.org>\n"
+    )
     (paper,) = _read(HEADER + record("a1", authors=authors) + FOOTER)
     assert isinstance(paper, Paper)
     assert [(a.name, a.ids, a.email) for a in paper.authors] == [
         ("Ann Lee", (("openreview", "~Ann_Lee1"),), None),
         ("Bo Li", (("openreview", "~Bo_Li3"),), None),
-        ("Cy Diaz", (), "cy@z.org")]
+        ("Cy Diaz", (), "cy@z.org"),
+    ]
 
 
 def test_venue_comes_from_the_page() -> None:
@@ -197,8 +236,11 @@ def test_venue_comes_from_the_page() -> None:
 
 
 def test_record_without_forum_link_is_a_problem() -> None:
-    broken = record("zz").replace("<https://openreview.net/forum?id=zz>", "").replace(
-        "<https://openreview.net/pdf?id=zz>", "")
+    broken = (
+        record("zz")
+        .replace("<https://openreview.net/forum?id=zz>", "")
+        .replace("<https://openreview.net/pdf?id=zz>", "")
+    )
     items = _read(HEADER + record("a1") + broken + record("a2") + FOOTER)
     assert [type(i).__name__ for i in items] == ["Paper", "Problem", "Paper"]
     problem = items[1]
@@ -211,8 +253,7 @@ def test_truncated_and_garbage_records_are_problems() -> None:
     garbage = "  *\n\n\n            A Title <https://openreview.net/forum?id=g1>\n\n    ???\n"
     items = _read(HEADER + garbage + record("a1") + "  *\n\n")
     kinds = [(type(i).__name__, i.source.line) for i in items]
-    assert kinds == [("Paper", 9), ("Problem", 9), ("Problem", 11), ("Paper", 15),
-                     ("Problem", 26)]
+    assert kinds == [("Paper", 9), ("Problem", 9), ("Problem", 11), ("Paper", 15), ("Problem", 26)]
     assert isinstance(items[1], Problem) and "no authors" in items[1].message
     assert isinstance(items[2], Problem) and "'???'" in items[2].message
     assert isinstance(items[4], Problem) and "empty record" in items[4].message

@@ -16,8 +16,12 @@ from kg.sources.files import from_text, load
 
 DATA = Path(kg.__file__).parent / "data" / "iclr"
 SEED = DATA / "001_be56ec5208ff5487.txt"
-OTHERS = ["000_2ddc948775ec2879.txt", "002_94cbd89857369fa4.txt",
-          "003_b57b60e54dfcfc03.txt", "004_8b4b7c88f0a2d83f.txt"]
+OTHERS = [
+    "000_2ddc948775ec2879.txt",
+    "002_94cbd89857369fa4.txt",
+    "003_b57b60e54dfcfc03.txt",
+    "004_8b4b7c88f0a2d83f.txt",
+]
 
 
 @cache
@@ -78,7 +82,13 @@ def test_first_record() -> None:
     first = _papers()[1]
     assert first.title == "Pay Attention to Features, Transfer Learn Faster CNNs"
     assert [a.name for a in first.authors] == [
-        "Kafeng Wang", "Xitong Gao", "Yiren Zhao", "Xingjian Li", "Dejing Dou", "Cheng-Zhong Xu"]
+        "Kafeng Wang",
+        "Xitong Gao",
+        "Yiren Zhao",
+        "Xingjian Li",
+        "Dejing Dou",
+        "Cheng-Zhong Xu",
+    ]
     assert first.decision == "Poster"
     assert first.abstract is not None
     assert first.abstract.startswith("Deep convolutional neural networks are now widely")
@@ -97,19 +107,25 @@ def test_no_abstract_keeps_markup_escapes_or_print_artifacts() -> None:
         (6, "Geom-GCN: Geometric Graph Convolutional Networks"),  # bold
         (57, "Understanding Generalization in Recurrent Neural Networks"),  # underline
         (577, "Demystifying Inter-Class Disentanglement"),  # bold + underline
-        (31, "BREAKING CERTIFIED DEFENSES: SEMANTIC ADVERSARIAL EXAMPLES WITH SPOOFED "
-             "ROBUSTNESS CERTIFICATES"),  # ALL CAPS stays
+        (
+            31,
+            "BREAKING CERTIFIED DEFENSES: SEMANTIC ADVERSARIAL EXAMPLES WITH SPOOFED "
+            "ROBUSTNESS CERTIFICATES",
+        ),  # ALL CAPS stays
         (2487, "LEARNED STEP SIZE QUANTIZATION"),  # bold ALL CAPS
         (1860, "MEMO: A Deep Network for Flexible Combination of Episodic Memories"),
         (2038, "DD-PPO: Learning Near-Perfect PointGoal Navigators from 2.5 Billion Frames"),
         (164, "DiffTaichi: Differentiable Programming for Physical Simulation"),  # </u></u>
-        (3524, "Automatically Discovering and Learning New Visual Categories with Ranking "
-               "Statistics"),  # stray </del>
+        (
+            3524,
+            "Automatically Discovering and Learning New Visual Categories with Ranking Statistics",
+        ),  # stray </del>
         (705, "Gradient $\\ell_1$ Regularization for Quantization Robustness"),
-        (1050, "Provable robustness against all adversarial $1_p$-perturbations for "
-               "$p\\geq 1$"),
-        (1441, "Understanding 14-based Dictionary Learning: Interpretation, Stability, and "
-               "Robustness"),
+        (1050, "Provable robustness against all adversarial $1_p$-perturbations for $p\\geq 1$"),
+        (
+            1441,
+            "Understanding 14-based Dictionary Learning: Interpretation, Stability, and Robustness",
+        ),
     ],
 )
 def test_titles_are_cleaned(line: int, title: str) -> None:
@@ -154,9 +170,11 @@ def test_continuations_do_not_leak_into_the_next_record() -> None:
     assert nxt.title == "PROGRESSIVE LEARNING AND DISENTANGLEMENT OF HIERARCHICAL REPRESENTATIONS"
     assert nxt.abstract is not None and "quantization" not in nxt.abstract
     assert (papers[880].abstract or "").endswith(
-        "NTK's efficacy may trace to lower variance of output.")
+        "NTK's efficacy may trace to lower variance of output."
+    )
     assert (papers[1788].abstract or "").endswith(
-        "nearest neighbor search is an effective approach for language modeling in the long tail.")
+        "nearest neighbor search is an effective approach for language modeling in the long tail."
+    )
 
 
 def test_abstract_escapes_are_undone_and_latex_kept() -> None:
@@ -183,7 +201,12 @@ def test_decisions_and_bullet_forms() -> None:
     koopman = papers[2228]  # "• " author line 2230, artifact 2232, abstract line 2234
     assert koopman.title == "Learning Compositional Koopman Operators for Model-Based Control"
     assert [a.name for a in koopman.authors] == [
-        "Yunzhu Li", "Hao He", "Jiajun Wu", "Dina Katabi", "Antonio Torralba"]
+        "Yunzhu Li",
+        "Hao He",
+        "Jiajun Wu",
+        "Dina Katabi",
+        "Antonio Torralba",
+    ]
     assert koopman.decision == "Spotlight"
     assert (koopman.abstract or "").startswith("Finding an embedding space")
     assert papers[988].title == "Reformer: The Efficient Transformer"
@@ -194,15 +217,25 @@ def test_author_irregularities() -> None:
     papers = _papers()
     lower = papers[1598].authors  # line 1600, all lowercase, kept as written
     assert [a.name for a in lower] == [
-        "da Xu", "chuanwei ruan", "evren korpeoglu", "sushant kumar", "kannan achan"]
+        "da Xu",
+        "chuanwei ruan",
+        "evren korpeoglu",
+        "sushant kumar",
+        "kannan achan",
+    ]
     assert [a.name for a in papers[1692].authors] == ["Reinhard Heckel", "Mahdi Soltanolkotabi"]
     daggers = papers[1240].authors  # line 1242, <sup>†</sup>
     assert [(a.written, a.name, a.equal_contribution) for a in daggers[-2:]] == [
-        ("Yi Wu†", "Yi Wu", True), ("Xiaolong Wang†", "Xiaolong Wang", True)]
+        ("Yi Wu†", "Yi Wu", True),
+        ("Xiaolong Wang†", "Xiaolong Wang", True),
+    ]
     assert not daggers[0].equal_contribution
     star = papers[715].authors[-2]  # line 717 "Robert Stanforth\*"
     assert (star.written, star.name, star.equal_contribution) == (
-        "Robert Stanforth*", "Robert Stanforth", True)
+        "Robert Stanforth*",
+        "Robert Stanforth",
+        True,
+    )
     assert papers[715].authors[1].name == "Krishnamurthy (Dj) Dvijotham"
     assert [a.name for a in papers[1309].authors] == ["Tie XU", "Omri Barak"]
     assert [a.name for a in papers[1365].authors] == ["M Arbel", "A Gretton", "W Li", "G Montufar"]
@@ -212,8 +245,10 @@ def test_author_irregularities() -> None:
 def test_reversed_author_line(line: int) -> None:
     authors = _papers()[line].authors
     assert [(a.written, a.name) for a in authors] == [
-        ("Asano YM.", "Y. M. Asano"), ("Rupprecht C.", "C. Rupprecht"),
-        ("Vedaldi A.", "A. Vedaldi")]
+        ("Asano YM.", "Y. M. Asano"),
+        ("Rupprecht C.", "C. Rupprecht"),
+        ("Vedaldi A.", "A. Vedaldi"),
+    ]
     assert authors[0].normalized == "y m asano"
 
 
@@ -237,9 +272,11 @@ def test_sniff_other_seeds(name: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ['{"title": "T", "authors": ["A B"], "abstract": "x"}\n',
-     "title,authors,abstract\nT,A B,x\n",
-     "# Heading\n\n- a list\n- abstract: not ours\n"],
+    [
+        '{"title": "T", "authors": ["A B"], "abstract": "x"}\n',
+        "title,authors,abstract\nT,A B,x\n",
+        "# Heading\n\n- a list\n- abstract: not ours\n",
+    ],
 )
 def test_sniff_other_formats(text: str) -> None:
     assert paper_list.sniff(from_text(text)) == 0
@@ -258,8 +295,10 @@ def test_abstract_line_without_author_line() -> None:
 
 
 def test_abstract_line_with_nothing_before_it() -> None:
-    text = ("# A\n\n- Ann Lee\n- abstract@open-review(Poster): One.\n"
-            "- abstract@open-review(Talk): Two.\n")
+    text = (
+        "# A\n\n- Ann Lee\n- abstract@open-review(Poster): One.\n"
+        "- abstract@open-review(Talk): Two.\n"
+    )
     first, problem = _read(text)
     assert isinstance(first, Paper) and first.abstract == "One."
     assert isinstance(problem, Problem) and problem.source.line == 5
@@ -267,28 +306,36 @@ def test_abstract_line_with_nothing_before_it() -> None:
 
 
 def test_truncated_record_and_unknown_decision() -> None:
-    text = "\n".join([
-        "intro text",
-        "# First",
-        "",
-        "- A One, B Two",
-        "- abstract@open-review(Maybe): First \\$x\\_1\\$ abstract",
-        "",
-        "# Truncated",
-        "",
-        "- C Three",
-        "",
-        "# Last",
-        "",
-        "- D Four",
-        "- abstract@open-review(Talk): Last abstract",
-        "tail paragraph",
-        "## Cut off",
-    ])
+    text = "\n".join(
+        [
+            "intro text",
+            "# First",
+            "",
+            "- A One, B Two",
+            "- abstract@open-review(Maybe): First \\$x\\_1\\$ abstract",
+            "",
+            "# Truncated",
+            "",
+            "- C Three",
+            "",
+            "# Last",
+            "",
+            "- D Four",
+            "- abstract@open-review(Talk): Last abstract",
+            "tail paragraph",
+            "## Cut off",
+        ]
+    )
     items = _read(text)
     found = [(type(i).__name__, i.source.line) for i in items]
-    assert found == [("Problem", 1), ("Problem", 5), ("Paper", 2), ("Problem", 7),
-                     ("Paper", 11), ("Problem", 16)]
+    assert found == [
+        ("Problem", 1),
+        ("Problem", 5),
+        ("Paper", 2),
+        ("Problem", 7),
+        ("Paper", 11),
+        ("Problem", 16),
+    ]
     problems = [i for i in items if isinstance(i, Problem)]
     assert "before the first record" in problems[0].message
     assert "unknown decision 'Maybe'" in problems[1].message
@@ -323,8 +370,10 @@ def test_headings_without_abstract_lines_are_not_a_paper_list() -> None:
 
 
 def test_title_markup_is_removed_but_math_kept() -> None:
-    text = ("### **<u>Big</u></del>** \\$x\\_1\\$ <br/>and $p<q$ <span>nets</span>\n\n"
-            "- A One\n- abstract@open-review(Poster): Uses $a<b$ and <del>x</del>\\{1\\}.")
+    text = (
+        "### **<u>Big</u></del>** \\$x\\_1\\$ <br/>and $p<q$ <span>nets</span>\n\n"
+        "- A One\n- abstract@open-review(Poster): Uses $a<b$ and <del>x</del>\\{1\\}."
+    )
     (paper,) = _read(text)
     assert isinstance(paper, Paper)
     assert paper.title == "Big $x_1$ and $p<q$ nets"

@@ -77,16 +77,20 @@ def expected(shard_quads: list[ox.Quad]) -> Counter[str]:
 
 
 @pytest.fixture(scope="module")
-def loaded(shard_files: list[Path], tmp_path_factory: pytest.TempPathFactory,
-           ) -> Iterator[tuple[Virtuoso, BulkLoad, Counter[str]]]:
+def loaded(
+    shard_files: list[Path],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Virtuoso, BulkLoad, Counter[str]]]:
     """A fresh Virtuoso with the shards loaded; the graph counts it had before them."""
     work = tmp_path_factory.mktemp("virtuoso-shards")
     with Virtuoso(work / "server") as server:
         before = graph_counts(server)
         load = load_shards(server, shard_files, work / "to-load")
-        print(f"\nvirtuoso bulk load: {len(load.files)} shards, {load.quads} quads, "
-              f"{load.seconds:.2f} s, {load.quads_per_second:,.0f} quads/s, "
-              f"{load.loaders} loaders")
+        print(
+            f"\nvirtuoso bulk load: {len(load.files)} shards, {load.quads} quads, "
+            f"{load.seconds:.2f} s, {load.quads_per_second:,.0f} quads/s, "
+            f"{load.loaders} loaders"
+        )
         yield server, load, before
 
 
@@ -94,25 +98,29 @@ def _from_clauses(graphs: Iterable[str]) -> str:
     return "".join(f"FROM <{g}>\n" for g in sorted(graphs))
 
 
-def test_the_shards_are_the_build(build_quads: list[ox.Quad], shard_files: list[Path],
-                                  shard_quads: list[ox.Quad]) -> None:
+def test_the_shards_are_the_build(
+    build_quads: list[ox.Quad], shard_files: list[Path], shard_quads: list[ox.Quad]
+) -> None:
     assert len(shard_files) == SHARDS + 1  # and the concept labels
     assert all(path.stat().st_size > 0 for path in shard_files)
     assert set(shard_quads) == set(build_quads)
     assert all(not isinstance(q.graph_name, ox.DefaultGraph) for q in shard_quads)
 
 
-def test_every_shard_loads_without_error(loaded: tuple[Virtuoso, BulkLoad, Counter[str]],
-                                         shard_files: list[Path],
-                                         shard_quads: list[ox.Quad]) -> None:
+def test_every_shard_loads_without_error(
+    loaded: tuple[Virtuoso, BulkLoad, Counter[str]],
+    shard_files: list[Path],
+    shard_quads: list[ox.Quad],
+) -> None:
     _, load, _ = loaded
     assert sorted(load.files) == sorted(p.name for p in shard_files)
     assert load.quads == len(set(shard_quads))
     assert load.loaders == LOADERS and load.seconds > 0
 
 
-def test_each_quad_keeps_its_own_graph(loaded: tuple[Virtuoso, BulkLoad, Counter[str]],
-                                       expected: Counter[str]) -> None:
+def test_each_quad_keeps_its_own_graph(
+    loaded: tuple[Virtuoso, BulkLoad, Counter[str]], expected: Counter[str]
+) -> None:
     server, _, before = loaded
     after = graph_counts(server)
     new = {g for g in after if g not in before}
@@ -121,8 +129,9 @@ def test_each_quad_keeps_its_own_graph(loaded: tuple[Virtuoso, BulkLoad, Counter
     assert all(after[g] == before[g] for g in before)
 
 
-def test_each_graph_has_the_triples_of_graph_nq(loaded: tuple[Virtuoso, BulkLoad, Counter[str]],
-                                                build_quads: list[ox.Quad]) -> None:
+def test_each_graph_has_the_triples_of_graph_nq(
+    loaded: tuple[Virtuoso, BulkLoad, Counter[str]], build_quads: list[ox.Quad]
+) -> None:
     server, _, _ = loaded
     build = Counter(q.graph_name.value for q in set(build_quads))  # type: ignore[union-attr]
     counts = graph_counts(server)
@@ -130,8 +139,10 @@ def test_each_graph_has_the_triples_of_graph_nq(loaded: tuple[Virtuoso, BulkLoad
 
 
 def test_the_union_has_the_distinct_triples_of_graph_nq(
-        loaded: tuple[Virtuoso, BulkLoad, Counter[str]], expected: Counter[str],
-        build_quads: list[ox.Quad]) -> None:
+    loaded: tuple[Virtuoso, BulkLoad, Counter[str]],
+    expected: Counter[str],
+    build_quads: list[ox.Quad],
+) -> None:
     server, _, _ = loaded
     distinct = len({q.triple for q in build_quads})
     count = "SELECT (COUNT(*) AS ?n)\n{}WHERE {{ SELECT DISTINCT ?s ?p ?o {{ ?s ?p ?o }} }}"
@@ -143,8 +154,8 @@ def test_the_union_has_the_distinct_triples_of_graph_nq(
 
 @pytest.mark.parametrize("name", ["coauthors", "cited"])
 def test_saved_queries_answer_the_same_over_the_shard_graphs(
-        loaded: tuple[Virtuoso, BulkLoad, Counter[str]], expected: Counter[str], built: Path,
-        name: str) -> None:
+    loaded: tuple[Virtuoso, BulkLoad, Counter[str]], expected: Counter[str], built: Path, name: str
+) -> None:
     server, _, _ = loaded
     store = Store.open(built)
     sparql = queries.bind(store, queries.get(name), CALLS[name])

@@ -106,8 +106,9 @@ class Virtuoso:
         self.db.mkdir(parents=True)
         self.data.mkdir(parents=True)
         self.sql_port, self.http_port = _free_port(), _free_port()
-        (self.db / "virtuoso.ini").write_text(INI.format(
-            db=self.db, data=self.data, sql_port=self.sql_port, http_port=self.http_port))
+        (self.db / "virtuoso.ini").write_text(
+            INI.format(db=self.db, data=self.data, sql_port=self.sql_port, http_port=self.http_port)
+        )
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -118,8 +119,13 @@ class Virtuoso:
         return ["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", "dba", f"exec={statement}"]
 
     def isql(self, statement: str, timeout: float = 120) -> str:
-        result = subprocess.run(self._isql_command(statement),
-                                capture_output=True, text=True, timeout=timeout, check=False)
+        result = subprocess.run(
+            self._isql_command(statement),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
         if result.returncode != 0 or "*** Error" in result.stdout + result.stderr:
             raise RuntimeError(f"isql {statement!r} failed: {result.stdout}{result.stderr}")
         return result.stdout
@@ -135,7 +141,10 @@ class Virtuoso:
     def start(self, wait: float = 60) -> None:
         self.process = subprocess.Popen(
             ["virtuoso-t", "+configfile", str(self.db / "virtuoso.ini"), "+foreground"],
-            cwd=self.db, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            cwd=self.db,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -154,13 +163,20 @@ class Virtuoso:
         self.isql(f"ld_dir('{self.data}', '{path.name}', '{graph}');")
         self.isql("rdf_loader_run();")
         self.isql("checkpoint;")
-        errors = self.isql("select ll_file, ll_error from DB.DBA.load_list "
-                           "where ll_error is not null;")
+        errors = self.isql(
+            "select ll_file, ll_error from DB.DBA.load_list where ll_error is not null;"
+        )
         if path.name in errors:
             raise RuntimeError(f"virtuoso could not load {path.name}: {errors}")
 
-    def load_nquads_dir(self, directory: Path, default_graph: str, loaders: int = 2,
-                        mask: str = "*.nq", timeout: float = 600) -> BulkLoad:
+    def load_nquads_dir(
+        self,
+        directory: Path,
+        default_graph: str,
+        loaders: int = 2,
+        mask: str = "*.nq",
+        timeout: float = 600,
+    ) -> BulkLoad:
         """Bulk-load every ``mask`` file of ``directory`` the way Virtuoso documents for
         large loads, and check that each file loaded.
 
@@ -184,11 +200,19 @@ class Virtuoso:
                 shutil.copy(source, target / source.name)
         before = self._quad_count()
         start = time.monotonic()
-        self.isql(f"ld_dir({_sql_string(str(target))}, {_sql_string(mask)}, "
-                  f"{_sql_string(default_graph)});")
-        sessions = [subprocess.Popen(self._isql_command("rdf_loader_run();"),
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True) for _ in range(loaders)]
+        self.isql(
+            f"ld_dir({_sql_string(str(target))}, {_sql_string(mask)}, "
+            f"{_sql_string(default_graph)});"
+        )
+        sessions = [
+            subprocess.Popen(
+                self._isql_command("rdf_loader_run();"),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for _ in range(loaders)
+        ]
         failures = []
         for session in sessions:
             try:
@@ -204,7 +228,8 @@ class Virtuoso:
         seconds = time.monotonic() - start
         rows = self.sql_values(
             f"cast(ll_state as varchar), '{_SEP}', ll_file, '{_SEP}', coalesce(ll_error, '')",
-            f"from DB.DBA.load_list where ll_file like {_sql_string(f'{target}/%')}")
+            f"from DB.DBA.load_list where ll_file like {_sql_string(f'{target}/%')}",
+        )
         states = {}
         for row in rows:
             state, path, error = [*row.split(_SEP, 2), "", ""][:3]
@@ -216,8 +241,12 @@ class Virtuoso:
                 problems.append(f"{source.name} (ll_state {state}, ll_error {error or 'null'})")
         if problems or failures:
             raise RuntimeError("virtuoso could not load " + "; ".join(problems + failures))
-        return BulkLoad(files=tuple(s.name for s in sources),
-                        quads=self._quad_count() - before, seconds=seconds, loaders=loaders)
+        return BulkLoad(
+            files=tuple(s.name for s in sources),
+            quads=self._quad_count() - before,
+            seconds=seconds,
+            loaders=loaders,
+        )
 
     def _quad_count(self) -> int:
         return int(self.sql_values("cast(count(*) as varchar)", "from DB.DBA.RDF_QUAD")[0])
@@ -231,9 +260,14 @@ class Virtuoso:
         graphs = [graph] if isinstance(graph, str) else list(graph or ())
         params = [("query", sparql), *(("default-graph-uri", g) for g in graphs)]
         body = urllib.parse.urlencode(params).encode()
-        request = urllib.request.Request(self.endpoint, data=body, headers={
-            "Accept": "application/sparql-results+json",
-            "Content-Type": "application/x-www-form-urlencoded"})
+        request = urllib.request.Request(
+            self.endpoint,
+            data=body,
+            headers={
+                "Accept": "application/sparql-results+json",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
         with urllib.request.urlopen(request, timeout=120) as response:
             return json.loads(response.read())  # type: ignore[no-any-return]
 
@@ -258,14 +292,17 @@ class Virtuoso:
 
 def canonical_local(result: object, names: list[str]) -> list[tuple[str, ...]]:
     """kg's solutions as sorted tuples of values (``""`` for unbound), to compare."""
-    return sorted(tuple("" if row[n] is None else row[n].value for n in names)  # type: ignore[index]
-                  for row in result)  # type: ignore[attr-defined]
+    return sorted(
+        tuple("" if row[n] is None else row[n].value for n in names)  # type: ignore[index]
+        for row in result
+    )  # type: ignore[attr-defined]
 
 
 def canonical_remote(doc: dict, names: list[str]) -> list[tuple[str, ...]]:  # type: ignore[type-arg]
     """SPARQL JSON results as sorted tuples of values (``""`` for unbound), to compare."""
-    return sorted(tuple(b.get(n, {}).get("value", "") for n in names)
-                  for b in doc["results"]["bindings"])
+    return sorted(
+        tuple(b.get(n, {}).get("value", "") for n in names) for b in doc["results"]["bindings"]
+    )
 
 
 def require_virtuoso() -> None:
@@ -274,7 +311,9 @@ def require_virtuoso() -> None:
 
     if shutil.which("virtuoso-t") is None:
         if os.environ.get("CI"):
-            pytest.fail("virtuoso-t is missing: `make test` installs virtuoso-opensource",
-                        pytrace=False)
-        pytest.skip("virtuoso-opensource is not installed (make test installs it)",
-                    allow_module_level=True)
+            pytest.fail(
+                "virtuoso-t is missing: `make test` installs virtuoso-opensource", pytrace=False
+            )
+        pytest.skip(
+            "virtuoso-opensource is not installed (make test installs it)", allow_module_level=True
+        )
