@@ -37,16 +37,16 @@ from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
+from kg.resultformats import of_form, rdf_syntax
+
 _HEAD = struct.Struct(">IQ")
 GRACE_S = 0.25  # how long past the limit a worker may take to report an overrun itself
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: the formats served (those with a media type; kg.resultformats is the one table)
 GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
+    name: rdf_syntax(name) for name, f in of_form("graph").items() if f.media_types
 }
-SELECT_FORMATS = ("json", "xml", "csv", "tsv")
+SELECT_FORMATS = tuple(name for name, f in of_form("select").items() if f.media_types)
 T = TypeVar("T")
 Meta = dict[str, Any]
 

@@ -1,7 +1,8 @@
 """SPARQL results in the standard formats (JSON, XML, CSV, TSV) and as a readable table.
 
 SELECT and ASK results use the SPARQL 1.1 results formats; CONSTRUCT and DESCRIBE give
-Turtle or N-Triples.
+Turtle, N-Triples, RDF/XML or JSON-LD.  The formats are those of
+:data:`kg.resultformats.FORMATS`.
 """
 
 from __future__ import annotations
@@ -14,20 +15,11 @@ import pyoxigraph as ox
 
 from kg.errors import UsageError
 from kg.graph.vocab import PREFIXES
+from kg.resultformats import FORMATS, of_form, rdf_syntax
 from kg.text import terminal_safe
 
-SELECT_FORMATS: dict[str, ox.QueryResultsFormat | None] = {
-    "table": None,
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-}
-FORMATS = (*SELECT_FORMATS, *GRAPH_FORMATS)
+SELECT_FORMATS = of_form("select")
+GRAPH_FORMATS = of_form("graph")
 
 
 def _cell(term: Any) -> str:
@@ -95,7 +87,7 @@ def render(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: s
                 f"a CONSTRUCT/DESCRIBE result can be written as "
                 f"{', '.join(GRAPH_FORMATS)}, not {fmt!r}"
             )
-        return ox.serialize(list(result), format=GRAPH_FORMATS[fmt], prefixes=PREFIXES) or b""
+        return ox.serialize(list(result), format=rdf_syntax(fmt), prefixes=PREFIXES) or b""
     if fmt not in SELECT_FORMATS:
         raise UsageError(
             f"a SELECT/ASK result can be written as {', '.join(SELECT_FORMATS)}, not {fmt!r}"
@@ -106,5 +98,10 @@ def render(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: s
         return table(result).encode("utf-8")
     if fmt == "csv" and isinstance(result, ox.QuerySolutions):
         return sparql_csv(result)
-    data = result.serialize(format=SELECT_FORMATS[fmt])
+    syntax = SELECT_FORMATS[fmt].syntax
+    assert isinstance(syntax, ox.QueryResultsFormat)
+    data = result.serialize(format=syntax)
     return data if data is not None else b""
+
+
+__all__ = ["FORMATS", "GRAPH_FORMATS", "SELECT_FORMATS", "render", "sparql_csv", "table"]

@@ -57,6 +57,8 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.errors import UsageError
 from kg.querypool import GRAPH_FORMATS, Busy, Overrun, QueryPool, Unavailable, WorkerLost
+from kg.resultformats import FORMATS as RESULTS
+from kg.resultformats import of_form
 from kg.sparqltext import query_form
 from kg.text import terminal_safe
 
@@ -68,35 +70,19 @@ ALLOW = "GET, HEAD, POST, OPTIONS"
 EXPOSED = "X-SPARQL-MaxRows, X-SPARQL-MaxBytes"
 _CHARSET = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+-]{0,39}")
 
-#: result format name -> media types (the first is sent as Content-Type)
+#: result format name -> media types (the first is sent as Content-Type), from the one
+#: table of result formats (kg.resultformats)
 SELECT_TYPES: dict[str, tuple[str, ...]] = {
-    "json": ("application/sparql-results+json", "application/json"),
-    "xml": ("application/sparql-results+xml", "application/xml", "text/xml"),
-    "csv": ("text/csv",),
-    "tsv": ("text/tab-separated-values",),
+    name: f.media_types for name, f in of_form("select").items() if f.media_types
 }
 GRAPH_TYPES: dict[str, tuple[str, ...]] = {
-    "turtle": ("text/turtle", "application/x-turtle", "application/turtle"),
-    "ntriples": ("application/n-triples", "text/plain"),
-    "rdfxml": ("application/rdf+xml",),
-    "jsonld": ("application/ld+json",),
+    name: f.media_types for name, f in of_form("graph").items() if f.media_types
 }
 #: format= values -> (format for SELECT/ASK, format for CONSTRUCT/DESCRIBE)
 FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
-    "json": ("json", "jsonld"),
-    "xml": ("xml", "rdfxml"),
-    "csv": ("csv", None),
-    "tsv": ("tsv", None),
-    "turtle": (None, "turtle"),
-    "ttl": (None, "turtle"),
-    "n3": (None, "turtle"),
-    "ntriples": (None, "ntriples"),
-    "nt": (None, "ntriples"),
-    "rdf": (None, "rdfxml"),
-    "rdfxml": (None, "rdfxml"),
-    "rdf+xml": (None, "rdfxml"),
-    "jsonld": (None, "jsonld"),
-    "json-ld": (None, "jsonld"),
+    **{name: (name, None) for name in SELECT_TYPES},
+    **{alias: (None, name) for name in GRAPH_TYPES for alias in (name, *RESULTS[name].aliases)},
+    **{name: (name, g) for name in SELECT_TYPES for g in GRAPH_TYPES if name in RESULTS[g].aliases},
     **{t: (name, None) for name, types in SELECT_TYPES.items() for t in types},
     **{t: (None, name) for name, types in GRAPH_TYPES.items() for t in types},
 }
@@ -105,16 +91,7 @@ assert set(GRAPH_TYPES) == set(GRAPH_FORMATS)
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 SH = "http://www.w3.org/ns/shacl#"
-RESULT_FORMATS = (
-    "SPARQL_Results_JSON",
-    "SPARQL_Results_XML",
-    "SPARQL_Results_CSV",
-    "SPARQL_Results_TSV",
-    "Turtle",
-    "N-Triples",
-    "RDF_XML",
-    "JSON-LD",
-)
+RESULT_FORMATS = tuple(f.w3c for f in RESULTS.values() if f.w3c and f.media_types)
 _HOST = re.compile(r"(?:[A-Za-z0-9\-.]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?")
 
 

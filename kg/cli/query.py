@@ -9,7 +9,12 @@ from typing import BinaryIO, TextIO
 import click
 
 from kg.cli.common import DEFAULT_DIR, dir_option, main
-from kg.results import FORMATS
+from kg.resultformats import FORMATS
+
+_FORMAT_HELP = "; ".join(
+    f"{form}: {', '.join(n for n, f in FORMATS.items() if f.form == key)}"
+    for key, form in (("select", "SELECT/ASK"), ("graph", "CONSTRUCT/DESCRIBE"))
+)
 
 _SPARQL_START = re.compile(r"^\s*(PREFIX|BASE|SELECT|ASK|CONSTRUCT|DESCRIBE|#)", re.IGNORECASE)
 
@@ -49,9 +54,8 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
     "fmt",
     default="table",
     show_default=True,
-    type=click.Choice(FORMATS),
-    help="json/xml/csv/tsv: SPARQL 1.1 results formats; table: for reading; "
-    "turtle/ntriples: for CONSTRUCT and DESCRIBE.",
+    type=click.Choice(list(FORMATS)),
+    help=f"{_FORMAT_HELP} (table gives Turtle); `kg formats` describes each.",
 )
 @click.option(
     "-o",
