@@ -24,36 +24,35 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from kg.cli import main as kg
+from kg.export import outputs
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 INPUT = GOLDEN / "input"
 UPDATE = "python -m tests.golden --update"
 
-#: RDF formats of ``kg export rdf`` (``void`` is the VoID description).
-RDF = {
-    "turtle": "ttl",
-    "ntriples": "nt",
-    "nquads": "nq",
-    "trig": "trig",
-    "jsonld": "jsonld",
-    "void": "void.ttl",
-}
-#: Formats of ``kg export papers``.
-PAPERS = {"jsonl": "jsonl", "csv": "csv"}
-#: Formats of ``kg export coauthors`` and the file each writes (csv: two files).
-NETWORKS = {
-    "graphml": ["coauthors.graphml"],
-    "gexf": ["coauthors.gexf"],
-    "csv": ["coauthors.nodes.csv", "coauthors.edges.csv"],
-    "json": ["coauthors.json"],
-    "pajek": ["coauthors.net"],
-}
-#: Formats with no golden file, and why.
+#: What each kind of output is named after, and the command that writes it.
+STEMS = {"papers": "papers", "network": "coauthors", "rdf": "graph"}
+COMMANDS = {"papers": "papers", "network": "coauthors", "rdf": "rdf"}
+#: Formats with no golden file, and why (each has its own tests instead).
 LEFT_OUT = {
-    "html": "the page inlines vis-network: about 700 KB for three people, far over a "
-    "golden file's few KB (it is byte-deterministic: two runs on one build give "
+    ("network", "html"): "the page inlines vis-network: about 700 KB for three people, far "
+    "over a golden file's few KB (it is byte-deterministic: two runs on one build give "
     "one page; tests/export/test_html.py checks the page in Chromium)"
 }
+
+
+def formats() -> list[tuple[str, str]]:
+    """Every registered output format as (kind, name)."""
+    return [(kind, name) for kind, table in outputs.registry().items() for name in table]
+
+
+def files(kind: str, name: str) -> list[str]:
+    """The golden files of one format (a network in CSV is two files)."""
+    fmt = outputs.registry()[kind][name]
+    stem = STEMS[kind]
+    if not fmt.extension:
+        return [f"{stem}.nodes.csv", f"{stem}.edges.csv"]
+    return [f"{stem}{fmt.extension}"]
 
 
 def _run(args: Sequence[str]) -> None:
@@ -62,42 +61,26 @@ def _run(args: Sequence[str]) -> None:
         raise RuntimeError(f"kg {' '.join(args)} failed ({result.exit_code}): {result.output}")
 
 
-def render(work: Path) -> dict[str, bytes]:
-    """Build the golden input in ``work`` and export it in every format: file name → bytes."""
+def build(work: Path) -> Path:
+    """The golden input built (without extraction) in ``work``; returns the build."""
     out = work / "build"
     _run(["build", *(str(p) for p in sorted(INPUT.iterdir())), "--dir", str(out), "--no-extract"])
-    files = work / "files"
-    files.mkdir()
-    for fmt, suffix in RDF.items():
-        _run(
-            [
-                "export",
-                "rdf",
-                "--dir",
-                str(out),
-                "--format",
-                fmt,
-                "-o",
-                str(files / f"graph.{suffix}"),
-            ]
-        )
-    for fmt, suffix in PAPERS.items():
-        _run(
-            [
-                "export",
-                "papers",
-                "--dir",
-                str(out),
-                "--format",
-                fmt,
-                "-o",
-                str(files / f"papers.{suffix}"),
-            ]
-        )
-    for fmt, names in NETWORKS.items():
-        target = files / ("coauthors.csv" if fmt == "csv" else names[0])
-        _run(["export", "coauthors", "--dir", str(out), "--format", fmt, "-o", str(target)])
-    return {p.name: p.read_bytes() for p in sorted(files.iterdir())}
+    return out
+
+
+def render(work: Path) -> dict[str, bytes]:
+    """Build the golden input in ``work`` and export it, through the ``kg export``
+    commands, in every registered format but :data:`LEFT_OUT`: file name → bytes."""
+    out = build(work)
+    folder = work / "files"
+    folder.mkdir()
+    for kind, name in formats():
+        if (kind, name) in LEFT_OUT:
+            continue
+        first = files(kind, name)[0]
+        target = folder / (f"{STEMS[kind]}.csv" if first.endswith(".nodes.csv") else first)
+        _run(["export", COMMANDS[kind], "--dir", str(out), "--format", name, "-o", str(target)])
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
 def expected() -> dict[str, bytes]:

@@ -9,6 +9,7 @@ import click
 
 from kg.cli.common import dir_option, main, named_output, write_output, write_stream
 from kg.errors import KGError
+from kg.export import outputs
 
 
 @main.group()
@@ -16,44 +17,36 @@ def export() -> None:
     """Export tables and networks from the graph."""
 
 
+def _format_option(kind: str, default: str) -> Any:
+    """``--format``: the choices and their help read from the kind's one table."""
+    table = outputs.registry()[kind]
+    return click.option(
+        "--format",
+        "fmt",
+        default=default,
+        show_default=True,
+        type=click.Choice(list(table)),
+        help="; ".join(f"{f.name}: {f.description}" for f in table.values()) + ".",
+    )
+
+
 @export.command()
 @dir_option
-@click.option(
-    "--format",
-    "fmt",
-    default="jsonl",
-    show_default=True,
-    type=click.Choice(["jsonl", "csv"]),
-    help="JSON lines, or a flat CSV table.",
-)
+@_format_option("papers", "jsonl")
 @click.option("-o", "--output", default="-", help="File to write ('-' for stdout).")
 def papers(out: str, fmt: str, output: str) -> None:
     """The cleaned paper table: one line per real paper with its authors and sources."""
-    from kg.export.papers import WRITERS
+    from kg.export.papers import FORMATS
     from kg.store import Store
 
-    write_output(WRITERS[fmt](Store.open(out)), output)
+    write_output(FORMATS[fmt].render(Store.open(out)), output)
 
 
 def _network_options(func: Any) -> Any:
-    func = click.option(
-        "--format",
-        "fmt",
-        default="graphml",
-        show_default=True,
-        type=click.Choice(_network_formats()),
-        help="graphml/gexf (Gephi, Cytoscape), csv (NAME.nodes.csv and "
-        "NAME.edges.csv), json (node-link), pajek, html (offline page).",
-    )(func)
+    func = _format_option("network", "graphml")(func)
     return click.option(
         "-o", "--output", default=None, help="File to write (default: DIR/NAME.EXT)."
     )(func)
-
-
-def _network_formats() -> list[str]:
-    from kg.export.formats import EXPORTERS
-
-    return list(EXPORTERS)
 
 
 def _color_choices() -> list[str]:
@@ -187,24 +180,11 @@ def neighborhood(
 
 @export.command()
 @dir_option
-@click.option(
-    "--format",
-    "fmt",
-    default="turtle",
-    show_default=True,
-    type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "void"]),
-    help="turtle/ntriples: all graphs merged; nquads/trig/jsonld: one named graph "
-    "per source; void: the VoID description (counts of triples, papers, people...).",
-)
+@_format_option("rdf", "turtle")
 @click.option("-o", "--output", default="-", help="File to write ('-' for stdout).")
 def rdf(out: str, fmt: str, output: str) -> None:
     """The graph as RDF for other triple stores (Oxigraph, Virtuoso, Jena, QLever)."""
     from kg.export import rdf as rdf_export
     from kg.store import Store
 
-    store = Store.open(out)
-    if fmt == "void":
-        data = rdf_export.void(store, rdf_export.base_of(store))
-    else:
-        data = rdf_export.export(store, fmt)
-    write_output(data, output)
+    write_output(rdf_export.render(Store.open(out), fmt), output)

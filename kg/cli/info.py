@@ -12,13 +12,35 @@ from kg.cli.common import dir_option, main
 @main.command()
 @dir_option(help="Accepted as by every command; the formats are the same for every build.")
 def formats(out: str) -> None:
-    """List the input formats kg reads (names for `kg build --format`)."""
+    """List the formats kg reads and writes: inputs (`kg build --format`), exports
+    (`kg export ... --format`) and query results (`kg query --format`)."""
     from kg import sources
+    from kg.export import outputs
+    from kg.resultformats import FORMATS
 
-    readers = sources.registry()
-    width = max(len(n) for n in readers)
-    for name, reader in readers.items():
-        click.echo(f"{name.ljust(width)}  {reader.description}")
+    forms = {"select": "SELECT/ASK", "graph": "CONSTRUCT/DESCRIBE"}
+    tables: list[tuple[str, dict[str, str]]] = [
+        (
+            "input formats (kg build --format)",
+            {n: r.description for n, r in sources.registry().items()},
+        ),
+        *(
+            (
+                f"{outputs.KINDS[kind][0]} formats ({outputs.KINDS[kind][1]} --format)",
+                {n: f.description for n, f in table.items()},
+            )
+            for kind, table in outputs.registry().items()
+        ),
+        (
+            "query result formats (kg query --format)",
+            {n: f"{f.description} ({forms[f.form]})" for n, f in FORMATS.items()},
+        ),
+    ]
+    for i, (title, rows) in enumerate(tables):
+        click.echo(f"{chr(10) if i else ''}{title}:")
+        width = max(len(n) for n in rows)
+        for name, text in rows.items():
+            click.echo(f"  {name.ljust(width)}  {text}")
 
 
 @main.command()

@@ -20,6 +20,7 @@ import io
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -387,7 +388,24 @@ def to_csv(store: Store) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-WRITERS: dict[str, Callable[[Store], bytes]] = {"jsonl": to_jsonl, "csv": to_csv}
+@dataclass(frozen=True, slots=True)
+class TableFormat:
+    """A format of the paper table: its name, file extension, description and writer."""
+
+    name: str
+    extension: str
+    description: str
+    render: Callable[[Store], bytes]
+
+
+#: The formats of ``kg export papers``: the one table its ``--format`` and the docs read.
+FORMATS: dict[str, TableFormat] = {
+    f.name: f
+    for f in (
+        TableFormat("jsonl", ".jsonl", "JSON lines, one paper a line, lists kept", to_jsonl),
+        TableFormat("csv", ".csv", "a flat CSV table, lists joined with '; '", to_csv),
+    )
+}
 
 
 def write_jsonl(source: Store | QuadIndex, path: Path) -> None:

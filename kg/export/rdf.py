@@ -2,10 +2,12 @@
 
 Quads and triples are sorted before writing, so the same graph gives the same bytes.
 Turtle and N-Triples hold the union of all named graphs; N-Quads and TriG keep them.
+:data:`FORMATS` is the one table of ``kg export rdf --format``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
@@ -13,20 +15,41 @@ import pyoxigraph as ox
 from kg.errors import UsageError
 from kg.graph import vocab as V
 
-FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {  # name -> (format, keeps named graphs)
-    "turtle": (ox.RdfFormat.TURTLE, False),
-    "ntriples": (ox.RdfFormat.N_TRIPLES, False),
-    "nquads": (ox.RdfFormat.N_QUADS, True),
-    "trig": (ox.RdfFormat.TRIG, True),
-    "jsonld": (ox.RdfFormat.JSON_LD, True),
+
+@dataclass(frozen=True, slots=True)
+class RdfExport:
+    """A format of ``kg export rdf``: an RDF syntax (``named``: it keeps the named graphs),
+    or, with no syntax, the VoID description of the graph."""
+
+    name: str
+    extension: str
+    description: str
+    syntax: ox.RdfFormat | None
+    named: bool = False
+
+
+FORMATS: dict[str, RdfExport] = {
+    f.name: f
+    for f in (
+        RdfExport("turtle", ".ttl", "Turtle, all graphs merged", ox.RdfFormat.TURTLE),
+        RdfExport("ntriples", ".nt", "N-Triples, all graphs merged", ox.RdfFormat.N_TRIPLES),
+        RdfExport(
+            "nquads", ".nq", "N-Quads, one named graph per source", ox.RdfFormat.N_QUADS, True
+        ),
+        RdfExport("trig", ".trig", "TriG, one named graph per source", ox.RdfFormat.TRIG, True),
+        RdfExport(
+            "jsonld", ".jsonld", "JSON-LD, one named graph per source", ox.RdfFormat.JSON_LD, True
+        ),
+        RdfExport(
+            "void",
+            ".void.ttl",
+            "the VoID description (counts of triples and of papers, people, concepts)",
+            None,
+        ),
+    )
 }
-EXTENSIONS = {
-    "turtle": ".ttl",
-    "ntriples": ".nt",
-    "nquads": ".nq",
-    "trig": ".trig",
-    "jsonld": ".jsonld",
-}
+#: The RDF syntaxes among :data:`FORMATS` (all but the VoID description).
+SERIALISATIONS = {n: f for n, f in FORMATS.items() if f.syntax is not None}
 
 
 def sorted_quads(quads: Any) -> list[ox.Quad]:
@@ -46,9 +69,10 @@ def union_triples(quads: Any) -> list[ox.Triple]:
 
 def serialize(quads: Any, fmt: str) -> bytes:
     """The quads in ``fmt`` (turtle, ntriples, nquads, trig, jsonld)."""
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown RDF format {fmt!r}; choose one of: {', '.join(FORMATS)}")
-    rdf_format, named = FORMATS[fmt]
+    if fmt not in SERIALISATIONS:
+        raise UsageError(f"unknown RDF format {fmt!r}; choose one of: {', '.join(SERIALISATIONS)}")
+    rdf_format, named = SERIALISATIONS[fmt].syntax, SERIALISATIONS[fmt].named
+    assert rdf_format is not None
     items: list[Any] = sorted_quads(quads) if named else union_triples(quads)
     prefixes = V.PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
     if prefixes:
@@ -58,7 +82,7 @@ def serialize(quads: Any, fmt: str) -> bytes:
 
 def export(store: Any, fmt: str) -> bytes:
     """The whole store in ``fmt``: the named graphs, or their merge (the default graph)."""
-    if fmt in FORMATS and FORMATS[fmt][1]:
+    if fmt in SERIALISATIONS and SERIALISATIONS[fmt].named:
         quads = (
             q
             for q in store.raw.quads_for_pattern(None, None, None, None)
@@ -67,6 +91,14 @@ def export(store: Any, fmt: str) -> bytes:
     else:
         quads = store.raw.quads_for_pattern(None, None, None, ox.DefaultGraph())
     return serialize(quads, fmt)
+
+
+def render(store: Any, fmt: str) -> bytes:
+    """What ``kg export rdf --format fmt`` writes: the store in an RDF syntax, or its
+    VoID description."""
+    if fmt == "void":
+        return void(store, base_of(store))
+    return export(store, fmt)
 
 
 def base_of(store: Any) -> str:

@@ -47,10 +47,25 @@ def test_every_command_takes_dir(name: str, command: click.Command) -> None:
     assert any("--dir" in p.opts for p in command.params), f"`kg {name}` needs --dir (README)"
 
 
-def test_formats_lists_every_registered_reader() -> None:
+def test_formats_lists_every_registered_format_under_its_command() -> None:
+    from kg.export import outputs
+    from kg.resultformats import FORMATS
+
     result = _run("formats")
-    names = [line.split()[0] for line in result.output.splitlines()]
-    assert names == list(sources.registry())
+    sections: dict[str, list[str]] = {}
+    for line in result.output.splitlines():
+        if line and not line.startswith(" "):
+            title = line.rstrip(":")
+            sections[title] = []
+        elif line:
+            sections[title].append(line.split()[0])
+    assert list(sections.values()) == [
+        list(sources.registry()),
+        *(list(table) for table in outputs.registry().values()),
+        list(FORMATS),
+    ]
+    commands = ["kg build", *(c for _, c in outputs.KINDS.values()), "kg query"]
+    assert [t.split("(")[1] for t in sections] == [f"{c} --format)" for c in commands]
     assert _run("formats", "--dir", "anywhere").output == result.output
 
 

@@ -26,11 +26,11 @@ RDFLIB_FORMATS = {
 }
 
 
-@pytest.mark.parametrize("fmt", list(rdf.FORMATS))
+@pytest.mark.parametrize("fmt", list(rdf.SERIALISATIONS))
 def test_every_format_parses_in_rdflib_with_the_same_triples(built: Path, fmt: str) -> None:
     data = rdf.export(Store.open(built), fmt)
     assert data == rdf.export(Store.open(built), fmt)  # stable bytes
-    if rdf.FORMATS[fmt][1]:
+    if rdf.SERIALISATIONS[fmt].named:
         ds = rdflib.Dataset()
         ds.parse(data=data, format=RDFLIB_FORMATS[fmt])
         triples = {(s, p, o) for s, p, o, _ in ds.quads((None, None, None, None))}
