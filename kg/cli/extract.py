@@ -25,6 +25,7 @@ import click
 
 from kg.cli.common import main, say
 from kg.errors import KGError
+from kg.extract.parts import describe
 
 PROGRESS_EVERY_S = 10.0
 """Without a terminal, a progress line this often on stderr."""
@@ -161,7 +162,7 @@ def _json_line(obj: object) -> bytes:
         return (json.dumps(obj) + "\n").encode("ascii")
 
 
-@main.command()
+@main.command(epilog="\b\nThe parts of extraction, in the order a text meets them:\n" + describe())
 @click.argument("input_path", metavar="[INPUT.jsonl|-]", default="-")
 @click.option(
     "-o",
