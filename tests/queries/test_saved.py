@@ -42,6 +42,16 @@ def test_every_saved_query_is_tested() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(queries.registry()))
+def test_every_saved_query_runs_and_answers(request: pytest.FixtureRequest, name: str) -> None:
+    calls, build = (
+        (AFFILIATION_CALLS, "affiliated") if name in AFFILIATION_CALLS else (CALLS, "built")
+    )
+    rows = _rows(request.getfixturevalue(build), name, calls[name])
+    assert rows, f"{name} answers nothing on the {build} build"
+    assert all(any(v is not None for v in r.values()) for r in rows)
+
+
+@pytest.mark.parametrize("name", sorted(queries.registry()))
 def test_every_saved_query_is_described(name: str) -> None:
     query = queries.get(name)
     assert len(query.description) > 15

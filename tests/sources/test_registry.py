@@ -9,10 +9,37 @@ import pytest
 
 from kg import sources
 from kg.errors import InputError, UsageError
-from kg.sources.files import from_text, load
+from kg.records import Citation, Paper
+from kg.sources.files import SourceFile, from_text, load
 from tests.conftest import SEEDS
+from tests.sources.test_external_sniffing import EXPECTED, EXTERNAL
 
 HERE = Path(__file__).parent
+GOLDEN_INPUT = HERE.parent / "data" / "golden" / "input"
+
+#: One real file per reader (a new reader needs one here).
+SAMPLES: dict[str, Path] = {
+    **SEEDS,
+    **{reader: EXTERNAL / name for name, reader in sorted(EXPECTED.items(), reverse=True)},
+    "jsonl": GOLDEN_INPUT / "papers.jsonl",
+}
+#: Readers whose sample is a few lines of text.
+TEXT_SAMPLES = {"csv": "title,authors,abstract\nA Title,Ann Lee; Bo Chen,An abstract.\n"}
+
+
+def _sample(name: str) -> SourceFile:
+    if name in TEXT_SAMPLES:
+        return from_text(TEXT_SAMPLES[name], f"sample.{name}")
+    return load(SAMPLES[name])
+
+
+@pytest.mark.parametrize("name", list(sources.registry()))
+def test_every_reader_reads_its_sample(name: str) -> None:
+    source = _sample(name)
+    reader, items = sources.read(source)
+    assert reader.name == name
+    found = [i for i in items if isinstance(i, (Paper, Citation))]
+    assert found, f"{name} read nothing from its sample"
 
 
 @pytest.mark.parametrize(("name", "path"), sorted(SEEDS.items()))
