@@ -82,6 +82,7 @@ GRAPH_TYPES: dict[str, tuple[str, ...]] = {
 FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
     **{name: (name, None) for name in SELECT_TYPES},
     **{alias: (None, name) for name in GRAPH_TYPES for alias in (name, *RESULTS[name].aliases)},
+    # a name of both forms (json, xml) gives a format of each
     **{name: (name, g) for name in SELECT_TYPES for g in GRAPH_TYPES if name in RESULTS[g].aliases},
     **{t: (name, None) for name, types in SELECT_TYPES.items() for t in types},
     **{t: (None, name) for name, types in GRAPH_TYPES.items() for t in types},
