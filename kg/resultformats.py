@@ -17,6 +17,8 @@ from typing import Literal
 import pyoxigraph as ox
 
 Form = Literal["select", "graph"]
+#: the query forms each form of result comes from, as messages name them
+FORMS: dict[str, str] = {"select": "SELECT/ASK", "graph": "CONSTRUCT/DESCRIBE"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,8 @@ def formats(out: str) -> None:
     (`kg export ... --format`) and query results (`kg query --format`)."""
     from kg import sources
     from kg.export import outputs
-    from kg.resultformats import FORMATS
+    from kg.resultformats import FORMATS, FORMS
 
-    forms = {"select": "SELECT/ASK", "graph": "CONSTRUCT/DESCRIBE"}
     tables: list[tuple[str, dict[str, str]]] = [
         (
             "input formats (kg build --format)",
@@ -33,7 +32,7 @@ def formats(out: str) -> None:
         ),
         (
             "query result formats (kg query --format)",
-            {n: f"{f.description} ({forms[f.form]})" for n, f in FORMATS.items()},
+            {n: f"{f.description} ({FORMS[f.form]})" for n, f in FORMATS.items()},
         ),
     ]
     for i, (title, rows) in enumerate(tables):

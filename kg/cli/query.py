@@ -9,11 +9,11 @@ from typing import BinaryIO, TextIO
 import click
 
 from kg.cli.common import DEFAULT_DIR, dir_option, main
-from kg.resultformats import FORMATS
+from kg.resultformats import FORMATS, FORMS
 
 _FORMAT_HELP = "; ".join(
-    f"{form}: {', '.join(n for n, f in FORMATS.items() if f.form == key)}"
-    for key, form in (("select", "SELECT/ASK"), ("graph", "CONSTRUCT/DESCRIBE"))
+    f"{label}: {', '.join(n for n, f in FORMATS.items() if f.form == form)}"
+    for form, label in FORMS.items()
 )
 
 _SPARQL_START = re.compile(r"^\s*(PREFIX|BASE|SELECT|ASK|CONSTRUCT|DESCRIBE|#)", re.IGNORECASE)
