@@ -54,7 +54,7 @@ system-deps:
 	fi
 
 test: install system-deps lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadscope
 
 clean:
 	rm -rf $(VENV) exports/store exports/*.ttl exports/*.nq exports/*.json exports/*.jsonl

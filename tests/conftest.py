@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,14 +39,38 @@ def drain_fifo(fifo: Path) -> tuple[threading.Thread, dict[str, bytes]]:
     return thread, got
 
 
+def shared(
+    tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], Any]
+) -> Path:
+    """A directory ``make`` fills once per test run, however many processes run the tests.
+
+    Alone, it is a fresh temporary directory.  Under pytest-xdist (``make test`` runs two
+    workers) the workers share one: the first to ask makes it while holding a lock, the
+    others wait on the lock and then use what it made, so the bundled corpus is built once
+    per run, not once per worker.  Users of a shared directory must not change it.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        out = tmp_path_factory.mktemp(name)
+        make(out)
+        return out
+    root = tmp_path_factory.getbasetemp().parent  # the run's directory, above each worker's
+    out, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(out, ignore_errors=True)  # a worker that failed half way
+            out.mkdir()
+            make(out)
+            done.touch()
+    return out
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory holding a build of the bundled corpus (built once per session)."""
+    """A directory holding a build of the bundled corpus (built once per test run)."""
     from kg.pipeline import build
 
-    out = tmp_path_factory.mktemp("bundled")
-    build(out=out, workers=2)
-    return out
+    return shared(tmp_path_factory, "bundled", lambda out: build(out=out, workers=2))
 
 
 AFFILIATIONS = Path(__file__).parent / "data" / "affiliations"
@@ -65,9 +93,11 @@ def affiliated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A directory holding a build of :func:`affiliation_sources` (no extraction)."""
     from kg.pipeline import build
 
-    out = tmp_path_factory.mktemp("affiliated")
-    build(affiliation_sources(), out=out, extract=False)
-    return out
+    return shared(
+        tmp_path_factory,
+        "affiliated",
+        lambda out: build(affiliation_sources(), out=out, extract=False),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -87,8 +117,9 @@ def bundled_shards(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from kg.pipeline import bundled_sources
     from kg.shards import build_from_shards, emit_shard
 
-    folder = tmp_path_factory.mktemp("shards")
-    for index in (2, 0, 1):
-        emit_shard(bundled_sources(), index, 3, folder)
-    build_from_shards(bundled_sources(), folder, folder / "merged")
-    return folder
+    def make(folder: Path) -> None:
+        for index in (2, 0, 1):
+            emit_shard(bundled_sources(), index, 3, folder)
+        build_from_shards(bundled_sources(), folder, folder / "merged")
+
+    return shared(tmp_path_factory, "shards", make)
