@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import UsageError
-from kg.resolve.names import parse
+from kg.resolve.personnames import parse
 
 REPORT = "build-report.json"
 

@@ -30,14 +30,14 @@ from kg.export import rdf
 from kg.extract import AUTO, Text, model_name
 from kg.extract import cache as extract_cache
 from kg.extract import extract as extract_texts
-from kg.extract.cache import Entry, text_key
+from kg.extract.cache import CacheEntry, text_key
 from kg.graph import vocab as V
-from kg.graph.build import build_quads
+from kg.graph.quads import build_quads
 from kg.outdir import atomic_write_bytes, check_replaceable, commit, locked, staging
 from kg.records import Citation, Paper, Problem, SourceRef
 from kg.resolve.concepts import Concepts
 from kg.resolve.organizations import resolve_organizations
-from kg.resolve.papers import Ranked, resolve_papers
+from kg.resolve.paperlinks import Ranked, resolve_papers
 from kg.resolve.people import resolve_people
 from kg.sources import SourceSpec
 from kg.store import STORE_DIR, Store
@@ -205,9 +205,9 @@ def extract_corpus(
     workers: int = 1,
     model: str | None = AUTO,
     step: Step | None = None,
-    cache: Mapping[str, Entry] | None = None,
+    cache: Mapping[str, CacheEntry] | None = None,
     papers: Callable[[str], bool] | None = None,
-) -> tuple[Corpus, dict[str, Entry]]:
+) -> tuple[Corpus, dict[str, CacheEntry]]:
     """Extract methods, datasets, tasks and keywords from every paper's best text.
 
     ``cache`` holds extractions of earlier builds (:mod:`kg.extract.cache`); texts found
@@ -221,7 +221,7 @@ def extract_corpus(
     keys = {t.id: text_key(t.title, t.abstract, name) for t, _ in todo}
     records = {t.id: r for t, r in todo}
     found: dict[str, Extracted] = {}
-    entries: dict[str, Entry] = {}
+    entries: dict[str, CacheEntry] = {}
     missing: list[Text] = []
     for text, record in todo:
         entry = (cache or {}).get(keys[text.id])
@@ -248,7 +248,7 @@ def extract_corpus(
         missing, model=model, workers=workers, progress=progress, acronyms=acronyms
     ):
         found[e.id] = Extracted(e, records[e.id])
-        entries[keys[e.id]] = Entry(dataclasses.replace(e, id=""), e.lookups)
+        entries[keys[e.id]] = CacheEntry(dataclasses.replace(e, id=""), e.lookups)
     if step:
         for _ in range(EXTRACT_UNITS - reported):
             step("extracted")
@@ -502,7 +502,7 @@ def prepare(
     step: Step | None,
     extraction: ExtractOptions | None,
     papers: Callable[[str], bool] | None = None,
-) -> tuple[Corpus, dict[str, Entry]]:
+) -> tuple[Corpus, dict[str, CacheEntry]]:
     """Read, resolve and extract: the corpus a graph is built from, and the new cache.
 
     The extraction cache is read from ``out`` (if given); ``papers`` limits extraction
@@ -512,7 +512,7 @@ def prepare(
     if step:
         step("resolving papers and people")
     corpus = resolve(loaded)
-    entries: dict[str, Entry] = {}
+    entries: dict[str, CacheEntry] = {}
     if extraction is not None:
         cached = extract_cache.load(out / extract_cache.FILE) if out else {}
         corpus, entries = extract_corpus(
@@ -556,7 +556,7 @@ def write_build(
     quads: Iterable[ox.Quad],
     minter: V.Minter,
     summaries: Sequence[dict[str, Any] | None],
-    entries: dict[str, Entry],
+    entries: dict[str, CacheEntry],
     specs: Sequence[SourceSpec],
     step: Step | None = None,
     incremental: bool = False,
@@ -603,7 +603,7 @@ def _finish(
     raw: ox.Store,
     minter: V.Minter,
     result: dict[str, Any],
-    entries: dict[str, Entry],
+    entries: dict[str, CacheEntry],
     specs: Sequence[SourceSpec],
     options: dict[str, Any],
 ) -> None:

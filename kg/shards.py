@@ -40,8 +40,8 @@ import pyoxigraph as ox
 from kg import __version__, quadfiles
 from kg.errors import UsageError
 from kg.graph import vocab as V
-from kg.graph.build import concept_forms, concept_label_quads, record_quads
 from kg.graph.extracted import extraction_quads
+from kg.graph.quads import concept_forms, concept_label_quads, record_quads
 from kg.outdir import atomic_write_bytes
 
 _NAME = re.compile(r"^shard-(\d+)-of-(\d+)\.json$")
