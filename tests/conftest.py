@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import kg
+from kg.builds import BuildOptions
 
 DATA = Path(kg.__file__).parent / "data" / "iclr"
 SEEDS = {
@@ -41,7 +42,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from kg.pipeline import build
 
     out = tmp_path_factory.mktemp("bundled")
-    build(out=out, workers=2)
+    build(out=out, options=BuildOptions(workers=2))
     return out
 
 
@@ -66,7 +67,7 @@ def affiliated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from kg.pipeline import build
 
     out = tmp_path_factory.mktemp("affiliated")
-    build(affiliation_sources(), out=out, extract=False)
+    build(affiliation_sources(), out=out, options=BuildOptions(extract=False))
     return out
 
 
