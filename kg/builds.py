@@ -119,6 +119,11 @@ class PersonMerge:
     names: tuple[str, ...]
     evidence: tuple[str, ...]
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PersonMerge:
+        """A ``people_merged`` entry of ``build-report.json``."""
+        return cls(str(data["person"]), tuple(data["names"]), tuple(data.get("evidence") or ()))
+
 
 @dataclass(frozen=True, slots=True)
 class OrganizationMerge:
@@ -164,6 +169,22 @@ class NameDecisions:
     name: str
     people: tuple[PersonPapers, ...]
     decisions: tuple[dict[str, Any], ...]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> NameDecisions:
+        """A ``people_decisions`` entry of ``build-report.json``."""
+        return cls(
+            str(data["name"]),
+            tuple(
+                PersonPapers(
+                    str(p["person"]),
+                    str(p["label"]),
+                    tuple(PaperSlot(str(s["slot"]), s["title"]) for s in p["papers"]),
+                )
+                for p in data["people"]
+            ),
+            tuple(dict(d) for d in data["decisions"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)

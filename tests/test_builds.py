@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg import manifest
-from kg.builds import BuildOptions, ExtractionSummary, ExtractionWarning, ExtractOptions
+from kg import explain, manifest
+from kg.builds import (
+    BuildOptions,
+    ExtractionSummary,
+    ExtractionWarning,
+    ExtractOptions,
+    NameDecisions,
+    PaperSlot,
+    PersonPapers,
+)
+from kg.errors import UsageError
 from kg.pipeline import build, bundled_sources
 
 _options = st.builds(
@@ -57,3 +68,33 @@ def test_the_report_build_returns_is_the_one_it_writes(tmp_path: Path) -> None:
     assert manifest.options(tmp_path) == BuildOptions(
         "https://example.org/t/", False, "auto", "utf-8"
     )
+
+
+def test_explain_reads_the_typed_parts_and_refuses_a_report_it_cannot(tmp_path: Path) -> None:
+    decisions = NameDecisions(
+        "Yang Liu",
+        (
+            PersonPapers("p/yang-liu", "Yang Liu", (PaperSlot("a.jsonl:1#1", "A"),)),
+            PersonPapers("p/yang-liu-2", "Yang Liu", (PaperSlot("b.jsonl:4#2", None),)),
+        ),
+        (
+            {
+                "a": ["a.jsonl:1#1"],
+                "b": ["b.jsonl:4#2"],
+                "joined": False,
+                "probability": 0.1,
+                "needs": 0.7,
+                "reasons": ["no shared co-author"],
+            },
+        ),
+    )
+    report = {"people_decisions": [dataclasses.asdict(decisions)], "people_merged": []}
+    (tmp_path / "build-report.json").write_text(json.dumps(report), encoding="utf-8")
+    lines = explain.person(tmp_path, "yang liu")
+    assert lines[0] == "Yang Liu: 2 people in this build"
+    assert "    b.jsonl:4#2  (untitled)" in lines
+    assert lines[-2].startswith("    kept apart: 1 slot(s) of p/yang-liu and 1 of p/yang-liu-2")
+    del report["people_decisions"][0]["people"]
+    (tmp_path / "build-report.json").write_text(json.dumps(report), encoding="utf-8")
+    with pytest.raises(UsageError, match="not a kg build report"):
+        explain.person(tmp_path, "yang liu")
