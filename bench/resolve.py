@@ -15,7 +15,7 @@ import time
 from bench.corpus import generate, pools
 from kg.pipeline import few_collections
 from kg.records import SourceRef
-from kg.resolve.papers import Ranked, resolve_papers
+from kg.resolve.paperlinks import Ranked, resolve_papers
 from kg.resolve.people import resolve_people
 from kg.sources.mapping import paper_from_mapping
 

@@ -151,18 +151,17 @@ def stages(started: float, marks: list[tuple[float, str]], ended: float) -> dict
 
 
 def _build(corpus: str, out: str, extract: bool) -> dict[str, Any]:
+    from kg.builds import BuildOptions
     from kg.pipeline import build
     from kg.sources import SourceSpec
 
     marks: list[tuple[float, str]] = []
-    options: dict[str, Any] = {"workers": 2} if extract else {}
     started = time.perf_counter()
     result = build(
         [SourceSpec(Path(corpus))],
         out=out,
-        extract=extract,
+        options=BuildOptions(extract=extract, workers=2 if extract else 1),
         step=lambda m: marks.append((time.perf_counter(), m)),
-        **options,
     )
     ended = time.perf_counter()
     return {
@@ -170,7 +169,7 @@ def _build(corpus: str, out: str, extract: bool) -> dict[str, Any]:
         "stages": stages(started, marks, ended),
         "messages": len(marks),
         "peak_mb": _peak_mb(2 if extract else 0),
-        "report_triples": result.get("totals", {}).get("triples"),
+        "report_triples": result.totals.triples,
     }
 
 

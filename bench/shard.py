@@ -19,6 +19,7 @@ import time
 import warnings
 from pathlib import Path
 
+from kg.builds import BuildOptions
 from kg.shards import emit_shard
 from kg.sources import SourceSpec
 
@@ -50,7 +51,7 @@ def main() -> None:
             0,
             args.count,
             out,
-            extract=not args.no_extract,
+            BuildOptions(extract=not args.no_extract),
             step=lambda m: marks.append((time.perf_counter(), m)),
         )
     ended = time.perf_counter()

@@ -14,7 +14,7 @@ from kg.extract.model import Extraction
 from kg.records import Citation, Paper, Problem, SourceRef
 from kg.resolve.concepts import Concepts
 from kg.resolve.organizations import Organizations
-from kg.resolve.papers import PaperResolution
+from kg.resolve.paperlinks import PaperResolution
 from kg.resolve.people import PeopleResolution
 
 

@@ -13,12 +13,13 @@ filesystem); each shard writes its own files, so none of them share state.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from kg.builds import BuildOptions
 from kg.errors import UsageError
-from kg.graph import vocab as V
 from kg.shards import emit_shard
 
 
@@ -29,16 +30,14 @@ def run_shards(
     *,
     scheduler: str | None = None,
     local_workers: int = 2,
-    base_iri: str = V.DEFAULT_BASE,
-    encoding: str | None = None,
-    extract: bool = True,
-    model: str | None = "auto",
+    options: BuildOptions | None = None,
     progress: Any = None,
 ) -> list[Path]:
     """Write all ``count`` shards into ``folder`` on a Dask cluster; their N-Quads paths.
 
     ``scheduler`` is the address of a running scheduler (``tcp://host:8786``); without it
-    a local cluster of ``local_workers`` processes (one thread each) runs them.
+    a local cluster of ``local_workers`` processes (one thread each) runs them.  Each
+    shard is built with ``options`` in one process (their ``workers`` are not used).
     ``progress`` is called with each shard's path as it completes.
     """
     try:
@@ -50,6 +49,7 @@ def run_shards(
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     specs = [_absolute(s) for s in specs]
+    one_process = dataclasses.replace(options or BuildOptions(), workers=1)
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(
@@ -64,11 +64,7 @@ def run_shards(
                     i,
                     count,
                     folder,
-                    base_iri,
-                    encoding,
-                    extract,
-                    model,
-                    1,
+                    one_process,
                     key=f"kg-shard-{i}-of-{count}",
                     pure=False,
                 )

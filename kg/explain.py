@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
+from kg.builds import NameDecisions, PersonMerge
 from kg.errors import UsageError
-from kg.resolve.names import parse
+from kg.resolve.personnames import parse
 
 REPORT = "build-report.json"
 
 
-def _report(out: str | Path) -> dict[str, Any]:
+def _report(out: str | Path) -> tuple[list[NameDecisions], list[PersonMerge]]:
+    """The people decisions and merges of the build report in ``out``."""
     path = Path(out) / REPORT
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -27,7 +28,15 @@ def _report(out: str | Path) -> dict[str, Any]:
         raise UsageError(f"{path}: cannot read the build report ({exc})") from None
     if not isinstance(data, dict):
         raise UsageError(f"{path}: not a kg build report")
-    return data
+    try:
+        return (
+            [NameDecisions.from_json(e) for e in data.get("people_decisions") or []],
+            [PersonMerge.from_json(m) for m in data.get("people_merged") or []],
+        )
+    except (AttributeError, KeyError, TypeError):
+        raise UsageError(
+            f"{path}: not a kg build report (its people_decisions or people_merged cannot be read)"
+        ) from None
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -38,20 +47,15 @@ def person(out: str | Path, name: str) -> list[str]:
     """Lines telling who the people named ``name`` are, and why they were joined or split."""
     if not parse(name).surname:
         raise UsageError(f"{name!r} is not a person's name")
-    report = _report(out)
-    entries = [e for e in report.get("people_decisions") or [] if _same_name(e["name"], name)]
+    decided, merges = _report(out)
+    entries = [e for e in decided if _same_name(e.name, name)]
     if not entries:
-        merged = [
-            m
-            for m in report.get("people_merged") or []
-            if any(_same_name(n, name) for n in m.get("names", []))
-        ]
+        merged = [m for m in merges if any(_same_name(n, name) for n in m.names)]
         if merged:
             m = merged[0]
             return [
-                f"{name}: one person, {m['person']}, written "
-                + ", ".join(repr(n) for n in m["names"]),
-                f"  joined by: {', '.join(m.get('evidence') or ['the same name'])}",
+                f"{name}: one person, {m.person}, written " + ", ".join(repr(n) for n in m.names),
+                f"  joined by: {', '.join(m.evidence or ['the same name'])}",
             ]
         return [
             f"{name}: nothing to explain: no two slots of this name needed weighing "
@@ -59,22 +63,22 @@ def person(out: str | Path, name: str) -> list[str]:
         ]
     lines: list[str] = []
     for entry in entries:
-        people = entry["people"]
+        people = entry.people
         lines.append(
-            f"{entry['name']}: {len(people)} "
+            f"{entry.name}: {len(people)} "
             f"{'person' if len(people) == 1 else 'people'} in this build"
         )
         owner = {}
-        for p in people:
+        for who in people:
             lines.append(
-                f"  {p['person']} ({p['label']}): {len(p['papers'])} "
-                f"paper{'s' if len(p['papers']) != 1 else ''}"
+                f"  {who.person} ({who.label}): {len(who.papers)} "
+                f"paper{'s' if len(who.papers) != 1 else ''}"
             )
-            for paper in p["papers"]:
-                owner[paper["slot"]] = p["person"]
-                lines.append(f"    {paper['slot']}  {paper['title'] or '(untitled)'}")
+            for paper in who.papers:
+                owner[paper.slot] = who.person
+                lines.append(f"    {paper.slot}  {paper.title or '(untitled)'}")
         lines.append("  decisions, in the order they were made:")
-        for d in entry["decisions"]:
+        for d in entry.decisions:
             sides = [sorted({owner.get(s, s) for s in d[k]}) for k in ("a", "b")]
             what = "joined" if d["joined"] else "kept apart"
             p = d.get("probability")

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from kg.builds import BuildOptions
 from kg.errors import UsageError
 from kg.outdir import atomic_write_bytes
 from kg.sources import SourceSpec
@@ -18,27 +19,27 @@ from kg.sources import SourceSpec
 FILE = "sources.json"
 
 
-def write(stage: Path, specs: Sequence[SourceSpec], options: dict[str, Any]) -> None:
-    """Record ``specs`` (with absolute paths) and the build ``options`` (base IRI,
-    extraction, model, encoding) in ``stage/sources.json``."""
+def write(stage: Path, specs: Sequence[SourceSpec], options: BuildOptions) -> None:
+    """Record ``specs`` (with absolute paths) and the build ``options`` the output depends
+    on (base IRI, extraction, model, encoding) in ``stage/sources.json``."""
     entries = [
         {"path": str(s.path.resolve()), "format": s.format, "venue": s.venue, "year": s.year}
         for s in specs
     ]
-    data = {"sources": entries, "options": options}
+    data = {"sources": entries, "options": options.recorded()}
     atomic_write_bytes(
         stage / FILE, json.dumps(data, indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
     )
 
 
-def options(out: Path) -> dict[str, Any]:
-    """The options the build in ``out`` was made with (empty if unknown)."""
+def options(out: Path) -> BuildOptions | None:
+    """The options the build in ``out`` was made with (``None`` if unknown)."""
     try:
         data = json.loads((out / FILE).read_text(encoding="utf-8"))
-        found = data.get("options") if isinstance(data, dict) else None
-        return found if isinstance(found, dict) else {}
     except (OSError, ValueError):
-        return {}
+        return None
+    found = data.get("options") if isinstance(data, dict) else None
+    return BuildOptions.from_recorded(found) if isinstance(found, dict) else None
 
 
 def read(out: Path) -> list[SourceSpec]:

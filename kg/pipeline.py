@@ -3,7 +3,7 @@
 This is what the CLI and the tests call.
 
 >>> # report = build()                       # the bundled corpus into exports/
->>> # report = build([SourceSpec(Path("my.bib"))], out="out")
+>>> # report = build([SourceSpec(Path("my.bib"))], out="out", options=BuildOptions(extract=False))
 """
 
 from __future__ import annotations
@@ -15,14 +15,31 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
 from kg import __version__, manifest, quadfiles, sources
+from kg.builds import (
+    AmbiguousPerson,
+    BuildOptions,
+    BuildReport,
+    ExtractionReport,
+    ExtractionSummary,
+    ExtractionWarning,
+    ExtractOptions,
+    NameDecisions,
+    OrganizationMerge,
+    PaperMerge,
+    PaperSlot,
+    PersonMerge,
+    PersonPapers,
+    SourceCounts,
+    SourceWarning,
+    Totals,
+    UnresolvedCitation,
+)
 from kg.corpus import Corpus, Extracted, LoadedSource
 from kg.errors import InputError, UsageError
 from kg.export import papers as papers_export
@@ -30,14 +47,14 @@ from kg.export import rdf
 from kg.extract import AUTO, Text, model_name
 from kg.extract import cache as extract_cache
 from kg.extract import extract as extract_texts
-from kg.extract.cache import Entry, text_key
+from kg.extract.cache import CacheEntry, text_key
 from kg.graph import vocab as V
-from kg.graph.build import build_quads
+from kg.graph.quads import build_quads
 from kg.outdir import atomic_write_bytes, check_replaceable, commit, locked, staging
 from kg.records import Citation, Paper, Problem, SourceRef
 from kg.resolve.concepts import Concepts
 from kg.resolve.organizations import resolve_organizations
-from kg.resolve.papers import Ranked, resolve_papers
+from kg.resolve.paperlinks import Ranked, resolve_papers
 from kg.resolve.people import resolve_people
 from kg.sources import SourceSpec
 from kg.store import STORE_DIR, Store
@@ -205,9 +222,9 @@ def extract_corpus(
     workers: int = 1,
     model: str | None = AUTO,
     step: Step | None = None,
-    cache: Mapping[str, Entry] | None = None,
+    cache: Mapping[str, CacheEntry] | None = None,
     papers: Callable[[str], bool] | None = None,
-) -> tuple[Corpus, dict[str, Entry]]:
+) -> tuple[Corpus, dict[str, CacheEntry]]:
     """Extract methods, datasets, tasks and keywords from every paper's best text.
 
     ``cache`` holds extractions of earlier builds (:mod:`kg.extract.cache`); texts found
@@ -221,7 +238,7 @@ def extract_corpus(
     keys = {t.id: text_key(t.title, t.abstract, name) for t, _ in todo}
     records = {t.id: r for t, r in todo}
     found: dict[str, Extracted] = {}
-    entries: dict[str, Entry] = {}
+    entries: dict[str, CacheEntry] = {}
     missing: list[Text] = []
     for text, record in todo:
         entry = (cache or {}).get(keys[text.id])
@@ -248,14 +265,14 @@ def extract_corpus(
         missing, model=model, workers=workers, progress=progress, acronyms=acronyms
     ):
         found[e.id] = Extracted(e, records[e.id])
-        entries[keys[e.id]] = Entry(dataclasses.replace(e, id=""), e.lookups)
+        entries[keys[e.id]] = CacheEntry(dataclasses.replace(e, id=""), e.lookups)
     if step:
         for _ in range(EXTRACT_UNITS - reported):
             step("extracted")
     return dataclasses.replace(corpus, extracted=found), entries
 
 
-def extraction_summary(corpus: Corpus) -> dict[str, Any] | None:
+def extraction_summary(corpus: Corpus) -> ExtractionSummary | None:
     """What extraction found, in parts that shards can add up (``None``: no extraction)."""
     if not corpus.extracted:
         return None
@@ -271,18 +288,15 @@ def extraction_summary(corpus: Corpus) -> dict[str, Any] | None:
             concepts.add(corpus.concepts.key(m.name))
         serious = [w for w in found.extraction.warnings if not w.endswith(" simplified")]
         if serious:
-            troubles.append({"paper": key, "record": str(found.record), "warnings": serious})
-    return {
-        "papers": len(corpus.extracted),
-        "mentions": dict(kinds),
-        "concepts": sorted(concepts),
-        "warnings": troubles,
-    }
+            troubles.append(ExtractionWarning(key, str(found.record), tuple(serious)))
+    return ExtractionSummary(
+        len(corpus.extracted), dict(kinds), tuple(sorted(concepts)), tuple(troubles)
+    )
 
 
 def extraction_report(
-    parts: Sequence[dict[str, Any] | None], corpus: Corpus
-) -> dict[str, Any] | None:
+    parts: Sequence[ExtractionSummary | None], corpus: Corpus
+) -> ExtractionReport | None:
     """The report's extraction section from the summaries of one build or of its shards."""
     from kg.extract import VERSION
 
@@ -291,18 +305,18 @@ def extraction_report(
         return None
     kinds: Counter[str] = Counter()
     for p in real:
-        kinds.update(p["mentions"])
-    return {
-        "extractor": VERSION,
-        "papers": sum(p["papers"] for p in real),
-        "mentions": dict(sorted(kinds.items())),
-        "concepts": len({c for p in real for c in p["concepts"]}),
-        "acronyms_learned": len(corpus.concepts.acronyms),
-        "warnings": sorted((w for p in real for w in p["warnings"]), key=lambda w: w["paper"]),
-    }
+        kinds.update(p.mentions)
+    return ExtractionReport(
+        extractor=VERSION,
+        papers=sum(p.papers for p in real),
+        mentions=dict(sorted(kinds.items())),
+        concepts=len({c for p in real for c in p.concepts}),
+        acronyms_learned=len(corpus.concepts.acronyms),
+        warnings=tuple(sorted((w for p in real for w in p.warnings), key=lambda w: w.paper)),
+    )
 
 
-def people_decisions(corpus: Corpus) -> list[dict[str, Any]]:
+def people_decisions(corpus: Corpus) -> list[NameDecisions]:
     """Per name that was weighed: its people (with their papers) and every decision.
 
     A slot is written ``FILE:LINE#POSITION``; a person's papers by record and title.
@@ -317,27 +331,24 @@ def people_decisions(corpus: Corpus) -> list[dict[str, Any]]:
     for name in sorted(corpus.people.decisions):
         decisions = corpus.people.decisions[name]
         slots = sorted({ref for d in decisions for side in ("a", "b") for ref in d[side]})
-        people: dict[str, list[dict[str, Any]]] = {}
+        people: dict[str, list[PaperSlot]] = {}
         for ref in slots:
             record, position = ref.rsplit("#", 1)
             key = person_of[(record, int(position))]
-            people.setdefault(key, []).append({"slot": ref, "title": title.get(record)})
+            people.setdefault(key, []).append(PaperSlot(ref, title.get(record)))
         out.append(
-            {
-                "name": name,
-                "people": [
-                    {"person": k, "label": corpus.people.labels[k], "papers": v}
-                    for k, v in people.items()
-                ],
-                "decisions": decisions,
-            }
+            NameDecisions(
+                name,
+                tuple(
+                    PersonPapers(k, corpus.people.labels[k], tuple(v)) for k, v in people.items()
+                ),
+                tuple(decisions),
+            )
         )
     return out
 
 
-def report(
-    corpus: Corpus, triples: int, extraction: dict[str, Any] | None = None
-) -> dict[str, Any]:
+def report(corpus: Corpus, triples: int, extraction: ExtractionReport | None = None) -> BuildReport:
     """The build report: what was read, merged and resolved, and every warning.
 
     ``triples`` is the store's size; ``extraction`` the report's extraction section.
@@ -346,106 +357,90 @@ def report(
     for s in corpus.sources:
         decisions = Counter(p.decision or "none" for p in s.papers)
         per_source.append(
-            {
-                "file": s.name,
-                "format": s.format,
-                "papers": len(s.papers),
-                "citations": len(s.citations),
-                "author_slots": sum(len(p.authors) for p in s.papers),
-                "decisions": dict(sorted(decisions.items())),
-                "warnings": len(s.problems),
-            }
+            SourceCounts(
+                file=s.name,
+                format=s.format,
+                papers=len(s.papers),
+                citations=len(s.citations),
+                author_slots=sum(len(p.authors) for p in s.papers),
+                decisions=dict(sorted(decisions.items())),
+                warnings=len(s.problems),
+            )
         )
     res = corpus.papers
     merged = [c for c in res.clusters if len(c.members) > 1]
     citations = [c for s in corpus.sources for c in s.citations]
     unresolved = [c for c in citations if c.id not in res.citation_target]
-    return {
-        "kg_version": __version__,
-        "sources": per_source,
-        "totals": {
-            "papers": len(res.clusters),
-            "source_records": sum(len(c.members) for c in res.clusters),
-            "people": len(corpus.people.labels),
-            "organizations": len(corpus.organizations.by_key),
-            "citations": len(citations),
-            "citations_resolved": len(citations) - len(unresolved),
-            "triples": triples,
-        },
-        "merges": [
-            {
-                "paper": c.key,
-                "evidence": list(c.evidence),
-                "records": [str(m.paper.source) for m in c.members],
-            }
+    people = corpus.people
+    return BuildReport(
+        kg_version=__version__,
+        sources=tuple(per_source),
+        totals=Totals(
+            papers=len(res.clusters),
+            source_records=sum(len(c.members) for c in res.clusters),
+            people=len(people.labels),
+            organizations=len(corpus.organizations.by_key),
+            citations=len(citations),
+            citations_resolved=len(citations) - len(unresolved),
+            triples=triples,
+        ),
+        merges=tuple(
+            PaperMerge(c.key, tuple(c.evidence), tuple(str(m.paper.source) for m in c.members))
             for c in merged
-        ],
-        "people_merged": [
-            {"person": key, "names": corpus.people.names[key], "evidence": why}
-            for key, why in sorted(corpus.people.evidence.items())
-            if len(corpus.people.names[key]) > 1
-        ],
-        "organizations_merged": [
-            {
-                "organization": o.key,
-                "names": list(o.names),
-                "ids": list(o.ids),
-                "evidence": list(o.evidence),
-            }
+        ),
+        people_merged=tuple(
+            PersonMerge(key, tuple(people.names[key]), tuple(why))
+            for key, why in sorted(people.evidence.items())
+            if len(people.names[key]) > 1
+        ),
+        organizations_merged=tuple(
+            OrganizationMerge(o.key, tuple(o.names), tuple(o.ids), tuple(o.evidence))
             for o in corpus.organizations.by_key.values()
             if len(o.names) > 1
-        ],
-        "people_ambiguous": [
-            {"person": key, "names": corpus.people.names[key], "why": why}
-            for key, why in sorted(corpus.people.ambiguous.items())
-        ],
-        "people_decisions": people_decisions(corpus),
-        "unresolved_citations": [
-            {"citation": c.id, "title": c.title, "authors": c.authors, "url": c.url}
-            for c in unresolved
-        ],
-        "conflicts": res.conflicts,
-        "extraction": extraction,
-        "warnings": [
-            {
-                "file": p.source.file,
-                "line": p.source.line,
-                "severity": p.severity,
-                "message": p.message,
-            }
+        ),
+        people_ambiguous=tuple(
+            AmbiguousPerson(key, tuple(people.names[key]), why)
+            for key, why in sorted(people.ambiguous.items())
+        ),
+        people_decisions=tuple(people_decisions(corpus)),
+        unresolved_citations=tuple(
+            UnresolvedCitation(c.id, c.title, c.authors, c.url) for c in unresolved
+        ),
+        conflicts=tuple(res.conflicts),
+        extraction=extraction,
+        warnings=tuple(
+            SourceWarning(p.source.file, p.source.line, p.severity, p.message)
             for s in corpus.sources
             for p in s.problems
-        ],
-    }
+        ),
+    )
 
 
 def build(
     specs: Sequence[SourceSpec] | None = None,
     out: str | Path = "exports",
-    base_iri: str = V.DEFAULT_BASE,
-    encoding: str | None = None,
-    step: Step | None = None,
-    extract: bool = True,
-    workers: int = 1,
-    model: str | None = AUTO,
+    options: BuildOptions | None = None,
     *,
+    step: Step | None = None,
     add: Sequence[SourceSpec] = (),
     remove: Sequence[str | Path] = (),
-) -> dict[str, Any]:
+) -> BuildReport:
     """Build the graph of ``specs`` (the bundled corpus when ``None``) into ``out``.
 
     Everything is written to a staging directory first and moved into place at the end,
     so a failed build leaves the previous store and exports as they were.  With
-    ``extract`` (the default) every abstract goes through :mod:`kg.extract` in ``workers``
-    processes using the spaCy pipeline ``model``; extractions are cached in ``out`` and
-    reused for texts seen before.
+    ``options.extract`` (the default) every abstract goes through :mod:`kg.extract` in
+    ``options.workers`` processes using the spaCy pipeline ``options.model``; extractions
+    are cached in ``out`` and reused for texts seen before.  ``step`` is called with a
+    label as each stage starts.
 
     ``add`` and ``remove`` change the sources of the build already in ``out`` instead:
     the result is the same as a full build of the new list of sources, but the store is
     updated in place of a reload, and only new texts are extracted.  Returns the build
     report (also written as ``build-report.json``).
     """
-    V.Minter(base_iri)  # a bad --base-iri fails here, before any work
+    options = options or BuildOptions()
+    V.Minter(options.base_iri)  # a bad --base-iri fails here, before any work
     out = Path(out)
     incremental = bool(add or remove)
     if incremental and specs:
@@ -455,17 +450,7 @@ def build(
             specs = manifest.changed(manifest.read(out), add, remove, out)
         specs = list(specs) if specs else bundled_sources()
         check_replaceable(out, [s.path for s in specs])
-        options = {"base_iri": base_iri, "extract": extract, "model": model, "encoding": encoding}
-        return _build_locked(
-            specs,
-            out,
-            base_iri,
-            encoding,
-            step,
-            ExtractOptions(workers, model) if extract else None,
-            incremental,
-            options,
-        )
+        return _build_locked(specs, out, options, step, incremental)
 
 
 @contextlib.contextmanager
@@ -487,14 +472,6 @@ def few_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-@dataclass(frozen=True, slots=True)
-class ExtractOptions:
-    """How a build extracts: worker processes and the spaCy pipeline."""
-
-    workers: int = 1
-    model: str | None = AUTO
-
-
 def prepare(
     specs: Sequence[SourceSpec],
     out: Path | None,
@@ -502,7 +479,7 @@ def prepare(
     step: Step | None,
     extraction: ExtractOptions | None,
     papers: Callable[[str], bool] | None = None,
-) -> tuple[Corpus, dict[str, Entry]]:
+) -> tuple[Corpus, dict[str, CacheEntry]]:
     """Read, resolve and extract: the corpus a graph is built from, and the new cache.
 
     The extraction cache is read from ``out`` (if given); ``papers`` limits extraction
@@ -512,7 +489,7 @@ def prepare(
     if step:
         step("resolving papers and people")
     corpus = resolve(loaded)
-    entries: dict[str, Entry] = {}
+    entries: dict[str, CacheEntry] = {}
     if extraction is not None:
         cached = extract_cache.load(out / extract_cache.FILE) if out else {}
         corpus, entries = extract_corpus(
@@ -524,15 +501,12 @@ def prepare(
 def _build_locked(
     specs: Sequence[SourceSpec],
     out: Path,
-    base_iri: str,
-    encoding: str | None,
+    options: BuildOptions,
     step: Step | None,
-    extraction: ExtractOptions | None,
     incremental: bool = False,
-    options: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    corpus, entries = prepare(specs, out, encoding, step, extraction)
-    minter = V.Minter(base_iri)
+) -> BuildReport:
+    corpus, entries = prepare(specs, out, options.encoding, step, options.extraction)
+    minter = V.Minter(options.base_iri)
     summary = extraction_summary(corpus)
     handed = [corpus]
     del corpus
@@ -544,9 +518,9 @@ def _build_locked(
         [summary],
         entries,
         specs,
+        options,
         step,
         incremental,
-        options or {},
     )
 
 
@@ -555,13 +529,13 @@ def write_build(
     handed: list[Corpus],
     quads: Iterable[ox.Quad],
     minter: V.Minter,
-    summaries: Sequence[dict[str, Any] | None],
-    entries: dict[str, Entry],
+    summaries: Sequence[ExtractionSummary | None],
+    entries: dict[str, CacheEntry],
     specs: Sequence[SourceSpec],
+    options: BuildOptions,
     step: Step | None = None,
     incremental: bool = False,
-    options: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> BuildReport:
     """Write the store and every export of ``quads`` into ``out`` (which must be locked).
 
     The corpus in ``handed`` (taken out of the list, so that its memory goes as soon as
@@ -593,7 +567,7 @@ def write_build(
         raw = _updated_store(out, stage, previous) if update else written.store()
         if step:
             step("finishing the store and exports")
-        _finish(stage, raw, minter, result, entries, specs, options or {})
+        _finish(stage, raw, minter, result, entries, specs, options)
         commit(out, stage)
     return result
 
@@ -602,19 +576,17 @@ def _finish(
     stage: Path,
     raw: ox.Store,
     minter: V.Minter,
-    result: dict[str, Any],
-    entries: dict[str, Entry],
+    result: BuildReport,
+    entries: dict[str, CacheEntry],
     specs: Sequence[SourceSpec],
-    options: dict[str, Any],
+    options: BuildOptions,
 ) -> None:
     """The store-derived exports, the report, the cache and the manifest, into ``stage``."""
     store = Store(raw)
-    (stage / "void.ttl").write_bytes(
-        rdf.void(store, minter.base, triples=result["totals"]["triples"])
-    )
+    (stage / "void.ttl").write_bytes(rdf.void(store, minter.base, triples=result.totals.triples))
     atomic_write_bytes(
         stage / "build-report.json",
-        json.dumps(result, indent=2, ensure_ascii=False).encode("utf-8"),
+        json.dumps(result.to_json(), indent=2, ensure_ascii=False).encode("utf-8"),
     )
     if entries:
         atomic_write_bytes(stage / extract_cache.FILE, extract_cache.dump(entries.items()))

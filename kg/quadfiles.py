@@ -121,7 +121,7 @@ def write(
 
     With ``store``, every chunk is also bulk-loaded into it on a loader thread; call
     :meth:`Written.store` to wait for it.  ``tap`` sees each chunk of quads first.  All
-    quads must be in named graphs (as :func:`kg.graph.build.build_quads` makes them).
+    quads must be in named graphs (as :func:`kg.graph.quads.build_quads` makes them).
     """
     runs = stage / ".runs"
     runs.mkdir()

@@ -38,10 +38,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg import __version__, quadfiles
+from kg.builds import BuildOptions, BuildReport, ExtractionSummary
 from kg.errors import UsageError
 from kg.graph import vocab as V
-from kg.graph.build import concept_forms, concept_label_quads, record_quads
 from kg.graph.extracted import extraction_quads
+from kg.graph.quads import concept_forms, concept_label_quads, record_quads
 from kg.outdir import atomic_write_bytes
 
 _NAME = re.compile(r"^shard-(\d+)-of-(\d+)\.json$")
@@ -73,21 +74,20 @@ def emit_shard(
     index: int,
     count: int,
     out: str | Path,
-    base_iri: str = V.DEFAULT_BASE,
-    encoding: str | None = None,
-    extract: bool = True,
-    model: str | None = "auto",
-    workers: int = 1,
+    options: BuildOptions | None = None,
     step: Callable[[str], None] | None = None,
 ) -> Path:
-    """Write shard ``index`` of ``count`` of the build of ``specs`` into ``out``.
+    """Write shard ``index`` of ``count`` of the build of ``specs`` with ``options`` into
+    ``out``.
 
     A pure function of the input files and its arguments (and, with ``model="auto"``, of
     which pipeline is installed: the sidecar records it, and a merge refuses shards that
     differ): the same call gives the same bytes on any machine.  Returns the path of the
     shard's N-Quads file.
     """
-    from kg.pipeline import ExtractOptions, extraction_summary, prepare
+    from kg.pipeline import extraction_summary, prepare
+
+    options = options or BuildOptions()
 
     if not 0 <= index < count:
         raise UsageError(f"shard {index} of {count} does not exist")
@@ -97,15 +97,8 @@ def emit_shard(
     def mine(key: str) -> bool:
         return shard_of(key, count) == index
 
-    corpus, _ = prepare(
-        specs,
-        None,
-        encoding,
-        step,
-        ExtractOptions(workers, model) if extract else None,
-        papers=mine,
-    )
-    minter = V.Minter(base_iri)
+    corpus, _ = prepare(specs, None, options.encoding, step, options.extraction, papers=mine)
+    minter = V.Minter(options.base_iri)
     quads = chain(record_quads(corpus, minter, mine), extraction_quads(corpus, minter))
     stem = name(index, count)
     tmp = Path(tempfile.mkdtemp(prefix=f".{stem}.", dir=out))
@@ -114,16 +107,21 @@ def emit_shard(
             step(f"writing {stem}.nq")
         quadfiles.write(quads, tmp, None, nquads=f"{stem}.nq", turtle=None)
         forms = concept_forms(corpus, mine)
+        summary = extraction_summary(corpus)
         sidecar = {
             "shard": [index, count],
             "kg_version": __version__,
-            "base_iri": base_iri,
+            "base_iri": options.base_iri,
             "build": fingerprint(
-                specs, [s.sha256 for s in corpus.sources], encoding, extract, model
+                specs,
+                [s.sha256 for s in corpus.sources],
+                options.encoding,
+                options.extract,
+                options.model,
             ),
             "nq_sha256": _sha256(tmp / f"{stem}.nq"),
             "forms": {k: dict(sorted(v.items())) for k, v in sorted(forms.items())},
-            "extraction": extraction_summary(corpus),
+            "extraction": summary.to_json() if summary is not None else None,
         }
         os.replace(tmp / f"{stem}.nq", out / f"{stem}.nq")
         atomic_write_bytes(
@@ -248,8 +246,9 @@ def build_from_shards(
     base_iri: str = V.DEFAULT_BASE,
     encoding: str | None = None,
     step: Callable[[str], None] | None = None,
-) -> dict[str, Any]:
-    """Merge the shards in ``folder`` (of the build of ``specs``) into a build in ``out``."""
+) -> BuildReport:
+    """Merge the shards in ``folder`` (of the build of ``specs``) into a build in ``out``;
+    the shards say whether and how they extracted."""
     from kg.outdir import check_replaceable, locked
     from kg.pipeline import few_collections, prepare, write_build
 
@@ -279,23 +278,12 @@ def build_from_shards(
         quads = chain(shard_quads(folder, sidecars), labels)
         handed = [corpus]
         del corpus
-        options = {
-            "base_iri": base_iri,
-            "extract": made["extract"],
-            "model": made["model"],
-            "encoding": encoding,
-        }
-        result = write_build(
-            out,
-            handed,
-            quads,
-            minter,
-            [s["extraction"] for s in sidecars],
-            {},
-            specs,
-            step,
-            options=options,
-        )
+        options = BuildOptions(base_iri, made["extract"], made["model"], encoding)
+        summaries = [
+            ExtractionSummary.from_json(s["extraction"]) if s["extraction"] is not None else None
+            for s in sidecars
+        ]
+        result = write_build(out, handed, quads, minter, summaries, {}, specs, options, step)
     # with the labels beside them, the shards' *.nq files are the whole graph for a bulk
     # loader (Virtuoso's ld_dir, QLever's index builder)
     data = ox.serialize(labels, format=ox.RdfFormat.N_QUADS) or b""

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 import kg
+from kg.builds import BuildOptions
 
 DATA = Path(kg.__file__).parent / "data" / "iclr"
 SEEDS = {
@@ -70,7 +71,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A directory holding a build of the bundled corpus (built once per test run)."""
     from kg.pipeline import build
 
-    return shared(tmp_path_factory, "bundled", lambda out: build(out=out, workers=2))
+    return shared(
+        tmp_path_factory, "bundled", lambda out: build(out=out, options=BuildOptions(workers=2))
+    )
 
 
 AFFILIATIONS = Path(__file__).parent / "data" / "affiliations"
@@ -96,7 +99,7 @@ def affiliated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return shared(
         tmp_path_factory,
         "affiliated",
-        lambda out: build(affiliation_sources(), out=out, extract=False),
+        lambda out: build(affiliation_sources(), out=out, options=BuildOptions(extract=False)),
     )
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from kg import identifiers
 from kg.identifiers import SCHEMES, normalize, organization_id, paper_ids
 from kg.records import Citation, Ids, Item, Paper
-from kg.resolve.papers import Ranked, resolve_papers
+from kg.resolve.paperlinks import Ranked, resolve_papers
 from kg.sources import get
 from kg.sources.files import from_text
 

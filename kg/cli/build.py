@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import shutil
 import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kg.cli.common import dir_option, main, say
 from kg.graph.vocab import DEFAULT_BASE, Minter
+
+if TYPE_CHECKING:
+    from kg.builds import BuildOptions, BuildReport
+    from kg.sources import SourceSpec
 
 
 def _format_choices() -> list[str]:
@@ -156,6 +162,7 @@ def build(
     Distributed:  kg build SOURCES --engine dask --shards 8 [--scheduler tcp://host:8786]
     """
     from kg import manifest
+    from kg.builds import BuildOptions
     from kg.errors import UsageError
     from kg.extract import FallbackWarning, default_workers
     from kg.pipeline import EXTRACT_UNITS, STEPS_PER_BUILD, bundled_sources
@@ -175,27 +182,28 @@ def build(
     given = [SourceSpec(p, fmt, venue, year) for p in sources]
     specs = given or bundled_sources()
     # --add/--remove keep the options the build was made with, unless given again
-    kept = manifest.options(Path(out)) if add or remove else {}
-    base_iri = base_iri or kept.get("base_iri") or DEFAULT_BASE
-    Minter(base_iri)  # a bad --base-iri fails before any work, on every path below
-    encoding = encoding or kept.get("encoding")
-    extract = extract if extract is not None else bool(kept.get("extract", True))
-    if model is not None:
-        chosen_model = None if model.lower() == "none" else model
-    else:
-        chosen_model = kept.get("model", "auto") if "model" in kept else "auto"
+    kept = (manifest.options(Path(out)) if add or remove else None) or BuildOptions()
+    options = BuildOptions(
+        base_iri=base_iri or kept.base_iri,
+        extract=extract if extract is not None else kept.extract,
+        model=kept.model if model is None else None if model.lower() == "none" else model,
+        encoding=encoding or kept.encoding,
+        workers=workers or default_workers(),
+    )
+    Minter(options.base_iri)  # a bad --base-iri fails before any work, on every path below
     if shard is not None:
         with _writing(out):
-            _emit_shard(specs, shard, out, base_iri, encoding, extract, chosen_model)
+            _emit_shard(specs, shard, out, dataclasses.replace(options, workers=1))
         return
     if engine == "dask":
         from kg.outdir import check_replaceable
 
         check_replaceable(Path(out), [s.path for s in specs])  # before the distributed run
         with _writing(out):
-            _run_dask(specs, n_shards, out, scheduler, base_iri, encoding, extract, chosen_model)
+            _run_dask(specs, n_shards, out, scheduler, dataclasses.replace(options, workers=1))
         from_shards = Path(out) / "shards"
-    total = len(specs) + STEPS_PER_BUILD + (EXTRACT_UNITS if extract and not from_shards else 0)
+    extracting = options.extract and not from_shards
+    total = len(specs) + STEPS_PER_BUILD + (EXTRACT_UNITS if extracting else 0)
     with click.progressbar(
         length=total, label="building", file=sys.stderr, show_pos=True, item_show_func=lambda s: s
     ) as bar:
@@ -208,19 +216,17 @@ def build(
             if from_shards is not None:
                 from kg.shards import build_from_shards
 
-                result = build_from_shards(specs, from_shards, out, base_iri, encoding, step)
+                result = build_from_shards(
+                    specs, from_shards, out, options.base_iri, options.encoding, step
+                )
                 if engine == "dask":  # the merged build holds all of it
                     shutil.rmtree(from_shards, ignore_errors=True)
             else:
                 result = run(
                     None if add or remove else specs,
                     out=out,
-                    base_iri=base_iri,
-                    encoding=encoding,
+                    options=options,
                     step=step,
-                    extract=extract,
-                    workers=workers or default_workers(),
-                    model=chosen_model,
                     add=given if add else (),
                     remove=remove,
                 )
@@ -243,15 +249,7 @@ def _writing(out: str) -> Iterator[None]:
         raise StoreError(f"{describe(exc, out)} (writing {out})") from None
 
 
-def _emit_shard(
-    specs: list,
-    shard: str,
-    out: str,
-    base_iri: str,
-    encoding: str | None,  # type: ignore[type-arg]
-    extract: bool,
-    model: str | None,
-) -> None:
+def _emit_shard(specs: list[SourceSpec], shard: str, out: str, options: BuildOptions) -> None:
     from kg.shards import emit_shard, parse
 
     index, count = parse(shard)
@@ -262,24 +260,14 @@ def _emit_shard(
             index,
             count,
             out,
-            base_iri,
-            encoding,
-            extract,
-            model,
+            options,
             step=lambda label: click.echo(f"kg: {label}", err=True),
         )
     click.echo(f"shard {index}/{count} -> {path}", err=True)
 
 
 def _run_dask(
-    specs: list,
-    count: int,
-    out: str,
-    scheduler: str | None,
-    base_iri: str,  # type: ignore[type-arg]
-    encoding: str | None,
-    extract: bool,
-    model: str | None,
+    specs: list[SourceSpec], count: int, out: str, scheduler: str | None, options: BuildOptions
 ) -> None:
     from kg.distributed import run_shards
 
@@ -295,29 +283,26 @@ def _run_dask(
             count,
             folder,
             scheduler=scheduler,
-            base_iri=base_iri,
-            encoding=encoding,
-            extract=extract,
-            model=model,
+            options=options,
             progress=lambda _path: bar.update(1),
         )
 
 
-def _summary(result: dict, out: str) -> None:  # type: ignore[type-arg]
-    t = result["totals"]
-    ex = result.get("extraction")
+def _summary(result: BuildReport, out: str) -> None:
+    t = result.totals
+    ex = result.extraction
     if ex:
-        m = ex["mentions"]
+        m = ex.mentions
         click.echo(
             f"extracted {m.get('proposed', 0)} proposed and {m.get('used', 0)} used "
             f"methods, {m.get('datasets', 0)} datasets, {m.get('tasks', 0)} tasks, "
-            f"{m.get('keywords', 0)} keywords from {ex['papers']} abstracts "
-            f"({ex['concepts']} concepts)",
+            f"{m.get('keywords', 0)} keywords from {ex.papers} abstracts "
+            f"({ex.concepts} concepts)",
             err=True,
         )
     click.echo(
-        f"{t['papers']} papers from {t['source_records']} records in {len(result['sources'])} "
-        f"sources, {t['people']} people, {t['citations_resolved']}/{t['citations']} citations "
-        f"resolved, {t['triples']} triples, {len(result['warnings'])} warnings -> {out}/",
+        f"{t.papers} papers from {t.source_records} records in {len(result.sources)} "
+        f"sources, {t.people} people, {t.citations_resolved}/{t.citations} citations "
+        f"resolved, {t.triples} triples, {len(result.warnings)} warnings -> {out}/",
         err=True,
     )

@@ -23,7 +23,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from kg.extract.model import VERSION, Extraction, Mention
-from kg.extract.nlp import AUTO, FallbackWarning, Loaded, load, resolve, warn_fallback
+from kg.extract.nlp import AUTO, FallbackWarning, Loaded, load, require_model, warn_fallback
 
 if TYPE_CHECKING:
     from kg.extract.lexicon import Lexicon
@@ -195,7 +195,7 @@ def extract(
     from kg.extract import workers as pools
 
     # the workers load the pipeline; this process only checks that it is there (and warns)
-    name = _LOADED[model].model if model in _LOADED else resolve(model, warn)
+    name = _LOADED[model].model if model in _LOADED else require_model(model, warn)
     if warn and model in _LOADED and name is None:
         warn_fallback(model)
     with pools.pool(
@@ -223,7 +223,7 @@ def model_name(model: str | None = AUTO) -> str | None:
     if model in _LOADED:
         loaded = _LOADED[model]
         return f"{loaded.model}=={loaded.nlp.meta.get('version', '?')}" if loaded.trained else None
-    name = resolve(model, warn=False)
+    name = require_model(model, warn=False)
     if name is None:
         return None
     # the package's own metadata: a build with worker processes never loads the pipeline

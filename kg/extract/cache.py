@@ -104,7 +104,7 @@ def text_key(title: str | None, abstract: str | None, model: str | None) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
+class CacheEntry:
     """One cached extraction and the corpus acronyms it looked up (``None``: not found)."""
 
     extraction: Extraction
@@ -119,7 +119,7 @@ def _mention(m: Mention) -> list[Any]:
     return [m.name, m.role, m.new, m.start, m.end, m.confidence]
 
 
-def _encode(key: str, entry: Entry) -> str:
+def _encode(key: str, entry: CacheEntry) -> str:
     e = entry.extraction
     return json.dumps(
         {
@@ -133,7 +133,7 @@ def _encode(key: str, entry: Entry) -> str:
     )
 
 
-def _decode(line: str) -> tuple[str, Entry]:
+def _decode(line: str) -> tuple[str, CacheEntry]:
     obj = json.loads(line)
     mentions = {
         kind: tuple(Mention(str(n), r, w, s, e, float(c)) for n, r, w, s, e, c in obj[kind])
@@ -149,12 +149,12 @@ def _decode(line: str) -> tuple[str, Entry]:
         acronyms=tuple((str(a), str(b)) for a, b in obj["acronyms"]),
     )
     lookups = tuple((str(k), None if v is None else str(v)) for k, v in obj["lookups"])
-    return str(obj["key"]), Entry(extraction, lookups)
+    return str(obj["key"]), CacheEntry(extraction, lookups)
 
 
-def load(path: Path) -> dict[str, Entry]:
+def load(path: Path) -> dict[str, CacheEntry]:
     """The entries of a cache file; a missing file is empty, a damaged line is skipped."""
-    entries: dict[str, Entry] = {}
+    entries: dict[str, CacheEntry] = {}
     try:
         handle = path.open("rb")
     except OSError:
@@ -169,7 +169,7 @@ def load(path: Path) -> dict[str, Entry]:
     return entries
 
 
-def dump(entries: Iterable[tuple[str, Entry]]) -> bytes:
+def dump(entries: Iterable[tuple[str, CacheEntry]]) -> bytes:
     """Cache file bytes, one entry per line in key order (the same texts, the same bytes)."""
     return "".join(_encode(k, e) + "\n" for k, e in sorted(entries, key=lambda x: x[0])).encode(
         "utf-8", "surrogatepass"

@@ -18,14 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from kg.extract import roles
-from kg.extract.engine import (
-    MAX_TASKS,
-    Rules,
-    _fold_contained,
-    _is_metric,
-    _merge,
-)
+from kg.extract.engine import MAX_TASKS, Rules, is_metric
 from kg.extract.lexicon import key_words
+from kg.extract.merging import fold_contained, merge_entities
 from kg.extract.spans import Found
 from kg.extract.tagged import Entity, TaggedPaper
 
@@ -37,7 +32,7 @@ MAX_PROPOSED = 1
 
 
 @dataclass(slots=True)
-class Candidate:
+class RoleCandidate:
     """A method or dataset entity with what the role decision reads."""
 
     entity: Entity
@@ -55,7 +50,7 @@ def _entities(paper: TaggedPaper, found: Sequence[Found], *labels: str) -> list[
         e = paper.entity(f.text, 0.8, "model", span, order=span[0] if span else -1)
         e.score = 1.0 if f.field == "title" else 0.0
         out.append(e)
-    return _merge(out)
+    return merge_entities(out)
 
 
 def _context(paper: TaggedPaper) -> roles.Context:
@@ -91,7 +86,7 @@ def candidates(
     rule: Rules,
     found: Sequence[Found],
     sources: Mapping[str, bool] | None = None,
-) -> tuple[list[Candidate], list[Candidate], list[Entity]]:
+) -> tuple[list[RoleCandidate], list[RoleCandidate], list[Entity]]:
     """Method and dataset candidates, and the tasks (best first)."""
     use = sources or SOURCES
     ctx = _context(paper)
@@ -102,7 +97,7 @@ def candidates(
     rule_prop = {k for e in rule.proposed for k in e.keys}
     rule_new = {k for e in rule.datasets if e.new for k in e.keys}
 
-    datasets = _merge(model_datasets + (list(rule.datasets) if use["datasets"] else []))
+    datasets = merge_entities(model_datasets + (list(rule.datasets) if use["datasets"] else []))
     ds_keys = {k for e in datasets for k in e.keys}
     m_in = (
         model_methods
@@ -111,31 +106,31 @@ def candidates(
     )
     methods = [
         e
-        for e in _merge(m_in)
-        if (not (e.keys & ds_keys) or e.keys & rule_prop) and not _is_metric(e)
+        for e in merge_entities(m_in)
+        if (not (e.keys & ds_keys) or e.keys & rule_prop) and not is_metric(e)
     ]
     methods.sort(key=lambda e: e.span[0] if e.span else -1)
     m_keys = {k for e in methods for k in e.keys}
     datasets = [e for e in datasets if not (e.keys & m_keys)]
 
-    def cand(e: Entity, new: bool) -> Candidate:
+    def cand(e: Entity, new: bool) -> RoleCandidate:
         rp = bool(e.keys & rule_prop)
         x = _vector(paper, e, ctx, rule_proposed=rp, rule_new=new)
-        return Candidate(e, x, bool(e.keys & model_prop), rp)
+        return RoleCandidate(e, x, bool(e.keys & model_prop), rp)
 
     t_in = model_tasks + (rule.tasks if use["tasks"] else [])
-    task_list = [e for e in _merge(t_in) if not (e.keys & (m_keys | ds_keys))]
+    task_list = [e for e in merge_entities(t_in) if not (e.keys & (m_keys | ds_keys))]
     for e in task_list:
         e.score += 0.3 * paper.count(e.forms[0])
     task_list.sort(key=lambda e: (-e.score, e.span[0] if e.span else -1))
     return (
         [cand(e, False) for e in methods],
         [cand(e, bool(e.keys & rule_new)) for e in datasets],
-        _fold_contained(paper, task_list)[:MAX_TASKS],
+        fold_contained(paper, task_list)[:MAX_TASKS],
     )
 
 
-def _proposed(c: Candidate, role: str, weights: Mapping[str, Sequence[float]]) -> float:
+def _proposed(c: RoleCandidate, role: str, weights: Mapping[str, Sequence[float]]) -> float:
     """How sure we are that the candidate is the paper's own method."""
     if role == "learned" and "proposed" in weights:
         return roles.probability(weights["proposed"], c.x)

@@ -11,13 +11,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kg.extract.chunks import NOUN_TAGS, NOUNY_GERUNDS
-from kg.extract.names import (
+from kg.extract.tokens import (
     DATASET_HEADS,
     GENERIC_HEADS,
     NAMING,
     NOT_METHOD_HEADS,
-    Candidate,
-    candidate,
     coined,
     name_at,
     phrase_at,
@@ -43,12 +41,32 @@ _CLAUSE_STOP = words(", ; : . ( ) that which where while whereby and but who")
 _ORDINALS = words("first second third latter former other last final")
 
 
+@dataclass(frozen=True, slots=True)
+class CuePhrase:
+    """A phrase a cue rule picked: text and character span in the clean text."""
+
+    text: str
+    start: int
+    end: int
+    rule: str
+    confidence: float
+
+
+def cue_phrase(doc: Doc, start: int, end: int, rule: str, confidence: float) -> CuePhrase:
+    """A :class:`CuePhrase` for tokens ``[start, end)`` of ``doc``."""
+    span = doc[start:end]
+    text, stop = span.text, span.end_char
+    while len(text) > 1 and text[-1] in ".,;:":  # "X." as one token at a sentence end
+        text, stop = text[:-1], stop - 1
+    return CuePhrase(text, span.start_char, stop, rule, confidence)
+
+
 @dataclass(slots=True)
 class Cues:
-    """Candidates found by the cue rules."""
+    """The phrases the cue rules found."""
 
-    proposed: list[Candidate] = field(default_factory=list)
-    new_datasets: list[Candidate] = field(default_factory=list)
+    proposed: list[CuePhrase] = field(default_factory=list)
+    new_datasets: list[CuePhrase] = field(default_factory=list)
 
 
 def _has_subject(sent: Span, verb_i: int) -> bool:
@@ -134,9 +152,9 @@ def _object(doc: Doc, verb: int, lexicon: Lexicon, cues: Cues) -> None:
         text = doc[j:name_end].text
         kind = _appositive_head(doc, name_end)
         if kind in DATASET_HEADS or doc[verb].lower_ in DATASET_VERBS:
-            cues.new_datasets.append(candidate(doc, j, name_end, "introduce-name", 0.85))
+            cues.new_datasets.append(cue_phrase(doc, j, name_end, "introduce-name", 0.85))
         elif not lexicon.has(text, "methods") and not lexicon.has(text, "datasets"):
-            cues.proposed.append(candidate(doc, j, name_end, "propose-name", 0.9))
+            cues.proposed.append(cue_phrase(doc, j, name_end, "propose-name", 0.9))
         return
     a, b = phrase_at(doc, j)
     if b <= a:
@@ -148,7 +166,7 @@ def _object(doc: Doc, verb: int, lexicon: Lexicon, cues: Cues) -> None:
     if head in DATASET_HEADS:
         if after in (",", "(") or after in NAMING:
             return  # the name follows: the naming rule or acronym definitions take it
-        cues.new_datasets.append(candidate(doc, a, b, "introduce-dataset", 0.6))
+        cues.new_datasets.append(cue_phrase(doc, a, b, "introduce-dataset", 0.6))
         return
     if b < len(doc) and (
         after in NAMING or (after == "," and b + 1 < len(doc) and doc[b + 1].lower_ in NAMING)
@@ -160,7 +178,7 @@ def _object(doc: Doc, verb: int, lexicon: Lexicon, cues: Cues) -> None:
             if end < len(doc) and doc[end].lower_ in NAMING:
                 return  # "an algorithm for X called Y": the naming rule takes Y
             if end - a >= 3:
-                cues.proposed.append(candidate(doc, a, end, "propose-clause", 0.35))
+                cues.proposed.append(cue_phrase(doc, a, end, "propose-clause", 0.35))
         return
     if b - a == 1 and not coined(doc[a].text) and not doc[a].text[:1].isupper():
         return  # "we propose changes": one plain word names no method
@@ -176,7 +194,7 @@ def _object(doc: Doc, verb: int, lexicon: Lexicon, cues: Cues) -> None:
     confidence = 0.8 if _novel_after(doc, b) or after == "(" else 0.55
     if lexicon.has(doc[a:b].text, "methods") or lexicon.has(doc[a:b].text, "generic"):
         return
-    cues.proposed.append(candidate(doc, a, b, "propose-phrase", confidence))
+    cues.proposed.append(cue_phrase(doc, a, b, "propose-phrase", confidence))
 
 
 def _defined_end(doc: Doc, i: int, long_forms: Mapping[int, int]) -> int | None:
@@ -210,12 +228,12 @@ def _named(
         return
     text = doc[s:e].text
     if prev_head in DATASET_HEADS:
-        cues.new_datasets.append(candidate(doc, s, e, "named-dataset", 0.8 if proposal else 0.5))
+        cues.new_datasets.append(cue_phrase(doc, s, e, "named-dataset", 0.8 if proposal else 0.5))
     elif not lexicon.has(text, "methods") and not lexicon.has(text, "generic"):
         if not (proposal or prev_head in GENERIC_HEADS or any(coined(t.text) for t in doc[s:e])):
             return  # "molecules, also referred to as the chromatin": a term, not a method
         confidence = 0.85 if proposal or prev_head in GENERIC_HEADS else 0.6
-        cues.proposed.append(candidate(doc, s, e, "named", confidence))
+        cues.proposed.append(cue_phrase(doc, s, e, "named", confidence))
 
 
 def _ordinal(doc: Doc, i: int, lexicon: Lexicon, cues: Cues) -> None:
@@ -224,7 +242,7 @@ def _ordinal(doc: Doc, i: int, lexicon: Lexicon, cues: Cues) -> None:
         return
     s, e = _name_or_phrase(doc, i + 3)
     if e > s and e < len(doc) and doc[e].text == "," and not lexicon.has(doc[s:e].text, "methods"):
-        cues.proposed.append(candidate(doc, s, e, "ordinal", 0.6))
+        cues.proposed.append(cue_phrase(doc, s, e, "ordinal", 0.6))
 
 
 def find(doc: Doc, lexicon: Lexicon, long_forms: Mapping[int, int] | None = None) -> Cues:

@@ -16,17 +16,17 @@ from kg.extract import cues as cue_rules
 from kg.extract import keywords as keyword_rules
 from kg.extract.chunks import WEAK_MODIFIERS
 from kg.extract.lexicon import Match, key_word, key_words
+from kg.extract.merging import fold_contained, merge_entities
 from kg.extract.model import Extraction, Mention
-from kg.extract.names import (
+from kg.extract.tagged import Entity, TaggedPaper
+from kg.extract.title import TASK_HEADS, TitleInfo, analyse, name_like, task_like
+from kg.extract.tokens import (
     DATASET_HEADS,
     GENERIC_HEADS,
-    Candidate,
     coined,
     name_at,
     phrase_at,
 )
-from kg.extract.tagged import Entity, TaggedPaper
-from kg.extract.title import TASK_HEADS, TitleInfo, analyse, name_like, task_like
 from kg.extract.wordlists import words
 from kg.text import fold
 
@@ -75,32 +75,6 @@ _EVAL_WORDS = words(
     "datasets tested test demonstrate demonstrated performance outperforms achieves "
     "state-of-the-art accuracy"
 )
-
-
-def _merge(entities: Iterable[Entity], fuzzy: bool = False) -> list[Entity]:
-    """Fold entities sharing a key (or, with ``fuzzy``, most of their core words)."""
-    out: list[Entity] = []
-    for e in entities:
-        for o in out:
-            if e.keys & o.keys or (fuzzy and _similar(e, o)):
-                o.add(e)
-                break
-        else:
-            out.append(e)
-    return out
-
-
-def _core(k: tuple[str, ...]) -> set[str]:
-    return {w for w in k if w not in GENERIC_HEADS and w not in ("a", "an", "the", "of")}
-
-
-def _similar(a: Entity, b: Entity) -> bool:
-    for ka in a.keys:
-        for kb in b.keys:
-            ca, cb = _core(ka), _core(kb)
-            if ca and cb and len(ca & cb) / len(ca | cb) >= 0.5:
-                return True
-    return False
 
 
 def _overlaps(span: tuple[int, int] | None, spans: Iterable[tuple[int, int]]) -> bool:
@@ -181,7 +155,7 @@ def proposed(paper: TaggedPaper, found: cue_rules.Cues, info: TitleInfo) -> list
             cands.append(
                 paper.entity(info.name, 0.75 if span else 0.6, "title-name", span, order=len(cands))
             )
-    entities = _merge(cands, fuzzy=True)
+    entities = merge_entities(cands, fuzzy=True)
     strong = [e for e in entities if e.confidence >= 0.75]
     if strong:
         entities = [e for e in entities if e.confidence >= 0.5]
@@ -355,7 +329,7 @@ def _coined_names(
     return methods, datasets
 
 
-def _is_metric(e: Entity) -> bool:
+def is_metric(e: Entity) -> bool:
     """Does any form of ``e`` end in a word that names a measure?"""
     return any(f.split()[-1].lower() in METRIC_HEADS for f in e.forms if f.split())
 
@@ -439,49 +413,13 @@ def tasks(
     cands.extend(_task_phrases(paper))
     entities = [
         e
-        for e in _merge(cands)
+        for e in merge_entities(cands)
         if not (e.keys & excluded)
         and not (e.keys & _NO_TASKS)
         and not any("," in f for f in e.forms)
     ]
     entities.sort(key=lambda e: (-e.score, e.order))
-    return _fold_contained(paper, entities)[:MAX_TASKS]
-
-
-def _contains(big: tuple[str, ...], small: tuple[str, ...]) -> bool:
-    n = len(small)
-    return 0 < n < len(big) and any(big[i : i + n] == small for i in range(len(big) - n + 1))
-
-
-def _fold_contained(paper: TaggedPaper, entities: list[Entity]) -> list[Entity]:
-    """One task for "speech synthesis" and "high fidelity speech synthesis".
-
-    The pair keeps the better rank; its name is the shorter form when the abstract also
-    uses it on its own (the core task), else the longer.
-    """
-    out: list[Entity] = []
-    for e in entities:
-        for o in out:
-            pairs = [(a, b) for a in o.keys for b in e.keys]
-            if any(_contains(a, b) for a, b in pairs):
-                shorter = e  # o is the longer one
-            elif any(_contains(b, a) for a, b in pairs):
-                shorter = o
-            else:
-                continue
-            longer = o if shorter is e else e
-            alone = paper.count(shorter.forms[0]) > paper.count(longer.forms[0])
-            if shorter is e and e.span is not None and alone:
-                o.forms.insert(0, e.forms[0])
-                o.span = e.span
-            elif shorter is o and not alone:
-                o.forms.insert(0, e.forms[0])
-                o.span = e.span or o.span
-            o.keys |= e.keys
-            break
-        else:
-            out.append(e)
-    return out
+    return fold_contained(paper, entities)[:MAX_TASKS]
 
 
 def _second_sentence_end(paper: TaggedPaper) -> int:
@@ -577,7 +515,7 @@ def rules(paper: TaggedPaper) -> Rules:
 
     coined_methods, coined_datasets = _coined_names(paper, mine_spans)
     ds += coined_datasets
-    datasets = _merge(ds)
+    datasets = merge_entities(ds)
     dataset_keys = set().union(*(e.keys for e in datasets)) if datasets else set()
 
     # used methods
@@ -593,11 +531,11 @@ def rules(paper: TaggedPaper) -> Rules:
     generic = lexicon.keys.get("generic", set())
     used = [
         e
-        for e in _merge(sorted(used, key=lambda e: e.order))
+        for e in merge_entities(sorted(used, key=lambda e: e.order))
         if not (e.keys & mine_keys)
         and not (e.keys & dataset_keys)
         and not (e.keys & generic)
-        and not _is_metric(e)
+        and not is_metric(e)
     ]
     used.sort(key=lambda e: e.order)
 
@@ -639,4 +577,4 @@ def extract(paper: TaggedPaper) -> Extraction:
     return assemble(paper, rules(paper))
 
 
-__all__ = ["Candidate", "Entity", "Rules", "TaggedPaper", "assemble", "extract", "rules"]
+__all__ = ["Entity", "Rules", "TaggedPaper", "assemble", "extract", "rules"]

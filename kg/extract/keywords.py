@@ -118,7 +118,7 @@ class Prior:
 
 
 @dataclass(slots=True)
-class Candidate:
+class KeyphraseCandidate:
     """A keyphrase candidate of one paper with its features and score."""
 
     phrase: _Phrase
@@ -132,7 +132,7 @@ def candidates(
     tasks: list[Entity],
     learned: list[float] | None = None,
     chosen: Mapping[tuple[str, ...], Prior] | None = None,
-) -> list[Candidate]:
+) -> list[KeyphraseCandidate]:
     """Every keyphrase candidate of a paper, best first (by ``learned`` weights, else by
     the hand-set score); ``chosen`` is the prior table (the shipped one by default)."""
     table = wordstats.default()
@@ -223,7 +223,7 @@ def candidates(
             if learned is not None
             else heuristic or 0.0
         )
-        out.append(Candidate(p, x, score))
+        out.append(KeyphraseCandidate(p, x, score))
     out.sort(key=lambda c: (-c.score, c.phrase.first, c.phrase.text))
     return out
 
@@ -254,7 +254,7 @@ def rank(
     weights if ``True``, given weights, or ``None`` for the hand-set score; ``priors``:
     the shipped prior table unless given)."""
     w = weights() if learned is True else (learned or None)
-    chosen: list[Candidate] = []
+    chosen: list[KeyphraseCandidate] = []
     for c in candidates(paper, methods, tasks, w, priors):
         if any(_inside(c.phrase, q.phrase, paper) for q in chosen):
             continue

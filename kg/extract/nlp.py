@@ -79,7 +79,7 @@ def warn_fallback(model: str | None) -> None:
     warnings.warn(message, FallbackWarning, stacklevel=3)
 
 
-def resolve(model: str | None = AUTO, warn: bool = True) -> str | None:
+def require_model(model: str | None = AUTO, warn: bool = True) -> str | None:
     """The installed trained pipeline ``model`` asks for (``None``: the blank fallback, with
     a :class:`FallbackWarning` if ``warn``), without loading it; UsageError if missing."""
     name = find_model(model)
@@ -103,7 +103,7 @@ def load(model: str | None = AUTO, warn: bool = True) -> Loaded:
     from kg.extract import components
     from kg.extract.spans import model as span_model
 
-    name = resolve(model, warn)
+    name = require_model(model, warn)
     nlp = spacy.load(name, exclude=list(_EXCLUDE)) if name is not None else spacy.blank("en")
     components.add_to(nlp)
     return Loaded(nlp, name, span_model() if model is not None else None)

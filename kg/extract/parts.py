@@ -42,7 +42,7 @@ PARTS: dict[str, Part] = {
         ),
         Part(
             "cue-rules",
-            ("kg.extract.cues", "kg.extract.title", "kg.extract.names", "kg.extract.engine"),
+            ("kg.extract.cues", "kg.extract.title", "kg.extract.tokens", "kg.extract.engine"),
             "'we propose X', 'X, a novel ...', 'called X', 'Name: subtitle' titles",
         ),
         Part(
@@ -57,7 +57,7 @@ PARTS: dict[str, Part] = {
         ),
         Part(
             "joining",
-            ("kg.extract.combine", "kg.extract.roles"),
+            ("kg.extract.combine", "kg.extract.merging", "kg.extract.roles"),
             "the model's spans plus the rules the ablation keeps; a learned 'new dataset'",
         ),
         Part(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kg.extract.names import DATASET_HEADS, coined
+from kg.extract.tokens import DATASET_HEADS, coined
 from kg.extract.wordlists import words
 
 _COLON = re.compile(r"\s*(?::|\s[-–—]\s)\s*")

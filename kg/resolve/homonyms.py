@@ -41,7 +41,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from kg.resolve.names import Name
+from kg.resolve.personnames import Name
 
 Ref = tuple[str, int]  # (record id, 1-based position)
 

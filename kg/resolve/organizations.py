@@ -207,7 +207,7 @@ class Organizations:
 
 
 @dataclass(frozen=True, slots=True)
-class _Occ:
+class _AffiliationOcc:
     slot: Slot
     affiliation: Affiliation
     folded: str
@@ -219,14 +219,14 @@ class _Occ:
         return f"id {a.id}" if a.id else f"name {self.folded}"
 
 
-def _occurrences(papers: Iterable[Paper]) -> list[_Occ]:
+def _occurrences(papers: Iterable[Paper]) -> list[_AffiliationOcc]:
     occs = []
     for paper in papers:
         for position, author in enumerate(paper.authors, start=1):
             for index, affiliation in enumerate(author.affiliations):
                 folded = normalize_name(affiliation.name) if affiliation.name else ""
                 if affiliation.id or folded:
-                    occs.append(_Occ((paper.id, position, index), affiliation, folded))
+                    occs.append(_AffiliationOcc((paper.id, position, index), affiliation, folded))
     occs.sort(key=lambda o: o.slot)
     return occs
 
@@ -259,7 +259,7 @@ def resolve_organizations(papers: Sequence[Paper]) -> Organizations:
                 root, gone = joined
                 ids_of[root] = ids_of.get(root, set()) | ids_of.pop(gone, set())
                 named.add(root)
-    groups: dict[str, list[_Occ]] = defaultdict(list)
+    groups: dict[str, list[_AffiliationOcc]] = defaultdict(list)
     for o in occs:
         groups[sets.find(o.node)].append(o)
     return _result(groups, {sets.find(r) for r in named})
@@ -283,7 +283,7 @@ def _base_key(ids: Sequence[str], folded: Sequence[str]) -> str:
     return slugify(folded[0] if folded else "organization")
 
 
-def _result(groups: Mapping[str, list[_Occ]], named: set[str]) -> Organizations:
+def _result(groups: Mapping[str, list[_AffiliationOcc]], named: set[str]) -> Organizations:
     drafts = []
     for root, members in groups.items():
         ids = sorted({o.affiliation.id for o in members if o.affiliation.id})

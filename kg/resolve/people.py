@@ -32,7 +32,7 @@ from typing import Any
 
 from kg.records import Author, Paper
 from kg.resolve.homonyms import Slot, Topics, cluster, name_stats, without_evidence
-from kg.resolve.names import Name, compatible, edit_distance_at_most_one, parse, umlaut_folded
+from kg.resolve.personnames import Name, compatible, edit_distance_at_most_one, parse, umlaut_folded
 from kg.resolve.unionfind import UnionFind
 from kg.text import slugify
 
@@ -56,7 +56,7 @@ class PeopleResolution:
 
 
 @dataclass(frozen=True, slots=True)
-class _Occ:
+class _AuthorOcc:
     ref: Ref
     paper: str
     name: str
@@ -68,7 +68,7 @@ class _Occ:
 class _Clusters(UnionFind[Ref]):
     """Union-find over occurrences that remembers the evidence and the names of each set."""
 
-    def __init__(self, occs: Sequence[_Occ], coauthors: dict[Ref, set[str]]) -> None:
+    def __init__(self, occs: Sequence[_AuthorOcc], coauthors: dict[Ref, set[str]]) -> None:
         super().__init__(o.ref for o in occs)
         self.names: dict[Ref, set[Name]] = {o.ref: {o.parsed} for o in occs}
         self.coauthors = coauthors  # a root's set is copied before its first change
@@ -140,12 +140,12 @@ def _typo(a: Name, b: Name) -> bool:
     return min(len(x), len(y)) >= 5 and x[0] == y[0] and x != y and edit_distance_at_most_one(x, y)
 
 
-def _occurrences(papers: Sequence[Paper], cluster_of: Mapping[str, str]) -> list[_Occ]:
+def _occurrences(papers: Sequence[Paper], cluster_of: Mapping[str, str]) -> list[_AuthorOcc]:
     occs = []
     for paper in papers:
         for position, author in enumerate(paper.authors, start=1):
             occs.append(
-                _Occ(
+                _AuthorOcc(
                     (paper.id, position),
                     cluster_of.get(paper.id, paper.id),
                     author.name,
@@ -172,7 +172,7 @@ def resolve_people(
     ctx = _Context(occs, coauthors)
     _link_same_paper(occs, sets)
     _link_same_identifier(occs, sets)
-    blocks: dict[str, list[_Occ]] = defaultdict(list)
+    blocks: dict[str, list[_AuthorOcc]] = defaultdict(list)
     for occ in occs:
         blocks[umlaut_folded(occ.parsed.surname)].append(occ)
     for surname in sorted(blocks):
@@ -185,7 +185,7 @@ def resolve_people(
 class _Context:
     """The evidence of every slot, built only for the names that need it."""
 
-    def __init__(self, occs: Sequence[_Occ], coauthors: dict[Ref, set[str]]) -> None:
+    def __init__(self, occs: Sequence[_AuthorOcc], coauthors: dict[Ref, set[str]]) -> None:
         self.coauthors = coauthors
         self.decisions: dict[str, list[dict[str, Any]]] = {}
         self._occs = occs
@@ -210,7 +210,7 @@ class _Context:
             self._topics = Topics(list(records), text)
         return self._topics.vector(paper)
 
-    def email(self, occ: _Occ) -> str | None:
+    def email(self, occ: _AuthorOcc) -> str | None:
         """The slot's email address, unless its paper gives it to several slots."""
         email = occ.author.email
         if email:
@@ -222,7 +222,7 @@ class _Context:
                 return None
         return email
 
-    def orgs(self, occ: _Occ) -> frozenset[str]:
+    def orgs(self, occ: _AuthorOcc) -> frozenset[str]:
         """The institutions a slot names: affiliation ids or names, mail domains."""
         author = occ.author
         email = self.email(occ)
@@ -240,7 +240,7 @@ class _Context:
                 orgs.add(f"domain:{org}")
         return frozenset(orgs)
 
-    def slot(self, occ: _Occ) -> Slot:
+    def slot(self, occ: _AuthorOcc) -> Slot:
         """What ``occ`` says about who its author is."""
         record, author = occ.record, occ.author
         email = self.email(occ)
@@ -260,9 +260,9 @@ class _Context:
         )
 
 
-def _link_same_paper(occs: Sequence[_Occ], sets: _Clusters) -> None:
+def _link_same_paper(occs: Sequence[_AuthorOcc], sets: _Clusters) -> None:
     """Slots of one paper in two sources with names that fit are one person."""
-    by_paper: dict[str, dict[str, list[_Occ]]] = defaultdict(lambda: defaultdict(list))
+    by_paper: dict[str, dict[str, list[_AuthorOcc]]] = defaultdict(lambda: defaultdict(list))
     for occ in occs:
         by_paper[occ.paper][occ.ref[0]].append(occ)
     for paper in sorted(by_paper):
@@ -280,7 +280,7 @@ def _link_same_paper(occs: Sequence[_Occ], sets: _Clusters) -> None:
                     sets.link(fits[0].ref, occ.ref, "same-paper")
 
 
-def _link_same_identifier(occs: Sequence[_Occ], sets: _Clusters) -> None:
+def _link_same_identifier(occs: Sequence[_AuthorOcc], sets: _Clusters) -> None:
     """Slots that share a person identifier are one person, however their names differ
     (a maiden name, a transliteration); an email address is not enough for that (sources
     swap them between co-authors), so it only counts between slots of one name."""
@@ -307,12 +307,12 @@ def _surname_typo(a: Name, b: Name) -> bool:
 MAX_TEAM = 100
 
 
-def _key(occ: _Occ) -> str:
+def _key(occ: _AuthorOcc) -> str:
     """The surname+initial key that co-author evidence uses."""
     return f"{occ.parsed.first_initial} {occ.parsed.surname}"
 
 
-def _coauthor_keys(occs: Sequence[_Occ]) -> dict[Ref, set[str]]:
+def _coauthor_keys(occs: Sequence[_AuthorOcc]) -> dict[Ref, set[str]]:
     """For each slot, the surname+initial keys of the other authors of the same paper."""
     by_paper: dict[str, set[tuple[Ref, str]]] = defaultdict(set)
     for occ in occs:
@@ -328,10 +328,10 @@ def _coauthor_keys(occs: Sequence[_Occ]) -> dict[Ref, set[str]]:
     return out
 
 
-def _link_block(block: list[_Occ], sets: _Clusters, ctx: _Context) -> None:
+def _link_block(block: list[_AuthorOcc], sets: _Clusters, ctx: _Context) -> None:
     """Link the slots of one surname: same names, fitting variants, initials, typos."""
     coauthors = ctx.coauthors
-    by_key: dict[str, list[_Occ]] = defaultdict(list)
+    by_key: dict[str, list[_AuthorOcc]] = defaultdict(list)
     for occ in block:
         by_key[occ.parsed.key].append(occ)
     keys = sorted(by_key)
@@ -424,7 +424,7 @@ def organisation(email: str | None) -> str | None:
     return ".".join(labels[-keep:])
 
 
-def _link_same_name(group: list[_Occ], sets: _Clusters, ctx: _Context) -> None:
+def _link_same_name(group: list[_AuthorOcc], sets: _Clusters, ctx: _Context) -> None:
     """Split the slots of one written-out name into people (:mod:`kg.resolve.homonyms`).
 
     Identifiers and email addresses decide first; then co-authors, topics, institutions,
@@ -432,7 +432,7 @@ def _link_same_name(group: list[_Occ], sets: _Clusters, ctx: _Context) -> None:
     than one person, every person of it is marked ambiguous (with why) and the decisions
     are kept for the build report.
     """
-    units: dict[Ref, list[_Occ]] = defaultdict(list)
+    units: dict[Ref, list[_AuthorOcc]] = defaultdict(list)
     for occ in group:
         units[sets.find(occ.ref)].append(occ)
     if len(units) == 1:
@@ -517,8 +517,8 @@ def _label_quality(name: str, papers: int) -> tuple[int, int, int, int, int, int
     return (len(parsed.words), accents, proper, papers, attested, len(name), name)
 
 
-def _result(occs: Sequence[_Occ], sets: _Clusters) -> PeopleResolution:
-    members: dict[Ref, list[_Occ]] = defaultdict(list)
+def _result(occs: Sequence[_AuthorOcc], sets: _Clusters) -> PeopleResolution:
+    members: dict[Ref, list[_AuthorOcc]] = defaultdict(list)
     for occ in occs:
         members[sets.find(occ.ref)].append(occ)
     person_of: dict[Ref, str] = {}

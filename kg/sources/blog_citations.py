@@ -55,7 +55,7 @@ _MAX_TITLE_WORDS = 40
 
 
 @dataclass(slots=True)
-class _Draft:
+class _CitationDraft:
     """A citation being assembled from one line."""
 
     title: str
@@ -111,23 +111,23 @@ def _check_title(title: str) -> str:
     return title
 
 
-def _cite_text(text: str) -> tuple[list[_Draft], str]:
+def _cite_text(text: str) -> tuple[list[_CitationDraft], str]:
     """Citations in a piece of text between URLs, and the text left after the last one."""
-    drafts: list[_Draft] = []
+    drafts: list[_CitationDraft] = []
     start = 0
     padded = " " + text  # so that a leading abbreviation is still preceded by white space
     for m in _AUTHORS_IN_TEXT.finditer(padded):
         title = padded[start : m.start()]
-        drafts.append(_Draft(_check_title(title), collapse_ws(m.group("authors"))))
+        drafts.append(_CitationDraft(_check_title(title), collapse_ws(m.group("authors"))))
         start = m.end()
     return drafts, padded[start:].strip()
 
 
-def _split(line: str) -> list[_Draft]:
+def _split(line: str) -> list[_CitationDraft]:
     """Cut a citation line into citations with their URLs; a split error if it cannot be."""
     pieces = _URL.split(line)
     urls = [_clean_url(u) for u in _URL.findall(line)]
-    drafts: list[_Draft] = []
+    drafts: list[_CitationDraft] = []
     for i, text in enumerate(pieces):
         found, rest = _cite_text(text)
         last_piece = i == len(pieces) - 1
@@ -145,13 +145,13 @@ def _split(line: str) -> list[_Draft]:
     return drafts
 
 
-def _assign_urls(drafts: list[_Draft]) -> None:
+def _assign_urls(drafts: list[_CitationDraft]) -> None:
     """Keep each citation's primary URL; move misplaced paper links to the next bare citation.
 
     A paper URL following a citation's own paper URL is carried to the next citation that has
     no URL at all; if there is none, it stays with its citation as an extra URL.
     """
-    carried: list[tuple[_Draft, str]] = []
+    carried: list[tuple[_CitationDraft, str]] = []
     for draft in drafts:
         if not draft.urls and carried:
             _, url = carried.pop(0)

@@ -63,7 +63,7 @@ def sniff(source: SourceFile) -> int:
 
 
 @dataclass(slots=True)
-class _Draft:
+class _RecordDraft:
     """The parts of one record gathered while walking its lines."""
 
     title_line: int = 0
@@ -76,7 +76,7 @@ class _Draft:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _note(draft: _Draft, where: SourceRef, message: str) -> None:
+def _note(draft: _RecordDraft, where: SourceRef, message: str) -> None:
     draft.problems.append(Problem(where, message))
 
 
@@ -97,7 +97,7 @@ def _split_records(lines: Sequence[str]) -> tuple[int, list[tuple[int, int]]]:
     return marks[0], list(zip(marks, [*marks[1:], end], strict=True))
 
 
-def _take_title(lines: Sequence[str], i: int, end: int, draft: _Draft) -> int:
+def _take_title(lines: Sequence[str], i: int, end: int, draft: _RecordDraft) -> int:
     """Read the title block starting at ``lines[i]``; return the index after it."""
     first = i
     parts: list[str] = []
@@ -119,7 +119,7 @@ def _take_title(lines: Sequence[str], i: int, end: int, draft: _Draft) -> int:
     return i
 
 
-def _parse_authors(text: str, where: SourceRef, draft: _Draft) -> None:
+def _parse_authors(text: str, where: SourceRef, draft: _RecordDraft) -> None:
     """Authors from the joined author block: comma-separated ``Name <profile link>`` items."""
     for item in _OUTSIDE_LINK_COMMA.split(text):
         if not item.strip():
@@ -143,7 +143,9 @@ def _parse_authors(text: str, where: SourceRef, draft: _Draft) -> None:
         draft.authors.append(Author.from_written(name, email=email, ids=ids))
 
 
-def _take_authors(lines: Sequence[str], i: int, end: int, draft: _Draft, source: SourceFile) -> int:
+def _take_authors(
+    lines: Sequence[str], i: int, end: int, draft: _RecordDraft, source: SourceFile
+) -> int:
     """Read the author block (up to the date line); return the index after it."""
     first = i
     block: list[str] = []
@@ -161,7 +163,9 @@ def _take_authors(lines: Sequence[str], i: int, end: int, draft: _Draft, source:
     return i
 
 
-def _take_meta(lines: Sequence[str], i: int, end: int, draft: _Draft, source: SourceFile) -> int:
+def _take_meta(
+    lines: Sequence[str], i: int, end: int, draft: _RecordDraft, source: SourceFile
+) -> int:
     """Read the meta lines, the toggle and any stray text before the first field bullet."""
     meta: list[str] = []
     while i < end and not _FIELD.match(lines[i]):
@@ -182,7 +186,9 @@ def _take_meta(lines: Sequence[str], i: int, end: int, draft: _Draft, source: So
     return i
 
 
-def _take_fields(lines: Sequence[str], i: int, end: int, draft: _Draft, source: SourceFile) -> None:
+def _take_fields(
+    lines: Sequence[str], i: int, end: int, draft: _RecordDraft, source: SourceFile
+) -> None:
     """Read the field bullets; continuation lines join the value of the bullet above."""
     name, line_no, parts = "", 0, []
     for j in range(i, end + 1):
@@ -204,7 +210,7 @@ def _take_fields(lines: Sequence[str], i: int, end: int, draft: _Draft, source: 
             name, line_no, parts = match.group(1), j + 1, [match.group(2)]
 
 
-def _paper(draft: _Draft, source: SourceFile, page_venue: str | None) -> Paper:
+def _paper(draft: _RecordDraft, source: SourceFile, page_venue: str | None) -> Paper:
     """The paper a complete draft describes; field problems are added to the draft."""
     where = SourceRef(source.name, draft.title_line)
     values = dict(draft.fields)
@@ -259,7 +265,7 @@ def _read_record(
     lines: Sequence[str], first: int, end: int, source: SourceFile, page_venue: str | None
 ) -> Iterator[Item]:
     """The paper (and problems) of the record whose marker is ``lines[first]``."""
-    draft = _Draft()
+    draft = _RecordDraft()
     i = first + 1
     while i < end and not lines[i].strip():
         i += 1

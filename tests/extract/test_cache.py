@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kg.extract import Text, extract
-from kg.extract.cache import Entry, Recording, dump, load, text_key
+from kg.extract.cache import CacheEntry, Recording, dump, load, text_key
 
 pytestmark = pytest.mark.filterwarnings("ignore::kg.extract.FallbackWarning")
 
@@ -17,9 +17,9 @@ ABSTRACT = (
 )
 
 
-def _entry(acronyms: dict[str, str]) -> Entry:
+def _entry(acronyms: dict[str, str]) -> CacheEntry:
     e = next(extract([Text("", "TabNet", ABSTRACT)], model=None, acronyms=acronyms))
-    return Entry(e, e.lookups)  # the cache keeps no paper id: the text is the key
+    return CacheEntry(e, e.lookups)  # the cache keeps no paper id: the text is the key
 
 
 def test_the_lookups_are_what_the_rules_asked() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from kg.builds import BuildOptions
 from kg.graph import vocab as V
 from kg.pipeline import build
 from kg.store import Store
@@ -151,9 +152,13 @@ def test_the_graph_conforms_to_the_shapes(affiliated: Path) -> None:
 def test_builds_are_byte_identical_and_the_order_of_sources_does_not_matter(
     affiliated: Path, tmp_path: Path
 ) -> None:
-    build(affiliation_sources(), out=tmp_path / "again", extract=False)
+    build(affiliation_sources(), out=tmp_path / "again", options=BuildOptions(extract=False))
     assert_same_build(tmp_path / "again", affiliated)
-    build(list(reversed(affiliation_sources())), out=tmp_path / "reversed", extract=False)
+    build(
+        list(reversed(affiliation_sources())),
+        out=tmp_path / "reversed",
+        options=BuildOptions(extract=False),
+    )
     assert (tmp_path / "reversed" / "graph.nq").read_bytes() == (
         affiliated / "graph.nq"
     ).read_bytes()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from kg.builds import BuildOptions
 from kg.pipeline import build
 from kg.sources import SourceSpec
 from kg.store import Store
@@ -120,8 +121,8 @@ def test_papers_export_lists_what_was_extracted(store: Store) -> None:
 def test_no_extract_builds_the_bibliographic_graph_only(tmp_path: Path) -> None:
     src = tmp_path / "papers.jsonl"
     src.write_text("".join(json.dumps(p) + "\n" for p in PAPERS), encoding="utf-8")
-    report = build([SourceSpec(src)], out=tmp_path / "out", extract=False)
-    assert report["extraction"] is None
+    report = build([SourceSpec(src)], out=tmp_path / "out", options=BuildOptions(extract=False))
+    assert report.extraction is None
     raw = ox.Store.read_only(str(tmp_path / "out" / "store"))
     assert not list(
         raw.quads_for_pattern(None, ox.NamedNode("https://w3id.org/kg/ns#proposesMethod"), None)

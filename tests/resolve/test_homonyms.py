@@ -12,8 +12,8 @@ import pytest
 from kg.identifiers import normalize, person_ids
 from kg.records import Affiliation, Author, Paper, SourceRef
 from kg.resolve import homonyms
-from kg.resolve.names import parse
 from kg.resolve.people import resolve_people
+from kg.resolve.personnames import parse
 
 
 def _paper(

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.records import Author, Paper, SourceRef
-from kg.resolve.names import compatible, parse
 from kg.resolve.people import resolve_people
+from kg.resolve.personnames import compatible, parse
 
 
 def _paper(file: str, line: int, *names: str) -> Paper:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from kg.builds import BuildOptions
 from kg.errors import UsageError
 from kg.pipeline import build, bundled_sources
 from kg.sources import SourceSpec
@@ -19,7 +20,7 @@ from tests.scale.compare import COMPARED, assert_same_build, store_quads
 def three(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A build of the first three bundled sources, and a copy of what it wrote."""
     out = tmp_path_factory.mktemp("incremental")
-    build(bundled_sources()[:3], out=out, workers=2)
+    build(bundled_sources()[:3], out=out, options=BuildOptions(workers=2))
     copy = tmp_path_factory.mktemp("three") / "copy"
     copy.mkdir()
     for name in COMPARED:
@@ -34,7 +35,7 @@ def test_add_then_remove_equal_full_builds(three: tuple[Path, Path], built: Path
     specs = bundled_sources()
     before = (out / "graph.nq").read_bytes()
     steps: list[str] = []
-    build(out=out, workers=2, add=specs[3:], step=steps.append)
+    build(out=out, options=BuildOptions(workers=2), add=specs[3:], step=steps.append)
     # the same graph as building all five at once (the session's bundled build)
     assert_same_build(out, built)
     # the added 425 abstracts were extracted (003 has none), and the few earlier ones whose
@@ -45,7 +46,7 @@ def test_add_then_remove_equal_full_builds(three: tuple[Path, Path], built: Path
     assert (out / "graph.nq").read_bytes() != before
 
     # removing them again (by file name, and by path) gives back the three-source build
-    build(out=out, workers=2, remove=[specs[4].path.name, specs[3].path])
+    build(out=out, options=BuildOptions(workers=2), remove=[specs[4].path.name, specs[3].path])
     for name in COMPARED:
         assert (out / name).read_bytes() == (copy / name).read_bytes(), f"{name} differs"
     assert store_quads(out) == set(json.loads((copy / "quads.json").read_text()))
@@ -56,18 +57,22 @@ def test_add_then_remove_equal_full_builds(three: tuple[Path, Path], built: Path
 
 def test_incremental_needs_an_earlier_build(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="no earlier build"):
-        build(out=tmp_path, add=bundled_sources()[:1], extract=False)
+        build(out=tmp_path, add=bundled_sources()[:1], options=BuildOptions(extract=False))
 
 
 def test_removing_an_unknown_source_names_the_real_ones(tmp_path: Path) -> None:
-    build(bundled_sources()[:2], out=tmp_path, extract=False)
+    build(bundled_sources()[:2], out=tmp_path, options=BuildOptions(extract=False))
     before = (tmp_path / "graph.nq").read_bytes()
     with pytest.raises(UsageError, match=r"nope\.bib: not a source .*000_"):
-        build(out=tmp_path, remove=["nope.bib"], extract=False)
+        build(out=tmp_path, remove=["nope.bib"], options=BuildOptions(extract=False))
     with pytest.raises(UsageError, match="already a source"):
-        build(out=tmp_path, add=bundled_sources()[:1], extract=False)
+        build(out=tmp_path, add=bundled_sources()[:1], options=BuildOptions(extract=False))
     with pytest.raises(UsageError, match="leaves no source"):
-        build(out=tmp_path, remove=[s.path.name for s in bundled_sources()[:2]], extract=False)
+        build(
+            out=tmp_path,
+            remove=[s.path.name for s in bundled_sources()[:2]],
+            options=BuildOptions(extract=False),
+        )
     assert (tmp_path / "graph.nq").read_bytes() == before  # nothing was touched
 
 
@@ -75,14 +80,14 @@ def test_remove_and_add_in_one_build_equal_the_full_build(tmp_path: Path) -> Non
     src = tmp_path / "papers.jsonl"
     src.write_text('{"title": "Attention Is All You Need", "authors": ["A. Vaswani"]}\n')
     out = tmp_path / "out"
-    build([SourceSpec(src)], out=out, extract=False)
+    build([SourceSpec(src)], out=out, options=BuildOptions(extract=False))
     src.write_text(
         '{"title": "Attention Is All You Need", "authors": ["A. Vaswani"]}\n'
         '{"title": "Deep Residual Learning", "authors": ["K. He"]}\n'
     )
-    build(out=out, remove=[src.name], add=[SourceSpec(src)], extract=False)
+    build(out=out, remove=[src.name], add=[SourceSpec(src)], options=BuildOptions(extract=False))
     full = tmp_path / "full"
-    build([SourceSpec(src)], out=full, extract=False)
+    build([SourceSpec(src)], out=full, options=BuildOptions(extract=False))
     assert_same_build(out, full)
 
 

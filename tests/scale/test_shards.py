@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from kg.builds import BuildOptions
 from kg.errors import UsageError
 from kg.pipeline import bundled_sources
 from kg.shards import build_from_shards, emit_shard, parse, shard_of
@@ -48,7 +49,7 @@ def test_the_shards_are_the_graph_but_the_concept_labels(shards: Path, built: Pa
 
 
 def test_a_shard_is_the_same_bytes_whoever_writes_it(shards: Path, tmp_path: Path) -> None:
-    emit_shard(bundled_sources(), 1, 3, tmp_path, extract=True)
+    emit_shard(bundled_sources(), 1, 3, tmp_path, BuildOptions(extract=True))
     for suffix in (".nq", ".json"):
         name = f"shard-1-of-3{suffix}"
         assert (tmp_path / name).read_bytes() == (shards / name).read_bytes()
@@ -126,6 +127,6 @@ def test_shards_of_a_build_with_affiliations_merge_into_it(
     from tests.conftest import affiliation_sources
 
     for index in (1, 0, 2):
-        emit_shard(affiliation_sources(), index, 3, tmp_path, extract=False)
+        emit_shard(affiliation_sources(), index, 3, tmp_path, BuildOptions(extract=False))
     build_from_shards(affiliation_sources(), tmp_path, tmp_path / "merged")
     assert_same_build(tmp_path / "merged", affiliated)

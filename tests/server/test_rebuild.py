@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from kg.builds import BuildOptions
 from kg.pipeline import build, bundled_sources
 from kg.server import SparqlServer, serve
 from tests.server.conftest import SLOW, fetch
@@ -68,8 +69,8 @@ def rebuilt(tmp_path: Path) -> Iterator[tuple[Path, SparqlServer, int, int]]:
     """A build of one bundled source served by two workers; papers in 1 and in 3 sources."""
     sources = bundled_sources()
     out = tmp_path / "out"
-    build(sources[:3], out=tmp_path / "three", extract=False)
-    build(sources[:1], out=out, extract=False)
+    build(sources[:3], out=tmp_path / "three", options=BuildOptions(extract=False))
+    build(sources[:1], out=out, options=BuildOptions(extract=False))
     from kg.store import Store
 
     def count(where: Path) -> int:
@@ -89,7 +90,7 @@ def test_every_answer_after_a_rebuild_comes_from_the_new_build(
     assert [_papers(server.url)[1] for _ in range(4)] == [one] * 4
     old = _workers(out)
     assert len(old) == 2
-    build(bundled_sources()[:3], out=out, extract=False)
+    build(bundled_sources()[:3], out=out, options=BuildOptions(extract=False))
     answers = [_papers(server.url) for _ in range(10)]
     assert [(s, n) for s, n, _ in answers] == [(200, three)] * 10
     # a worker replaced after an overrun opens the new build as well
@@ -121,7 +122,7 @@ def test_no_answer_from_the_old_build_once_the_new_one_is_in_place(
     for thread in clients:
         thread.start()
     time.sleep(0.3)
-    build(bundled_sources()[:3], out=out, extract=False)
+    build(bundled_sources()[:3], out=out, options=BuildOptions(extract=False))
     committed = time.monotonic()
     time.sleep(1.5)
     done.set()
@@ -137,7 +138,7 @@ def test_no_answer_from_the_old_build_once_the_new_one_is_in_place(
 
 def test_a_worker_that_cannot_start_is_retried_and_clients_are_told_why(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    build(bundled_sources()[:1], out=out, extract=False)
+    build(bundled_sources()[:1], out=out, options=BuildOptions(extract=False))
     with serve(out, timeout_s=2, workers=1, log=None).start() as server:
         assert _papers(server.url)[0] == 200
         (out / "store").rename(tmp_path / "away")  # the store is moved away for a while

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.records import Author, Citation, Ids, Paper, SourceRef
-from kg.resolve.papers import Ranked, resolve_papers
+from kg.resolve.paperlinks import Ranked, resolve_papers
 
 
 def _paper(

@@ -6,7 +6,6 @@ Works on tagged and untagged Docs alike: without tags, phrases end at stop words
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kg.extract.chunks import (
@@ -57,26 +56,6 @@ DATASET_HEADS = words(
 
 _CAMEL = re.compile(r"[a-z][A-Z]|[A-Z].*[A-Z]|\d.*[A-Za-z]|[A-Za-z].*\d")
 _ROMAN = re.compile(r"^(?:I|II|III|IV|V|VI)$")
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A phrase a rule picked: text and character span in the clean text."""
-
-    text: str
-    start: int
-    end: int
-    rule: str
-    confidence: float
-
-
-def candidate(doc: Doc, start: int, end: int, rule: str, confidence: float) -> Candidate:
-    """A :class:`Candidate` for tokens ``[start, end)`` of ``doc``."""
-    span = doc[start:end]
-    text, stop = span.text, span.end_char
-    while len(text) > 1 and text[-1] in ".,;:":  # "X." as one token at a sentence end
-        text, stop = text[:-1], stop - 1
-    return Candidate(text, span.start_char, stop, rule, confidence)
 
 
 # Numbers with a unit or an ordinal ("3D", "10x", "2nd", "100K"): not names.
