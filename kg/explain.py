@@ -17,7 +17,10 @@ from kg.resolve.personnames import parse
 REPORT = "build-report.json"
 
 
-def _report(out: str | Path) -> tuple[list[NameDecisions], list[PersonMerge]]:
+PeopleReport = tuple[list[NameDecisions], list[PersonMerge]]
+
+
+def _report(out: str | Path) -> PeopleReport:
     """The people decisions and merges of the build report in ``out``."""
     path = Path(out) / REPORT
     try:
@@ -39,15 +42,35 @@ def _report(out: str | Path) -> tuple[list[NameDecisions], list[PersonMerge]]:
         ) from None
 
 
+_CACHE: dict[Path, tuple[tuple[int, int], PeopleReport]] = {}
+
+
+def cached_report(out: str | Path) -> PeopleReport:
+    """The people part of the build report of ``out``, read again only when the file
+    changed (a server answering many pages reads it once per build)."""
+    path = Path(out) / REPORT
+    try:
+        st = path.stat()
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        return _report(out)  # the clear error
+    found = _CACHE.get(path)
+    if found is None or found[0] != stamp:
+        found = (stamp, _report(out))
+        _CACHE[path] = found
+    return found[1]
+
+
 def _same_name(a: str, b: str) -> bool:
     return parse(a).key == parse(b).key
 
 
-def person(out: str | Path, name: str) -> list[str]:
-    """Lines telling who the people named ``name`` are, and why they were joined or split."""
+def person(out: str | Path, name: str, report: PeopleReport | None = None) -> list[str]:
+    """Lines telling who the people named ``name`` are, and why they were joined or split
+    (``report``: the build report of ``out``, if it was read already)."""
     if not parse(name).surname:
         raise UsageError(f"{name!r} is not a person's name")
-    decided, merges = _report(out)
+    decided, merges = _report(out) if report is None else report
     entries = [e for e in decided if _same_name(e.name, name)]
     if not entries:
         merged = [m for m in merges if any(_same_name(n, name) for n in m.names)]
