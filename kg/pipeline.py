@@ -22,7 +22,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg import __version__, manifest, quadfiles, sources
+from kg import __version__, manifest, quadfiles, searchindex, sources
 from kg.corpus import Corpus, Extracted, LoadedSource
 from kg.errors import InputError, UsageError
 from kg.export import papers as papers_export
@@ -46,7 +46,15 @@ from kg.text import slugify
 Step = Callable[[str], None]
 
 #: What a build writes into its directory, besides the store.
-OUTPUTS = ("graph.ttl", "graph.nq", "papers.jsonl", "void.ttl", "build-report.json", "sources.json")
+OUTPUTS = (
+    "graph.ttl",
+    "graph.nq",
+    "papers.jsonl",
+    "void.ttl",
+    "build-report.json",
+    "sources.json",
+    searchindex.FILE,
+)
 
 
 def bundled_sources() -> list[SourceSpec]:
@@ -577,7 +585,8 @@ def write_build(
     corpus = handed.pop()
     with staging(out) as stage:
         store = None if update else ox.Store(str(stage / STORE_DIR))
-        table = papers_export.QuadIndex(papers_export.PATTERNS)
+        # the paper table's quads and the search index's, collected as the graph streams by
+        table = papers_export.QuadIndex((*papers_export.PATTERNS, *searchindex.PATTERNS))
         written = quadfiles.write(quads, stage, store, tap=table.add)
         try:
             result = report(corpus, written.triples, extraction_report(summaries, corpus))
@@ -585,6 +594,8 @@ def write_build(
             if step:
                 step("writing papers.jsonl")
             papers_export.write_jsonl(table.distinct(), stage / "papers.jsonl")
+            # from every quad of the build, so --add/--remove and shards give the same index
+            searchindex.write(stage / searchindex.FILE, table)
             del table
         except BaseException:
             if written.loader is not None:
