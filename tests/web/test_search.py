@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import urllib.parse
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -136,3 +137,46 @@ def test_chromium_types_in_the_header_and_clicks_a_result(site: str, browser: An
     # the person's page (the pages blueprint's) is where the link leads
     browser.wait_for("location.pathname === '/person/j-zico-kolter'", timeout=20)
     assert conftest.off_site(browser.requests()) == []
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``kg serve`` over a build of the reliability corpus's hostile titles, names and
+    keywords (no extraction)."""
+    from kg.pipeline import build
+    from kg.server import serve
+    from kg.sources import SourceSpec
+    from tests.hostile.corpus import KEYWORDS, NAMES, TITLES
+
+    folder = tmp_path_factory.mktemp("hostile-search")
+    lines = [
+        json.dumps(
+            {
+                "title": t,
+                "authors": [NAMES[i % len(NAMES)], NAMES[(i + 3) % len(NAMES)]],
+                "keywords": list(KEYWORDS),
+                "venue": "<b>Conf</b> 2024",
+            }
+        )
+        for i, t in enumerate(TITLES)
+    ]
+    (folder / "hostile.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    build([SourceSpec(folder / "hostile.jsonl")], out=folder / "out", extract=False)
+    server = serve(folder / "out", workers=1).start()
+    try:
+        yield server.url.removesuffix("/sparql")
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize(
+    "q", ["attention", "script alert", "img onerror", "quotes", "hammer", "angle", "jose", "conf"]
+)
+def test_hostile_labels_are_inert_in_results(hostile_site: str, q: str) -> None:
+    hits = search_json(hostile_site, q=q)["hits"]
+    assert hits, q
+    _, _, html = get(hostile_site, "/search?" + urllib.parse.urlencode({"q": q}))
+    assert "<script>alert" not in html and "<img src=x" not in html and "<b>" not in html
+    for hit in hits:  # every label is on the page, escaped
+        escaped = hit["label"].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        assert escaped.replace('"', "&#34;").replace("'", "&#39;") in html, hit["label"]
