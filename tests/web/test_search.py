@@ -134,8 +134,12 @@ def test_chromium_types_in_the_header_and_clicks_a_result(site: str, browser: An
             "Input.dispatchMouseEvent",
             {"type": kind, "x": box_[0], "y": box_[1], "button": "left", "clickCount": 1},
         )
-    # the person's page (the pages blueprint's) is where the link leads
-    browser.wait_for("location.pathname === '/person/j-zico-kolter'", timeout=20)
+    # the link leads to the person's page
+    browser.wait_for(
+        "location.pathname === '/person/j-zico-kolter' && document.readyState === 'complete'",
+        timeout=30,
+    )
+    assert "Zico Kolter" in browser.evaluate("document.querySelector('h1').textContent")
     assert conftest.off_site(browser.requests()) == []
 
 
