@@ -55,6 +55,7 @@ ENTRIES = frozenset(
         "build-report.json",
         "sources.json",
         "extract-cache.jsonl",
+        "search.sqlite",
     }
 )
 #: Suffixes of the files kg writes as one group (the CSV network export's pair).

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import __version__, manifest, quadfiles, sources
+from kg import __version__, manifest, quadfiles, searchindex, sources
 from kg.builds import (
     AmbiguousPerson,
     BuildOptions,
@@ -63,7 +63,15 @@ from kg.text import slugify
 Step = Callable[[str], None]
 
 #: What a build writes into its directory, besides the store.
-OUTPUTS = ("graph.ttl", "graph.nq", "papers.jsonl", "void.ttl", "build-report.json", "sources.json")
+OUTPUTS = (
+    "graph.ttl",
+    "graph.nq",
+    "papers.jsonl",
+    "void.ttl",
+    "build-report.json",
+    "sources.json",
+    searchindex.FILE,
+)
 
 
 def bundled_sources() -> list[SourceSpec]:
@@ -551,7 +559,8 @@ def write_build(
     corpus = handed.pop()
     with staging(out) as stage:
         store = None if update else ox.Store(str(stage / STORE_DIR))
-        table = papers_export.QuadIndex(papers_export.PATTERNS)
+        # the paper table's quads and the search index's, collected as the graph streams by
+        table = papers_export.QuadIndex((*papers_export.PATTERNS, *searchindex.PATTERNS))
         written = quadfiles.write(quads, stage, store, tap=table.add)
         try:
             result = report(corpus, written.triples, extraction_report(summaries, corpus))
@@ -559,6 +568,8 @@ def write_build(
             if step:
                 step("writing papers.jsonl")
             papers_export.write_jsonl(table.distinct(), stage / "papers.jsonl")
+            # from every quad of the build, so --add/--remove and shards give the same index
+            searchindex.write(stage / searchindex.FILE, table)
             del table
         except BaseException:
             if written.loader is not None:

@@ -7,7 +7,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 #: what must be identical between a build and another way of making the same build
-COMPARED = ("graph.nq", "graph.ttl", "papers.jsonl", "void.ttl", "build-report.json")
+COMPARED = (
+    "graph.nq",
+    "graph.ttl",
+    "papers.jsonl",
+    "void.ttl",
+    "build-report.json",
+    "search.sqlite",
+)
 
 
 def store_quads(out: Path) -> set[str]:
