@@ -94,7 +94,9 @@ def run(sparql: str) -> Outcome:
     local = _graph().local_path
     cut = bool(meta.get("truncated"))
     if meta.get("format") == "ntriples":
-        return Outcome(sparql, triples(body, local, cut), seconds=seconds, downloads=GRAPH_DOWNLOADS)
+        return Outcome(
+            sparql, triples(body, local, cut), seconds=seconds, downloads=GRAPH_DOWNLOADS
+        )
     doc = flask.json.loads(body)
     if "boolean" in doc:
         return Outcome(sparql, boolean=bool(doc["boolean"]), seconds=seconds)

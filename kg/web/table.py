@@ -93,7 +93,9 @@ def cell(term: dict[str, Any], local: Callable[[str], str | None]) -> Cell:
     return Cell(value, "literal", note=note)
 
 
-def table(doc: dict[str, Any], local: Callable[[str], str | None], truncated: bool = False) -> Table:
+def table(
+    doc: dict[str, Any], local: Callable[[str], str | None], truncated: bool = False
+) -> Table:
     """A Table from a SPARQL results JSON document (a SELECT's)."""
     columns = tuple(str(v) for v in doc.get("head", {}).get("vars", []))
     rows = tuple(

@@ -34,7 +34,8 @@ def test_vocabulary_holds_every_ontology_term_once_with_kgs_prefixes() -> None:
     ontology.load((ROOT / "ontology" / "kg.ttl").read_bytes(), format=ox.RdfFormat.TURTLE)
     declared = {
         "classes": {
-            r["c"].value for r in ontology.query("SELECT ?c { ?c a <http://www.w3.org/2002/07/owl#Class> }")
+            r["c"].value
+            for r in ontology.query("SELECT ?c { ?c a <http://www.w3.org/2002/07/owl#Class> }")
         },
         "properties": {
             r["p"].value
