@@ -185,7 +185,8 @@ def test_downloads_answer_with_the_right_media_types(site: str) -> None:
 def test_hostile_values_and_queries_stay_text(site: str, browser: Any) -> None:
     literal = TITLES[0]  # <script>, <img onerror> ...
     query = (
-        f"SELECT ?x ?y WHERE {{ VALUES (?x ?y) {{ ({ox.Literal(literal)} <javascript:alert(1)>) }} }}"
+        "SELECT ?x ?y WHERE { VALUES (?x ?y) { "
+        f"({ox.Literal(literal)} <javascript:alert(1)>) }} }}"
         "\n# </textarea><script>alert(2)</script>"
     )
     browser.open(urljoin(site, "/query?" + urlencode({"query": query, "run": "1"})), EDITOR_READY)
@@ -196,7 +197,8 @@ def test_hostile_values_and_queries_stay_text(site: str, browser: Any) -> None:
     assert cells == [literal, "javascript:alert(1)"]
     assert (
         browser.evaluate(
-            "document.querySelectorAll('#kg-results table a, #kg-results table img, main script').length"
+            "document.querySelectorAll('#kg-results table a, #kg-results table img,"
+            " main script').length"
         )
         == 0
     )
