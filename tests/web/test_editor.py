@@ -210,3 +210,11 @@ def test_the_vocabulary_is_served_as_json(site: str) -> None:
     status, ctype, data = _get(urljoin(site, "/vocabulary.json"))
     assert status == 200 and ctype.startswith("application/json")
     assert b'"kg:Paper"' in data
+
+
+def test_hostile_form_values_are_echoed_as_text(site: str) -> None:
+    for value in TITLES[:2]:
+        body = _page(site, "/query/coauthors?" + urlencode({"person": value, "run": "1"}))
+        assert "<script>alert" not in body and "<img src=x" not in body
+        echoed = re.search(r'id="kg-param-person"[^>]* value="([^"]*)"', body)
+        assert echoed and html.unescape(echoed[1]) == value
