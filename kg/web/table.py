@@ -26,6 +26,7 @@ from kg.web.vocabulary import prefixed
 
 _POSITION = re.compile(r"\bat line (\d+), column (\d+)")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+MAX_TEXT = 2000  # characters of a literal shown in a cell; the downloads hold all of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +87,13 @@ def cell(term: dict[str, Any], local: Callable[[str], str | None]) -> Cell:
         )
         return Cell(f"<< {inner} >>", "triple")
     note = ""
+    if len(value) > MAX_TEXT:
+        value, note = value[:MAX_TEXT] + "…", f"({len(value) - MAX_TEXT} more characters) "
     if "xml:lang" in term:
-        note = f"@{term['xml:lang']}"
+        note += f"@{term['xml:lang']}"
     elif term.get("datatype") not in (None, _XSD_STRING):
-        note = prefixed(str(term["datatype"]))
-    return Cell(value, "literal", note=note)
+        note += prefixed(str(term["datatype"]))
+    return Cell(value, "literal", note=note.strip())
 
 
 def table(

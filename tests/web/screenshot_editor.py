@@ -20,9 +20,10 @@ OUT = ROOT / "docs" / "screenshots" / "editor.png"
 
 def main(argv: list[str]) -> int:
     """Serve the build, take the screenshot, say where it went."""
+    from tests.web.conftest import launch_browser
+
     from kg.server import serve
     from kg.web.editor import EXAMPLE
-    from tests.web.conftest import launch_browser
 
     build = Path(argv[0]) if argv else ROOT / "exports"
     server = serve(build, port=0).start()

@@ -14,7 +14,7 @@ import pytest
 from kg import queries
 from kg.graph import vocab as V
 from kg.web import saved
-from kg.web.table import cell, failure, table
+from kg.web.table import MAX_TEXT, cell, failure, table
 from kg.web.vocabulary import prefixed, vocabulary, vocabulary_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,6 +91,8 @@ def test_literal_and_blank_cells_keep_their_text_and_say_their_type() -> None:
     plain = cell({"type": "literal", "value": "x", "datatype": V.XSD + "string"}, local)
     assert plain.note == ""
     assert cell({"type": "bnode", "value": "b0"}, local).text == "_:b0"
+    long = cell({"type": "literal", "value": "x" * 5000, "xml:lang": "en"}, local)
+    assert (len(long.text), long.note) == (MAX_TEXT + 1, "(3000 more characters) @en")
 
 
 def test_a_table_keeps_columns_and_unbound_cells() -> None:
