@@ -42,8 +42,7 @@ SELECT ?venue ?name (COUNT(?paper) AS ?papers) WHERE {
   ?venue rdfs:label ?name .
 }
 GROUP BY ?venue ?name
-ORDER BY DESC(?papers) ?name
-"""
+ORDER BY DESC(?papers) ?name"""
 SELECT_DOWNLOADS = (("csv", "CSV"), ("json", "JSON"))
 GRAPH_DOWNLOADS = (("turtle", "Turtle"), ("ntriples", "N-Triples"), ("json", "JSON-LD"))
 
