@@ -15,15 +15,19 @@ and column the endpoint gives.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 import flask
+import pyoxigraph as ox
 
 from kg.errors import UsageError
+from kg.querypool import Busy, Overrun, Unavailable, WorkerLost, answer
 from kg.web import saved
+from kg.web.data import graph
 from kg.web.table import Failure, Table, failure, table, triples
 from kg.web.vocabulary import vocabulary_json
 
@@ -31,6 +35,7 @@ bp = flask.Blueprint("editor", __name__)
 
 MAX_ROWS = 1000  # rows of an answer shown on a page; the downloads hold more
 MAX_QUERY = 100_000  # characters of a query the pages accept (the endpoint takes 1 MB)
+MAX_BYTES = 16 << 20  # of an answer shown on a page
 EXAMPLE = """\
 PREFIX kg: <https://w3id.org/kg/ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -66,13 +71,36 @@ class Outcome:
 # -- running -----------------------------------------------------------------------------
 
 
-def _graph() -> Any:
-    return flask.current_app.extensions["kg"]
+class _Down(Exception):
+    """No answer: the workers are busy or gone, or the query ran past the time limit."""
 
 
 def _answer(job: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
-    """The endpoint's reply metadata and body for ``job`` (see :func:`kg.querypool.answer`)."""
-    return _graph().answer(job)  # type: ignore[no-any-return]
+    """The endpoint's reply metadata and body for ``job``: in the server's workers when the
+    app has them, else in this process (:func:`kg.querypool.answer`, the workers' code).
+
+    Unlike :meth:`kg.web.data.Graph.select`, which runs the pages' own queries, this adds
+    no prefix declarations to the text (the store predefines kg's prefixes anyway), so the
+    line and column of an error are the user's own.
+    """
+    g = graph()
+    deadline = time.monotonic() + g.timeout_s
+    try:
+        if g.pool is not None:
+            meta, body = g.pool.run(job, deadline, MAX_BYTES)
+        else:
+            meta, body = answer(g._local(), {**job, "timeout": g.timeout_s})
+    except Busy:
+        raise _Down("busy: no query worker came free within the time limit; try again") from None
+    except (Overrun, TimeoutError):
+        raise _Down(f"timeout: the query ran past the time limit ({g.timeout_s:g} s)") from None
+    except Unavailable as exc:
+        raise _Down(str(exc)) from None
+    except WorkerLost as exc:
+        raise _Down(f"the query stopped its worker (exit {exc.code})") from None
+    if meta.get("overrun"):
+        raise _Down(f"timeout: the query ran past the time limit ({g.timeout_s:g} s)")
+    return meta, body
 
 
 def run(sparql: str) -> Outcome:
@@ -83,29 +111,41 @@ def run(sparql: str) -> Outcome:
     job = {"query": sparql, "select": "json", "graph": "ntriples", "max_rows": MAX_ROWS}
     try:
         meta, body = _answer(job)
-    except UsageError as exc:
-        return Outcome(sparql, failure=failure(str(exc)))
+    except _Down as exc:
+        return Outcome(sparql, failure=failure(str(exc), 503))
     seconds = time.monotonic() - started
     status = int(meta.get("status", 500))
+    if meta.get("oversize"):
+        message = f"the answer is larger than {MAX_BYTES >> 20} MB: download it instead"
+        return Outcome(sparql, failure=failure(message, 413), seconds=seconds)
     if status != 200:
-        message = str(meta.get("message") or _STATUS.get(status, f"the query failed ({status})"))
+        message = str(meta.get("message") or f"the query failed ({status})")
         return Outcome(sparql, failure=failure(message, status), seconds=seconds)
-    local = _graph().local_path
+    local = graph().local_path
     cut = bool(meta.get("truncated"))
     if meta.get("format") == "ntriples":
-        return Outcome(
-            sparql, triples(body, local, cut), seconds=seconds, downloads=GRAPH_DOWNLOADS
-        )
-    doc = flask.json.loads(body)
+        answer_ = triples(body, local, cut)
+        return Outcome(sparql, answer_, seconds=seconds, downloads=GRAPH_DOWNLOADS)
+    doc = json.loads(body)
     if "boolean" in doc:
         return Outcome(sparql, boolean=bool(doc["boolean"]), seconds=seconds)
     return Outcome(sparql, table(doc, local, cut), seconds=seconds)
 
 
-_STATUS = {
-    503: "the query ran past the time limit, or the endpoint is busy: try again or simplify it",
-    403: "the endpoint refuses this query",
-}
+class _Lookups:
+    """The build as :mod:`kg.queries` reads it to look values up (anything with
+    ``query()``), answered by the same runner as the pages' queries."""
+
+    def query(self, sparql: str, substitutions: dict[str, Any] | None = None) -> Any:
+        if substitutions:
+            raise ValueError("bind values in the text (kg.sparqltext.bind_values)")
+        try:
+            meta, body = _answer({"query": sparql, "select": "json", "max_rows": MAX_ROWS})
+        except _Down as exc:
+            raise UsageError(str(exc)) from None
+        if int(meta.get("status", 500)) != 200:
+            raise UsageError(str(meta.get("message") or "a lookup failed"))
+        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
 
 
 # -- pages -------------------------------------------------------------------------------
@@ -143,7 +183,7 @@ def saved_query(name: str) -> str:
     outcome, problem = None, None
     if flask.request.args.get("run"):
         try:
-            outcome = run(saved.bound(_graph().store, form, given))
+            outcome = run(saved.bound(_Lookups(), form, given))
         except UsageError as exc:
             problem = str(exc)
     return flask.render_template(

@@ -20,16 +20,18 @@ OUT = ROOT / "docs" / "screenshots" / "editor.png"
 
 def main(argv: list[str]) -> int:
     """Serve the build, take the screenshot, say where it went."""
-    from tests.web.conftest import launch_browser
-
     from kg.server import serve
     from kg.web.editor import EXAMPLE
+    from tests.export.chromium import Chromium, find_chromium
 
     build = Path(argv[0]) if argv else ROOT / "exports"
     server = serve(build, port=0).start()
     try:
         site = server.url.rsplit("/sparql", 1)[0]
-        browser = launch_browser(size=(1280, 1100))
+        binary = find_chromium()
+        if binary is None:
+            raise SystemExit("chromium is not installed: apt-get install -y chromium")
+        browser = Chromium(binary, size=(1280, 1000), loopback=True)
         try:
             browser.open(
                 f"{site}/query?{urlencode({'query': EXAMPLE, 'run': '1'})}",
