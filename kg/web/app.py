@@ -108,11 +108,12 @@ def error_page(status: int, message: str, headers: dict[str, str] | None = None)
 
 def link(kg_graph: Graph, iri: str | None, label: str | None = None) -> Markup:
     """An ``<a>`` to a node: its page for an IRI under the base, the IRI itself (opening
-    without a referrer or opener) for an http(s) IRI elsewhere, plain text otherwise."""
+    without a referrer or opener) for an http(s) IRI elsewhere, plain text otherwise.
+    Without a label it shows the node's path (``paper/x``), else the IRI."""
     if not iri:
         return Markup("")
-    text = escape(label if label not in (None, "") else iri)
     local = kg_graph.local_path(iri)
+    text = escape(label if label not in (None, "") else (local or "/").lstrip("/") or iri)
     if local is not None:
         return Markup('<a href="{}">{}</a>').format(local, text)
     if iri.startswith(EXTERNAL_SCHEMES):
