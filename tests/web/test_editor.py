@@ -128,6 +128,8 @@ def test_a_typed_query_runs_into_a_table_linking_to_local_pages(site: str, brows
     for href, iri in links:  # each paper's IRI links to its path under the base IRI
         assert iri.startswith(DEFAULT_BASE)
         assert href == f"{site}/{iri.removeprefix(DEFAULT_BASE)}"
+    status, ctype, _ = _get(links[0][0])  # and that is the paper's page
+    assert status == 200 and ctype.startswith("text/html")
     _stays_home(browser, site)
 
 
