@@ -1079,10 +1079,10 @@ def run(store_dir: str | Path, host: str = "127.0.0.1", port: int = 8000, **opti
     server = serve(store_dir, host, port, **options)
     limits = server.limits
     print(
-        f"kg: web pages for {store_dir} at {server.url.removesuffix(PATH)}/\n"
-        f"kg: SPARQL endpoint at {server.url}\n"
+        f"kg: SPARQL endpoint for {store_dir} at {server.url}\n"
         f"kg: read-only; {limits.timeout_s:g} s and {limits.max_rows} rows per query, "
-        f"{limits.workers} workers; Ctrl-C stops",
+        f"{limits.workers} workers; Ctrl-C stops\n"
+        f"kg: web pages at {server.url.removesuffix(PATH)}/",
         file=sys.stderr,
         flush=True,
     )

@@ -91,7 +91,11 @@ def serve(
     Accept header or format=, a service description at GET /sparql, CORS for browsers.
     Updates and SERVICE are refused. One line per request is logged on stderr. After a
     rebuild of the directory, every answer comes from the new build: the query workers are
-    replaced, no restart needed. Examples:
+    replaced, no restart needed.
+
+    Every other path of the port is the web front end: a page for every node at its IRI's
+    path under the build's base IRI (/paper/..., /person/..., /concept/...), which also
+    gives Turtle or JSON-LD to RDF clients. Examples:
 
     \b
         kg serve --dir exports --port 8000

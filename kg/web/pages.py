@@ -245,11 +245,13 @@ def facts(kg: Graph, iri: str) -> tuple[list[Fact], bool]:
     """The node's statements with their sources (capped at FACTS_MAX), and whether
     there were more."""
     rows = kg.select(
-        f"SELECT ?g ?p ?o WHERE {{ GRAPH ?g {{ ?n ?p ?o }} }} LIMIT {FACTS_MAX + 1}", n=iri
+        "SELECT ?g ?p ?o ?file WHERE { GRAPH ?g { ?n ?p ?o } OPTIONAL { ?g kg:fileName ?file } } "
+        f"LIMIT {FACTS_MAX + 1}",
+        n=iri,
     )
     more = len(rows) > FACTS_MAX
     origin = sources(kg, iri)
-    files = _file_names(kg, sorted({r["g"] for r in rows if r["g"]}))
+    files = {r["g"]: r["file"] for r in rows if r["g"] and r["file"]}
     merged: dict[tuple[str, str], Fact] = {}
     for r in rows[:FACTS_MAX]:
         p, o, g = r["p"] or "", r["o"] or "", r["g"] or ""
@@ -262,11 +264,6 @@ def facts(kg: Graph, iri: str) -> tuple[list[Fact], bool]:
 
 def _is_iri(value: str) -> bool:
     return value.startswith(("http://", "https://", "urn:"))
-
-
-def _file_names(kg: Graph, graphs: list[str]) -> dict[str, str]:
-    rows = kg.select_each("SELECT ?g ?file WHERE { ?g kg:fileName ?file }", "g", graphs)
-    return {r["g"]: r["file"] for r in rows if r["g"] and r["file"]}
 
 
 def _graph_name(kg: Graph, g: str) -> str:
@@ -321,8 +318,14 @@ def _label(kg: Graph, iri: str) -> str:
     return kg.labels([iri]).get(iri) or iri.rsplit("/", 1)[-1]
 
 
-def _render(template: str, kg: Graph, iri: str, **context: Any) -> str:
-    node_facts, more = facts(kg, iri)
+def _render(
+    template: str,
+    kg: Graph,
+    iri: str,
+    known: tuple[list[Fact], bool] | None = None,
+    **context: Any,
+) -> str:
+    node_facts, more = known or facts(kg, iri)
     return render_template(
         template,
         iri=iri,
@@ -354,10 +357,18 @@ class Span:
 def paper_page(kg: Graph, iri: str) -> str:
     """Title, authors, venue, decision, identifiers, the abstract with its extracted
     concepts marked, what they are, and the blog posts citing the paper."""
-    own = kg.select("SELECT ?p ?o WHERE { ?n ?p ?o } LIMIT 500", n=iri)
+    known = facts(kg, iri)
     by: dict[str, list[str]] = {}
-    for r in own:
-        by.setdefault(r["p"] or "", []).append(r["o"] or "")
+    for fact in known[0]:
+        by.setdefault(fact.predicate, []).append(fact.value)
+    if known[1]:  # a paper with hundreds of authors: read the rest without them
+        by = {}
+        for r in kg.select(
+            "SELECT ?p ?o WHERE { ?n ?p ?o FILTER(?p NOT IN (dcterms:creator, "
+            f"kg:hasAuthorship)) }} LIMIT {FACTS_MAX}",
+            n=iri,
+        ):
+            by.setdefault(r["p"] or "", []).append(r["o"] or "")
 
     def first(term: ox.NamedNode) -> str | None:
         return sorted(by.get(term.value, []))[0] if by.get(term.value) else None
@@ -398,6 +409,7 @@ def paper_page(kg: Graph, iri: str) -> str:
         "paper.html",
         kg,
         iri,
+        known,
         title=title,
         authors=authors,
         venue=venue,
@@ -524,7 +536,6 @@ def person_page(kg: Graph, iri: str) -> str:
     }
     for r in papers.rows:
         r.update({k: v for k, v in details.get(r["paper"], {}).items() if v})
-    labels = kg.labels([p for r in papers.rows for p in (r["paper"], r.get("venue")) if p])
     years: dict[str, list[Row]] = {}
     for r in papers.rows:
         years.setdefault(r["year"] or "year unknown", []).append(r)
@@ -535,9 +546,6 @@ def person_page(kg: Graph, iri: str) -> str:
     )
     coauthor_total = len(coauthors)
     coauthors = sorted(coauthors, key=most_first)[:LIST_MAX]
-    labels.update(kg.labels([r["co"] for r in coauthors if r["co"]]))
-    for r in coauthors:
-        r["name"] = labels.get(r["co"] or "")
     institutions = kg.select(
         "SELECT ?org (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?a) AS ?k) WHERE { "
         "?a kg:author ?n ; kg:affiliation ?org . OPTIONAL { ?org rdfs:label ?l } } "
@@ -553,15 +561,21 @@ def person_page(kg: Graph, iri: str) -> str:
         n=iri,
     )
     topics = sorted(topics, key=most_first)[:20]
-    labels.update(kg.labels([r["c"] for r in topics if r["c"]]))
-    for r in topics:
-        r["label"] = labels.get(r["c"] or "")
     variants = kg.select(
         "SELECT ?written (COUNT(*) AS ?k) WHERE { ?a kg:author ?n ; kg:nameAsWritten ?written } "
         f"GROUP BY ?written LIMIT {SORT_MAX}",
         n=iri,
     )
     variants = sorted(variants, key=most_first)[:LIST_MAX]
+    labels = kg.labels(  # one query for every node the page names
+        [p for r in papers.rows for p in (r["paper"], r.get("venue")) if p]
+        + [r["co"] for r in coauthors if r["co"]]
+        + [r["c"] for r in topics if r["c"]]
+    )
+    for r in coauthors:
+        r["name"] = labels.get(r["co"] or "")
+    for r in topics:
+        r["label"] = labels.get(r["c"] or "")
     return _render(
         "person.html",
         kg,

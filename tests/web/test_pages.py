@@ -259,6 +259,8 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
                 "year": 2020,
             }
         )
+    many = [f"Author{i} Surname{i % 97}" for i in range(600)]
+    lines.append({"title": "A paper with six hundred authors", "authors": many, "openreview": "M1"})
     for i, title in enumerate(JSON_ONLY_TITLES):
         lines.append({"title": title, "authors": [title, "Ada Lovelace"], "openreview": f"J{i}"})
     source = folder / "hostile.jsonl"
@@ -308,6 +310,17 @@ INERT = """(() => {
     text: document.body.innerText,
   };
 })()"""
+
+
+def test_a_paper_with_hundreds_of_authors(hostile_site: tuple[str, Graph]) -> None:
+    base, g = hostile_site
+    rows = g.select("SELECT ?x WHERE { ?x dcterms:title 'A paper with six hundred authors' }")
+    status, _, body = get(base + (g.local_path(rows[0]["x"] or "") or ""))
+    html = body.decode()
+    assert status == 200 and "<h1>A paper with six hundred authors</h1>" in html
+    names = re.findall(r'<span class="kg-author"><a href="/person/[^"]+">([^<]+)</a>', html)
+    assert names[:3] == ["Author0 Surname0", "Author1 Surname1", "Author2 Surname2"]
+    assert len(names) == 600 and names[-1] == "Author599 Surname17"
 
 
 def test_hostile_labels_are_inert_on_every_page_type(
