@@ -21,7 +21,11 @@ from kg.querypool import QueryPool
 from kg.web.data import Graph, QueryFailed
 
 #: The modules whose ``bp`` (a flask.Blueprint) the application registers, in order.
-BLUEPRINTS: tuple[str, ...] = ("kg.web.pages", "kg.web.search")
+BLUEPRINTS: tuple[str, ...] = (
+    "kg.web.pages",
+    "kg.web.search",
+    "kg.web.editor",
+)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -1,4 +1,4 @@
-"""Redo the screenshots of the node pages in docs/screenshots (headless Chromium).
+"""Redo the screenshots of the pages in docs/screenshots (headless Chromium).
 
     python -m tests.web.screenshots            # builds the bundled corpus into a temp dir
     python -m tests.web.screenshots --dir exports   # or serves an existing build of it
@@ -13,7 +13,9 @@ import argparse
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urlencode
 
+from kg.web.editor import EXAMPLE
 from tests.export.chromium import Chromium, find_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,6 +23,7 @@ SHOTS = {
     "paper.png": "/paper/V1ZHVxJ6dSS",
     "person.png": "/person/priya-l-donti",
     "concept.png": "/concept/graph-convolutional-network",
+    "editor.png": "/query?" + urlencode({"query": EXAMPLE, "run": "1"}),
 }
 
 
