@@ -40,7 +40,7 @@ def build_synthetic(n: int, workdir: Path) -> Path:
 
 def picks(out: Path, per_type: int, seed: int = 17) -> dict[str, list[str]]:
     """Site paths to time, by page type: a few random nodes and the biggest one."""
-    from kg.web.data import Graph
+    from kg.web.access import Graph
 
     g = Graph(out, timeout_s=600, max_rows=1_000_000)
     rng = random.Random(seed)

@@ -2,7 +2,7 @@
 
 ``create_app(dir)`` builds it for one build directory; kg.server hands it every request
 that is not for ``/sparql``.  The pages are its blueprints (:data:`BLUEPRINTS`); they read
-the graph through :class:`kg.web.data.Graph`, and render Jinja templates with
+the graph through :class:`kg.web.access.Graph`, and render Jinja templates with
 autoescaping, under a Content-Security-Policy that allows only the site's own files.
 """
 
@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from kg import __version__
 from kg.querypool import QueryPool
-from kg.web.data import Graph, QueryFailed
+from kg.web.access import Graph, QueryFailed
 
 #: The modules whose ``bp`` (a flask.Blueprint) the application registers, in order.
 BLUEPRINTS: tuple[str, ...] = (

@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from kg.errors import UsageError
 from kg.querypool import Busy, Overrun, Unavailable, WorkerLost, answer
 from kg.web import saved
-from kg.web.data import graph
+from kg.web.access import graph
 from kg.web.table import Failure, Table, failure, table, triples
 from kg.web.vocabulary import vocabulary_json
 
@@ -79,7 +79,7 @@ def _answer(job: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
     """The endpoint's reply metadata and body for ``job``: in the server's workers when the
     app has them, else in this process (:func:`kg.querypool.answer`, the workers' code).
 
-    Unlike :meth:`kg.web.data.Graph.select`, which runs the pages' own queries, this adds
+    Unlike :meth:`kg.web.access.Graph.select`, which runs the pages' own queries, this adds
     no prefix declarations to the text (the store predefines kg's prefixes anyway), so the
     line and column of an error are the user's own.
     """

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request
 
 from kg.graph import vocab as V
-from kg.web.data import Graph, Row, bind, graph, opening, values
+from kg.web.access import Graph, Row, bind, graph, opening, values
 
 bp = Blueprint("pages", __name__)
 

@@ -12,7 +12,7 @@ import pytest
 
 from kg.server import SparqlServer
 from kg.web.app import CSP, create_app
-from kg.web.data import Graph, QueryFailed, bind
+from kg.web.access import Graph, QueryFailed, bind
 from tests.web.conftest import get
 
 
