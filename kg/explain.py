@@ -30,15 +30,35 @@ def _report(out: str | Path) -> dict[str, Any]:
     return data
 
 
+_CACHE: dict[Path, tuple[tuple[int, int], dict[str, Any]]] = {}
+
+
+def cached_report(out: str | Path) -> dict[str, Any]:
+    """The build report of ``out``, read again only when the file changed (a server
+    answering many pages reads it once per build)."""
+    path = Path(out) / REPORT
+    try:
+        st = path.stat()
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        return _report(out)  # the clear error
+    found = _CACHE.get(path)
+    if found is None or found[0] != stamp:
+        found = (stamp, _report(out))
+        _CACHE[path] = found
+    return found[1]
+
+
 def _same_name(a: str, b: str) -> bool:
     return parse(a).key == parse(b).key
 
 
-def person(out: str | Path, name: str) -> list[str]:
-    """Lines telling who the people named ``name`` are, and why they were joined or split."""
+def person(out: str | Path, name: str, report: dict[str, Any] | None = None) -> list[str]:
+    """Lines telling who the people named ``name`` are, and why they were joined or split
+    (``report``: the build report of ``out``, if it was read already)."""
     if not parse(name).surname:
         raise UsageError(f"{name!r} is not a person's name")
-    report = _report(out)
+    report = _report(out) if report is None else report
     entries = [e for e in report.get("people_decisions") or [] if _same_name(e["name"], name)]
     if not entries:
         merged = [

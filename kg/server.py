@@ -26,7 +26,13 @@ notebooks); ``run(dir)`` serves until interrupted (``kg serve``).  At ``/sparql`
   echo of client input is capped; a query string or form that is not valid UTF-8 once
   percent-decoded is 400, an unknown or malformed charset 415.
 
-The standard library is enough for this: the protocol is a handful of parameters, and
+Every other path of the port goes to the web application (:mod:`kg.web`, a Flask WSGI
+app: the node pages, search and the query editor), handed the request through the
+standard library's WSGI handler once this server has read it, so the connection limits,
+request deadlines and slow-client eviction hold for the whole port; the pages' queries
+run in the same pool of workers under the same time limit.
+
+The standard library is enough for the endpoint: the protocol is a handful of parameters, and
 queries run in worker processes anyway (:mod:`kg.querypool` explains why), so an async
 framework would add a dependency without adding capacity.
 """
@@ -43,6 +49,7 @@ import sys
 import threading
 import time
 import traceback
+import wsgiref.handlers
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,7 +57,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TextIO
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pyoxigraph as ox
 
@@ -295,6 +302,111 @@ def description(endpoint: str, limits: Limits) -> list[ox.Triple]:
     return out
 
 
+# -- the web application's side of the port -------------------------------------------
+
+_HOP_BY_HOP = frozenset(
+    ("connection", "content-length", "content-type", "keep-alive", "transfer-encoding")
+)
+
+
+class _WsgiCall(wsgiref.handlers.BaseHandler):
+    """One request to a WSGI application, its reply collected into a :class:`Response`.
+
+    The standard library's WSGI handler does the protocol (environ, start_response,
+    the app's iterable, a 500 for an app that fails before replying); this class gives it
+    the request as BaseHTTPRequestHandler read it, within the server's limits, and keeps
+    what it would have written."""
+
+    os_environ: dict[str, str] = {}  # noqa: RUF012  (the process's environment stays out)
+    wsgi_multithread = True
+    wsgi_multiprocess = False
+    wsgi_run_once = False
+    origin_server = False  # the status line and Date are the HTTP handler's to send
+    http_version = "1.1"
+    server_software = f"kg/{__version__}"
+
+    def __init__(self, app: Callable[..., Any] | None, log: Callable[[str], None]) -> None:
+        self._app = app
+        self._log = log
+        self._chunks: list[bytes] = []
+        self._errors = io.StringIO()
+        self._stdin: io.BytesIO = io.BytesIO()
+        self._cgi: dict[str, str] = {}
+        self._reply: tuple[str, list[tuple[str, str]]] = ("500 Internal Server Error", [])
+
+    def answer(self, request: _Handler, method: str, body: bytes) -> Response:
+        """Run the application on ``request`` (sent as ``method`` with ``body``)."""
+        if self._app is None:
+            return error(404, f"nothing here; the SPARQL endpoint is at {PATH}")
+        raw = request.path
+        url = urlsplit(raw)
+        host, port = str(request.server.server_address[0]), request.server.server_address[1]
+        env = {
+            "REQUEST_METHOD": method,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": unquote(url.path or "/", "iso-8859-1"),
+            "QUERY_STRING": url.query,
+            "RAW_URI": url.path or "/",
+            "REQUEST_URI": raw,
+            "SERVER_NAME": host,
+            "SERVER_PORT": str(port),
+            "SERVER_PROTOCOL": request.request_version,
+            "REMOTE_ADDR": str(request.client_address[0]),
+            "CONTENT_LENGTH": str(len(body)) if body else "",
+            "CONTENT_TYPE": request.headers.get("Content-Type", ""),
+        }
+        for key, value in request.headers.items():
+            name = key.upper().replace("-", "_")
+            if "_" in key or name in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                continue  # an underscore could pose as another header once converted
+            env[f"HTTP_{name}"] = (
+                f"{env[f'HTTP_{name}']},{value}" if f"HTTP_{name}" in env else value
+            )
+        self._cgi = env
+        self._stdin = io.BytesIO(body)
+        self.run(self._app)
+        if self._errors.getvalue().strip():
+            self._log(self._errors.getvalue().rstrip())
+        status_line, sent = self._reply
+        headers: dict[str, str] = {}
+        for key, value in sent:
+            if key.lower() in _HOP_BY_HOP:
+                continue
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        ctype = dict((k.lower(), v) for k, v in sent).get("content-type", "text/plain")
+        return Response(int(status_line.split(" ", 1)[0]), b"".join(self._chunks), ctype, headers)
+
+    def close(self) -> None:
+        """Keep the status and headers, which the base class forgets here."""
+        status, headers = getattr(self, "status", None), getattr(self, "headers", None)
+        self._reply = (str(status), list(headers.items()) if headers else [])
+        super().close()
+
+    def get_stdin(self) -> io.BytesIO:
+        return self._stdin
+
+    def get_stderr(self) -> io.StringIO:
+        return self._errors
+
+    def add_cgi_vars(self) -> None:
+        environ: dict[str, Any] = getattr(self, "environ")  # noqa: B009  (set by the base)
+        environ.update(self._cgi)
+
+    def send_headers(self) -> None:
+        """Keep the headers; the HTTP handler sends them with the body."""
+        self.cleanup_headers()
+        self.headers_sent = True
+
+    def _write(self, data: bytes) -> None:
+        self._chunks.append(data)
+
+    def _flush(self) -> None:
+        pass
+
+    def log_exception(self, exc_info: Any) -> None:
+        self._log("".join(traceback.format_exception(*exc_info)).rstrip())
+
+
 # -- the server -----------------------------------------------------------------------
 
 
@@ -305,11 +417,17 @@ class SparqlServer(ThreadingHTTPServer):
     request_queue_size = 128  # listen backlog: a burst of clients is queued, not dropped
 
     def __init__(
-        self, address: tuple[str, int], limits: Limits, pool: QueryPool, log: TextIO | None
+        self,
+        address: tuple[str, int],
+        limits: Limits,
+        pool: QueryPool,
+        log: TextIO | None,
+        app: Callable[..., Any] | None = None,
     ) -> None:
         self.address_family = socket.getaddrinfo(*address, type=socket.SOCK_STREAM)[0][0]
         self.limits = limits
         self.pool = pool
+        self.app = app  # the WSGI application answering every path but PATH
         self._log = log
         self._log_lock = threading.Lock()
         self._conns_lock = threading.Lock()
@@ -594,13 +712,19 @@ class _Handler(BaseHTTPRequestHandler):
         self._working()
         url = urlsplit(self.path)
         if url.path != PATH:
-            return error(404, f"nothing here; the SPARQL endpoint is at {PATH}")
+            return self._web(b"")
         params = self._url_params()
         if isinstance(params, Response):
             return params
         if "query" not in params and "update" not in params:
             return self._describe(params)
         return self._query(params)
+
+    def _web(self, body: bytes) -> Response:
+        """What the web application (kg.web) answers; HEAD is answered as GET, and
+        ``_send`` leaves the body out."""
+        method = "GET" if self.command == "HEAD" else self.command
+        return _WsgiCall(self.server.app, self.server.log).answer(self, method, body)
 
     def _charset(self) -> str | Response:
         """The charset of the body (UTF-8 unless named); 415 if it is not one we read."""
@@ -624,7 +748,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._working()
         url = urlsplit(self.path)
         if url.path != PATH:
-            return error(404, f"nothing here; the SPARQL endpoint is at {PATH}")
+            return self._web(body)
         params = self._url_params()
         if isinstance(params, Response):
             return params
@@ -897,8 +1021,13 @@ def serve(
     request_s: float = 10.0,
     idle_s: float = 30.0,
     log: TextIO | None = sys.stderr,
+    base_iri: str | None = None,
 ) -> SparqlServer:
-    """A bound, not yet serving endpoint over the build in ``store_dir``.
+    """A bound, not yet serving endpoint over the build in ``store_dir``, with the web
+    application (:mod:`kg.web`) on every other path of the port.
+
+    ``base_iri``: the IRIs whose nodes have pages (the build's, from its ``sources.json``,
+    if not given).
 
     Call ``.start()`` to serve in a thread, or ``.serve_forever()``; ``.close()`` stops
     it (or use it as a context manager).  ``port=0`` picks a free port; see ``.url``.
@@ -924,11 +1053,19 @@ def serve(
         memory_mb,
         log=lambda line: print(line, file=log or sys.stderr, flush=True),
     )
+    from kg.web.app import create_app
+
     try:
-        return SparqlServer((host, port), limits, pool, log)
+        app = create_app(
+            Path(store_dir), pool=pool, base_iri=base_iri, timeout_s=timeout_s, max_rows=max_rows
+        )
+        return SparqlServer((host, port), limits, pool, log, app)
     except OSError as exc:
         pool.close()
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    except BaseException:
+        pool.close()
+        raise
 
 
 def _loopback(host: str) -> bool:
@@ -942,7 +1079,8 @@ def run(store_dir: str | Path, host: str = "127.0.0.1", port: int = 8000, **opti
     server = serve(store_dir, host, port, **options)
     limits = server.limits
     print(
-        f"kg: SPARQL endpoint for {store_dir} at {server.url}\n"
+        f"kg: web pages for {store_dir} at {server.url.removesuffix(PATH)}/\n"
+        f"kg: SPARQL endpoint at {server.url}\n"
         f"kg: read-only; {limits.timeout_s:g} s and {limits.max_rows} rows per query, "
         f"{limits.workers} workers; Ctrl-C stops",
         file=sys.stderr,

@@ -52,12 +52,17 @@ class ChromiumError(RuntimeError):
 class Chromium:
     """One headless Chromium process with one page, driven over the DevTools pipe."""
 
-    def __init__(self, binary: str, size: tuple[int, int] = (1280, 900)) -> None:
+    def __init__(
+        self, binary: str, size: tuple[int, int] = (1280, 900), *, loopback: bool = False
+    ) -> None:
+        """``loopback``: let requests to 127.0.0.1 through (to test a local server); every
+        other host still goes to the closed proxy port."""
         self._profile = tempfile.TemporaryDirectory(prefix="kg-chromium-")
+        flags = [f for f in FLAGS if not (loopback and f.startswith("--proxy-bypass-list"))]
         self._to_browser, self._from_browser, self.proc = _launch(
             binary,
             [
-                *FLAGS,
+                *flags,
                 f"--user-data-dir={self._profile.name}",
                 f"--window-size={size[0]},{size[1]}",
                 "--remote-debugging-pipe",

@@ -248,7 +248,6 @@ def test_body_over_the_limit_is_413(url: str) -> None:
 @pytest.mark.parametrize(
     ("target", "data", "headers", "status"),
     [
-        ("/", None, {}, 404),
         ("/sparql/", None, {}, 404),
         ("/sparql", b"query=ASK{}", {"Content-Type": "text/plain"}, 415),
         ("/sparql", b"", FORM, 400),
