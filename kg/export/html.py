@@ -119,10 +119,17 @@ def to_html(graph: nx.Graph, title: str, *, max_nodes: int = 1500, seed: int = 0
     ).encode("utf-8")
 
 
-def vis_data(graph: nx.Graph, *, max_nodes: int = 1500, seed: int = 0) -> dict[str, Any]:
+def vis_data(
+    graph: nx.Graph,
+    *,
+    max_nodes: int = 1500,
+    seed: int = 0,
+    view: tuple[int, int] = VIEW,
+) -> dict[str, Any]:
     """What a page draws: vis nodes (positions, label sizes, tooltips), edges (widths by
     weight), options, the focus, and the header's counts, cut statement and legend (HTML,
     escaped).  Plain JSON values; :func:`to_html` and the web's graph routes both use it.
+    ``view``: the canvas (pixels) the first view fills, which labels are sized for.
     """
     if max_nodes < 1:
         raise ValueError("max_nodes must be at least 1")
@@ -135,7 +142,7 @@ def vis_data(graph: nx.Graph, *, max_nodes: int = 1500, seed: int = 0) -> dict[s
     colours, legend_groups = (
         _institution_colours(sub) if by == "institution" else _community_colours(sub)
     )
-    net = _network(sub, pos, colours, focus)
+    net = _network(sub, pos, colours, focus, view)
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
     return {
         "nodes": nodes,
@@ -330,12 +337,13 @@ def _network(
     pos: dict[Hashable, tuple[float, float]],
     colours: dict[Hashable, str],
     focus: Hashable | None = None,
+    view: tuple[int, int] = VIEW,
 ) -> Network:
     """A pyvis Network filled in linear time (appending to its lists, not ``from_nx``)."""
     net = Network(directed=graph.is_directed(), cdn_resources="in_line")
     radius = _sizes(graph, focus)
     pos = spread(pos, radius, focus)
-    fonts = _font_sizes(graph, pos, radius, focus)
+    fonts = _font_sizes(graph, pos, radius, focus, view)
     for n in sorted(graph.nodes, key=str):
         node = _node(graph, n, pos[n], colours.get(n), fonts[n], radius[n], n == focus)
         net.nodes.append(node)
@@ -419,13 +427,14 @@ def _font_sizes(
     pos: dict[Hashable, tuple[float, float]],
     radius: dict[Hashable, float],
     focus: Hashable | None,
+    view: tuple[int, int] = VIEW,
 ) -> dict[Hashable, float]:
     """Label sizes (canvas units) such that no two labels overlap at any zoom
     (:mod:`kg.export.labels`): the focus and the top-ranked nodes readable in the first
     view, the others appearing as one zooms in.
 
     The first view is assumed to fit the drawing, centred on the focus, in a canvas of
-    :data:`VIEW` pixels; a label wishes to be :data:`LABEL_PX` pixels there (the focus
+    ``view`` pixels; a label wishes to be :data:`LABEL_PX` pixels there (the focus
     :data:`FOCUS_PX`, and the page's script never lets it fall below the threshold).
     """
     if not pos:
@@ -433,7 +442,7 @@ def _font_sizes(
     cx, cy = pos[focus] if focus is not None else (0.0, 0.0)
     reach_x = max(abs(x - cx) + radius[n] for n, (x, _y) in pos.items())
     reach_y = max(abs(y - cy) + radius[n] + 20 for n, (_x, y) in pos.items())
-    scale = min(MAX_SCALE, VIEW[0] / (2 * reach_x), VIEW[1] / (2 * reach_y))
+    scale = min(MAX_SCALE, view[0] / (2 * reach_x), view[1] / (2 * reach_y))
     ranked = sorted(graph.nodes, key=lambda n: (n != focus, _rank_key(graph, n)))
     wish = {n: (FOCUS_PX if n == focus else LABEL_PX) / scale for n in ranked}
     text = {n: _short(_name(graph, n)) for n in ranked}
@@ -568,7 +577,7 @@ def _titles(titles: object) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=1)
-def _vis_assets() -> tuple[str, str]:
+def vis_assets() -> tuple[str, str]:
     """vis-network's script and style sheet as pyvis ships them, checked safe to inline."""
     js = (VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8")
     css = (VIS_DIR / "vis-network.css").read_text(encoding="utf-8")
@@ -592,7 +601,7 @@ def _csp_hash(script: str) -> str:
 
 def _page(*, title: str, counts: str, cut: str, legend: str, payload: dict[str, Any]) -> str:
     """The whole document; every piece of graph text in it is escaped."""
-    vis_js, vis_css = _vis_assets()
+    vis_js, vis_css = vis_assets()
     csp = (
         "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
         f"script-src {_csp_hash(vis_js)} {_csp_hash(SCRIPT)}; "

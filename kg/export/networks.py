@@ -345,7 +345,7 @@ def _around(
     left_out = 0
     sample: dict[str, set[str]] = {}  # with max_papers: the papers read and their members
     for _hop in range(hops):
-        if not ring:
+        if not ring or (limit is not None and len(kept) >= limit):
             break
         ties: dict[str, int] = defaultdict(int)
         if max_papers is None:
@@ -390,6 +390,21 @@ def _around(
     return g
 
 
+def strongest_links(g: nx.Graph, most: int) -> int:
+    """Keep at most ``most`` links of ``g``: the focus's first, then the heaviest (ties by
+    their ends); returns how many there were when some were dropped, else 0."""
+    total = g.number_of_edges()
+    if total <= most:
+        return 0
+    focus = g.graph.get("focus")
+    ranked = sorted(
+        (((a, b) if str(a) <= str(b) else (b, a)), w) for a, b, w in g.edges(data="weight")
+    )
+    ranked.sort(key=lambda e: (focus not in e[0], -(e[1] or 1)))
+    g.remove_edges_from([e for e, _w in ranked[most:]])
+    return total
+
+
 def _members_graph(
     store: Any,
     members: list[str],
@@ -405,8 +420,8 @@ def _members_graph(
     scope = noise.values("c", members)
     if sample is not None:
         wanted = set(members)
-        for paper, found in sample.items():
-            by_paper[paper] = found & wanted
+        for paper, named in sample.items():
+            by_paper[paper] = named & wanted
     else:
         for s in store.query(
             f"SELECT ?p ?c ?t WHERE {{ {scope} ?p {link} ?c OPTIONAL {{ ?p rdfs:label ?t }} }}"

@@ -21,7 +21,7 @@ from kg.querypool import QueryPool
 from kg.web.data import Graph, QueryFailed
 
 #: The modules whose ``bp`` (a flask.Blueprint) the application registers, in order.
-BLUEPRINTS: tuple[str, ...] = ("kg.web.pages",)
+BLUEPRINTS: tuple[str, ...] = ("kg.web.pages", "kg.web.graphs")
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
