@@ -103,7 +103,7 @@ def _write_network(
     default=1,
     show_default=True,
     type=click.IntRange(1),
-    help="Leave out ties with fewer joint papers.",
+    help="Leave out ties with fewer joint papers, then the people left without ties.",
 )
 @click.option(
     "--color-by",
@@ -159,6 +159,19 @@ def coauthors(
 )
 @click.option("--papers", is_flag=True, help="Add the papers behind the concepts.")
 @click.option("--people", is_flag=True, help="Add the papers and their authors.")
+@click.option(
+    "--min-weight",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Leave out links with fewer joint papers, then the concepts left without links.",
+)
+@click.option(
+    "--include-noise",
+    is_flag=True,
+    help="Keep the concepts left out as noise by default (generic words, fragments, "
+    "weak keywords; see the README).",
+)
 @_network_options
 def neighborhood(
     term: str,
@@ -167,6 +180,8 @@ def neighborhood(
     kind: str,
     papers: bool,
     people: bool,
+    min_weight: int,
+    include_noise: bool,
     fmt: str,
     output: str | None,
 ) -> None:
@@ -174,7 +189,16 @@ def neighborhood(
     from kg.export.networks import neighborhood as ego
     from kg.store import Store
 
-    graph = ego(Store.open(out), term, hops=hops, kind=kind, papers=papers, people=people)
+    graph = ego(
+        Store.open(out),
+        term,
+        hops=hops,
+        kind=kind,
+        papers=papers,
+        people=people,
+        min_weight=min_weight,
+        include_noise=include_noise,
+    )
     _write_network(graph, fmt, output, out, "neighborhood", f"Around {term}")
 
 

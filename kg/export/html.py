@@ -8,9 +8,12 @@ the graph reaches the page only as escaped HTML (header, legend), as JSON with `
 ``>`` and ``&`` escaped (labels, tooltips), and as DOM text (tooltips are built with
 ``textContent``); vis-network draws labels on a canvas.
 
-Layouts are precomputed (:mod:`kg.export.layout`), so the same graph gives the same bytes;
-physics stays off above :data:`PHYSICS_MAX` nodes. Above ``max_nodes`` the page shows the
-nodes with the most papers and says so.
+Layouts are precomputed (:mod:`kg.export.layout`), so the same graph gives the same bytes,
+and drawn as they are (no physics). A graph's focus (``graph.graph["focus"]``: the concept
+of a neighbourhood, the person of an ego network) is marked and the first view is centred
+on it; links are as wide as their weight; labels are sized so that none overlaps another at
+any zoom (:mod:`kg.export.labels`). Above ``max_nodes`` the page shows the nodes with the
+most papers and says so.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import hashlib
 import html
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Hashable, Iterable
 from pathlib import Path
@@ -32,11 +36,32 @@ from pyvis.edge import Edge
 from pyvis.network import Network
 from pyvis.node import Node
 
+from kg.export import labels
 from kg.export.html_page import SCRIPT, STYLE
-from kg.export.layout import layout
+from kg.export.layout import layout, spread
 
 PHYSICS_MAX = 300
-"""Largest graph whose page runs vis-network's physics (briefly, from the precomputed layout)."""
+"""Largest graph whose nodes show their tooltip on hover (and whose edges stay drawn while
+dragging and zooming)."""
+VIEW = (1000, 640)
+"""The canvas the first view is assumed to fill, in pixels (labels are sized for it)."""
+LABEL_PX = 13.0
+"""The screen size a label wishes to have in the first view."""
+FOCUS_PX = 17.0
+"""The screen size of the focus's label in the first view."""
+LABEL_MIN_PX = 10
+"""Labels smaller than this on screen are not drawn (vis-network's ``drawThreshold``)."""
+LABEL_MAX_PX = 20
+"""Labels never grow beyond this on screen (vis-network's ``maxVisible``)."""
+SIZE_MIN, SIZE_MAX = 5.0, 18.0
+"""Shape sizes of the nodes with the fewest and the most papers, in canvas units (the
+layout puts neighbours about 42 apart)."""
+MAX_SCALE = 2.5
+"""The closest first view (for small graphs); kg-graph.js and the page's script agree."""
+FOCUS_SIZE = 16.0
+"""The smallest shape size of the focus."""
+FOCUS_COLOUR = "#ffbf00"
+"""The focus's fill (with a thick dark border): no type or community uses it."""
 TIP_TITLES = 10
 """Paper titles listed in a tooltip before "and N more"."""
 LABEL_MAX = 48
@@ -66,7 +91,8 @@ COMMUNITY_COLOURS = (
     "#393b79",
 )
 SMALL_COMMUNITY = "#a9b8c8"
-SMALL_FONT = 14
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")
+"""Control characters other than tab and line feed."""
 _JSON_ESCAPES = {
     "<": "\\u003c",
     ">": "\\u003e",
@@ -77,31 +103,57 @@ _JSON_ESCAPES = {
 
 
 def to_html(graph: nx.Graph, title: str, *, max_nodes: int = 1500, seed: int = 0) -> bytes:
-    """One self-contained HTML page (UTF-8) showing ``graph``; same input, same bytes."""
+    """One self-contained HTML page (UTF-8) showing ``graph``; same input, same bytes.
+
+    A graph with a ``focus`` (``graph.graph["focus"]``, a node) shows it marked (its own
+    colour, larger, its label always drawn) at the centre of the view.
+    """
+    data = vis_data(graph, max_nodes=max_nodes, seed=seed)
+    legend = data.pop("legend")
+    return _page(
+        title=_clean(title),
+        counts=data.pop("counts"),
+        cut=data.pop("cut"),
+        legend=legend,
+        payload=data,
+    ).encode("utf-8")
+
+
+def vis_data(
+    graph: nx.Graph,
+    *,
+    max_nodes: int = 1500,
+    seed: int = 0,
+    view: tuple[int, int] = VIEW,
+) -> dict[str, Any]:
+    """What a page draws: vis nodes (positions, label sizes, tooltips), edges (widths by
+    weight), options, the focus, and the header's counts, cut statement and legend (HTML,
+    escaped).  Plain JSON values; :func:`to_html` and the web's graph routes both use it.
+    ``view``: the canvas (pixels) the first view fills, which labels are sized for.
+    """
     if max_nodes < 1:
         raise ValueError("max_nodes must be at least 1")
-    shown = _top_nodes(graph, max_nodes)
+    focus = graph.graph.get("focus")
+    focus = focus if focus in graph else None
+    shown = _top_nodes(graph, max_nodes, focus)
     sub = graph.subgraph(shown)
-    pos = layout(sub, seed)
+    pos = layout(sub, seed, focus)
     by = "institution" if graph.graph.get("color_by") == "institution" else "community"
     colours, legend_groups = (
         _institution_colours(sub) if by == "institution" else _community_colours(sub)
     )
-    net = _network(sub, pos, colours)
+    net = _network(sub, pos, colours, focus, view)
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
-    payload = {
+    return {
         "nodes": nodes,
         "edges": edges,
         "options": json.loads(options),
-        "smallFont": SMALL_FONT,
+        "focus": _id(focus) if focus is not None else None,
+        "labels": {"min": LABEL_MIN_PX, "max": LABEL_MAX_PX},
+        "counts": _counts(graph),
+        "cut": _cut_statement(graph, len(shown)),
+        "legend": _legend(sub, legend_groups, by, focus),
     }
-    return _page(
-        title=_clean(title),
-        counts=_counts(graph),
-        cut=_cut_statement(graph, len(shown)),
-        legend=_legend(sub, legend_groups, by),
-        payload=payload,
-    ).encode("utf-8")
 
 
 # -- which nodes ---------------------------------------------------------------------------
@@ -114,12 +166,12 @@ def _rank_key(graph: nx.Graph, node: Hashable) -> tuple[int, int, str, str]:
     return (-_int(data.get("papers")), -_int(degree), str(data.get("label", "")), str(node))
 
 
-def _top_nodes(graph: nx.Graph, max_nodes: int) -> list[Hashable]:
-    """All nodes if they fit, else the ``max_nodes`` with the most papers."""
+def _top_nodes(graph: nx.Graph, max_nodes: int, focus: Hashable | None = None) -> list[Hashable]:
+    """All nodes if they fit, else the focus and the others with the most papers."""
     nodes = list(graph.nodes)
     if len(nodes) <= max_nodes:
         return sorted(nodes, key=str)
-    ranked = sorted(nodes, key=lambda n: _rank_key(graph, n))[:max_nodes]
+    ranked = sorted(nodes, key=lambda n: (n != focus, _rank_key(graph, n)))[:max_nodes]
     return sorted(ranked, key=str)
 
 
@@ -141,12 +193,25 @@ def _noun(graph: nx.Graph) -> str:
 def _cut_statement(graph: nx.Graph, shown: int) -> str:
     """The sentence saying which part of the graph is shown, or "" if all of it is."""
     total = graph.number_of_nodes()
-    if shown >= total:
-        return ""
-    return (
-        f"Showing {shown:,} of {total:,} {_noun(graph)}, those with the most papers; "
-        "the others and their links are left out."
-    )
+    parts = []
+    around = graph.graph.get("cut")
+    if isinstance(around, int) and around > total:
+        parts.append(
+            f"The {total:,} {_noun(graph)} with the strongest ties of {around:,} around "
+            f"{_name(graph, graph.graph['focus'])}."
+        )
+    if shown < total:
+        parts.append(
+            f"Showing {shown:,} of {total:,} {_noun(graph)}, those with the most papers; "
+            "the others and their links are left out."
+        )
+    noise = graph.graph.get("noise")
+    if isinstance(noise, int) and noise > 0:
+        parts.append(
+            f"{noise:,} noise {'term' if noise == 1 else 'terms'} (generic words, fragments) "
+            "left out."
+        )
+    return " ".join(parts)
 
 
 def _counts(graph: nx.Graph) -> str:
@@ -216,7 +281,12 @@ def _institution_colours(graph: nx.Graph) -> tuple[dict[Hashable, str], list[tup
     return colours, legend
 
 
-def _legend(graph: nx.Graph, groups: list[tuple[str, str, int]], by: str = "community") -> str:
+def _legend(
+    graph: nx.Graph,
+    groups: list[tuple[str, str, int]],
+    by: str = "community",
+    focus: Hashable | None = None,
+) -> str:
     """The legend's HTML: node types present, then the largest communities or institutions
     (escaped)."""
     kinds = sorted(
@@ -224,6 +294,8 @@ def _legend(graph: nx.Graph, groups: list[tuple[str, str, int]], by: str = "comm
         key=lambda t: (list(TYPES).index(t) if t in TYPES else len(TYPES), t),
     )
     rows = []
+    if focus is not None:
+        rows.append(_legend_row(FOCUS_COLOUR, "◉", f"{_name(graph, focus)} (the focus)"))
     for kind in kinds:
         plural, colour, _shape, symbol = TYPES.get(kind, OTHER)
         if kind == "person" and groups:
@@ -242,7 +314,11 @@ def _legend(graph: nx.Graph, groups: list[tuple[str, str, int]], by: str = "comm
         out.append("<h2>Largest communities</h2><ul>")
         out += [_legend_row(c, "●", f"around {name} ({n:,})") for c, name, n in groups]
         out.append("</ul>")
-    out.append('<p class="kg-note">Size: number of papers. Lines: joint papers.</p>')
+    lines = "joint papers" if _noun(graph) == "people" else "papers together"
+    out.append(
+        f'<p class="kg-note">Size: number of papers. Line width: {lines} (the number is in '
+        "the line's tooltip). Labels show where they fit: zoom in for more.</p>"
+    )
     return "".join(out)
 
 
@@ -257,37 +333,53 @@ def _legend_row(colour: str, symbol: str, text: str) -> str:
 
 
 def _network(
-    graph: nx.Graph, pos: dict[Hashable, tuple[float, float]], colours: dict[Hashable, str]
+    graph: nx.Graph,
+    pos: dict[Hashable, tuple[float, float]],
+    colours: dict[Hashable, str],
+    focus: Hashable | None = None,
+    view: tuple[int, int] = VIEW,
 ) -> Network:
     """A pyvis Network filled in linear time (appending to its lists, not ``from_nx``)."""
     net = Network(directed=graph.is_directed(), cdn_resources="in_line")
-    fonts = _font_sizes(graph, pos)
+    radius = _sizes(graph, focus)
+    pos = spread(pos, radius, focus)
+    fonts = _font_sizes(graph, pos, radius, focus, view)
     for n in sorted(graph.nodes, key=str):
-        node = _node(graph, n, pos[n], colours.get(n), fonts[n])
+        node = _node(graph, n, pos[n], colours.get(n), fonts[n], radius[n], n == focus)
         net.nodes.append(node)
         net.node_ids.append(n)
         net.node_map[n] = node
-    net.edges.extend(_edges(graph))
+    net.edges.extend(_edges(graph, focus))
     net.options = _options(graph.number_of_nodes(), graph.is_directed())
     return net
 
 
 def _node(
-    graph: nx.Graph, n: Hashable, xy: tuple[float, float], colour: str | None, font: int
+    graph: nx.Graph,
+    n: Hashable,
+    xy: tuple[float, float],
+    colour: str | None,
+    font: float,
+    size: float,
+    focus: bool,
 ) -> dict[str, Any]:
-    """One vis node: id, canvas label, shape, colour, size value, position, tooltip data."""
+    """One vis node: id, canvas label, shape, colour, size, position, tooltip data."""
     d = graph.nodes[n]
     kind = str(d.get("type"))
     _plural, type_colour, shape, _symbol = TYPES.get(kind, OTHER)
     name = _name(graph, n)
     papers = _int(d.get("papers"))
     sub = [kind if kind in TYPES else "node", f"{papers:,} paper{'s' if papers != 1 else ''}"]
+    if focus:
+        sub.insert(0, "the focus")
     if d.get("institution"):
         sub.append(_clean(d["institution"]))
     if d.get("community") is not None:
         sub.append(f"community {_int(d['community'])}")
     sub.append(f"{_int(d.get('degree', graph.degree(n))):,} links")
-    fill = colour or type_colour
+    fill = FOCUS_COLOUR if focus else colour or type_colour
+    border = "#1d2733" if focus else "#ffffff"
+    extra: dict[str, Any] = {"borderWidth": 4, "fixed": True} if focus else {}
     return Node(
         _id(n),
         shape,
@@ -295,12 +387,12 @@ def _node(
         font_color=False,
         color={
             "background": fill,
-            "border": "#ffffff",
+            "border": border,
             "highlight": {"background": fill, "border": "#1d2733"},
             "hover": {"background": fill, "border": "#1d2733"},
         },
-        value=round(math.sqrt(max(papers, 1)), 3),
-        font={"size": font},
+        size=size,
+        font={"size": font, "strokeWidth": 5} if focus else {"size": font},
         x=xy[0],
         y=xy[1],
         kg={
@@ -308,43 +400,58 @@ def _node(
             "papers": papers,
             "head": name,
             "sub": " · ".join(sub),
+            "iri": _clean(d.get("iri") or n),
             **_titles(d.get("paper_titles")),
         },
+        **extra,
     ).options
 
 
-def _font_sizes(graph: nx.Graph, pos: dict[Hashable, tuple[float, float]]) -> dict[Hashable, int]:
-    """Label sizes by rank: the top few readable in the first view, the rest when zoomed in.
+def _sizes(graph: nx.Graph, focus: Hashable | None) -> dict[Hashable, float]:
+    """Shape sizes (canvas units) by the square root of the paper count, as vis-network
+    would scale them; the focus at least :data:`FOCUS_SIZE`."""
+    roots = {n: math.sqrt(max(_int(graph.nodes[n].get("papers")), 1)) for n in graph.nodes}
+    low, high = min(roots.values(), default=1.0), max(roots.values(), default=1.0)
+    span = high - low
+    out = {
+        n: round(SIZE_MIN + (SIZE_MAX - SIZE_MIN) * ((r - low) / span if span else 0.5), 2)
+        for n, r in roots.items()
+    }
+    if focus is not None:
+        out[focus] = max(out[focus], FOCUS_SIZE)
+    return out
 
-    Sizes are in canvas units, chosen for the zoom that fits the layout on a ~900 px
-    canvas; a large label that would overlap a higher-ranked node's label stays small.
+
+def _font_sizes(
+    graph: nx.Graph,
+    pos: dict[Hashable, tuple[float, float]],
+    radius: dict[Hashable, float],
+    focus: Hashable | None,
+    view: tuple[int, int] = VIEW,
+) -> dict[Hashable, float]:
+    """Label sizes (canvas units) such that no two labels overlap at any zoom
+    (:mod:`kg.export.labels`): the focus and the top-ranked nodes readable in the first
+    view, the others appearing as one zooms in.
+
+    The first view is assumed to fit the drawing, centred on the focus, in a canvas of
+    ``view`` pixels; a label wishes to be :data:`LABEL_PX` pixels there (the focus
+    :data:`FOCUS_PX`, and the page's script never lets it fall below the threshold).
     """
-    ranked = sorted(graph.nodes, key=lambda n: _rank_key(graph, n))
-    xs = [x for x, _ in pos.values()] or [0.0]
-    ys = [y for _, y in pos.values()] or [0.0]
-    scale = min(1.0, 900 / max(max(xs) - min(xs), max(ys) - min(ys), 1.0))
-    big = round(min(max(18 / scale, SMALL_FONT + 4), 56))
-    mid = round(min(max(12 / scale, SMALL_FONT), 32))
-    top = max(8, len(ranked) // 120)
-    sizes = dict.fromkeys(ranked, SMALL_FONT)
-    taken: list[tuple[float, float, float, float]] = []
-    for rank, n in enumerate(ranked[: top * 5]):
-        size = big if rank < top else mid
-        x, y = pos[n]
-        half = 0.3 * size * len(_short(_name(graph, n)))
-        box = (x - half, y, x + half, y + 50 + size)
-        if not any(_boxes_meet(box, other) for other in taken):
-            sizes[n] = size
-            taken.append(box)
-    return sizes
+    if not pos:
+        return {}
+    cx, cy = pos[focus] if focus is not None else (0.0, 0.0)
+    reach_x = max(abs(x - cx) + radius[n] for n, (x, _y) in pos.items())
+    reach_y = max(abs(y - cy) + radius[n] + 20 for n, (_x, y) in pos.items())
+    scale = min(MAX_SCALE, view[0] / (2 * reach_x), view[1] / (2 * reach_y))
+    ranked = sorted(graph.nodes, key=lambda n: (n != focus, _rank_key(graph, n)))
+    wish = {n: (FOCUS_PX if n == focus else LABEL_PX) / scale for n in ranked}
+    text = {n: _short(_name(graph, n)) for n in ranked}
+    return dict(labels.sizes(pos, radius, ranked, wish, text))
 
 
-def _boxes_meet(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def _edges(graph: nx.Graph) -> Iterable[dict[str, Any]]:
-    """vis edges in a stable order, each with its weight and the papers behind it."""
+def _edges(graph: nx.Graph, focus: Hashable | None = None) -> Iterable[dict[str, Any]]:
+    """vis edges in a stable order, each with its weight (drawn as its width) and the papers
+    behind it; links of the focus drawn darker."""
     rows = []
     for u, v, d in graph.edges(data=True):
         if u == v:
@@ -352,37 +459,41 @@ def _edges(graph: nx.Graph) -> Iterable[dict[str, Any]]:
         a, b = (u, v) if graph.is_directed() or str(u) <= str(v) else (v, u)
         rows.append((str(a), str(b), a, b, d))
     rows.sort(key=lambda r: (r[0], r[1]))
+    people = _noun(graph) == "people"
     for i, (_sa, _sb, a, b, d) in enumerate(rows):
         weight = max(_int(d.get("weight", 1)), 1)
         head = f"{_name(graph, a)} — {_name(graph, b)}"
-        sub = f"{weight:,} joint paper{'s' if weight != 1 else ''}"
+        plural = "s" if weight != 1 else ""
+        sub = (
+            f"{weight:,} joint paper{plural}" if people else f"together in {weight:,} paper{plural}"
+        )
+        extra: dict[str, Any] = {}
+        if focus is not None and focus in (a, b):
+            extra["color"] = {"color": "#5b6b7d", "opacity": 0.9}
         yield Edge(
             _id(a),
             _id(b),
             graph.is_directed(),
             id=f"e{i}",
-            value=weight,
-            kg={"head": head, "sub": sub, **_titles(d.get("paper_titles"))},
+            width=edge_width(weight),
+            kg={"head": head, "sub": sub, "weight": weight, **_titles(d.get("paper_titles"))},
+            **extra,
         ).options
 
 
+def edge_width(weight: int) -> float:
+    """A link's width in canvas units: 1 for one paper, one more per doubling, at most 8."""
+    return round(min(1.0 + math.log2(max(weight, 1)), 8.0), 2)
+
+
 def _options(n: int, directed: bool) -> dict[str, Any]:
-    """vis-network options: physics only for small graphs, light edges, label scaling."""
-    physics = n <= PHYSICS_MAX
+    """vis-network options: the precomputed layout as is (no physics: labels are sized for
+    those positions), light edges, labels drawn from :data:`LABEL_MIN_PX` screen pixels up
+    to :data:`LABEL_MAX_PX`."""
     return {
         "autoResize": True,
         "layout": {"improvedLayout": False, "randomSeed": 0},
-        "physics": {
-            "enabled": physics,
-            "solver": "barnesHut",
-            "barnesHut": {
-                "gravitationalConstant": -3000,
-                "springLength": 90,
-                "springConstant": 0.02,
-                "avoidOverlap": 0.2,
-            },
-            "stabilization": {"enabled": physics, "iterations": 150, "fit": True},
-        },
+        "physics": {"enabled": False, "stabilization": {"enabled": False}},
         "nodes": {
             "borderWidth": 1,
             "font": {
@@ -394,7 +505,11 @@ def _options(n: int, directed: bool) -> dict[str, Any]:
             "scaling": {
                 "min": 7,
                 "max": 40,
-                "label": {"enabled": False, "maxVisible": 26, "drawThreshold": 8},
+                "label": {
+                    "enabled": False,
+                    "maxVisible": 1000,  # the page's script caps labels (LABEL_MAX_PX)
+                    "drawThreshold": LABEL_MIN_PX,
+                },
             },
         },
         "edges": {
@@ -406,7 +521,6 @@ def _options(n: int, directed: bool) -> dict[str, Any]:
                 "inherit": False,
             },
             "smooth": False,
-            "scaling": {"min": 1, "max": 7},
             "arrows": {"to": {"enabled": directed, "scaleFactor": 0.5}},
         },
         "interaction": {
@@ -426,7 +540,7 @@ def _options(n: int, directed: bool) -> dict[str, Any]:
 def _clean(text: object) -> str:
     """Text safe to encode: lone surrogates replaced, control characters dropped."""
     s = str(text).encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return "".join(c for c in s if c >= " " or c in "\t\n").replace("\t", " ")
+    return _CONTROL.sub("", s).replace("\t", " ")
 
 
 def _name(graph: nx.Graph, n: Hashable) -> str:
@@ -454,15 +568,16 @@ def _titles(titles: object) -> dict[str, Any]:
     """At most :data:`TIP_TITLES` paper titles for a tooltip and how many more there are."""
     if isinstance(titles, str) or not isinstance(titles, Iterable):
         titles = [] if titles in (None, "") else [titles]
-    items = [" ".join(_clean(t).split()) for t in titles]
-    return {"titles": items[:TIP_TITLES], "more": max(len(items) - TIP_TITLES, 0)}
+    items = list(titles)
+    shown = [" ".join(_clean(t).split()) for t in items[:TIP_TITLES]]
+    return {"titles": shown, "more": max(len(items) - TIP_TITLES, 0)}
 
 
 # -- the page --------------------------------------------------------------------------------
 
 
 @functools.lru_cache(maxsize=1)
-def _vis_assets() -> tuple[str, str]:
+def vis_assets() -> tuple[str, str]:
     """vis-network's script and style sheet as pyvis ships them, checked safe to inline."""
     js = (VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8")
     css = (VIS_DIR / "vis-network.css").read_text(encoding="utf-8")
@@ -486,7 +601,7 @@ def _csp_hash(script: str) -> str:
 
 def _page(*, title: str, counts: str, cut: str, legend: str, payload: dict[str, Any]) -> str:
     """The whole document; every piece of graph text in it is escaped."""
-    vis_js, vis_css = _vis_assets()
+    vis_js, vis_css = vis_assets()
     csp = (
         "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
         f"script-src {_csp_hash(vis_js)} {_csp_hash(SCRIPT)}; "

@@ -83,29 +83,52 @@ SCRIPT = """
     window.kg.renderMs = performance.now() - started;
     document.body.setAttribute("data-kg-drawn", "1");
   });
-  if (data.options.physics.enabled) {
-    network.once("stabilizationIterationsDone", function () {
-      network.setOptions({physics: {enabled: false}});
-      network.fit();
+  // the first view: the whole drawing, centred on the focus when there is one
+  function view() {
+    if (data.focus === null || nodes.get(data.focus) === null) { network.fit(); return; }
+    var ids = nodes.getIds(), pos = network.getPositions(ids), f = pos[data.focus];
+    var rx = 1, ry = 1;
+    ids.forEach(function (id) {
+      rx = Math.max(rx, Math.abs(pos[id].x - f.x) + 40);
+      ry = Math.max(ry, Math.abs(pos[id].y - f.y) + 60);
     });
-  } else {
-    network.fit();
+    var box = container.getBoundingClientRect();
+    var scale = Math.min(box.width / (2 * rx), box.height / (2 * ry), 2.5);  // MAX_SCALE
+    network.moveTo({position: {x: f.x, y: f.y}, scale: scale});
   }
+  view();
 
-  // vis-network draws a label at its canvas size at every zoom: keep large ones <= 22 px
-  var large = data.nodes.filter(function (n) { return n.font.size > data.smallFont; })
-    .map(function (n) { return {id: n.id, size: n.font.size}; });
-  var capped = null;
-  function capLabels() {
-    var cap = Math.max(data.smallFont, 22 / network.getScale());
-    if (capped !== null && Math.abs(cap - capped) / capped < 0.1) { return; }
-    capped = cap;
-    nodes.update(large.map(function (n) {
-      return {id: n.id, font: {size: Math.min(n.size, cap)}};
-    }));
+  // Labels keep their canvas sizes (so none overlaps another), but are drawn no larger
+  // than data.labels.max screen pixels, and the focus's never below the threshold.
+  // (vis-network's own cap, maxVisible, makes capped labels fade out beyond a zoom of 2.)
+  var base = {}, current = {}, last = null;
+  data.nodes.forEach(function (n) { base[n.id] = current[n.id] = n.font.size; });
+  function fitLabels() {
+    var scale = network.getScale();
+    if (last !== null && Math.abs(scale - last) / last < 0.05) { return; }
+    last = scale;
+    var high = data.labels.max / scale, low = (data.labels.min + 1) / scale, changes = [];
+    data.nodes.forEach(function (n) {
+      var want = Math.min(base[n.id], high);
+      if (n.id === data.focus) { want = Math.max(want, low); }
+      if (want !== current[n.id]) {
+        current[n.id] = want;
+        changes.push({id: n.id, font: {size: want}});
+      }
+    });
+    if (changes.length) { nodes.update(changes); }
   }
-  network.on("zoom", capLabels);
-  network.once("afterDrawing", capLabels);
+  fitLabels();
+  // after the zoom settles: updating nodes in the middle of an animation (focus) stops it
+  var pending = null;
+  network.on("zoom", function () {
+    if (pending !== null) { clearTimeout(pending); }
+    pending = setTimeout(function () { pending = null; fitLabels(); }, 150);
+  });
+  network.on("animationFinished", fitLabels);
+  window.kg.fitLabels = fitLabels;
+  window.kg.focus = data.focus;
+  window.kg.view = view;
 
   var details = document.getElementById("kg-details");
   function showDetails(id) {

@@ -32,12 +32,23 @@ class _Disc:
         self.radius = max((math.hypot(x, y) for x, y in pos.values()), default=0.0) + GAP
 
 
-def layout(graph: nx.Graph, seed: int = 0) -> Pos:
-    """Positions for every node of ``graph``, in canvas units, centred on the origin."""
+def layout(graph: nx.Graph, seed: int = 0, focus: Hashable | None = None) -> Pos:
+    """Positions for every node of ``graph``, in canvas units, centred on the origin.
+
+    With a ``focus``, its component is laid out around it held at the centre, and the
+    whole drawing is shifted so that the focus sits at the origin.
+    """
     ordered = _ordered(graph)
     components = _sorted_sets(nx.connected_components(ordered))
-    disc = _pack([_component(_ordered(ordered.subgraph(c)), seed) for c in components])
-    return {n: (round(x, 1), round(y, 1)) for n, (x, y) in disc.pos.items()}
+    if focus is not None and focus not in ordered:
+        focus = None
+    discs = [
+        _component(_ordered(ordered.subgraph(c)), seed, focus if focus in c else None)
+        for c in components
+    ]
+    disc = _pack(discs)
+    dx, dy = disc.pos[focus] if focus is not None else (0.0, 0.0)
+    return {n: (round(x - dx, 1), round(y - dy, 1)) for n, (x, y) in disc.pos.items()}
 
 
 def _ordered(graph: nx.Graph) -> nx.Graph:
@@ -64,8 +75,11 @@ def _sorted_sets(sets: Iterable[Iterable[Hashable]]) -> list[list[Hashable]]:
     return sorted(lists, key=lambda s: (-len(s), str(s[0])))
 
 
-def _component(graph: nx.Graph, seed: int) -> _Disc:
-    """A disc for one connected component (split by community when large)."""
+def _component(graph: nx.Graph, seed: int, focus: Hashable | None = None) -> _Disc:
+    """A disc for one connected component (split by community when large); a ``focus``
+    is held at the disc's centre."""
+    if focus is not None and len(graph) > 1:
+        return _spring_around(graph, seed, focus)
     if len(graph) <= GROUP_MAX:
         return _spring(graph, seed)
     parts = _split(graph, seed)
@@ -94,6 +108,28 @@ def _spring(graph: nx.Graph, seed: int) -> _Disc:
     iterations = 100 if n <= 60 else 50
     raw = nx.spring_layout(graph, seed=seed, iterations=iterations, weight=None, method="force")
     scale = SPACING * max(0.5, math.sqrt(n) / 2)
+    return _Disc({v: (float(p[0]) * scale, float(p[1]) * scale) for v, p in raw.items()})
+
+
+def _spring_around(graph: nx.Graph, seed: int, focus: Hashable) -> _Disc:
+    """A seeded spring layout with ``focus`` fixed at the centre, scaled like :func:`_spring`.
+
+    Large components (above :data:`GROUP_MAX` nodes) get fewer iterations: networkx's
+    solver for a fixed node is the dense one.
+    """
+    n = len(graph)
+    iterations = 100 if n <= 60 else 50 if n <= GROUP_MAX else 15
+    raw = nx.spring_layout(
+        graph,
+        pos={focus: (0.0, 0.0)},
+        fixed=[focus],
+        seed=seed,
+        iterations=iterations,
+        weight=None,
+        method="force",
+    )
+    reach = max((math.hypot(float(p[0]), float(p[1])) for p in raw.values()), default=1.0)
+    scale = SPACING * max(0.5, math.sqrt(n) / 2) / (reach or 1.0)
     return _Disc({v: (float(p[0]) * scale, float(p[1]) * scale) for v, p in raw.items()})
 
 
@@ -222,3 +258,63 @@ def _centred(pos: Pos) -> Pos:
     ys = [y for _, y in pos.values()]
     cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
     return {v: (x - cx, y - cy) for v, (x, y) in pos.items()}
+
+
+SPREAD_MAX = 3000
+"""Largest graph whose overlapping nodes :func:`spread` pushes apart."""
+
+
+def spread(
+    pos: Pos, radius: dict[Hashable, float], fixed: Hashable | None = None, rounds: int = 30
+) -> Pos:
+    """``pos`` with overlapping shapes (of the given radii) pushed apart, ``fixed`` held.
+
+    A few rounds of moving each overlapping pair apart along the line between them, half
+    each (all of it for the partner of ``fixed``); pairs are found through a grid, so a
+    round is near-linear.  Deterministic: pairs are visited in sorted order.
+    """
+    if len(pos) > SPREAD_MAX or len(pos) < 2:
+        return dict(pos)
+    nodes = sorted(pos, key=str)
+    xy = {n: list(pos[n]) for n in nodes}
+    cell = 2 * max(radius.values()) + 4
+    for _round in range(rounds):
+        grid: dict[tuple[int, int], list[Hashable]] = {}
+        for n in nodes:
+            grid.setdefault((math.floor(xy[n][0] / cell), math.floor(xy[n][1] / cell)), []).append(
+                n
+            )
+        moved = False
+        for i, a in enumerate(nodes):
+            ax, ay = math.floor(xy[a][0] / cell), math.floor(xy[a][1] / cell)
+            for gx in (ax - 1, ax, ax + 1):
+                for gy in (ay - 1, ay, ay + 1):
+                    for b in grid.get((gx, gy), ()):
+                        if str(b) <= str(a):
+                            continue
+                        moved |= _push(xy, a, b, radius[a] + radius[b] + 4, fixed, i)
+        if not moved:
+            break
+    return {n: (round(x, 1), round(y, 1)) for n, (x, y) in xy.items()}
+
+
+def _push(
+    xy: dict[Hashable, list[float]], a: Hashable, b: Hashable, want: float, fixed: object, i: int
+) -> bool:
+    dx, dy = xy[b][0] - xy[a][0], xy[b][1] - xy[a][1]
+    d = math.hypot(dx, dy)
+    if d >= want:
+        return False
+    if d < 1e-6:  # on top of each other: a fixed direction per pair
+        angle = (i * 2.399963) % (2 * math.pi)
+        dx, dy, d = math.cos(angle), math.sin(angle), 1.0
+        gap = want
+    else:
+        gap = want - d
+    ux, uy = dx / d, dy / d
+    share_a = 0.0 if a == fixed else 1.0 if b == fixed else 0.5
+    xy[a][0] -= ux * gap * share_a
+    xy[a][1] -= uy * gap * share_a
+    xy[b][0] += ux * gap * (1 - share_a)
+    xy[b][1] += uy * gap * (1 - share_a)
+    return True

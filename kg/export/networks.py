@@ -14,13 +14,14 @@ papers, ``""`` when no source names one) and says so in ``graph.graph["color_by"
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import combinations
 from typing import Any
 
 import networkx as nx
 
 from kg.errors import UsageError
+from kg.export import noise
 from kg.queries.lookup import lookup
 
 _SUBJECT = (
@@ -150,13 +151,14 @@ def annotate(g: nx.Graph, seed: int = 0) -> nx.Graph:
     return g
 
 
-def _filter(
-    g: nx.Graph, center: str | None, hops: int | None, min_papers: int, min_weight: int
-) -> nx.Graph:
-    g.remove_edges_from([(a, b) for a, b, w in g.edges(data="weight") if w < min_weight])
-    g.remove_nodes_from([n for n, p in g.nodes(data="papers") if p < min_papers and n != center])
-    if center is not None:
-        g = nx.ego_graph(g, center, radius=hops if hops is not None else 1)
+def _filter(g: nx.Graph, min_papers: int, min_weight: int) -> nx.Graph:
+    """Without ties below ``min_weight`` (and the nodes that lose all their ties by it) and
+    without nodes with fewer than ``min_papers`` papers."""
+    weak = [(a, b) for a, b, w in g.edges(data="weight") if w < min_weight]
+    ends = {n for edge in weak for n in edge}
+    g.remove_edges_from(weak)
+    g.remove_nodes_from([n for n in sorted(ends, key=str) if g.degree(n) == 0])
+    g.remove_nodes_from([n for n, p in g.nodes(data="papers") if p < min_papers])
     return g
 
 
@@ -188,17 +190,27 @@ def coauthor_graph(
 ) -> nx.Graph:
     """People linked by the papers they wrote together.
 
-    ``person`` (a name or IRI) and ``hops`` cut out that person's neighbourhood;
+    ``person`` (a name or IRI) and ``hops`` cut out that person's neighbourhood
+    (:func:`coauthor_neighborhood`, the person as ``g.graph["focus"]``);
     ``min_papers`` drops people with fewer papers, ``min_weight`` weaker ties.
     ``color_by="institution"`` gives every person an ``institution`` attribute, which the
     HTML export colours by instead of the community.
     """
     if color_by not in COLOR_BY:
         raise UsageError(f"--color-by must be one of {', '.join(COLOR_BY)}, not {color_by!r}")
-    center = lookup(store, "person", person).value if person else None
-    by_paper, labels = _authorships(store)
-    g = _co_occurrence(by_paper, labels, None, _titles(store))
-    g = annotate(_filter(g, center, hops, min_papers, min_weight))
+    if person:
+        center = lookup(store, "person", person).value
+        g = coauthor_neighborhood(
+            store,
+            center,
+            hops=hops if hops is not None else 1,
+            min_weight=min_weight,
+            min_papers=min_papers,
+        )
+    else:
+        by_paper, labels = _authorships(store)
+        g = _co_occurrence(by_paper, labels, None, _titles(store))
+        g = annotate(_filter(g, min_papers, min_weight))
     if color_by == "institution":
         of = institutions(store)
         for node in g.nodes:
@@ -211,7 +223,7 @@ def concept_graph(store: Any, min_papers: int = 1, min_weight: int = 1) -> nx.Gr
     """Concepts linked by the papers they occur in together."""
     by_paper, labels, kinds = _concepts(store)
     g = _co_occurrence(by_paper, labels, kinds, _titles(store))
-    return annotate(_filter(g, None, None, min_papers, min_weight))
+    return annotate(_filter(g, min_papers, min_weight))
 
 
 def neighborhood(
@@ -222,23 +234,237 @@ def neighborhood(
     papers: bool = False,
     people: bool = False,
     limit: int = 200,
+    min_weight: int = 1,
+    include_noise: bool = False,
 ) -> nx.Graph:
     """A concept's ego network: the concepts that co-occur with it, ranked and limited.
 
-    With ``papers``/``people`` the papers behind it and their authors are added too.
+    The concept is the graph's ``focus`` (``g.graph["focus"]``).  Links with fewer than
+    ``min_weight`` joint papers are left out, and so are the concepts :mod:`kg.export.noise`
+    calls noise unless ``include_noise``; above ``limit`` nodes, the strongest ties of the
+    centre are kept (``g.graph["cut"]`` says how many nodes there were, and
+    ``g.graph["noise"]`` how many were left out as noise).  With
+    ``papers``/``people`` the papers behind it and their authors are added too.
     """
     if kind not in KINDS:
         raise UsageError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
     center = lookup(store, kind, term).value
-    g = concept_graph(store)
-    ego = nx.ego_graph(g, center, radius=hops)
-    if ego.number_of_nodes() > limit:  # keep the strongest ties of the centre
-        ranked = sorted(ego.nodes, key=lambda n: (n != center, -ego.nodes[n]["papers"], n))
-        ego = ego.subgraph(ranked[:limit])
-    ego = nx.Graph(ego)
+    g = concept_neighborhood(
+        store, center, hops=hops, limit=limit, min_weight=min_weight, include_noise=include_noise
+    )
     if papers or people:
-        _add_papers(store, ego, people)
-    return annotate(ego)
+        _add_papers(store, g, people)
+    return annotate(g)
+
+
+def concept_neighborhood(
+    store: Any,
+    center: str,
+    *,
+    hops: int = 1,
+    limit: int = 200,
+    min_weight: int = 1,
+    include_noise: bool = False,
+    max_papers: int | None = None,
+) -> nx.Graph:
+    """The co-occurrence network around the concept ``center`` (an IRI), read from the store
+    around it (never the whole graph): see :func:`neighborhood`; ``max_papers`` bounds the
+    papers read (see :func:`_around`)."""
+
+    def noisy(found: list[str]) -> set[str]:
+        return set() if include_noise else set(noise.noise(store, found))
+
+    g = _around(store, center, _SUBJECT, hops, limit, min_weight, noisy, True, max_papers)
+    if "left_out" in g.graph:
+        g.graph["noise"] = g.graph.pop("left_out")
+    return g
+
+
+def coauthor_neighborhood(
+    store: Any,
+    center: str,
+    *,
+    hops: int = 1,
+    limit: int | None = None,
+    min_weight: int = 1,
+    min_papers: int = 1,
+    max_papers: int | None = None,
+) -> nx.Graph:
+    """The co-author network around the person ``center`` (an IRI), read from the store
+    around them: the people within ``hops`` joint papers (leaving out ties with fewer than
+    ``min_weight`` and people with fewer than ``min_papers``), the strongest ties first up
+    to ``limit`` people; ``g.graph["focus"]`` is the person."""
+
+    def few_papers(found: list[str]) -> set[str]:
+        if min_papers <= 1 or not found:
+            return set()
+        counts = {
+            s["n"].value: int(s["k"].value)
+            for s in store.query(
+                f"SELECT ?n (COUNT(DISTINCT ?p) AS ?k) WHERE {{ {noise.values('n', found)} "
+                "?p dcterms:creator ?n } GROUP BY ?n"
+            )
+        }
+        return {n for n in found if counts.get(n, 0) < min_papers}
+
+    g = _around(
+        store, center, "dcterms:creator", hops, limit, min_weight, few_papers, False, max_papers
+    )
+    g.graph.pop("left_out", None)
+    return annotate(g)
+
+
+def _around(
+    store: Any,
+    center: str,
+    link: str,
+    hops: int,
+    limit: int | None,
+    min_weight: int,
+    skip: Callable[[list[str]], set[str]],
+    concepts: bool,
+    max_papers: int | None = None,
+) -> nx.Graph:
+    """Ring by ring from ``center``: members sharing a paper (through ``link``) with the ring
+    before, strongest ties first, until ``limit``; then every link among those kept.
+
+    ``skip`` is asked about the candidates in rank order, a chunk at a time, only as far as
+    the limit needs (noise is costly to decide for a hub's thousand neighbours); the
+    ``cut`` total counts the candidates never asked about as kept.
+
+    With ``max_papers``, ties and links are counted in at most that many papers of each ring
+    (the first by IRI; ``g.graph["sampled"]`` says so when there were more), and nodes
+    carry no paper titles: the work is bounded on a build of any size.
+    """
+    if limit is not None and limit < 1:
+        raise UsageError("the node limit must be at least 1")
+    kept = [center]
+    seen = {center}
+    ring = [center]
+    total = 1
+    left_out = 0
+    sample: dict[str, set[str]] = {}  # with max_papers: the papers read and their members
+    for _hop in range(hops):
+        if not ring or (limit is not None and len(kept) >= limit):
+            break
+        ties: dict[str, int] = defaultdict(int)
+        if max_papers is None:
+            query = (
+                f"SELECT ?n (COUNT(DISTINCT ?p) AS ?w) WHERE {{ {noise.values('c', ring)} "
+                f"?p {link} ?c . ?p {link} ?n . ?n skos:prefLabel ?l }} GROUP BY ?c ?n"
+            )
+            for s in store.query(query):
+                n, w = s["n"].value, int(s["w"].value)
+                if n not in seen and w >= min_weight:
+                    ties[n] = max(ties[n], w)
+        else:
+            hop_papers = _sample(store, ring, link, max_papers, sample)
+            for n, w in Counter(n for p in hop_papers for n in sample[p]).items():
+                if n not in seen and w >= min_weight:
+                    ties[n] = w
+        ranked = sorted((n for n in ties if n not in seen), key=lambda n: (-ties[n], n))
+        seen.update(ties)
+        room = len(ranked) if limit is None else max(limit - len(kept), 0)
+        ring = []
+        checked = dropped = 0
+        while len(ring) < room and checked < len(ranked):  # noise checked as far as needed
+            chunk = ranked[checked : checked + max(2 * (room - len(ring)), 50)]
+            checked += len(chunk)
+            skipped = skip(chunk)
+            dropped += len(skipped)
+            ring += [n for n in chunk if n not in skipped][: room - len(ring)]
+        left_out += dropped
+        total += len(ranked) - dropped  # those not checked count as kept
+        kept += ring
+    g = _members_graph(store, kept, link, concepts, sample if max_papers is not None else None)
+    if max_papers is not None and len(sample) >= max_papers:
+        g.graph["sampled"] = len(sample)
+    if min_weight > 1:
+        g.remove_edges_from([(a, b) for a, b, w in g.edges(data="weight") if w < min_weight])
+    g.remove_nodes_from([n for n in list(g) if n != center and g.degree(n) == 0])
+    g.graph["focus"] = center
+    if total > len(kept):
+        g.graph["cut"] = total
+    if left_out:
+        g.graph["left_out"] = left_out
+    return g
+
+
+def strongest_links(g: nx.Graph, most: int) -> int:
+    """Keep at most ``most`` links of ``g``: the focus's first, then the heaviest (ties by
+    their ends); returns how many there were when some were dropped, else 0."""
+    total = g.number_of_edges()
+    if total <= most:
+        return 0
+    focus = g.graph.get("focus")
+    ranked = sorted(
+        (((a, b) if str(a) <= str(b) else (b, a)), w) for a, b, w in g.edges(data="weight")
+    )
+    ranked.sort(key=lambda e: (focus not in e[0], -(e[1] or 1)))
+    g.remove_edges_from([e for e, _w in ranked[most:]])
+    return total
+
+
+def _members_graph(
+    store: Any,
+    members: list[str],
+    link: str,
+    concepts: bool,
+    sample: dict[str, set[str]] | None = None,
+) -> nx.Graph:
+    """The co-occurrence graph of ``members`` (their papers and the papers' titles, their
+    labels and kinds, read for them alone; or, given a ``sample``, in those papers only)."""
+    by_paper: dict[str, set[str]] = defaultdict(set)
+    titles: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    scope = noise.values("c", members)
+    if sample is not None:
+        wanted = set(members)
+        for paper, named in sample.items():
+            by_paper[paper] = named & wanted
+    else:
+        for s in store.query(
+            f"SELECT ?p ?c ?t WHERE {{ {scope} ?p {link} ?c OPTIONAL {{ ?p rdfs:label ?t }} }}"
+        ):
+            by_paper[s["p"].value].add(s["c"].value)
+            if s["t"] is not None:
+                titles[s["p"].value] = s["t"].value
+    for s in store.query(f"SELECT ?c ?l WHERE {{ {scope} ?c skos:prefLabel ?l }}"):
+        labels[s["c"].value] = s["l"].value
+    kinds: dict[str, str] | None = None
+    if concepts:
+        found: dict[str, set[str]] = defaultdict(set)
+        for s in store.query(
+            f"SELECT ?c ?type WHERE {{ {scope} ?c a ?type "
+            "VALUES ?type { kg:Method kg:Dataset kg:Task } }"
+        ):
+            found[s["c"].value].add(_KIND_OF[s["type"].value])
+        order = list(_KIND_OF.values())
+        kinds = {c: min(ks, key=order.index) for c, ks in found.items()}
+    g = _co_occurrence(by_paper, labels, kinds, titles)
+    for m in members:
+        if m not in g:
+            kind = (kinds or {}).get(m, "concept") if concepts else "person"
+            g.add_node(m, label=labels.get(m, m), type=kind, papers=0, iri=m, paper_titles=[])
+    return g
+
+
+def _sample(
+    store: Any, ring: list[str], link: str, max_papers: int, sample: dict[str, set[str]]
+) -> list[str]:
+    """At most ``max_papers`` papers of the ``ring`` (the first by IRI), each with every
+    member it names, added to ``sample``; returns those papers."""
+    query = (
+        f"SELECT ?p ?n WHERE {{ {{ SELECT DISTINCT ?p WHERE {{ {noise.values('c', ring)} "
+        f"?p {link} ?c }} ORDER BY ?p LIMIT {int(max_papers)} }} "
+        f"?p {link} ?n . ?n skos:prefLabel ?l }}"
+    )
+    papers: dict[str, set[str]] = defaultdict(set)
+    for s in store.query(query):
+        papers[s["p"].value].add(s["n"].value)
+    for p, found in papers.items():
+        sample.setdefault(p, set()).update(found)
+    return sorted(papers)
 
 
 def _add_papers(store: Any, g: nx.Graph, people: bool) -> None:

@@ -25,6 +25,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "kg.web.pages",
     "kg.web.search",
     "kg.web.editor",
+    "kg.web.graphs",
 )
 
 CSP = (

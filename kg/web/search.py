@@ -14,7 +14,7 @@ import flask
 
 from kg import searchindex
 from kg.errors import StoreError, UsageError
-from kg.web import data
+from kg.web import access
 
 bp = flask.Blueprint("search", __name__)
 
@@ -45,7 +45,7 @@ def search() -> Any:
     args = flask.request.args
     query = args.get("q", "")[: searchindex.MAX_QUERY * 4]
     kinds = [k for k in args.getlist("kind") if k]
-    graph = data.graph()
+    graph = access.graph()
     status, error, hits = 200, None, []
     try:
         hits = searchindex.search(graph.store_dir, query, _limit(args.get("limit")), kinds)

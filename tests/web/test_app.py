@@ -11,8 +11,8 @@ from urllib.parse import quote
 import pytest
 
 from kg.server import SparqlServer
-from kg.web.app import CSP, create_app
 from kg.web.access import Graph, QueryFailed, bind
+from kg.web.app import CSP, create_app
 from tests.web.conftest import get
 
 

@@ -14,8 +14,8 @@ import rdflib
 
 from kg.graph.vocab import DCTERMS, FOAF, KG
 from kg.server import SparqlServer, serve
-from kg.web.app import CSP
 from kg.web.access import Graph
+from kg.web.app import CSP
 from tests.export.chromium import Chromium
 from tests.web.conftest import get, off_site
 
