@@ -122,9 +122,9 @@ def test_chromium_types_in_the_header_and_clicks_a_result(site: str, browser: An
         if e.get("method") == "Network.responseReceived"
         and e["params"]["response"]["status"] >= 400
     ]
-    # the type-ahead and the results page ran clean (the skeleton ships no favicon yet)
-    assert set(missing) <= {site + "/favicon.ico"}
-    assert len(browser.problems()) == len(missing), browser.problems()
+    # the type-ahead and the results page ran clean, the site's icon included
+    assert missing == []
+    assert browser.problems() == []
     box_ = browser.evaluate(
         "(() => { const r = document.querySelector('.search-hit a').getBoundingClientRect();"
         " return [r.x + r.width / 2, r.y + r.height / 2]; })()"
