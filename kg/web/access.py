@@ -182,12 +182,8 @@ class Graph:
     def _run(self, query: str, select: str | None, graph: str | None) -> tuple[Any, bytes]:
         job: dict[str, Any] = {"query": PROLOGUE + query, "select": select, "graph": graph}
         job["max_rows"] = self.max_rows
-        deadline = time.monotonic() + self.timeout_s
         try:
-            if self.pool is not None:
-                meta, body = self.pool.run(job, deadline)
-            else:
-                meta, body = answer(self._local(), {**job, "timeout": self.timeout_s})
+            meta, body = self.submit(job)
         except Busy:
             raise QueryFailed(
                 503, "the server is busy: no query worker came free in time"
@@ -200,12 +196,23 @@ class Graph:
             raise QueryFailed(503, f"the store is not available: {exc}") from None
         except WorkerLost:
             raise QueryFailed(503, "a query of this page stopped its worker") from None
-        if meta.get("overrun"):
-            raise QueryFailed(
-                503, f"a query of this page ran past the time limit ({self.timeout_s:g} s)"
-            )
         if int(meta["status"]) != 200:
             raise QueryFailed(500, f"a query of this page failed: {meta.get('message', '')}")
+        return meta, body
+
+    def submit(self, job: dict[str, Any], max_bytes: int | None = None) -> tuple[Any, bytes]:
+        """The endpoint's reply (metadata, body) to ``job``, a :mod:`kg.querypool` job: in
+        the server's workers when there are any, else in this process with the workers' own
+        code, within ``timeout_s``.  Raises what the pool raises (``Busy``, ``Overrun``,
+        ``Unavailable``, ``WorkerLost``), ``Overrun`` also for a query that stopped itself
+        at the time limit."""
+        if self.pool is not None:
+            deadline = time.monotonic() + self.timeout_s
+            meta, body = self.pool.run(job, deadline, max_bytes)
+        else:
+            meta, body = answer(self._local(), {**job, "timeout": self.timeout_s})
+        if meta.get("overrun"):
+            raise Overrun
         return meta, body
 
     def _local(self) -> Any:
