@@ -84,7 +84,8 @@ def test_slow_query_is_cut_without_blocking_a_fast_one(endpoint: SparqlServer, u
     status, _, body = _get(url, ORALS)
     fast_seconds = time.monotonic() - start
     assert status == 200 and b'"48"' in body
-    assert fast_seconds < 0.5 and thread.is_alive()  # answered while the slow one runs
+    # answered while the slow one runs: a blocked answer would wait for its cut (~1.3 s)
+    assert fast_seconds < 1.0 and thread.is_alive()
     thread.join(10)
     status, _, body = slow["answer"]
     assert status == 503 and b"timeout" in body
@@ -94,12 +95,27 @@ def test_slow_query_is_cut_without_blocking_a_fast_one(endpoint: SparqlServer, u
         assert status == 200 and b'"48"' in body
 
 
+def _recovers(url: str, seconds: float = 10) -> int:
+    """The status of ORALS once the server answers it, polling while its worker restarts.
+
+    A worker cut by a limit is replaced; on a loaded machine the new one may take longer than
+    the 0.5 s limit to open the store, and the server says so with a 503. Recovery, not its
+    speed, is what these tests pin: speed is measured by bench/.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        status = _get(url, ORALS)[0]
+        if status == 200 or time.monotonic() > deadline:
+            return status
+        time.sleep(0.2)
+
+
 def test_streaming_query_stops_at_the_time_limit(small: SparqlServer) -> None:
     start = time.monotonic()
     status, _, body = _get(small.url, CROSS)
     assert status == 503 and b"time limit (0.5 s)" in body
     assert time.monotonic() - start < 1.5
-    assert _get(small.url, ORALS)[0] == 200
+    assert _recovers(small.url) == 200
 
 
 def test_busy_worker_answers_503_within_the_limit(small: SparqlServer) -> None:
@@ -111,7 +127,7 @@ def test_busy_worker_answers_503_within_the_limit(small: SparqlServer) -> None:
     assert time.monotonic() - start < 1.0
     thread.join(10)
     assert status == 503 and headers["Retry-After"] == "1"
-    assert _get(small.url, ORALS)[0] == 200
+    assert _recovers(small.url) == 200
 
 
 def test_memory_limit_stops_the_query_not_the_server(built: Path) -> None:
