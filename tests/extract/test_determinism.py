@@ -36,4 +36,4 @@ def _digest(seed: str) -> str:
 def test_every_abstract_of_the_bundled_corpus_extracts_the_same_under_any_hash_seed() -> None:
     first = _digest("1")
     assert first.startswith("1212 ")
-    assert _digest("2") == first == _digest("3")
+    assert _digest("2") == first  # two seeds: any set-order dependence shows as a difference
