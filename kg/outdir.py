@@ -35,6 +35,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 from kg.errors import StoreError, UsageError
 
@@ -171,6 +172,29 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write a file so that it either keeps its old content or has all of the new."""
     _folder(path.parent)
     _put(path, data)
+
+
+@contextlib.contextmanager
+def atomic_stream(path: Path) -> Iterator[BinaryIO]:
+    """A binary file to stream ``path``'s new content into: a locked temporary file,
+    renamed over ``path`` when the block ends without error and removed when it fails, so
+    ``path`` keeps its old content or has all of the new.  For content too large to hold
+    in memory at once (:func:`atomic_write_bytes` otherwise)."""
+    _folder(path.parent)
+    fd, tmp = _temp(path.parent, path.name)
+    try:
+        with open(os.dup(fd), "wb", buffering=1 << 20) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    finally:
+        os.close(fd)
+    _fsync_dir(path.parent)
 
 
 def write_export(path: Path, data: bytes) -> None:

@@ -5,7 +5,16 @@ from pathlib import Path
 import pytest
 
 from kg.errors import StoreError
-from kg.outdir import JOURNAL, _apply, atomic_write_bytes, commit, locked, recover, staging
+from kg.outdir import (
+    JOURNAL,
+    _apply,
+    atomic_stream,
+    atomic_write_bytes,
+    commit,
+    locked,
+    recover,
+    staging,
+)
 
 
 def _stage(out: Path, version: str) -> Path:
@@ -65,3 +74,19 @@ def test_atomic_write_keeps_umask_permissions(tmp_path: Path) -> None:
     os.umask(mask)
     assert mode == 0o666 & ~mask
     assert [p.name for p in tmp_path.iterdir()] == ["f.json"]
+
+
+def test_streamed_write_replaces_only_when_complete(tmp_path: Path) -> None:
+    target = tmp_path / "papers.jsonl"
+    target.write_bytes(b"old\n")
+    with pytest.raises(RuntimeError), atomic_stream(target) as out:
+        out.write(b"half of the new")
+        raise RuntimeError("the writer failed")
+    assert target.read_bytes() == b"old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["papers.jsonl"]  # no temporary left
+    with atomic_stream(target) as out:
+        for i in range(3):
+            out.write(b"row %d\n" % i)
+        assert target.read_bytes() == b"old\n"  # nothing shows before the end
+    assert target.read_bytes() == b"row 0\nrow 1\nrow 2\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["papers.jsonl"]

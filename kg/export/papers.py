@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from kg.export.cells import safe_cell
 from kg.export.quadindex import Pattern, QuadIndex
 from kg.graph import vocab as V
-from kg.outdir import atomic_write_bytes
+from kg.outdir import atomic_stream
 from kg.store import Store
 
 _SINGLE = {
@@ -409,5 +409,8 @@ FORMATS: dict[str, TableFormat] = {
 
 
 def write_jsonl(source: Store | QuadIndex, path: Path) -> None:
-    """Write the table as JSON lines, atomically."""
-    atomic_write_bytes(path, to_jsonl(source))
+    """Write the table as JSON lines, atomically, a row at a time (the whole table is
+    never in memory: about 0.4 GB at 100K papers)."""
+    with atomic_stream(path) as out:
+        for r in rows(source):
+            out.write((json.dumps(r, ensure_ascii=False) + "\n").encode())
