@@ -207,16 +207,8 @@ def write_export(path: Path, data: bytes) -> None:
 
 
 def _put(path: Path, data: bytes) -> None:
-    fd, tmp = _written(path.parent, path.name, data)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    finally:
-        os.close(fd)
-    _fsync_dir(path.parent)
+    with atomic_stream(path) as out:
+        out.write(data)
 
 
 def atomic_write_files(files: Mapping[Path, bytes]) -> None:
