@@ -559,15 +559,18 @@ def write_build(
     corpus = handed.pop()
     with staging(out) as stage:
         store = None if update else ox.Store(str(stage / STORE_DIR))
-        # the paper table's quads and the search index's, collected as the graph streams by
-        table = papers_export.QuadIndex((*papers_export.PATTERNS, *searchindex.PATTERNS))
-        written = quadfiles.write(quads, stage, store, tap=table.add)
+        written = quadfiles.write(quads, stage, store)
         try:
             result = report(corpus, written.triples, extraction_report(summaries, corpus))
             del corpus, quads  # what follows reads quads, not records
             if step:
                 step("writing papers.jsonl")
-            papers_export.write_jsonl(table.distinct(), stage / "papers.jsonl")
+            # the paper table's quads and the search index's, read back from graph.nq once
+            # the records are gone, so the two never share memory
+            table = papers_export.QuadIndex.of_nquads(
+                stage / "graph.nq", (*papers_export.PATTERNS, *searchindex.PATTERNS)
+            )
+            papers_export.write_jsonl(table, stage / "papers.jsonl")
             # from every quad of the build, so --add/--remove and shards give the same index
             searchindex.write(stage / searchindex.FILE, table)
             del table

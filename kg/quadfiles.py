@@ -5,8 +5,7 @@ loader thread that bulk-loads it, with its triples into the default graph (the s
 removes duplicates), and sorted into a run file.  The runs are then merged into
 ``graph.nq`` (distinct quads, sorted) and the union's N-Triples (distinct triples, sorted),
 from which ``graph.ttl`` is written.  The loader releases the GIL, so the store is loaded
-on one core while Python works on the other; memory holds a few chunks, never the graph
-(a caller's ``tap``, such as the paper table's index, keeps what it keeps).
+on one core while Python works on the other; memory holds a few chunks, never the graph.
 
 Sorted N-Quads lines are the canonical bytes of a graph: the same quads always give the
 same file, and two sorted files are compared (or diffed) by one merge.
@@ -18,7 +17,7 @@ import heapq
 import queue
 import shutil
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -113,7 +112,6 @@ def write(
     quads: Iterable[ox.Quad],
     stage: Path,
     store: ox.Store | None = None,
-    tap: Callable[[list[ox.Quad]], None] | None = None,
     nquads: str = "graph.nq",
     turtle: str | None = "graph.ttl",
     chunk: int = CHUNK,
@@ -121,8 +119,8 @@ def write(
     """Write ``stage/nquads`` (sorted, distinct) and ``stage/turtle`` (the union).
 
     With ``store``, every chunk is also bulk-loaded into it on a loader thread; call
-    :meth:`Written.store` to wait for it.  ``tap`` sees each chunk of quads first.  All
-    quads must be in named graphs (as :func:`kg.graph.quads.build_quads` makes them).
+    :meth:`Written.store` to wait for it.  All quads must be in named graphs (as
+    :func:`kg.graph.quads.build_quads` makes them).
     """
     runs = stage / ".runs"
     runs.mkdir()
@@ -132,8 +130,6 @@ def write(
     try:
         paths = []
         for i, part in enumerate(_chunks(quads, chunk)):
-            if tap:
-                tap(part)
             data = ox.serialize(part, format=ox.RdfFormat.N_QUADS) or b""
             del part
             lines = sorted(set(data.splitlines()))
