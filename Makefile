@@ -54,7 +54,7 @@ system-deps:
 	fi
 
 test: install system-deps lint
-	$(BIN)/pytest -n auto --dist loadscope
+	$(BIN)/pytest -n auto --dist loadscope --durations=25
 
 clean:
 	rm -rf $(VENV) exports/store exports/*.ttl exports/*.nq exports/*.json exports/*.jsonl
