@@ -27,8 +27,8 @@ import pyoxigraph as ox
 
 from kg.graph import vocab as V
 
-#: quads per chunk: about 25 MB of N-Quads at kg's IRI lengths (at 100K papers a build
-#: peaked at 2.66 GB with 400,000 and 1.70 GB with 100,000, in the same time)
+#: quads per chunk: about 25 MB of N-Quads at kg's IRI lengths (at 100K papers, with
+#: papers.jsonl streamed too, a build peaked at 1.70 GB against 2.66 GB with 400,000)
 CHUNK = 100_000
 #: chunks queued for the loader before the producer waits (bounds memory)
 QUEUED = 2

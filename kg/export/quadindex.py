@@ -68,7 +68,7 @@ class QuadIndex:
     def of_nquads(cls, path: Path, patterns: Sequence[Pattern], batch: int = 100_000) -> QuadIndex:
         """The index of an N-Quads file of named-graph quads, streamed: only the lines whose
         predicate a pattern names are parsed, ``batch`` lines at a time.  A build's
-        ``graph.nq`` holds each quad once, so the index needs no :meth:`distinct`."""
+        ``graph.nq`` holds each quad once, so neither does the index."""
         wanted = {b"<" + p.encode() + b">" for p, _ in patterns}
         index = cls(patterns)
         lines: list[bytes] = []
