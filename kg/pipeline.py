@@ -44,6 +44,7 @@ from kg.corpus import Corpus, Extracted, LoadedSource
 from kg.errors import InputError, UsageError
 from kg.export import papers as papers_export
 from kg.export import rdf
+from kg.export.quadindex import PaperRanges, QuadIndex
 from kg.extract import AUTO, Text, model_name
 from kg.extract import cache as extract_cache
 from kg.extract import extract as extract_texts
@@ -565,13 +566,15 @@ def write_build(
             del corpus, quads  # what follows reads quads, not records
             if step:
                 step("writing papers.jsonl")
-            # the paper table's quads and the search index's, read back from graph.nq once
-            # the records are gone, so the two never share memory
-            table = papers_export.QuadIndex.of_nquads(
-                stage / "graph.nq", (*papers_export.PATTERNS, *searchindex.PATTERNS)
+            # the paper table and the search index are read back from graph.nq once the
+            # records are gone, so the two never share memory; the table a range of papers
+            # at a time
+            papers_export.write_jsonl(
+                PaperRanges(stage / "graph.nq", papers_export.PATTERNS, minter.paper_prefix),
+                stage / "papers.jsonl",
             )
-            papers_export.write_jsonl(table, stage / "papers.jsonl")
             # from every quad of the build, so --add/--remove and shards give the same index
+            table = QuadIndex.of_nquads(stage / "graph.nq", searchindex.PATTERNS)
             searchindex.write(stage / searchindex.FILE, table)
             del table
         except BaseException:

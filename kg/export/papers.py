@@ -19,7 +19,7 @@ import csv
 import io
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.export.cells import safe_cell
-from kg.export.quadindex import Pattern, QuadIndex
+from kg.export.quadindex import PaperRanges, Pattern, QuadIndex
 from kg.graph import vocab as V
 from kg.outdir import atomic_stream
 from kg.store import Store
@@ -117,43 +117,127 @@ def index_of(store: Store) -> QuadIndex:
     return QuadIndex.of_store(store.raw, PATTERNS)
 
 
-def rows(source: Store | QuadIndex) -> Iterator[dict[str, Any]]:
-    """One dict per paper, in IRI order, from a store or an index of its quads."""
+#: What the table is made from: a store, an index of its quads, or a build's sorted
+#: ``graph.nq`` read a range of papers at a time.
+Source = Store | QuadIndex | PaperRanges
+
+
+def rows(source: Source) -> Iterator[dict[str, Any]]:
+    """One dict per paper, in IRI order, from a store or an index of its quads.
+
+    From :class:`PaperRanges`, what every row may look up (labels, sources, records) is
+    read once, and only one range's quads are in memory with it.
+    """
+    if isinstance(source, PaperRanges):
+        context = _Context.of(source.shared)
+        for ix in source:
+            yield from _rows(ix, context, local=True)
+            del ix  # before the next range is read
+        return
     ix = index_of(source) if isinstance(source, Store) else source
-    sources = {s for s, _, g in ix.named(V.TYPE, V.SOURCE) if s == g}
-    authority = {s: int(o.value) for s, o, g in ix.named(V.AUTHORITY) if s == g and s in sources}
-    rank: dict[str, tuple[int, str]] = {}
-    for s, o, g in ix.named(V.FILE_NAME):
-        if s == g and g in authority:
-            rank[g] = min(rank.get(g, (-authority[g], o.value)), (-authority[g], o.value))
-    labels = _labels(ix)
+    yield from _rows(ix, _Context.of(ix), local=False)
 
-    def order(graph: str) -> tuple[int, str]:
-        return rank.get(graph, (0, graph))
 
-    fields, authors = _fields(ix, order), _authors(ix)
-    provenance = _provenance(ix)
+@dataclass
+class _Context:
+    """What rows look up beyond a paper's own quads, from an index of a whole graph or of
+    the quads outside the papers' region (:class:`PaperRanges`)."""
+
+    order: Callable[[str], tuple[int, str]]
+    labels: dict[str, str]
+    pref: dict[str, list[Any]]
+    line: dict[str, list[Any]]
+    in_source: dict[str, list[Any]]
+    file: dict[str, list[Any]]
+    rating: dict[str, list[Any]]
+    #: paper -> the citation records that refer to it
+    cited_by: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, ix: QuadIndex) -> _Context:
+        sources = {s for s, _, g in ix.named(V.TYPE, V.SOURCE) if s == g}
+        authority = {
+            s: int(o.value) for s, o, g in ix.named(V.AUTHORITY) if s == g and s in sources
+        }
+        rank: dict[str, tuple[int, str]] = {}
+        for s, o, g in ix.named(V.FILE_NAME):
+            if s == g and g in authority:
+                rank[g] = min(rank.get(g, (-authority[g], o.value)), (-authority[g], o.value))
+
+        def order(graph: str) -> tuple[int, str]:
+            return rank.get(graph, (0, graph))
+
+        return cls(
+            order,
+            _labels(ix),
+            ix.merged(V.PREF_LABEL),
+            ix.merged(V.LINE),
+            ix.merged(V.IN_SOURCE),
+            ix.merged(V.FILE_NAME),
+            ix.merged(V.RATING),
+            _cited_by(ix),
+        )
+
+
+def _cited_by(ix: QuadIndex) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for rec, papers in ix.merged(V.REFERS_TO).items():
+        for paper in papers:
+            out[paper.value].append(rec)
+    return out
+
+
+def _rows(ix: QuadIndex, context: _Context, local: bool) -> Iterator[dict[str, Any]]:
+    """The rows of the papers typed in ``ix``.  ``local``: ``ix`` holds quads that
+    ``context`` was not made from, so what a row looks up is read from both (a subject's
+    quads are all in one of them)."""
+    c = context
+    if local:
+        c = _Context(
+            c.order,
+            _over(c.labels, _labels(ix)),
+            _over(c.pref, ix.merged(V.PREF_LABEL)),
+            _over(c.line, ix.merged(V.LINE)),
+            _over(c.in_source, ix.merged(V.IN_SOURCE)),
+            _over(c.file, ix.merged(V.FILE_NAME)),
+            _over(c.rating, ix.merged(V.RATING)),
+            _joined(_cited_by(ix), c.cited_by),
+        )
+    fields, authors = _fields(ix, c.order), _authors(ix, c.pref)
+    provenance = _provenance(ix, c, fields)
     ratings: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    rating = ix.merged(V.RATING)
     for paper, reviews in ix.merged(V.HAS_REVIEW).items():
         for review in reviews:
-            for r in rating.get(review.value, ()):
+            for r in c.rating.get(review.value, ()):
                 ratings[paper].append((review.value, float(r.value)))
-    extracted = _extracted(ix, labels)
+    extracted = _extracted(ix, c.labels)
     for iri in sorted(fields):
         row = _row(
             iri,
             fields[iri],
             authors.get(iri, {}),
             provenance.get(iri, set()),
-            labels,
-            order,
+            c.labels,
+            c.order,
             [r for _, r in sorted(ratings.get(iri, []))],
         )
         row.update(
             extracted.get(iri) or {"methods": [], "datasets": [], "tasks": [], "concepts": []}
         )
         yield row
+
+
+def _over(shared: dict[str, Any], local: dict[str, Any]) -> dict[str, Any]:
+    """``shared`` with ``local``'s entries (a copy when there are any: a dict copy costs
+    far less than a lookup in two)."""
+    return {**shared, **local} if local else shared
+
+
+def _joined(local: dict[str, list[str]], shared: dict[str, list[str]]) -> dict[str, list[str]]:
+    """``shared`` with the lists of ``local`` added (``shared`` unchanged)."""
+    if not local:
+        return shared
+    return {k: [*shared.get(k, ()), *local.get(k, ())] for k in {*local, *shared}}
 
 
 def _labels(ix: QuadIndex) -> dict[str, str]:
@@ -163,23 +247,24 @@ def _labels(ix: QuadIndex) -> dict[str, str]:
     return labels
 
 
-def _provenance(ix: QuadIndex) -> dict[str, set[tuple[str, int, str]]]:
+def _provenance(
+    ix: QuadIndex, c: _Context, papers: Iterable[str]
+) -> dict[str, set[tuple[str, int, str]]]:
     """Per paper: ``(file, line, kind)`` of the records and citations it comes from."""
-    line, in_source, file = ix.merged(V.LINE), ix.merged(V.IN_SOURCE), ix.merged(V.FILE_NAME)
     out: dict[str, set[tuple[str, int, str]]] = defaultdict(set)
 
     def add(paper: str, rec: str, kind: str) -> None:
-        for n in line.get(rec, ()):
-            for src in in_source.get(rec, ()):
-                for f in file.get(src.value, ()):
+        for n in c.line.get(rec, ()):
+            for src in c.in_source.get(rec, ()):
+                for f in c.file.get(src.value, ()):
                     out[paper].add((f.value, int(n.value), kind))
 
     for paper, recs in ix.merged(V.WAS_DERIVED_FROM).items():
         for rec in recs:
             add(paper, rec.value, "record")
-    for rec, papers in ix.merged(V.REFERS_TO).items():
-        for paper in papers:
-            add(paper.value, rec, "citation")
+    for paper in papers:
+        for rec in c.cited_by.get(paper, ()):
+            add(paper, rec, "citation")
     return out
 
 
@@ -204,7 +289,7 @@ def _fields(ix: QuadIndex, order: Callable[[str], tuple[int, str]]) -> Fields:
 Slots = dict[str, dict[str, list[tuple[int, str, str, str]]]]
 
 
-def _authors(ix: QuadIndex) -> Slots:
+def _authors(ix: QuadIndex, label: Mapping[str, list[Any]]) -> Slots:
     """Per paper, per source graph: ``(position, label, person, name as written)``."""
 
     def by_slot(predicate: ox.NamedNode) -> dict[tuple[str, str], list[Any]]:
@@ -214,7 +299,6 @@ def _authors(ix: QuadIndex) -> Slots:
         return found
 
     person, position, written = (by_slot(p) for p in (V.AUTHOR, V.POSITION, V.NAME_AS_WRITTEN))
-    label = ix.merged(V.PREF_LABEL)
     slots: Slots = defaultdict(lambda: defaultdict(list))
     for paper, slot, g in ix.named(V.HAS_AUTHORSHIP):
         key = (slot.value, g)
@@ -226,7 +310,7 @@ def _authors(ix: QuadIndex) -> Slots:
     return slots
 
 
-def _extracted(ix: QuadIndex, labels: dict[str, str]) -> dict[str, dict[str, list[Any]]]:
+def _extracted(ix: QuadIndex, labels: Mapping[str, str]) -> dict[str, dict[str, list[Any]]]:
     """Per paper: extracted methods (with role), datasets (with new), tasks and concepts.
 
     Methods list the proposed first; each list is ordered by confidence, then name.
@@ -281,7 +365,7 @@ def _row(
     f: dict[str, list[Any]],
     by_graph: dict[str, list[tuple[int, str, str, str]]],
     prov: set[tuple[str, int, str]],
-    labels: dict[str, str],
+    labels: Mapping[str, str],
     order: Any,
     ratings: list[float],
 ) -> dict[str, Any]:
@@ -323,13 +407,13 @@ def _row(
     return row
 
 
-def _jsonl(source: Store | QuadIndex) -> Iterator[bytes]:
+def _jsonl(source: Source) -> Iterator[bytes]:
     """The paper table's JSON lines, one row at a time."""
     for r in rows(source):
         yield (json.dumps(r, ensure_ascii=False) + "\n").encode()
 
 
-def to_jsonl(source: Store | QuadIndex) -> bytes:
+def to_jsonl(source: Source) -> bytes:
     """The paper table as JSON lines."""
     return b"".join(_jsonl(source))
 
@@ -414,7 +498,7 @@ FORMATS: dict[str, TableFormat] = {
 }
 
 
-def write_jsonl(source: Store | QuadIndex, path: Path) -> None:
+def write_jsonl(source: Source, path: Path) -> None:
     """Write the table as JSON lines, atomically, a row at a time (the whole table is
     never in memory: about 0.4 GB at 100K papers)."""
     with atomic_stream(path) as out:

@@ -9,10 +9,14 @@ table is the same either way.
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import tempfile
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -100,3 +104,176 @@ class QuadIndex:
                 seen.add(key)
                 out[subject].append(term)
         return out
+
+
+#: Bytes of ``graph.nq``'s paper region a :class:`PaperRanges` range reads: its index and
+#: the rows' tables take about as much memory (at 1M papers, about 20 ranges).
+RANGE_BYTES = 256 << 20
+
+
+class PaperRanges:
+    """The quads of a sorted N-Quads file that match some patterns, split by papers.
+
+    Every node a build mints for a paper (its authorship slots, classifications and
+    extracted statements) has the paper's IRI as its prefix, so the quads about a paper
+    are the lines whose subject starts ``<paper IRI>`` or ``<paper IRI/``: in a sorted
+    file they form one region, found by bisection.  :attr:`shared` holds the matching
+    quads outside it (people, concepts, sources and records, which rows of any paper may
+    look up); iterating gives one index per range of papers, in IRI order, each with the
+    region's quads of its papers only.  A quad's subject decides its place, so the quads
+    of one subject are never split.  A region of more than ``size`` bytes is cut into
+    ranges of about ``size`` bytes, sorted into temporary files beside ``path``.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        patterns: Sequence[Pattern],
+        paper_prefix: str,
+        size: int = RANGE_BYTES,
+        batch: int = 100_000,
+    ) -> None:
+        self._path, self._patterns, self._batch = path, patterns, batch
+        self._prefix = b"<" + paper_prefix.encode()
+        self._wanted = {b"<" + p.encode() + b">" for p, _ in patterns}
+        self.shared = QuadIndex(patterns)
+        with path.open("rb") as handle:
+            total = handle.seek(0, 2)
+            start = _first_line(handle, total, lambda line: line >= self._prefix)
+            end = _first_line(
+                handle,
+                total,
+                lambda line: line >= self._prefix and not line.startswith(self._prefix),
+            )
+            self._region = (start, end)
+            lines: list[bytes] = []
+            for begin, stop in ((0, start), (end, total)):
+                handle.seek(begin)
+                for line in _lines_until(handle, stop - begin):
+                    if line.startswith(self._prefix):
+                        raise ValueError(f"{path} is not sorted: a paper's quad is out of place")
+                    if line.split(b" ", 2)[1] in self._wanted:
+                        lines.append(line)
+                        if len(lines) >= batch:
+                            self.shared.add(_parse(lines))
+                            lines.clear()
+            if lines:
+                self.shared.add(_parse(lines))
+            # a range ends where a line about another paper starts, about `size` bytes on
+            cuts = {
+                _key_at(handle, start + i * size, self._prefix)
+                for i in range(1, (end - start) // size + 1)
+            }
+        #: the first paper key of every range but the first
+        self.bounds = sorted(cuts - {b""})
+
+    def __len__(self) -> int:
+        return len(self.bounds) + 1
+
+    def __iter__(self) -> Iterator[QuadIndex]:
+        """An index per range of papers, in IRI order: the region's quads of its papers."""
+        start, end = self._region
+        n, wanted, bounds = len(self._prefix), self._wanted, self.bounds
+
+        one = not bounds  # one range: its lines go straight to the index
+        index = QuadIndex(self._patterns)
+        lines: list[bytes] = []
+        scratch = None if one else Path(tempfile.mkdtemp(dir=self._path.parent, prefix=".ranges-"))
+        try:
+            with contextlib.ExitStack() as stack:
+                files = [scratch / f"{i}.nq" for i in range(len(self))] if scratch else []
+                outs = [stack.enter_context(f.open("wb")) for f in files]
+                handle = stack.enter_context(self._path.open("rb"))
+                handle.seek(start)
+                left = end - start
+                for line in handle:
+                    if left <= 0:
+                        break
+                    left -= len(line)
+                    subject, predicate, _ = line.split(b" ", 2)
+                    if not subject.startswith(self._prefix):
+                        raise ValueError(f"{self._path} is not sorted: a quad is out of place")
+                    if predicate not in wanted:
+                        continue
+                    if one:
+                        lines.append(line)
+                        if len(lines) >= self._batch:
+                            index.add(_parse(lines))
+                            lines.clear()
+                    else:
+                        outs[bisect_right(bounds, subject[n:-1].split(b"/", 1)[0])].write(line)
+            if one:
+                index.add(_parse(lines))
+                yield index
+                return
+            del index
+            for f in files:
+                index = QuadIndex(self._patterns)
+                with f.open("rb") as handle:
+                    for chunk in _batches(handle, self._batch):
+                        index.add(ox.parse(chunk, format=ox.RdfFormat.N_QUADS))
+                f.unlink()
+                yield index
+                del index
+        finally:
+            if scratch:
+                shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _parse(lines: list[bytes]) -> Iterator[ox.Quad]:
+    return ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS)
+
+
+def _line_after(handle: BinaryIO, offset: int) -> tuple[int, bytes]:
+    """The first whole line that starts at or after ``offset``, and where it starts."""
+    if offset == 0:
+        handle.seek(0)
+    else:
+        handle.seek(offset - 1)
+        offset += len(handle.readline()) - 1  # the rest of the line ``offset`` is in
+    return offset, handle.readline()
+
+
+def _first_line(handle: BinaryIO, total: int, after: Callable[[bytes], bool]) -> int:
+    """Where the first line of a sorted file for which ``after`` holds starts (``total``
+    if none): ``after`` must be false up to some line and true from it on."""
+    low, high = 0, total
+    while low < high:  # the answer is the start of the first line found at or after `high`
+        mid = (low + high) // 2
+        at, line = _line_after(handle, mid)
+        if line and not after(line):
+            low = at + len(line)
+        else:
+            high = mid
+    return _line_after(handle, low)[0]
+
+
+def _key_at(handle: BinaryIO, offset: int, prefix: bytes) -> bytes:
+    """The paper key of the first line at or after ``offset`` (``b""`` if it is no
+    paper's)."""
+    _, line = _line_after(handle, offset)
+    if not line.startswith(prefix):
+        return b""
+    return line.split(b" ", 1)[0][len(prefix) : -1].split(b"/", 1)[0]
+
+
+def _lines_until(handle: BinaryIO, size: int) -> Iterator[bytes]:
+    """The lines of the next ``size`` bytes of ``handle``."""
+    left = size
+    for line in handle:
+        if left <= 0:
+            return
+        left -= len(line)
+        yield line
+
+
+def _batches(handle: BinaryIO, lines: int) -> Iterator[bytes]:
+    """The file's lines joined ``lines`` at a time."""
+    batch: list[bytes] = []
+    for line in handle:
+        batch.append(line)
+        if len(batch) >= lines:
+            yield b"".join(batch)
+            batch.clear()
+    if batch:
+        yield b"".join(batch)

@@ -203,6 +203,11 @@ class Minter:
     def paper(self, key: str) -> NamedNode:
         return self._iri("paper", key)
 
+    @property
+    def paper_prefix(self) -> str:
+        """How every paper's IRI, and so every node minted under a paper's, starts."""
+        return self.base + "paper/"
+
     def review(self, record: NamedNode, index: int) -> NamedNode:
         return NamedNode(f"{record.value}/review/{index}")
 
