@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -149,7 +148,7 @@ def read_source(spec: SourceSpec, key: str, encoding: str | None = None) -> Load
         raise InputError(
             source.name, f"no paper or citation could be read as {reader.name}{detail}"
         )
-    digest = hashlib.sha256(source.text.encode("utf-8")).hexdigest()
+    digest = source.sha256()
     return LoadedSource(
         source.name,
         reader.name,

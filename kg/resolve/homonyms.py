@@ -34,6 +34,7 @@ import itertools
 import json
 import math
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -569,6 +570,7 @@ class Topics:
         if len(vec) > TOPIC_WORDS:
             vec = dict(heapq.nsmallest(TOPIC_WORDS, vec.items(), key=lambda kv: (-kv[1], kv[0])))
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        vec = {word: v / norm for word, v in vec.items()}
+        # one string per word across all vectors (each kept one would cost 50-60 bytes)
+        vec = {sys.intern(word): v / norm for word, v in vec.items()}
         self._vectors[key] = vec
         return vec

@@ -131,17 +131,21 @@ def resolve_papers(
 
     _link_untitled(by_id, link)
 
+    index.clear()
+    forum.clear()
     groups: dict[str, list[Ranked]] = defaultdict(list)
     for rid, ranked in by_id.items():
         groups[uf.find(rid)].append(ranked)
+    uf.parent.clear()
     clusters: list[PaperCluster] = []
-    cluster_of: dict[str, str] = {}
+    cluster_of: dict[str, str] = dict.fromkeys(by_id, "")  # by_id's strings, not new ones
     for root, members in groups.items():
         members.sort(key=lambda r: r.order_key)
         key = _cluster_key(members)
         clusters.append(PaperCluster(key, tuple(members), tuple(sorted(evidence.get(root, ())))))
         for m in members:
             cluster_of[m.paper.id] = key
+    del groups, by_id
     clusters.sort(key=lambda c: (c.key, c.members[0].order_key))
     _disambiguate_keys(clusters, cluster_of)
 
@@ -154,6 +158,8 @@ def resolve_papers(
 def _link_untitled(by_id: dict[str, Ranked], link: object) -> None:
     """Link records without a title to titled records by author surnames and abstract."""
     assert callable(link)
+    if all(r.paper.title or not r.paper.authors for r in by_id.values()):
+        return  # nothing to link: the index of every record's surnames is not built
     by_authors: dict[tuple[str, ...], list[str]] = defaultdict(list)
     for rid in sorted(by_id):
         paper = by_id[rid].paper
@@ -197,6 +203,8 @@ def _disambiguate_keys(clusters: list[PaperCluster], cluster_of: dict[str, str])
 
 
 def _resolve_citations(res: PaperResolution, citations: Sequence[Citation]) -> None:
+    if not citations:
+        return  # the title indexes below are only for citations
     by_key: dict[str, str] = {}
     words: dict[str, set[str]] = defaultdict(set)  # title word -> cluster keys
     titles: dict[str, list[str]] = defaultdict(list)  # cluster key -> normalised titles

@@ -37,6 +37,9 @@ from kg.resolve.unionfind import UnionFind
 from kg.text import slugify
 
 Ref = tuple[str, int]  # (record id, 1-based position)
+#: A slot's co-author keys: a tuple of distinct keys as made (a set is 216 to 728 bytes, a
+#: tuple of two 56), a set once two people's keys are merged.
+CoAuthors = tuple[str, ...] | set[str]
 
 #: Co-authors two spellings must share before a one-letter difference is called a typo.
 TYPO_SHARED_COAUTHORS = 2
@@ -68,9 +71,10 @@ class _AuthorOcc:
 class _Clusters(UnionFind[Ref]):
     """Union-find over occurrences that remembers the evidence and the names of each set."""
 
-    def __init__(self, occs: Sequence[_AuthorOcc], coauthors: dict[Ref, set[str]]) -> None:
+    def __init__(self, occs: Sequence[_AuthorOcc], coauthors: dict[Ref, CoAuthors]) -> None:
         super().__init__(o.ref for o in occs)
-        self.names: dict[Ref, set[Name]] = {o.ref: {o.parsed} for o in occs}
+        # a tuple until the set is first joined (a one-name set would be 216 bytes a slot)
+        self.names: dict[Ref, tuple[Name] | set[Name]] = {o.ref: (o.parsed,) for o in occs}
         self.coauthors = coauthors  # a root's set is copied before its first change
         self._owned: set[Ref] = set()
         self.why: dict[Ref, set[str]] = defaultdict(set)
@@ -107,7 +111,10 @@ class _Clusters(UnionFind[Ref]):
         if joined is None:
             return False
         ra, rb = joined
-        self.names[ra] |= self.names.pop(rb)
+        names = self.names[ra]
+        if isinstance(names, tuple):
+            names = self.names[ra] = set(names)
+        names.update(self.names.pop(rb))
         theirs_ids = self.ids.pop(rb, None)
         if theirs_ids:
             mine_ids = self.ids.setdefault(ra, {})
@@ -122,7 +129,8 @@ class _Clusters(UnionFind[Ref]):
         if ra not in self._owned:
             mine = set(mine)
             self._owned.add(ra)
-        mine |= theirs
+        assert isinstance(mine, set)
+        mine.update(theirs)
         self.coauthors[ra] = mine
         self.why[ra] |= self.why.pop(rb, set()) | {why}
         return True
@@ -143,11 +151,13 @@ def _typo(a: Name, b: Name) -> bool:
 def _occurrences(papers: Sequence[Paper], cluster_of: Mapping[str, str]) -> list[_AuthorOcc]:
     occs = []
     for paper in papers:
+        rid = paper.id  # one string for all its slots: they are the keys of person_of
+        key = cluster_of.get(rid, rid)
         for position, author in enumerate(paper.authors, start=1):
             occs.append(
                 _AuthorOcc(
-                    (paper.id, position),
-                    cluster_of.get(paper.id, paper.id),
+                    (rid, position),
+                    key,
                     author.name,
                     parse(author.name),
                     author,
@@ -177,15 +187,22 @@ def resolve_people(
         blocks[umlaut_folded(occ.parsed.surname)].append(occ)
     for surname in sorted(blocks):
         _link_block(blocks[surname], sets, ctx)
+    decisions = ctx.decisions
+    # what only the linking needs goes before the result is made: the topic vectors,
+    # co-author keys and names of every slot would otherwise be its peak
+    del blocks, ctx, coauthors
+    sets.names.clear()
+    sets.coauthors.clear()
+    sets.ids.clear()
     result = _result(occs, sets)
-    result.decisions = ctx.decisions
+    result.decisions = decisions
     return result
 
 
 class _Context:
     """The evidence of every slot, built only for the names that need it."""
 
-    def __init__(self, occs: Sequence[_AuthorOcc], coauthors: dict[Ref, set[str]]) -> None:
+    def __init__(self, occs: Sequence[_AuthorOcc], coauthors: dict[Ref, CoAuthors]) -> None:
         self.coauthors = coauthors
         self.decisions: dict[str, list[dict[str, Any]]] = {}
         self._occs = occs
@@ -312,19 +329,22 @@ def _key(occ: _AuthorOcc) -> str:
     return f"{occ.parsed.first_initial} {occ.parsed.surname}"
 
 
-def _coauthor_keys(occs: Sequence[_AuthorOcc]) -> dict[Ref, set[str]]:
-    """For each slot, the surname+initial keys of the other authors of the same paper."""
-    by_paper: dict[str, set[tuple[Ref, str]]] = defaultdict(set)
+def _coauthor_keys(occs: Sequence[_AuthorOcc]) -> dict[Ref, CoAuthors]:
+    """For each slot, the surname+initial keys of the other authors of the same paper
+    (distinct, in a tuple: 282,523 sets took 168 MB at 100K papers)."""
+    by_paper: dict[str, list[_AuthorOcc]] = defaultdict(list)
     for occ in occs:
-        by_paper[occ.paper].add((occ.ref, f"{occ.parsed.first_initial} {occ.parsed.surname}"))
-    out: dict[Ref, set[str]] = {}
-    for occ in occs:
-        team = by_paper[occ.paper]
+        by_paper[occ.paper].append(occ)
+    out: dict[Ref, CoAuthors] = {}
+    for team in by_paper.values():
         if len(team) > MAX_TEAM:
-            out[occ.ref] = set()
+            for occ in team:
+                out[occ.ref] = ()
             continue
-        mine = f"{occ.parsed.first_initial} {occ.parsed.surname}"
-        out[occ.ref] = {k for r, k in team if k != mine}
+        keys = [_key(occ) for occ in team]
+        distinct = tuple(dict.fromkeys(keys))
+        for occ, mine in zip(team, keys, strict=True):
+            out[occ.ref] = tuple(k for k in distinct if k != mine)
     return out
 
 
@@ -368,7 +388,7 @@ def _link_block(block: list[_AuthorOcc], sets: _Clusters, ctx: _Context) -> None
             if len(roots) == 1 and sets.consistent(roots[0], occ.ref):
                 sets.link(roots[0], occ.ref, "initials")
                 continue
-            shared = [r for r in roots if coauthors[occ.ref] & sets.coauthors[sets.find(r)]]
+            shared = [r for r in roots if _shared(coauthors[occ.ref], sets.coauthors[sets.find(r)])]
             if len(shared) == 1:
                 sets.link(shared[0], occ.ref, "initials+coauthors")
             else:
@@ -382,7 +402,7 @@ def _link_block(block: list[_AuthorOcc], sets: _Clusters, ctx: _Context) -> None
         rx, ry = sets.find(x.ref), sets.find(y.ref)
         if rx == ry or not _typo(x.parsed, y.parsed):
             continue
-        common = sets.coauthors[rx] & sets.coauthors[ry]
+        common = _common(sets.coauthors[rx], sets.coauthors[ry])
         if len(common) >= TYPO_SHARED_COAUTHORS and sets.consistent(x.ref, y.ref):
             sets.link(x.ref, y.ref, "typo+coauthors")
 
@@ -469,6 +489,20 @@ def _link_same_name(group: list[_AuthorOcc], sets: _Clusters, ctx: _Context) -> 
                     f'(kg explain person "{group[0].name}")'
                 ),
             )
+
+
+def _shared(a: CoAuthors, b: CoAuthors) -> bool:
+    """The two have a co-author key in common."""
+    if isinstance(a, tuple):
+        a, b = b, a
+    return not (a if isinstance(a, set) else set(a)).isdisjoint(b)
+
+
+def _common(a: CoAuthors, b: CoAuthors) -> set[str]:
+    """The co-author keys the two have in common (``a & b``, neither copied when a set)."""
+    if isinstance(a, tuple):
+        a, b = b, a
+    return (a if isinstance(a, set) else set(a)).intersection(b)
 
 
 def _deletions(word: str) -> set[str]:

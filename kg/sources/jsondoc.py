@@ -100,9 +100,9 @@ def json_lines(source: SourceFile) -> Iterator[tuple[SourceRef, dict[str, Any]] 
     """Each non-blank line's JSON object with where it stands, or a problem for that line.
 
     A line that is not JSON, or JSON that is not an object, is a problem (the line is
-    skipped); the other lines are still read.
+    skipped); the other lines are still read.  The file is streamed, never held whole.
     """
-    for number, line in enumerate(source.text.split("\n"), start=1):
+    for number, line in enumerate(source.iter_lines(), start=1):
         if not line.strip():
             continue
         where = SourceRef(source.name, number)

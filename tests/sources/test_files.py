@@ -95,3 +95,36 @@ def test_a_pipe_of_text_is_read_like_a_file(tmp_path: Path) -> None:
 
     threading.Thread(target=feed, daemon=True).start()
     assert load(fifo).text == data
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 1 << 20])
+@pytest.mark.parametrize("pad", [0, 65534, 65535])
+@pytest.mark.parametrize(
+    ("tail", "encoding"),
+    [
+        ('{"a": 1}\r\n{"b": "é€😀"}\r\rlast', "utf-8"),
+        ("one\r\ntwo\n", "utf-8-sig"),
+        ("Schölkopf\r\n😀\n", "utf-16"),
+        ("x\r", "utf-8"),
+    ],
+)
+def test_a_streamed_file_reads_as_its_whole_text(
+    tail: str, encoding: str, pad: int, block: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checked a block at a time (a CR at a block's end held back) and streamed line by
+    line, a file gives the head, lines and hash its whole decoded text would, whatever
+    falls on the edge of its first 64 KiB."""
+    import hashlib
+
+    from kg.sources import files
+
+    monkeypatch.setattr(files, "_BLOCK", block)
+    data = ("p" * (pad // 2 if encoding == "utf-16" else pad) + tail).encode(encoding)
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(data)
+    text = decode(data, "f.jsonl")
+    source = load(path)
+    assert source.head == text[:65536]
+    assert list(source.iter_lines()) == text.split("\n")
+    assert source.sha256() == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    assert source.text == text
