@@ -565,15 +565,13 @@ def write_build(
             del corpus, quads  # what follows reads quads, not records
             if step:
                 step("writing papers.jsonl")
-            # the paper table's quads and the search index's, read back from graph.nq once
-            # the records are gone, so the two never share memory
-            table = papers_export.QuadIndex.of_nquads(
-                stage / "graph.nq", (*papers_export.PATTERNS, *searchindex.PATTERNS)
-            )
+            # the paper table's quads, read back from graph.nq once the records are gone
+            table = papers_export.QuadIndex.of_nquads(stage / "graph.nq", papers_export.PATTERNS)
             papers_export.write_jsonl(table, stage / "papers.jsonl")
-            # from every quad of the build, so --add/--remove and shards give the same index
-            searchindex.write(stage / searchindex.FILE, table)
             del table
+            # from every quad of the build, so --add/--remove and shards give the same index;
+            # streamed from graph.nq, in memory that does not grow with the quads
+            searchindex.write_nquads(stage / searchindex.FILE, stage / "graph.nq", minter.base)
         except BaseException:
             if written.loader is not None:
                 written.loader.stop()  # before the staging directory goes
