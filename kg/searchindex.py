@@ -384,7 +384,7 @@ def _write_docs(path: Path, docs: Iterable[Doc]) -> IndexInfo:
                     rows[doc.kind] += 1
                     _insert(db, i, doc)
                 db.execute("INSERT INTO fts(fts) VALUES('optimize')")
-            db.execute("VACUUM")
+            _vacuum(db, path.parent)
         finally:
             db.close()
         os.fsync(fd)
@@ -396,6 +396,23 @@ def _write_docs(path: Path, docs: Iterable[Doc]) -> IndexInfo:
     finally:
         os.close(fd)
     return IndexInfo(rows, path.stat().st_size)
+
+
+def _vacuum(db: sqlite3.Connection, folder: Path) -> None:
+    """VACUUM ``db`` through a temporary copy on disk in ``folder``: in memory, the copy
+    would take as much memory as the index (0.5 GB at 1M papers).  The bytes are the same
+    either way.  SQLite's temporary folder is one for the process, so it is set back."""
+    before = db.execute("PRAGMA temp_store_directory").fetchall()
+    db.execute("PRAGMA temp_store=FILE")
+    db.execute("PRAGMA temp_store_directory = " + _quote(str(folder)))
+    try:
+        db.execute("VACUUM")
+    finally:
+        db.execute("PRAGMA temp_store_directory = " + _quote(before[0][0] if before else ""))
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _insert(db: sqlite3.Connection, i: int, doc: Doc) -> None:
@@ -536,8 +553,9 @@ def search_in(
 
 # ---------------------------------------------------------------- from graph.nq, streamed
 
-#: Lines of graph.nq parsed at a time, and staged rows written at a time.
-_BATCH = 50_000
+#: Lines of graph.nq parsed at a time, and staged rows written or read at a time.
+_BATCH = 20_000
+_ROWS = 5_000
 _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
 _CLASS_IRIS = frozenset(c.value for c in _CLASSES)
 _LINK_IRIS = frozenset(p.value for p in CONCEPT_LINKS)
@@ -623,7 +641,7 @@ class _Stream:
         self.rdfs: dict[str, str] = {}  # the first rdfs:label of each node but papers
         self.cited: defaultdict[str, int] = defaultdict(int)
         self.counts: dict[str, defaultdict[str, int]] = {k: defaultdict(int) for k in KINDS}
-        self.written: dict[str, set[str]] = {}
+        self.written: dict[str, str | set[str]] = {}  # a name, or a set of them
         self.groups: dict[bytes, dict[str, _Slot]] = {}  # slots of papers not yet read
         self.rows: list[tuple[int, str, str, str, str, str]] = []
         self._node: tuple[str, bytes, dict[str, list[Any]]] | None = None
@@ -695,9 +713,7 @@ class _Stream:
         authors = _values(quads, V.AUTHOR)
         author = authors[0] if authors else None
         if author is not None:
-            written = _values(quads, V.NAME_AS_WRITTEN)
-            if written:
-                self.written.setdefault(author, set()).update(written)
+            self._written(author, _values(quads, V.NAME_AS_WRITTEN))
         positions = _values(quads, V.POSITION)
         position = int(positions[0]) if positions and positions[0].isdigit() else None
         orgs = set(_values(quads, V.AFFILIATION))
@@ -790,6 +806,18 @@ class _Stream:
         ]
         self._stage("paper", s, label, names, "" if names else start, json.dumps(extra))
 
+    def _written(self, person: str, names: list[str]) -> None:
+        """Add ``names`` to the names ``person`` is written as (most have one)."""
+        if not names:
+            return
+        had = self.written.get(person)
+        if had is None and len(names) == 1:
+            self.written[person] = names[0]
+        elif isinstance(had, set):
+            had.update(names)
+        else:
+            self.written[person] = {*names, *([had] if had is not None else [])}
+
     def _close(self, token: bytes) -> None:
         """A paper's slots are all read: the affiliations of those it has not claimed
         count for the slots themselves (as :func:`documents` counts them)."""
@@ -801,7 +829,7 @@ class _Stream:
         self, kind: str, iri: str, label: str, names: list[str], body: str, extra: str
     ) -> None:
         self.rows.append((_KIND_ORDER[kind], iri, label, json.dumps(names), body, extra))
-        if len(self.rows) >= _BATCH:
+        if len(self.rows) >= _ROWS:
             self._flush()
 
     def _flush(self) -> None:
@@ -825,7 +853,7 @@ class _Stream:
             rows = db.execute(
                 "SELECT rowid, kind, iri, label, names, body, extra FROM staged "
                 "WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                (last, _BATCH),
+                (last, _ROWS),
             ).fetchall()
             if not rows:
                 break
@@ -853,7 +881,8 @@ class _Stream:
             return " · ".join(f for f in facts if f), self.cited.get(iri, 0), names
         n = self.counts[kind].get(iri, 0)
         if kind == "person":
-            written = sorted(self.written.get(iri, ()))
+            found = self.written.get(iri, ())
+            written = [found] if isinstance(found, str) else sorted(found)
             variants = _dedupe([label, *json.loads(names), *written])
             others = [v for v in variants[1:] if _key(v) != _key(label)]
             detail = _count(n, "paper") + (f" · also {', '.join(others[:3])}" if others else "")
