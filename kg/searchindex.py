@@ -1,9 +1,10 @@
 """Full-text search over a build: an SQLite FTS5 index written beside the store.
 
-A build writes ``DIR/search.sqlite`` (:func:`write`) from the quads it collects for the
-paper table as the graph streams by (:data:`PATTERNS`; an old build's store can be scanned
-for them instead); :func:`search` answers a query from it.  What is indexed, one row per
-node:
+A build writes ``DIR/search.sqlite`` from its sorted ``graph.nq``, read once
+(:func:`write_nquads`: its memory grows with the people, concepts, venues and
+organizations, not with the quads; 117 MB at 100K papers); :func:`write` writes the same
+index from a store (the quads of :data:`PATTERNS`, all in memory); :func:`search` answers
+a query from it.  What is indexed, one row per node:
 
 - papers by title (every title a source gives; a paper without one by the start of its
   abstract, at a lower weight).  Abstracts are not indexed: at 100K papers they made the
