@@ -43,7 +43,7 @@ from kg.corpus import Corpus, Extracted, LoadedSource
 from kg.errors import InputError, UsageError
 from kg.export import papers as papers_export
 from kg.export import rdf
-from kg.export.quadindex import PaperRanges, QuadIndex
+from kg.export.quadindex import PaperRanges
 from kg.extract import AUTO, Text, model_name
 from kg.extract import cache as extract_cache
 from kg.extract import extract as extract_texts
@@ -566,16 +566,15 @@ def write_build(
             if step:
                 step("writing papers.jsonl")
             # the paper table and the search index are read back from graph.nq once the
-            # records are gone, so the two never share memory; the table a range of papers
-            # at a time
+            # records are gone, so they never share memory with them; neither holds the
+            # whole graph: the table reads a range of papers at a time
             papers_export.write_jsonl(
                 PaperRanges(stage / "graph.nq", papers_export.PATTERNS, minter.paper_prefix),
                 stage / "papers.jsonl",
             )
-            # from every quad of the build, so --add/--remove and shards give the same index
-            table = QuadIndex.of_nquads(stage / "graph.nq", searchindex.PATTERNS)
-            searchindex.write(stage / searchindex.FILE, table)
-            del table
+            # from every quad of the build, so --add/--remove and shards give the same index;
+            # streamed from graph.nq, in memory that does not grow with the quads
+            searchindex.write_nquads(stage / searchindex.FILE, stage / "graph.nq", minter.base)
         except BaseException:
             if written.loader is not None:
                 written.loader.stop()  # before the staging directory goes

@@ -1,9 +1,10 @@
 """Full-text search over a build: an SQLite FTS5 index written beside the store.
 
-A build writes ``DIR/search.sqlite`` (:func:`write`) from the quads it collects for the
-paper table as the graph streams by (:data:`PATTERNS`; an old build's store can be scanned
-for them instead); :func:`search` answers a query from it.  What is indexed, one row per
-node:
+A build writes ``DIR/search.sqlite`` from its sorted ``graph.nq``, read once
+(:func:`write_nquads`: its memory grows with the people, concepts, venues and
+organizations, not with the quads; 117 MB at 100K papers); :func:`write` writes the same
+index from a store (the quads of :data:`PATTERNS`, all in memory); :func:`search` answers
+a query from it.  What is indexed, one row per node:
 
 - papers by title (every title a source gives; a paper without one by the start of its
   abstract, at a lower weight).  Abstracts are not indexed: at 100K papers they made the
@@ -30,6 +31,7 @@ quote or column filter in a query means anything; a query of punctuation finds n
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import os
 import re
@@ -357,9 +359,15 @@ INSERT INTO fts(fts, rank) VALUES('rank', 'bm25({", ".join(map(str, WEIGHTS))})'
 def write(path: Path, graph: ox.Store | QuadIndex) -> IndexInfo:
     """Write the search index of ``graph`` (a store, or the quads of :data:`PATTERNS` a
     build collected) to ``path``: a temporary file renamed over it when complete, so
-    ``path`` always holds a whole index."""
+    ``path`` always holds a whole index.  It holds the graph's quads of :data:`PATTERNS`
+    in memory; a build writes the same index from its ``graph.nq`` in bounded memory
+    (:func:`write_nquads`)."""
     ix = graph if isinstance(graph, QuadIndex) else QuadIndex.of_store(graph, PATTERNS)
-    docs = documents(ix)
+    return _write_docs(path, documents(ix))
+
+
+def _write_docs(path: Path, docs: Iterable[Doc]) -> IndexInfo:
+    """Write ``docs`` (in the order the index stores them) as the index at ``path``."""
     fd, tmp = temp_beside(path)
     rows: dict[str, int] = dict.fromkeys(KINDS, 0)
     try:
@@ -377,7 +385,7 @@ def write(path: Path, graph: ox.Store | QuadIndex) -> IndexInfo:
                     rows[doc.kind] += 1
                     _insert(db, i, doc)
                 db.execute("INSERT INTO fts(fts) VALUES('optimize')")
-            db.execute("VACUUM")
+            _vacuum(db, path.parent)
         finally:
             db.close()
         os.fsync(fd)
@@ -389,6 +397,23 @@ def write(path: Path, graph: ox.Store | QuadIndex) -> IndexInfo:
     finally:
         os.close(fd)
     return IndexInfo(rows, path.stat().st_size)
+
+
+def _vacuum(db: sqlite3.Connection, folder: Path) -> None:
+    """VACUUM ``db`` through a temporary copy on disk in ``folder``: in memory, the copy
+    would take as much memory as the index (0.5 GB at 1M papers).  The bytes are the same
+    either way.  SQLite's temporary folder is one for the process, so it is set back."""
+    before = db.execute("PRAGMA temp_store_directory").fetchall()
+    db.execute("PRAGMA temp_store=FILE")
+    db.execute("PRAGMA temp_store_directory = " + _quote(str(folder)))
+    try:
+        db.execute("VACUUM")
+    finally:
+        db.execute("PRAGMA temp_store_directory = " + _quote(before[0][0] if before else ""))
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _insert(db: sqlite3.Connection, i: int, doc: Doc) -> None:
@@ -525,3 +550,346 @@ def search_in(
         hits.append((i not in exact, -score, iri, Hit(iri, kind, label, detail, round(score, 4))))
     hits.sort(key=lambda h: h[:3])
     return [h[3] for h in hits[:limit]]
+
+
+# ---------------------------------------------------------------- from graph.nq, streamed
+
+#: Lines of graph.nq parsed at a time, and staged rows written or read at a time.
+_BATCH = 20_000
+_ROWS = 5_000
+_KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
+_CLASS_IRIS = frozenset(c.value for c in _CLASSES)
+_LINK_IRIS = frozenset(p.value for p in CONCEPT_LINKS)
+_ROLES = (("method", V.METHOD.value), ("dataset", V.DATASET.value), ("task", V.TASK.value))
+_NO_POSITION = 1 << 30
+_STAGE = """
+PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-16384;
+CREATE TABLE staged(kind INTEGER NOT NULL, iri TEXT NOT NULL, label TEXT NOT NULL,
+    names TEXT NOT NULL, body TEXT NOT NULL, extra TEXT NOT NULL);
+CREATE TABLE docs(neg INTEGER NOT NULL, kind INTEGER NOT NULL, iri TEXT NOT NULL,
+    label TEXT NOT NULL, names TEXT NOT NULL, body TEXT NOT NULL, detail TEXT NOT NULL,
+    PRIMARY KEY(neg, kind, iri)) WITHOUT ROWID;
+"""
+
+
+def write_nquads(path: Path, nquads: Path, base: str) -> IndexInfo:
+    """Write the index :func:`write` writes of a build's graph to ``path``, from the
+    build's sorted ``graph.nq`` (IRIs minted under ``base``), in memory that grows with
+    the number of people, concepts, venues and organizations but not with the quads.
+
+    The nodes' documents are staged in an SQLite file beside ``path`` and sorted there.
+    A file not laid out as a build writes it is indexed by :func:`write` instead.
+    """
+    fd, stage = temp_beside(path)
+    try:
+        db = sqlite3.connect(stage)
+        try:
+            db.executescript(_STAGE)
+            stream = _Stream(db, base)
+            try:
+                stream.read(nquads)
+            except _Unstreamable:
+                db.close()
+                return write(path, QuadIndex.of_nquads(nquads, PATTERNS))
+            return _write_docs(path, stream.docs())
+        finally:
+            db.close()
+    finally:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(stage)
+
+
+class _Unstreamable(Exception):
+    """graph.nq is not laid out as a build writes it: not sorted, or an authorship slot
+    that is not under its paper's IRI."""
+
+
+@dataclass(slots=True)
+class _Slot:
+    """What an authorship slot gives its paper: position, author and affiliations."""
+
+    position: int | None
+    author: str | None
+    orgs: set[str]
+
+
+def _values(quads: dict[str, list[Any]], predicate: ox.NamedNode) -> list[str]:
+    return sorted({t.value for t in quads.get(predicate.value, ())})
+
+
+def _dedupe(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+class _Stream:
+    """The documents of :func:`documents` from a sorted graph.nq, read once.
+
+    :meth:`read` gathers each node's quads (consecutive lines of the sorted file), stages
+    what its document needs of them in an SQLite table, and keeps in memory only the
+    tables a document needs of other nodes: the first label of each author and venue,
+    each person's written names, the paper counts of people, concepts, venues and
+    organizations, and the citation counts.  A paper's authorship slots
+    (``paper/KEY/author/...``) sort just before the paper's own lines, so a paper waits
+    only for its slots.  :meth:`docs` completes each staged node with the tables, sorts
+    the documents on disk and yields them in the index's order.
+    """
+
+    def __init__(self, db: sqlite3.Connection, base: str) -> None:
+        self.db = db
+        self.region = base + "paper/"
+        self.pref: dict[str, str] = {}  # the first prefLabel of each node that has one
+        self.rdfs: dict[str, str] = {}  # the first rdfs:label of each node but papers
+        self.cited: defaultdict[str, int] = defaultdict(int)
+        self.counts: dict[str, defaultdict[str, int]] = {k: defaultdict(int) for k in KINDS}
+        self.written: dict[str, str | set[str]] = {}  # a name, or a set of them
+        self.groups: dict[bytes, dict[str, _Slot]] = {}  # slots of papers not yet read
+        self.rows: list[tuple[int, str, str, str, str, str]] = []
+        self._node: tuple[str, bytes, dict[str, list[Any]]] | None = None
+        self._previous = b""
+
+    def read(self, path: Path) -> None:
+        wanted = {b"<" + p.encode() + b">" for p, _ in PATTERNS}
+        lines: list[bytes] = []
+        with path.open("rb") as handle:
+            for line in handle:
+                if line.split(b" ", 2)[1] in wanted:
+                    lines.append(line)
+                    if len(lines) >= _BATCH:
+                        self._parse(lines)
+                        lines.clear()
+        self._parse(lines)
+        if self._node is not None:
+            self._take(*self._node)
+        for token in list(self.groups):
+            self._close(token)
+        self._flush()
+
+    def _parse(self, lines: list[bytes]) -> None:
+        """Gather the quads of ``lines`` by subject; the last subject's may go on in the
+        next lines."""
+        if not lines:
+            return
+        previous, node = self._previous, self._node
+        type_iri, classes = V.TYPE.value, _CLASS_IRIS
+        quads = ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS)
+        for line, q in zip(lines, quads, strict=True):
+            if line < previous:
+                raise _Unstreamable("graph.nq is not sorted")
+            previous = line
+            if isinstance(q.graph_name, ox.DefaultGraph):
+                continue
+            p, o = q.predicate.value, q.object
+            if p == type_iri and o.value not in classes:
+                continue
+            s = q.subject.value  # type: ignore[union-attr]
+            if node is None or node[0] != s:
+                if node is not None:
+                    self._take(*node)
+                node = (s, line, {})
+            node[2].setdefault(p, []).append(o)
+        self._previous, self._node = previous, node
+
+    # ------------------------------------------------------------ one node
+
+    def _take(self, s: str, line: bytes, quads: dict[str, list[Any]]) -> None:
+        """Stage the documents of node ``s`` (``line`` is its first) and count what its
+        quads add to others'."""
+        for token in [t for t in self.groups if line[: len(t)] > t]:
+            self._close(token)  # every line of that paper and its slots is behind
+        types = {t.value for t in quads.get(V.TYPE.value, ())}
+        pref = _values(quads, V.PREF_LABEL)
+        rdfs = _values(quads, V.LABEL)
+        if pref:
+            self.pref[s] = pref[0]
+        if rdfs and V.PAPER.value not in types:
+            self.rdfs[s] = rdfs[0]
+        for cited in _values(quads, V.CITES):
+            self.cited[cited] += 1
+        counts = self.counts
+        for concept in {t.value for p in _LINK_IRIS for t in quads.get(p, ())}:
+            counts["concept"][concept] += 1
+        for venue in _values(quads, V.VENUE_P):
+            counts["venue"][venue] += 1
+        authors = _values(quads, V.AUTHOR)
+        author = authors[0] if authors else None
+        if author is not None:
+            self._written(author, _values(quads, V.NAME_AS_WRITTEN))
+        positions = _values(quads, V.POSITION)
+        position = int(positions[0]) if positions and positions[0].isdigit() else None
+        orgs = set(_values(quads, V.AFFILIATION))
+
+        slots = [t.value for t in quads.get(V.HAS_AUTHORSHIP.value, ())]
+        claimed: dict[str, _Slot] = {}
+        if s.startswith(self.region):
+            key, below, _ = s[len(self.region) :].partition("/")
+            token = b"<" + (self.region + key).encode() + b">"
+            if not line.startswith(b"<" + s.encode() + b"> "):
+                raise _Unstreamable(f"{s} is not written as is in graph.nq")
+            group = self.groups.setdefault(token, {})
+            if below:  # a slot, or another node under a paper
+                if slots:
+                    raise _Unstreamable(f"{s} has authorships but is not a paper")
+                if author is not None or position is not None or orgs:
+                    group[s] = _Slot(position, author, orgs)
+            else:  # the paper (or a node in its place): its slots are all read
+                for slot in slots:
+                    if not slot.startswith(s + "/"):
+                        raise _Unstreamable(f"the authorship {slot} is not under {s}")
+                    if slot in group:
+                        claimed[slot] = group.pop(slot)
+                people = {c.author for c in claimed.values() if c.author is not None}
+                for person in people:
+                    counts["person"][person] += 1
+                orgs = orgs.union(*(c.orgs for c in claimed.values()))
+                for org in orgs:
+                    counts["organization"][org] += 1
+                self._close(token)
+        else:
+            if slots:
+                raise _Unstreamable(f"{s} has authorships but is not under {self.region}")
+            for org in orgs:
+                counts["organization"][org] += 1
+
+        if V.PAPER.value in types:
+            self._paper(s, quads, rdfs, slots, claimed)
+        if V.PERSON.value in types:
+            foaf = _values(quads, V.FOAF_NAME)
+            label = (pref or foaf or [_local(s)])[0]
+            self._stage("person", s, label, foaf, "", "")
+        if V.CONCEPT.value in types:
+            alt = _values(quads, V.ALT_LABEL)
+            label = (pref or alt or [_local(s)])[0]
+            roles = ", ".join(role for role, cls in _ROLES if cls in types)
+            self._stage("concept", s, label, _dedupe([label, *alt]), "", roles)
+        if V.VENUE.value in types:
+            label = (rdfs or [_local(s)])[0]
+            self._stage("venue", s, label, [label], "", "")
+        if V.ORGANIZATION.value in types:
+            alt = _values(quads, V.ALT_LABEL)
+            label = (pref or alt or [_local(s)])[0]
+            country = _values(quads, V.COUNTRY)[:1]
+            self._stage("organization", s, label, _dedupe([label, *alt]), "", json.dumps(country))
+
+    def _paper(
+        self,
+        s: str,
+        quads: dict[str, list[Any]],
+        rdfs: list[str],
+        slots: list[str],
+        claimed: dict[str, _Slot],
+    ) -> None:
+        titles = _values(quads, V.TITLE)
+        names = _dedupe(rdfs + titles)
+        abstract = ""  # the longest, of a paper without a title
+        if not titles and not rdfs:
+            abstract = max(_values(quads, V.ABSTRACT), key=lambda v: (len(v), v), default="")
+        start = _short(abstract, 200)
+        label = names[0] if names else (start or _local(s))
+
+        def position(slot: str) -> tuple[int, str]:
+            found = claimed.get(slot)
+            at = found.position if found is not None else None
+            return (_NO_POSITION if at is None else at, slot)
+
+        authors = []
+        for slot in sorted(slots, key=position):
+            found = claimed.get(slot)
+            authors.append(found.author or "" if found is not None else "")
+        venues = _values(quads, V.VENUE_P)
+        years = _values(quads, V.YEAR)
+        extra = [
+            authors,
+            venues[0] if venues else None,
+            years[0] if years else "",
+            _values(quads, V.DECISION)[:1],
+            bool(rdfs),
+        ]
+        self._stage("paper", s, label, names, "" if names else start, json.dumps(extra))
+
+    def _written(self, person: str, names: list[str]) -> None:
+        """Add ``names`` to the names ``person`` is written as (most have one)."""
+        if not names:
+            return
+        had = self.written.get(person)
+        if had is None and len(names) == 1:
+            self.written[person] = names[0]
+        elif isinstance(had, set):
+            had.update(names)
+        else:
+            self.written[person] = {*names, *([had] if had is not None else [])}
+
+    def _close(self, token: bytes) -> None:
+        """A paper's slots are all read: the affiliations of those it has not claimed
+        count for the slots themselves (as :func:`documents` counts them)."""
+        for slot in self.groups.pop(token).values():
+            for org in slot.orgs:
+                self.counts["organization"][org] += 1
+
+    def _stage(
+        self, kind: str, iri: str, label: str, names: list[str], body: str, extra: str
+    ) -> None:
+        self.rows.append((_KIND_ORDER[kind], iri, label, json.dumps(names), body, extra))
+        if len(self.rows) >= _ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.db.executemany("INSERT INTO staged VALUES (?, ?, ?, ?, ?, ?)", self.rows)
+        self.rows.clear()
+
+    # ------------------------------------------------------------ the documents
+
+    def docs(self) -> Iterator[Doc]:
+        """The staged nodes' documents in the index's order (:func:`documents`)."""
+        db = self.db
+        missing = {v for v in self.counts["venue"] if v not in self.rdfs}
+        if missing:  # a venue with no label, or one that is a paper: look for papers
+            for iri, names, extra in db.execute(
+                "SELECT iri, names, extra FROM staged WHERE kind = ?", (_KIND_ORDER["paper"],)
+            ):
+                if iri in missing and json.loads(extra)[4]:
+                    self.rdfs[iri] = json.loads(names)[0]
+        last = 0
+        while True:
+            rows = db.execute(
+                "SELECT rowid, kind, iri, label, names, body, extra FROM staged "
+                "WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                (last, _ROWS),
+            ).fetchall()
+            if not rows:
+                break
+            last = rows[-1][0]
+            done = []
+            for _, kind, iri, label, names, body, extra in rows:
+                detail, n, names = self._complete(KINDS[kind], iri, label, names, extra)
+                done.append((-n, kind, iri, label, names, body, detail))
+            db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", done)
+        for neg, kind, iri, label, names, body, detail in db.execute(
+            "SELECT * FROM docs ORDER BY neg, kind, iri"
+        ):
+            yield Doc(iri, KINDS[kind], label, tuple(json.loads(names)), body, detail, -neg)
+
+    def _complete(
+        self, kind: str, iri: str, label: str, names: str, extra: str
+    ) -> tuple[str, int, str]:
+        """A staged node's detail, paper count and names, from the global tables."""
+        if kind == "paper":
+            authors, venue, year, decision, _ = json.loads(extra)
+            people = [p for p in (self.pref.get(a, "") for a in authors) if p]
+            who = ", ".join(people[:3]) + (" et al." if len(people) > 3 else "")
+            named = self.rdfs.get(venue, "") if venue is not None else ""
+            facts = [named or year, *decision, who]
+            return " · ".join(f for f in facts if f), self.cited.get(iri, 0), names
+        n = self.counts[kind].get(iri, 0)
+        if kind == "person":
+            found = self.written.get(iri, ())
+            written = [found] if isinstance(found, str) else sorted(found)
+            variants = _dedupe([label, *json.loads(names), *written])
+            others = [v for v in variants[1:] if _key(v) != _key(label)]
+            detail = _count(n, "paper") + (f" · also {', '.join(others[:3])}" if others else "")
+            return detail, n, json.dumps(variants)
+        if kind == "concept":
+            return " · ".join([extra, _count(n, "paper")]).lstrip(" ·"), n, names
+        if kind == "venue":
+            return _count(n, "paper"), n, names
+        return " · ".join([_count(n, "paper"), *json.loads(extra)]), n, names

@@ -210,3 +210,147 @@ def test_the_index_is_written_again_whole(built: Path, tmp_path: Path) -> None:
     assert info.rows["paper"] == 1212
     assert info.rows["person"] > 2800
     assert [p.name for p in tmp_path.iterdir()] == [FILE]  # no temporary file left
+
+
+@pytest.mark.parametrize("fixture", ["built", "affiliated"])
+def test_graph_nq_streamed_gives_the_index_of_the_store(
+    fixture: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyoxigraph as ox
+
+    out: Path = request.getfixturevalue(fixture)  # the affiliated build has organizations
+    from_store = tmp_path / "store" / FILE
+    searchindex.write(from_store, ox.Store.read_only(str(out / "store")))
+    monkeypatch.setattr(searchindex, "write", None)  # no falling back to the whole index
+    info = searchindex.write_nquads(tmp_path / FILE, out / "graph.nq", BASE)
+    assert (tmp_path / FILE).read_bytes() == from_store.read_bytes()
+    assert all(info.rows[k] for k in ("paper", "person", "concept", "venue"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [FILE, "store"]  # no staging left
+
+
+def test_the_streamed_pass_keeps_no_table_of_papers(built: Path) -> None:
+    """Besides the staged documents (on disk), the stream holds the slots of at most a
+    paper or two, and tables of people, concepts, venues and citations, none of them
+    keyed by papers but the citation counts."""
+    import sqlite3
+
+    db = sqlite3.connect(":memory:")
+    db.executescript(searchindex._STAGE)
+    stream = searchindex._Stream(db, BASE)
+    take, open_groups = stream._take, []
+
+    def spy(*args: object) -> None:
+        take(*args)  # type: ignore[arg-type]
+        open_groups.append(len(stream.groups))
+
+    stream._take = spy  # type: ignore[method-assign]
+    stream.read(built / "graph.nq")
+    assert len(open_groups) > 10_000 and max(open_groups) <= 2 and not stream.groups
+    tables = [stream.pref, stream.rdfs, stream.written, *stream.counts.values()]
+    assert not [k for t in tables for k in t if k.startswith(BASE + "paper/")]
+    assert len(stream.pref) < 10_000 and len(stream.written) < 5_000
+    assert db.execute("SELECT count(*) FROM staged").fetchone()[0] > 9_000
+
+
+def test_a_graph_nq_not_laid_out_as_a_build_writes_it_is_indexed_whole(
+    built: Path, tmp_path: Path
+) -> None:
+    lines = (built / "graph.nq").read_bytes().splitlines(keepends=True)
+    shuffled = tmp_path / "graph.nq"
+    shuffled.write_bytes(b"".join(reversed(lines)))  # not sorted
+    searchindex.write_nquads(tmp_path / FILE, shuffled, BASE)
+    assert (tmp_path / FILE).read_bytes() == (built / FILE).read_bytes()
+
+
+def _edge_cases(slot_elsewhere: bool) -> list[object]:
+    """Quads on the edges of the streamed pass: paper keys that extend one another (so
+    their lines interleave), slots claimed by no paper, a slot's two positions, a paper
+    known by its abstract, a venue that is a paper, a venue with no label."""
+    import pyoxigraph as ox
+
+    from kg.graph import vocab as V
+
+    def n(local: str) -> ox.NamedNode:
+        return ox.NamedNode(BASE + local)
+
+    g1, g2 = n("source/one"), n("source/two")
+    quads: list[ox.Quad] = []
+
+    def add(s: ox.NamedNode, p: ox.NamedNode, o: object, g: ox.NamedNode = g1) -> None:
+        quads.append(ox.Quad(s, p, o, g))  # type: ignore[arg-type]
+
+    for key in ("k", "k0", "k-1", "k0/x", "kz"):  # k0/x: a paper under another (no slots)
+        paper = n(f"paper/{key}")
+        add(paper, V.TYPE, V.PAPER)
+        add(paper, V.TITLE, ox.Literal(f"On {key}"))
+        add(paper, V.VENUE_P, n("venue/v" if key != "kz" else "venue/nolabel"))
+        add(paper, V.CITES, n("paper/k"))
+        add(paper, V.CITES, n("paper/k"), g2)
+        add(paper, V.AUTHOR_KEYWORD, n("concept/c"))
+        if "/" in key:
+            continue
+        for i, person in enumerate(("ann", "bo", "cy", "di", "ann")):
+            slot = n(f"paper/{key}/author/{i}")
+            add(paper, V.HAS_AUTHORSHIP, slot)
+            add(slot, V.AUTHOR, n(f"person/{person}"))
+            add(slot, V.POSITION, ox.Literal(str(5 - i)))
+            add(slot, V.POSITION, ox.Literal(str(10 + i)), g2)
+            add(slot, V.NAME_AS_WRITTEN, ox.Literal(f"{person.upper()} {key}"))
+            add(slot, V.AFFILIATION, n("organization/o" if i % 2 else "organization/p"))
+        loose = n(f"paper/{key}/author/loose")  # no paper claims it
+        add(loose, V.AFFILIATION, n("organization/o"))
+        add(loose, V.AUTHOR, n("person/ann"))
+    other = n("paper/abs")
+    add(other, V.TYPE, V.PAPER)
+    add(other, V.ABSTRACT, ox.Literal("A paper with no title " * 20))
+    add(other, V.VENUE_P, n("paper/k"))  # a venue that is a paper
+    add(other, V.AFFILIATION, n("organization/p"))
+    slot = n("person/ann/slot") if slot_elsewhere else n("paper/abs/author/0")
+    add(other, V.HAS_AUTHORSHIP, slot)
+    add(slot, V.AUTHOR, n("person/bo"))
+    add(n("paper/k"), V.LABEL, ox.Literal("K, by its label"))
+    for person in ("ann", "bo", "cy", "di"):
+        add(n(f"person/{person}"), V.TYPE, V.PERSON)
+        add(n(f"person/{person}"), V.PREF_LABEL, ox.Literal(person.title()))
+        add(n(f"person/{person}"), V.FOAF_NAME, ox.Literal(f"{person} (foaf)"))
+    add(n("concept/c"), V.TYPE, V.CONCEPT)
+    add(n("concept/c"), V.TYPE, V.METHOD)
+    add(n("concept/c"), V.ALT_LABEL, ox.Literal("C"))
+    for venue in ("v", "nolabel"):
+        add(n(f"venue/{venue}"), V.TYPE, V.VENUE)
+    add(n("venue/v"), V.LABEL, ox.Literal("Venue V 2024"))
+    for org in ("o", "p"):
+        add(n(f"organization/{org}"), V.TYPE, V.ORGANIZATION)
+        add(n(f"organization/{org}"), V.PREF_LABEL, ox.Literal(f"Org {org}"))
+        add(n(f"organization/{org}"), V.COUNTRY, ox.Literal("NZ"))
+    return quads
+
+
+@pytest.mark.parametrize("slot_elsewhere", [False, True])
+def test_the_streamed_pass_on_the_edges(
+    slot_elsewhere: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyoxigraph as ox
+
+    quads = _edge_cases(slot_elsewhere)
+    store = ox.Store()
+    store.extend(quads)  # type: ignore[arg-type]
+    searchindex.write(tmp_path / "whole.sqlite", store)
+    lines = sorted({f"{q} .\n".encode() for q in quads})
+    (tmp_path / "graph.nq").write_bytes(b"".join(lines))
+    whole, fallen_back = searchindex.write, []
+
+    def write(*args: object) -> object:
+        fallen_back.append(args)
+        return whole(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(searchindex, "write", write)
+    searchindex.write_nquads(tmp_path / FILE, tmp_path / "graph.nq", BASE)
+    # laid out as a build writes it, it is streamed; a slot not under its paper is not
+    assert bool(fallen_back) == slot_elsewhere
+    assert (tmp_path / FILE).read_bytes() == (tmp_path / "whole.sqlite").read_bytes()
+    db = searchindex.open_index(tmp_path)
+    details = dict(db.execute("SELECT iri, detail FROM docs").fetchall())
+    db.close()
+    assert details[BASE + "organization/o"].startswith("8 papers")  # 4 papers, 4 loose slots
+    assert details[BASE + "paper/abs"].startswith("K, by its label")
