@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import json
 from collections import Counter
@@ -47,6 +48,7 @@ from kg.export.quadindex import PaperRanges
 from kg.extract import AUTO, Text, model_name
 from kg.extract import cache as extract_cache
 from kg.extract import extract as extract_texts
+from kg.extract import workers as pools
 from kg.extract.cache import CacheEntry, text_key
 from kg.graph import vocab as V
 from kg.graph.quads import build_quads
@@ -565,16 +567,7 @@ def write_build(
             del corpus, quads  # what follows reads quads, not records
             if step:
                 step("writing papers.jsonl")
-            # the paper table and the search index are read back from graph.nq once the
-            # records are gone, so they never share memory with them; neither holds the
-            # whole graph: the table reads a range of papers at a time
-            papers_export.write_jsonl(
-                PaperRanges(stage / "graph.nq", papers_export.PATTERNS, minter.paper_prefix),
-                stage / "papers.jsonl",
-            )
-            # from every quad of the build, so --add/--remove and shards give the same index;
-            # streamed from graph.nq, in memory that does not grow with the quads
-            searchindex.write_nquads(stage / searchindex.FILE, stage / "graph.nq", minter.base)
+            _write_tables(stage, minter, options.workers)
         except BaseException:
             if written.loader is not None:
                 written.loader.stop()  # before the staging directory goes
@@ -585,6 +578,34 @@ def write_build(
         _finish(stage, raw, minter, result, entries, specs, options)
         commit(out, stage)
     return result
+
+
+def _write_tables(stage: Path, minter: V.Minter, workers: int) -> None:
+    """The paper table and the search index, from ``stage``'s ``graph.nq``.
+
+    Both are read back from the file once the records are gone, so they never share
+    memory with them, and neither holds the whole graph (the table reads a range of
+    papers at a time, the index streams).  With ``workers`` > 1 the index is written by
+    a second process meanwhile (the two take about the same time).
+    """
+    nquads = stage / "graph.nq"
+    # from every quad of the build, so --add/--remove and shards give the same index
+    index = functools.partial(
+        searchindex.write_nquads, stage / searchindex.FILE, nquads, minter.base
+    )
+    table = PaperRanges(nquads, papers_export.PATTERNS, minter.paper_prefix)
+    if workers < 2:
+        papers_export.write_jsonl(table, stage / "papers.jsonl")
+        index()
+        return
+    with pools.pool(1, _ready) as pool:
+        writing = pool.submit(index)
+        papers_export.write_jsonl(table, stage / "papers.jsonl")
+        writing.result()
+
+
+def _ready() -> None:
+    """A worker that writes the search index needs nothing set up."""
 
 
 def _finish(
