@@ -4,8 +4,9 @@ For each N, a corpus of N papers (``bench/corpus.py``, cached in --workdir) is b
 ``kg.pipeline.build`` without extraction, with the workers ``kg build`` uses by default (2
 here: a second process writes the search index) (``--extract``: with it, 2 workers, small N
 only), then every saved query runs on the store.  Each measurement runs in its own fresh
-process, so the peak memory shown is that process's own (``ru_maxrss``) plus its worker's
-(twice the largest worker's with extraction), and nothing is warm from another one.
+process, so the peak memory shown is that process's and its workers' (see below; with
+extraction, its own ``ru_maxrss`` plus twice the largest worker's), and nothing is warm
+from another one.
 ``--no-baseline`` leaves rdflib out (no N-Triples export, no baseline, no rdflib
 queries), for N where it would take hours; its columns show "-" and the targets that need
 it are not checked.
@@ -14,8 +15,10 @@ What is timed:
 
 - kg build: wall time of ``build()``, cut into stages by its ``step`` messages (the time
   from one message to the next belongs to the first; messages kg does not announce yet get
-  rows of their own).  Each stage's peak is the largest resident memory (VmRSS, the build
-  process alone) sampled every 50 ms while it ran, and at its first and last message.
+  rows of their own).  Each stage's peak is the largest resident memory (VmRSS of the build
+  process plus its workers') sampled every 50 ms while it ran, and at its first and last
+  message; without extraction the build's peak is the larger of that and the process's
+  own ``ru_maxrss`` (a worker's ``ru_maxrss`` counts its parent's size when it forked).
 - rdflib baseline, what a user hand-rolls with the same triples: read the JSON lines with
   ``json`` (timed: "read"); make rdflib terms and ``Graph.add`` every triple of kg's
   N-Triples export into a plain ``rdflib.Graph()`` (timed: "graph"); serialise it as
@@ -191,23 +194,46 @@ def stage_peaks(
     return out
 
 
-def _rss_mb() -> float:
-    """This process's resident memory now (VmRSS), in MB."""
-    with open("/proc/self/status", encoding="ascii") as status:
+def _rss_mb(pid: str = "self") -> float:
+    """A process's resident memory now (VmRSS), in MB (this one's by default)."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
         for line in status:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
-    raise BenchError("no VmRSS in /proc/self/status")
+    raise BenchError(f"no VmRSS in /proc/{pid}/status")
+
+
+def _children() -> list[str]:
+    """The ids of this process's child processes now (the workers a build starts)."""
+    found = []
+    for task in Path("/proc/self/task").iterdir():
+        with contextlib.suppress(OSError):
+            found += (task / "children").read_text(encoding="ascii").split()
+    return found
+
+
+def _rss_with_workers_mb() -> float:
+    """This process's resident memory now plus its children's, in MB.
+
+    A child's own peak (``ru_maxrss``) cannot stand in: a spawned worker starts as a fork,
+    and the kernel keeps the parent's size at the fork as the child's peak.
+    """
+    total = _rss_mb()
+    for pid in _children():
+        with contextlib.suppress(OSError, BenchError):  # it may have ended meanwhile
+            total += _rss_mb(pid)
+    return total
 
 
 @contextlib.contextmanager
 def _sampling(samples: list[tuple[float, float]]) -> Iterator[None]:
-    """Append (time, resident MB) to ``samples`` every :data:`SAMPLE_S` in this block."""
+    """Append (time, resident MB of this process and its workers) to ``samples`` every
+    :data:`SAMPLE_S` in this block."""
     stop = threading.Event()
 
     def sample() -> None:
         while True:
-            samples.append((time.perf_counter(), _rss_mb()))
+            samples.append((time.perf_counter(), _rss_with_workers_mb()))
             if stop.wait(SAMPLE_S):
                 return
 
@@ -230,7 +256,7 @@ def _build(corpus: str, out: str, extract: bool) -> dict[str, Any]:
 
     def step(message: str) -> None:
         at = time.perf_counter()
-        samples.append((at, _rss_mb()))
+        samples.append((at, _rss_with_workers_mb()))
         marks.append((at, message))
 
     from kg.extract import default_workers
@@ -238,7 +264,7 @@ def _build(corpus: str, out: str, extract: bool) -> dict[str, Any]:
     # as `kg build` does; without extraction a second process writes the search index
     workers = 2 if extract else default_workers()
     started = time.perf_counter()
-    samples.append((started, _rss_mb()))
+    samples.append((started, _rss_with_workers_mb()))
     with _sampling(samples):
         result = build(
             [SourceSpec(Path(corpus))],
@@ -247,14 +273,14 @@ def _build(corpus: str, out: str, extract: bool) -> dict[str, Any]:
             step=step,
         )
         ended = time.perf_counter()
-    samples.append((ended, _rss_mb()))
+    samples.append((ended, _rss_with_workers_mb()))
     return {
         "seconds": ended - started,
         "stages": stages(started, marks, ended),
         "stage_peak_mb": stage_peaks(started, marks, ended, samples),
         "messages": len(marks),
-        # the children's peak counted whole, as if it came at the build's own peak
-        "peak_mb": _peak_mb(2 if extract else int(workers > 1)),
+        # without extraction: the largest sample of the build and its worker together
+        "peak_mb": _peak_mb(2) if extract else max(_peak_mb(), *(mb for _, mb in samples)),
         "report_triples": result.totals.triples,
     }
 
@@ -860,8 +886,8 @@ def rows(run: dict[str, Any]) -> tuple[list[list[str]], list[str]]:
             f"{run['triples']:,}"
         )
     notes.append(
-        f"kg peak of a build stage: the build's resident memory (VmRSS), sampled every "
-        f"{SAMPLE_S * 1000:.0f} ms, so it can miss a shorter peak ru_maxrss (the total's) has"
+        f"kg peak of a build stage: the build's resident memory with its workers' (VmRSS), "
+        f"sampled every {SAMPLE_S * 1000:.0f} ms, so it can miss a shorter peak"
     )
     if base is None:
         notes.append("rdflib: not run (--no-baseline); the targets against it not checked")
