@@ -207,8 +207,16 @@ def _children() -> list[str]:
     """The ids of this process's child processes now (the workers a build starts)."""
     found = []
     for task in Path("/proc/self/task").iterdir():
-        with contextlib.suppress(OSError):
+        try:
             found += (task / "children").read_text(encoding="ascii").split()
+        except FileNotFoundError:
+            if task.is_dir():  # the thread is there, the list is not: an older kernel
+                raise BenchError(
+                    "this kernel does not list child processes (/proc/PID/task/TID/children),"
+                    " so the workers' memory cannot be counted"
+                ) from None
+        except OSError:
+            pass  # the thread ended meanwhile
     return found
 
 

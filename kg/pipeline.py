@@ -15,6 +15,7 @@ import gc
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from importlib import resources
 from pathlib import Path
 
@@ -41,10 +42,9 @@ from kg.builds import (
     UnresolvedCitation,
 )
 from kg.corpus import Corpus, Extracted, LoadedSource
-from kg.errors import InputError, UsageError
+from kg.errors import InputError, KGError, UsageError
 from kg.export import papers as papers_export
 from kg.export import rdf
-from kg.export.quadindex import PaperRanges
 from kg.extract import AUTO, Text, model_name
 from kg.extract import cache as extract_cache
 from kg.extract import extract as extract_texts
@@ -580,8 +580,14 @@ def write_build(
     return result
 
 
-def _write_tables(stage: Path, minter: V.Minter, workers: int) -> None:
-    """The paper table and the search index, from ``stage``'s ``graph.nq``.
+def _write_tables(
+    stage: Path,
+    minter: V.Minter,
+    workers: int,
+    write_index: Callable[[Path, Path, str], object] = searchindex.write_nquads,
+) -> None:
+    """The paper table and the search index (``write_index``), from ``stage``'s
+    ``graph.nq``.
 
     Both are read back from the file once the records are gone, so they never share
     memory with them, and neither holds the whole graph (the table reads a range of
@@ -590,10 +596,8 @@ def _write_tables(stage: Path, minter: V.Minter, workers: int) -> None:
     """
     nquads = stage / "graph.nq"
     # from every quad of the build, so --add/--remove and shards give the same index
-    index = functools.partial(
-        searchindex.write_nquads, stage / searchindex.FILE, nquads, minter.base
-    )
-    table = PaperRanges(nquads, papers_export.PATTERNS, minter.paper_prefix)
+    index = functools.partial(write_index, stage / searchindex.FILE, nquads, minter.base)
+    table = papers_export.ranges(nquads, minter.paper_prefix)
     if workers < 2:
         papers_export.write_jsonl(table, stage / "papers.jsonl")
         index()
@@ -601,7 +605,13 @@ def _write_tables(stage: Path, minter: V.Minter, workers: int) -> None:
     with pools.pool(1, _ready) as pool:
         writing = pool.submit(index)
         papers_export.write_jsonl(table, stage / "papers.jsonl")
-        writing.result()
+        try:
+            writing.result()
+        except BrokenProcessPool:
+            raise KGError(
+                "the process writing the search index ended abruptly (out of memory?); "
+                "nothing was written"
+            ) from None
 
 
 def _ready() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -307,3 +308,21 @@ def test_a_build_of_every_external_format_keeps_every_record(tmp_path: Path) -> 
         " ?c kg:scheme 'openalex' ; kg:score ?score }"
     )
     assert all(0 <= float(s["score"].value) <= 1 for s in scores)  # type: ignore[index,union-attr]
+
+
+def _die(*_: object) -> None:
+    """A search index writer whose process ends at once, as one the OOM killer takes."""
+    os._exit(9)
+
+
+def test_a_search_index_worker_that_dies_fails_the_build_with_a_clear_error(
+    built: Path, tmp_path: Path
+) -> None:
+    from kg.errors import KGError
+    from kg.graph.vocab import Minter
+    from kg.pipeline import _write_tables
+
+    shutil.copy(built / "graph.nq", tmp_path / "graph.nq")
+    with pytest.raises(KGError, match="the process writing the search index ended abruptly"):
+        _write_tables(tmp_path, Minter(), workers=2, write_index=_die)
+    assert (tmp_path / "papers.jsonl").read_bytes() == (built / "papers.jsonl").read_bytes()

@@ -27,7 +27,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.export.cells import safe_cell
-from kg.export.quadindex import PaperRanges, Pattern, QuadIndex
+from kg.export.quadindex import RANGE_BYTES, PaperRanges, Pattern, QuadIndex
 from kg.graph import vocab as V
 from kg.outdir import atomic_stream
 from kg.store import Store
@@ -112,6 +112,31 @@ _ROW_FIELDS = (
 )
 
 
+#: what a row looks up beyond its paper's own quads (:class:`_Context`)
+LOOKUPS: tuple[Pattern, ...] = (
+    (V.TYPE.value, V.SOURCE.value),
+    *(
+        (p.value, None)
+        for p in (
+            V.AUTHORITY,
+            V.FILE_NAME,
+            V.LABEL,
+            V.PREF_LABEL,
+            V.LINE,
+            V.IN_SOURCE,
+            V.RATING,
+            V.REFERS_TO,
+        )
+    ),
+)
+
+
+def ranges(nquads: Path, paper_prefix: str, size: int = RANGE_BYTES) -> PaperRanges:
+    """What the table reads from a build's sorted ``graph.nq``, a range of papers at a
+    time (``paper_prefix``: how the build's paper IRIs start)."""
+    return PaperRanges(nquads, PATTERNS, paper_prefix, size, outside=LOOKUPS)
+
+
 def index_of(store: Store) -> QuadIndex:
     """What the table reads from ``store``."""
     return QuadIndex.of_store(store.raw, PATTERNS)
@@ -130,6 +155,7 @@ def rows(source: Source) -> Iterator[dict[str, Any]]:
     """
     if isinstance(source, PaperRanges):
         context = _Context.of(source.shared)
+        source.shared.clear()  # the context holds what it gave
         for ix in source:
             yield from _rows(ix, context, local=True)
             del ix  # before the next range is read

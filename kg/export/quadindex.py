@@ -88,6 +88,12 @@ class QuadIndex:
             index.add(ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS))
         return index
 
+    def clear(self) -> None:
+        """Drop every quad (the patterns stay)."""
+        for rows in self._by.values():
+            rows.clear()
+        self._names.clear()
+
     def named(self, predicate: ox.NamedNode, obj: ox.NamedNode | None = None) -> list[Row]:
         """``(subject, object, graph)`` with ``predicate`` (and ``obj``) in any named graph."""
         return self._by[(predicate.value, obj.value if obj else None)]
@@ -117,12 +123,13 @@ class PaperRanges:
     Every node a build mints for a paper (its authorship slots, classifications and
     extracted statements) has the paper's IRI as its prefix, so the quads about a paper
     are the lines whose subject starts ``<paper IRI>`` or ``<paper IRI/``: in a sorted
-    file they form one region, found by bisection.  :attr:`shared` holds the matching
-    quads outside it (people, concepts, sources and records, which rows of any paper may
-    look up); iterating gives one index per range of papers, in IRI order, each with the
-    region's quads of its papers only.  A quad's subject decides its place, so the quads
-    of one subject are never split.  A region of more than ``size`` bytes is cut into
-    ranges of about ``size`` bytes, sorted into temporary files beside ``path``.
+    file they form one region, found by bisection.  :attr:`shared` holds the quads outside
+    it that match ``outside`` (by default ``patterns``): what rows of any paper may look
+    up, such as people's labels and records' lines; iterating gives one index per range of
+    papers, in IRI order, each with the region's quads of its papers only.  A quad's subject
+    decides its place, so the quads of one subject are never split.  A region of more than
+    ``size`` bytes is cut into ranges of about ``size`` bytes, sorted into temporary files
+    beside ``path``.
     """
 
     def __init__(
@@ -132,11 +139,14 @@ class PaperRanges:
         paper_prefix: str,
         size: int = RANGE_BYTES,
         batch: int = 100_000,
+        outside: Sequence[Pattern] | None = None,
     ) -> None:
         self._path, self._patterns, self._batch = path, patterns, batch
         self._prefix = b"<" + paper_prefix.encode()
         self._wanted = {b"<" + p.encode() + b">" for p, _ in patterns}
-        self.shared = QuadIndex(patterns)
+        outside = patterns if outside is None else outside
+        shared_wanted = {b"<" + p.encode() + b">" for p, _ in outside}
+        self.shared = QuadIndex(outside)
         with path.open("rb") as handle:
             total = handle.seek(0, 2)
             start = _first_line(handle, total, lambda line: line >= self._prefix)
@@ -152,7 +162,7 @@ class PaperRanges:
                 for line in _lines_until(handle, stop - begin):
                     if line.startswith(self._prefix):
                         raise ValueError(f"{path} is not sorted: a paper's quad is out of place")
-                    if line.split(b" ", 2)[1] in self._wanted:
+                    if line.split(b" ", 2)[1] in shared_wanted:
                         lines.append(line)
                         if len(lines) >= batch:
                             self.shared.add(_parse(lines))

@@ -96,9 +96,15 @@ class SourceFile:
             yield text[start:]
             return
         line = "\n"  # an empty file is one empty line, as "".split("\n") is
-        with open(self.path, encoding=self._encoding, newline=None) as handle:
-            for line in handle:
-                yield line[:-1] if line.endswith("\n") else line
+        try:
+            with open(self.path, encoding=self._encoding, newline=None) as handle:
+                for line in handle:
+                    yield line[:-1] if line.endswith("\n") else line
+        except (OSError, UnicodeError) as exc:  # it changed or went since it was checked
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise InputError(
+                self.name, f"cannot be read again ({why}); did it change during the build?"
+            ) from None
         if line.endswith("\n"):
             yield ""
 

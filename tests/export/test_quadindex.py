@@ -50,7 +50,7 @@ def test_the_table_read_a_range_of_papers_at_a_time_is_the_whole_table(
     built: Path, tmp_path: Path
 ) -> None:
     shutil.copy(built / "graph.nq", tmp_path / "graph.nq")  # ranges are sorted beside it
-    ranges = PaperRanges(tmp_path / "graph.nq", papers.PATTERNS, V.Minter().paper_prefix, 50_000)
+    ranges = papers.ranges(tmp_path / "graph.nq", V.Minter().paper_prefix, 50_000)
     assert len(ranges) > 10  # the bundled build's region is a few MB
     papers.write_jsonl(ranges, tmp_path / "papers.jsonl")
     assert (tmp_path / "papers.jsonl").read_bytes() == (built / "papers.jsonl").read_bytes()
@@ -102,8 +102,9 @@ def test_ranges_keep_iri_order_where_it_differs_from_the_files(tmp_path: Path) -
     assert [r["iri"] for r in whole] == sorted(PREFIX + k for k in keys)
     assert whole[0]["authors"][0]["name"] == "Ann"
     for size in (1, 200, 700, 10**6):  # a range per line, several, one
-        ranges = PaperRanges(tmp_path / "g.nq", papers.PATTERNS, PREFIX, size)
+        ranges = papers.ranges(tmp_path / "g.nq", PREFIX, size)
         assert list(papers.rows(ranges)) == whole, size
+        assert not any(ranges.shared._by.values())  # dropped once the rows' context has it
     assert len(PaperRanges(tmp_path / "g.nq", papers.PATTERNS, PREFIX, 1)) >= len(keys)
 
 

@@ -128,3 +128,15 @@ def test_a_streamed_file_reads_as_its_whole_text(
     assert list(source.iter_lines()) == text.split("\n")
     assert source.sha256() == hashlib.sha256(text.encode("utf-8")).hexdigest()
     assert source.text == text
+
+
+def test_a_file_that_changes_after_its_check_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_text('{"title": "A"}\n{"title": "B"}\n', encoding="utf-8")
+    source = load(path)
+    path.write_bytes(b'{"title": "A"}\n\xff\xfe\n')  # no longer UTF-8
+    with pytest.raises(InputError, match=r"^a\.jsonl: cannot be read again \(.utf-8. codec"):
+        list(source.iter_lines())
+    path.unlink()
+    with pytest.raises(InputError, match=r"^a\.jsonl: cannot be read again \(No such file"):
+        list(source.iter_lines())
