@@ -45,7 +45,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import StoreError, UsageError
-from kg.export.quadindex import Pattern, QuadIndex
+from kg.export.quadindex import Pattern, QuadIndex, predicates, wanted_batches
 from kg.graph import vocab as V
 from kg.outdir import settle, temp_beside
 from kg.text import ascii_fold
@@ -649,16 +649,9 @@ class _Stream:
         self._previous = b""
 
     def read(self, path: Path) -> None:
-        wanted = {b"<" + p.encode() + b">" for p, _ in PATTERNS}
-        lines: list[bytes] = []
         with path.open("rb") as handle:
-            for line in handle:
-                if line.split(b" ", 2)[1] in wanted:
-                    lines.append(line)
-                    if len(lines) >= _BATCH:
-                        self._parse(lines)
-                        lines.clear()
-        self._parse(lines)
+            for lines in wanted_batches(handle, predicates(PATTERNS), _BATCH):
+                self._parse(lines)
         if self._node is not None:
             self._take(*self._node)
         for token in list(self.groups):

@@ -73,19 +73,10 @@ class QuadIndex:
         """The index of an N-Quads file of named-graph quads, streamed: only the lines whose
         predicate a pattern names are parsed, ``batch`` lines at a time.  A build's
         ``graph.nq`` holds each quad once, so neither does the index."""
-        wanted = {b"<" + p.encode() + b">" for p, _ in patterns}
         index = cls(patterns)
-        lines: list[bytes] = []
         with path.open("rb") as handle:
-            for line in handle:
-                # "<subject> <predicate> ...": neither an IRI nor a blank node holds a space
-                if line.split(b" ", 2)[1] in wanted:
-                    lines.append(line)
-                    if len(lines) >= batch:
-                        index.add(ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS))
-                        lines.clear()
-        if lines:
-            index.add(ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS))
+            for lines in wanted_batches(handle, predicates(patterns), batch):
+                index.add(_parse(lines))
         return index
 
     def clear(self) -> None:
@@ -143,9 +134,8 @@ class PaperRanges:
     ) -> None:
         self._path, self._patterns, self._batch = path, patterns, batch
         self._prefix = b"<" + paper_prefix.encode()
-        self._wanted = {b"<" + p.encode() + b">" for p, _ in patterns}
+        self._wanted = predicates(patterns)
         outside = patterns if outside is None else outside
-        shared_wanted = {b"<" + p.encode() + b">" for p, _ in outside}
         self.shared = QuadIndex(outside)
         with path.open("rb") as handle:
             total = handle.seek(0, 2)
@@ -156,19 +146,12 @@ class PaperRanges:
                 lambda line: line >= self._prefix and not line.startswith(self._prefix),
             )
             self._region = (start, end)
-            lines: list[bytes] = []
             for begin, stop in ((0, start), (end, total)):
                 handle.seek(begin)
-                for line in _lines_until(handle, stop - begin):
-                    if line.startswith(self._prefix):
-                        raise ValueError(f"{path} is not sorted: a paper's quad is out of place")
-                    if line.split(b" ", 2)[1] in shared_wanted:
-                        lines.append(line)
-                        if len(lines) >= batch:
-                            self.shared.add(_parse(lines))
-                            lines.clear()
-            if lines:
-                self.shared.add(_parse(lines))
+                for lines in wanted_batches(
+                    self._outside(_lines_until(handle, stop - begin)), predicates(outside), batch
+                ):
+                    self.shared.add(_parse(lines))
             # a range ends where a line about another paper starts, about `size` bytes on
             cuts = {
                 _key_at(handle, start + i * size, self._prefix)
@@ -182,52 +165,72 @@ class PaperRanges:
 
     def __iter__(self) -> Iterator[QuadIndex]:
         """An index per range of papers, in IRI order: the region's quads of its papers."""
-        start, end = self._region
-        n, wanted, bounds = len(self._prefix), self._wanted, self.bounds
-
-        one = not bounds  # one range: its lines go straight to the index
-        index = QuadIndex(self._patterns)
-        lines: list[bytes] = []
-        scratch = None if one else Path(tempfile.mkdtemp(dir=self._path.parent, prefix=".ranges-"))
+        if not self.bounds:  # one range: no temporary files
+            yield self._index(line for _, line in self._region_lines())
+            return
+        scratch = Path(tempfile.mkdtemp(dir=self._path.parent, prefix=".ranges-"))
         try:
+            files = [scratch / f"{i}.nq" for i in range(len(self))]
             with contextlib.ExitStack() as stack:
-                files = [scratch / f"{i}.nq" for i in range(len(self))] if scratch else []
                 outs = [stack.enter_context(f.open("wb")) for f in files]
-                handle = stack.enter_context(self._path.open("rb"))
-                handle.seek(start)
-                left = end - start
-                for line in handle:
-                    if left <= 0:
-                        break
-                    left -= len(line)
-                    subject, predicate, _ = line.split(b" ", 2)
-                    if not subject.startswith(self._prefix):
-                        raise ValueError(f"{self._path} is not sorted: a quad is out of place")
-                    if predicate not in wanted:
-                        continue
-                    if one:
-                        lines.append(line)
-                        if len(lines) >= self._batch:
-                            index.add(_parse(lines))
-                            lines.clear()
-                    else:
-                        outs[bisect_right(bounds, subject[n:-1].split(b"/", 1)[0])].write(line)
-            if one:
-                index.add(_parse(lines))
-                yield index
-                return
-            del index
+                for key, line in self._region_lines():
+                    outs[bisect_right(self.bounds, key)].write(line)
             for f in files:
-                index = QuadIndex(self._patterns)
                 with f.open("rb") as handle:
-                    for chunk in _batches(handle, self._batch):
-                        index.add(ox.parse(chunk, format=ox.RdfFormat.N_QUADS))
+                    index = self._index(handle)
                 f.unlink()
                 yield index
                 del index
         finally:
-            if scratch:
-                shutil.rmtree(scratch, ignore_errors=True)
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def _outside(self, lines: Iterable[bytes]) -> Iterator[bytes]:
+        """``lines``, from outside the papers' region, checked to be so."""
+        for line in lines:
+            if line.startswith(self._prefix):
+                raise ValueError(f"{self._path} is not sorted: a paper's quad is out of place")
+            yield line
+
+    def _region_lines(self) -> Iterator[tuple[bytes, bytes]]:
+        """``(paper key, line)`` of the region's lines that a pattern wants."""
+        start, end = self._region
+        n, wanted = len(self._prefix), self._wanted
+        with self._path.open("rb") as handle:
+            handle.seek(start)
+            for line in _lines_until(handle, end - start):
+                subject, predicate, _ = line.split(b" ", 2)
+                if not subject.startswith(self._prefix):
+                    raise ValueError(f"{self._path} is not sorted: a quad is out of place")
+                if predicate in wanted:
+                    yield subject[n:-1].split(b"/", 1)[0], line
+
+    def _index(self, lines: Iterable[bytes]) -> QuadIndex:
+        index = QuadIndex(self._patterns)
+        for batch in wanted_batches(lines, None, self._batch):
+            index.add(_parse(batch))
+        return index
+
+
+def predicates(patterns: Sequence[Pattern]) -> set[bytes]:
+    """The patterns' predicates as N-Quads writes them (``<IRI>``)."""
+    return {b"<" + p.encode() + b">" for p, _ in patterns}
+
+
+def wanted_batches(
+    lines: Iterable[bytes], wanted: set[bytes] | None, batch: int
+) -> Iterator[list[bytes]]:
+    """The N-Quads ``lines`` whose predicate is ``wanted`` (all of them for ``None``),
+    ``batch`` at a time: ``"<subject> <predicate> ..."``, where neither an IRI nor a blank
+    node holds a space."""
+    found: list[bytes] = []
+    for line in lines:
+        if wanted is None or line.split(b" ", 2)[1] in wanted:
+            found.append(line)
+            if len(found) >= batch:
+                yield found
+                found = []
+    if found:
+        yield found
 
 
 def _parse(lines: list[bytes]) -> Iterator[ox.Quad]:
@@ -275,15 +278,3 @@ def _lines_until(handle: BinaryIO, size: int) -> Iterator[bytes]:
             return
         left -= len(line)
         yield line
-
-
-def _batches(handle: BinaryIO, lines: int) -> Iterator[bytes]:
-    """The file's lines joined ``lines`` at a time."""
-    batch: list[bytes] = []
-    for line in handle:
-        batch.append(line)
-        if len(batch) >= lines:
-            yield b"".join(batch)
-            batch.clear()
-    if batch:
-        yield b"".join(batch)
