@@ -25,7 +25,7 @@ from bench.people import evaluate, families, load
 from kg.records import Paper
 from kg.resolve import homonyms
 from kg.resolve.homonyms import FEATURES, Profile, features, name_stats
-from kg.resolve.people import _coauthor_keys, _Context, _occurrences
+from kg.resolve.people import _Context, coauthor_keys, occurrences
 from training.corpus import heldout, text_hash
 from training.rankers import fit
 
@@ -56,8 +56,8 @@ def examples(paths: Sequence[Path]) -> tuple[list[list[float]], list[int]]:
             more, known = load(path, affiliations)
             papers += _without_heldout(more)
             truth.update(known)
-        occs = _occurrences(papers, {})
-        ctx = _Context(occs, _coauthor_keys(occs))
+        occs = occurrences(papers, {})
+        ctx = _Context(occs, coauthor_keys(occs))
         blocks = defaultdict(list)
         for occ in occs:
             if occ.parsed.words:

@@ -536,6 +536,19 @@ def _candidates(profiles: Mapping[int, Profile]) -> Iterable[tuple[int, int]]:
                     yield i, j
 
 
+def topic_counts(keys: Sequence[str], text: Callable[[str], str]) -> tuple[Counter[str], int]:
+    """In how many of a sample of the papers ``keys`` each word occurs, and the sample's size.
+
+    The sample is an even spread of up to :data:`TOPIC_SAMPLE` of them in key order.
+    """
+    keys = sorted(keys)
+    sample = keys[:: max(1, len(keys) // TOPIC_SAMPLE)]
+    df: Counter[str] = Counter()
+    for k in sample:
+        df.update(set(_WORD.findall(text(k)[:TOPIC_CHARS].lower())))
+    return df, len(sample)
+
+
 class Topics:
     """Each paper's topic: a unit-length vector of its rarest words, weighted by idf.
 
@@ -544,15 +557,17 @@ class Topics:
     paper's vector is made when first asked for.
     """
 
-    def __init__(self, keys: Sequence[str], text: Callable[[str], str]) -> None:
+    def __init__(
+        self,
+        keys: Sequence[str],
+        text: Callable[[str], str],
+        counts: tuple[Counter[str], int] | None = None,
+    ) -> None:
+        """Topics of the papers ``keys``, whose text ``text`` gives; ``counts`` are the
+        word counts (:func:`topic_counts`) when already made, e.g. over the whole corpus
+        for a part of it."""
         self._text = text
-        keys = sorted(keys)
-        sample = keys[:: max(1, len(keys) // TOPIC_SAMPLE)]
-        df: Counter[str] = Counter()
-        for k in sample:
-            df.update(set(_WORD.findall(text(k)[:TOPIC_CHARS].lower())))
-        self._df = df
-        self._n = len(sample)
+        self._df, self._n = counts if counts is not None else topic_counts(keys, text)
         self._vectors: dict[str, dict[str, float]] = {}
 
     def vector(self, key: str) -> dict[str, float]:

@@ -103,6 +103,16 @@ def resolve_papers(
     records: Sequence[Ranked], citations: Sequence[Citation] = ()
 ) -> PaperResolution:
     """Cluster paper records and resolve citations to the clusters."""
+    return finish_papers(link_papers(records), citations)
+
+
+def link_papers(records: Sequence[Ranked]) -> list[PaperCluster]:
+    """The clusters of ``records``, keyed but not yet told apart from other clusters' keys.
+
+    Records that share no exact key (and no author surnames, where one lacks a title) never
+    affect each other's clusters, so blocks of records can be linked apart
+    (:mod:`kg.resolve.partition`) and their clusters finished together.
+    """
     by_id = {r.paper.id: r for r in records}
     uf: UnionFind[str] = UnionFind(sorted(by_id))
     forum: dict[str, str | None] = {i: r.paper.ids.openreview for i, r in by_id.items()}
@@ -137,16 +147,24 @@ def resolve_papers(
     for rid, ranked in by_id.items():
         groups[uf.find(rid)].append(ranked)
     uf.parent.clear()
+    del by_id
     clusters: list[PaperCluster] = []
-    cluster_of: dict[str, str] = dict.fromkeys(by_id, "")  # by_id's strings, not new ones
     for root, members in groups.items():
         members.sort(key=lambda r: r.order_key)
         key = _cluster_key(members)
         clusters.append(PaperCluster(key, tuple(members), tuple(sorted(evidence.get(root, ())))))
-        for m in members:
-            cluster_of[m.paper.id] = key
-    del groups, by_id
+    return clusters
+
+
+def finish_papers(
+    clusters: list[PaperCluster], citations: Sequence[Citation] = ()
+) -> PaperResolution:
+    """Order the clusters of every block, make their keys unique, resolve the citations."""
     clusters.sort(key=lambda c: (c.key, c.members[0].order_key))
+    cluster_of: dict[str, str] = {}
+    for cluster in clusters:
+        for m in cluster.members:
+            cluster_of[m.paper.id] = cluster.key
     _disambiguate_keys(clusters, cluster_of)
 
     resolution = PaperResolution(clusters, cluster_of, {}, {})

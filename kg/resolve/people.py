@@ -148,7 +148,8 @@ def _typo(a: Name, b: Name) -> bool:
     return min(len(x), len(y)) >= 5 and x[0] == y[0] and x != y and edit_distance_at_most_one(x, y)
 
 
-def _occurrences(papers: Sequence[Paper], cluster_of: Mapping[str, str]) -> list[_AuthorOcc]:
+def occurrences(papers: Sequence[Paper], cluster_of: Mapping[str, str]) -> list[_AuthorOcc]:
+    """Every author slot of ``papers``, on its resolved paper, in ref order."""
     occs = []
     for paper in papers:
         rid = paper.id  # one string for all its slots: they are the keys of person_of
@@ -176,10 +177,45 @@ def resolve_people(
     ``cluster_of`` maps a paper record id to its resolved paper (records of one paper in
     several sources); without it every record is its own paper.
     """
-    occs = _occurrences(papers, cluster_of or {})
-    coauthors = _coauthor_keys(occs)
+    occs = occurrences(papers, cluster_of or {})
+    coauthors = coauthor_keys(occs)
+    persons, decisions = link_people(occs, coauthors)
+    return finish_people([persons], [decisions])
+
+
+#: The word counts topic vectors are weighed with (:func:`kg.resolve.homonyms.topic_counts`).
+TopicCounts = tuple[Counter[str], int]
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One person a part of the slots resolved to, before its key is chosen."""
+
+    root: Ref  # the smallest of its slots
+    label: str
+    names: list[str]
+    evidence: list[str]
+    doubt: str | None
+    refs: list[Ref]
+
+
+def link_people(
+    occs: Sequence[_AuthorOcc],
+    coauthors: dict[Ref, CoAuthors],
+    records: Mapping[str, Sequence[Paper]] | None = None,
+    counts: TopicCounts | None = None,
+) -> tuple[list[Person], dict[str, list[dict[str, Any]]]]:
+    """Link the slots ``occs`` (in ref order) into people, with the decisions per name.
+
+    The slots may be a part of a corpus's (:mod:`kg.resolve.partition`): no slot outside
+    them may share a surname, an identifier or a fitting slot of the same paper with one of
+    them.  ``coauthors`` (every slot's co-author keys) is used up: it is emptied to free
+    its memory.  ``records`` (the records with authors of each paper the slots are on) and
+    ``counts`` (word counts over the whole corpus) then give the topic vectors; without
+    them they are made from ``occs``.
+    """
     sets = _Clusters(occs, dict(coauthors))
-    ctx = _Context(occs, coauthors)
+    ctx = _Context(occs, coauthors, records, counts)
     _link_same_paper(occs, sets)
     _link_same_identifier(occs, sets)
     blocks: dict[str, list[_AuthorOcc]] = defaultdict(list)
@@ -190,41 +226,47 @@ def resolve_people(
     decisions = ctx.decisions
     # what only the linking needs goes before the result is made: the topic vectors,
     # co-author keys and names of every slot would otherwise be its peak
-    del blocks, ctx, coauthors
+    del blocks, ctx
+    coauthors.clear()
     sets.names.clear()
     sets.coauthors.clear()
     sets.ids.clear()
-    result = _result(occs, sets)
-    result.decisions = decisions
-    return result
+    return _persons(occs, sets), decisions
+
+
+def surname_block(occ: _AuthorOcc) -> str:
+    """The block of names a slot is compared within: its surname, umlauts folded."""
+    return umlaut_folded(occ.parsed.surname)
 
 
 class _Context:
     """The evidence of every slot, built only for the names that need it."""
 
-    def __init__(self, occs: Sequence[_AuthorOcc], coauthors: dict[Ref, CoAuthors]) -> None:
+    def __init__(
+        self,
+        occs: Sequence[_AuthorOcc],
+        coauthors: dict[Ref, CoAuthors],
+        records: Mapping[str, Sequence[Paper]] | None = None,
+        counts: TopicCounts | None = None,
+    ) -> None:
         self.coauthors = coauthors
         self.decisions: dict[str, list[dict[str, Any]]] = {}
         self._occs = occs
+        self._records = records
+        self._counts = counts
         self._topics: Topics | None = None
         self._emails: dict[str, Counter[str]] = {}
 
     def _topic(self, paper: str) -> dict[str, float]:
         if self._topics is None:  # once, when a name first needs weighing
-            records: dict[str, list[Paper]] = defaultdict(list)
-            for occ in self._occs:
-                if occ.ref[1] == 1:
-                    records[occ.paper].append(occ.record)
+            records = self._records
+            if records is None:
+                records = paper_records(self._occs)
 
             def text(key: str) -> str:
-                return " ".join(
-                    part
-                    for r in records.get(key, ())
-                    for part in (r.title, *r.keywords, r.abstract)
-                    if part
-                )
+                return paper_text(records.get(key, ()))
 
-            self._topics = Topics(list(records), text)
+            self._topics = Topics(list(records), text, self._counts)
         return self._topics.vector(paper)
 
     def email(self, occ: _AuthorOcc) -> str | None:
@@ -286,15 +328,18 @@ def _link_same_paper(occs: Sequence[_AuthorOcc], sets: _Clusters) -> None:
         records = sorted(by_paper[paper].items())
         for (_, first), (_, other) in combinations(records, 2):
             for occ in other:
-                fits = [
-                    o
-                    for o in first
-                    if compatible(o.parsed, occ.parsed)
-                    or _typo(o.parsed, occ.parsed)
-                    or _surname_typo(o.parsed, occ.parsed)
-                ]
+                fits = [o for o in first if fits_same_paper(o, occ)]
                 if len(fits) == 1:
                     sets.link(fits[0].ref, occ.ref, "same-paper")
+
+
+def fits_same_paper(a: _AuthorOcc, b: _AuthorOcc) -> bool:
+    """Slot ``b`` of a paper's later record may be slot ``a`` of its earlier one."""
+    return bool(
+        compatible(a.parsed, b.parsed)
+        or _typo(a.parsed, b.parsed)
+        or _surname_typo(a.parsed, b.parsed)
+    )
 
 
 def _link_same_identifier(occs: Sequence[_AuthorOcc], sets: _Clusters) -> None:
@@ -329,7 +374,7 @@ def _key(occ: _AuthorOcc) -> str:
     return f"{occ.parsed.first_initial} {occ.parsed.surname}"
 
 
-def _coauthor_keys(occs: Sequence[_AuthorOcc]) -> dict[Ref, CoAuthors]:
+def coauthor_keys(occs: Sequence[_AuthorOcc]) -> dict[Ref, CoAuthors]:
     """For each slot, the surname+initial keys of the other authors of the same paper
     (distinct, in a tuple: 282,523 sets took 168 MB at 100K papers)."""
     by_paper: dict[str, list[_AuthorOcc]] = defaultdict(list)
@@ -551,16 +596,25 @@ def _label_quality(name: str, papers: int) -> tuple[int, int, int, int, int, int
     return (len(parsed.words), accents, proper, papers, attested, len(name), name)
 
 
-def _result(occs: Sequence[_AuthorOcc], sets: _Clusters) -> PeopleResolution:
+def paper_records(occs: Iterable[_AuthorOcc]) -> dict[str, list[Paper]]:
+    """The records of each paper that ``occs`` (in ref order) give the first slot of."""
+    records: dict[str, list[Paper]] = defaultdict(list)
+    for occ in occs:
+        if occ.ref[1] == 1:
+            records[occ.paper].append(occ.record)
+    return records
+
+
+def paper_text(records: Iterable[Paper]) -> str:
+    """What a paper's topic is read from: its records' titles, keywords and abstracts."""
+    return " ".join(part for r in records for part in (r.title, *r.keywords, r.abstract) if part)
+
+
+def _persons(occs: Sequence[_AuthorOcc], sets: _Clusters) -> list[Person]:
     members: dict[Ref, list[_AuthorOcc]] = defaultdict(list)
     for occ in occs:
         members[sets.find(occ.ref)].append(occ)
-    person_of: dict[Ref, str] = {}
-    labels: dict[str, str] = {}
-    names: dict[str, list[str]] = {}
-    evidence: dict[str, list[str]] = {}
-    ambiguous: dict[str, str] = {}
-    used: Counter[str] = Counter()
+    out = []
     for root in sorted(members):
         group = members[root]
         seen = Counter(o.name for o in group)
@@ -570,15 +624,44 @@ def _result(occs: Sequence[_AuthorOcc], sets: _Clusters) -> PeopleResolution:
             # spellings that differ only by full stops count together ("J Zico Kolter")
             papers = Counter(_spelling(name) for name, _ in {(o.name, o.paper) for o in group})
             label = max(seen, key=lambda n: _label_quality(n, papers[_spelling(n)]))
-        base = slugify(label, max_len=80)
+        out.append(
+            Person(
+                root,
+                label,
+                sorted(seen),
+                sorted(sets.why.get(root, ())),
+                sets.doubt.get(root),
+                [o.ref for o in group],
+            )
+        )
+    return out
+
+
+def finish_people(
+    parts: Sequence[Sequence[Person]], decisions: Iterable[Mapping[str, list[dict[str, Any]]]]
+) -> PeopleResolution:
+    """Key the people of every part (a slug of the label, numbered where labels repeat, in
+    the order of their smallest slots) and gather their decisions."""
+    persons = sorted((p for part in parts for p in part), key=lambda p: p.root)
+    person_of: dict[Ref, str] = {}
+    labels: dict[str, str] = {}
+    names: dict[str, list[str]] = {}
+    evidence: dict[str, list[str]] = {}
+    ambiguous: dict[str, str] = {}
+    used: Counter[str] = Counter()
+    for person in persons:
+        base = slugify(person.label, max_len=80)
         used[base] += 1
         key = base if used[base] == 1 else f"{base}-{used[base]}"
-        labels[key] = label
-        names[key] = sorted(seen)
-        if sets.why.get(root):
-            evidence[key] = sorted(sets.why[root])
-        if root in sets.doubt:
-            ambiguous[key] = sets.doubt[root]
-        for occ in group:
-            person_of[occ.ref] = key
-    return PeopleResolution(person_of, labels, names, evidence, ambiguous)
+        labels[key] = person.label
+        names[key] = person.names
+        if person.evidence:
+            evidence[key] = person.evidence
+        if person.doubt is not None:
+            ambiguous[key] = person.doubt
+        for ref in person.refs:
+            person_of[ref] = key
+    result = PeopleResolution(person_of, labels, names, evidence, ambiguous)
+    for part in decisions:
+        result.decisions.update(part)
+    return result

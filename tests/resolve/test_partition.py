@@ -1,0 +1,200 @@
+"""Resolution in parts gives the whole corpus's resolution, whatever the number of parts."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.corpus import generate
+from kg import pipeline
+from kg.errors import InputError
+from kg.records import Author, Ids, Paper, SourceRef
+from kg.resolve import partition, saved
+from kg.resolve.paperlinks import PaperResolution, Ranked, resolve_papers
+from kg.resolve.people import PeopleResolution, resolve_people
+from kg.sources import SourceSpec
+
+EXTERNAL = Path(__file__).parents[2] / "tests" / "data" / "external"
+
+
+def _resolved(
+    records: Sequence[Ranked], citations: Sequence[Any], parts: int, run: Any = partition.serial
+) -> tuple[PaperResolution, PeopleResolution]:
+    papers = partition.resolve_papers(records, citations, parts, run)
+    people = partition.resolve_people([r.paper for r in records], papers.cluster_of, parts, run)
+    return papers, people
+
+
+def _assert_same(
+    got: tuple[PaperResolution, PeopleResolution], want: tuple[PaperResolution, PeopleResolution]
+) -> None:
+    (gp, ge), (wp, we) = got, want
+    assert gp.clusters == wp.clusters
+    assert list(gp.cluster_of.items()) == list(wp.cluster_of.items())
+    assert gp.citation_target == wp.citation_target
+    assert gp.citation_evidence == wp.citation_evidence
+    assert gp.conflicts == wp.conflicts
+    for name in ("person_of", "labels", "names", "evidence", "ambiguous"):
+        assert list(getattr(ge, name).items()) == list(getattr(we, name).items()), name
+    assert ge.decisions == we.decisions
+
+
+def _whole(records: Sequence[Ranked], citations: Sequence[Any]) -> tuple[Any, Any]:
+    papers = resolve_papers(records, citations)
+    return papers, resolve_people([r.paper for r in records], papers.cluster_of)
+
+
+def _loaded(specs: Sequence[SourceSpec]) -> tuple[list[Ranked], list[Any]]:
+    loaded = pipeline.read_all(specs)
+    return (
+        [Ranked(p, s.authority) for s in loaded for p in s.papers],
+        [c for s in loaded for c in s.citations],
+    )
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Ranked], list[Any]]:
+    """The 10K synthetic corpus of the benchmarks: skewed names, so many homonyms."""
+    path = tmp_path_factory.mktemp("synthetic") / "corpus.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in generate(10_000)), encoding="utf-8")
+    return _loaded([SourceSpec(path)])
+
+
+def test_parts_of_the_bundled_and_external_sources_resolve_as_the_whole() -> None:
+    external = sorted(p for p in EXTERNAL.iterdir() if p.suffix in (".json", ".jsonl", ".bib"))
+    records, citations = _loaded([*pipeline.bundled_sources(), *map(SourceSpec, external)])
+    want = _whole(records, citations)
+    assert any(len(c.members) > 1 for c in want[0].clusters)  # records of one paper to join
+    assert want[0].citation_target  # and citations to resolve
+    for parts in (1, 2, 3, 8):
+        _assert_same(_resolved(records, citations, parts), want)
+
+
+def test_parts_of_the_synthetic_corpus_resolve_as_the_whole(synthetic: Any) -> None:
+    records, citations = synthetic
+    want = _whole(records, citations)
+    weighed = [d for ds in want[1].decisions.values() for d in ds if d["probability"] is not None]
+    assert len(weighed) > 100  # homonyms were weighed, with topics
+    for parts in (2, 5):
+        _assert_same(_resolved(records, citations, parts), want)
+
+
+def _paper(
+    file: str, line: int, title: str | None, *authors: Author, abstract: str | None = None
+) -> Ranked:
+    return Ranked(
+        Paper(SourceRef(file, line), title, authors=authors, abstract=abstract, ids=Ids()), 50
+    )
+
+
+def _a(name: str, **kw: Any) -> Author:
+    return Author.from_written(name, **kw)
+
+
+def _cross_block_corpus() -> list[Ranked]:
+    """Links that cross what a naive blocking (by surname, by title) would cut."""
+    words = "graph neural networks learn message passing over molecules and proteins"
+    return [
+        # an untitled record joins its titled twin by authors and abstract
+        _paper("a", 1, "Message Passing for Molecules", _a("Ada Byron"), abstract=words),
+        _paper("b", 1, None, _a("Ada Byron"), abstract=words),
+        # one ORCID under a maiden and a married surname
+        _paper("a", 2, "Proteins at scale", _a("Mary Smith", ids=(("orcid", "0000-1"),))),
+        _paper("a", 3, "Proteins at larger scale", _a("Mary Jones", ids=(("orcid", "0000-1"),))),
+        # one paper in two sources, the surname mistyped in one
+        _paper("a", 4, "A study of kernels and their uses", _a("Jurgen Schmidhuber")),
+        _paper("b", 2, "A study of kernels and their uses", _a("Jurgen Schmidhuher")),
+        # initials that only the written-out name of the same surname resolves
+        _paper("a", 5, "Sparse attention everywhere", _a("Wei Zhang"), _a("Q. Lee")),
+        _paper("b", 3, "Dense attention nowhere", _a("W. Zhang"), _a("Q. Lee")),
+        # a same-name pair to weigh, with nothing else in common
+        _paper("a", 6, "Volcanoes of Iceland", _a("Jan Novak")),
+        _paper("b", 4, "Deep reinforcement learning for games", _a("Jan Novak")),
+    ]
+
+
+def test_links_across_blocks_are_kept_by_the_blocking() -> None:
+    """Every part holds one block here, so a blocking that missed an edge would split a
+    person or a paper that the whole resolution joins."""
+    records = _cross_block_corpus()
+    want = _whole(records, ())
+    papers, people = want
+    slot = people.person_of
+    assert papers.cluster_of["a:1"] == papers.cluster_of["b:1"]
+    assert slot[("a:2", 1)] == slot[("a:3", 1)]
+    assert slot[("a:4", 1)] == slot[("b:2", 1)]
+    assert slot[("a:5", 1)] == slot[("b:3", 1)]
+    assert len(partition.people_blocks(_occs(records, papers))) < len(
+        {a.name.split()[-1] for r in records for a in r.paper.authors}
+    )
+    for parts in (2, 4, len(records)):
+        _assert_same(_resolved(records, (), parts), want)
+
+
+def _occs(records: Sequence[Ranked], papers: PaperResolution) -> list[Any]:
+    from kg.resolve.people import occurrences
+
+    return occurrences([r.paper for r in records], papers.cluster_of)
+
+
+def test_plan_spreads_blocks_evenly_and_keeps_each_whole() -> None:
+    sizes = [50, 1, 7, 7, 30, 2, 2, 9, 13, 1, 1, 40]
+    for parts in (1, 2, 3, 5, 20):
+        plan = partition.plan(sizes, parts)
+        assert sorted(b for p in plan for b in p) == list(range(len(sizes)))
+        assert len(plan) == min(parts, len(sizes))
+        bound = sum(sizes) / parts + max(sizes)
+        assert all(sum(sizes[b] for b in p) <= bound for p in plan)
+    assert partition.plan([], 3) == []
+
+
+def test_a_part_holds_about_1_over_n_of_the_records(synthetic: Any) -> None:
+    """What the distributed build sends each worker: a share of the records and slots."""
+    records, citations = synthetic
+    seen: list[list[int]] = []
+
+    def recording(fn: Callable[[Any], Any], payloads: Sequence[Any]) -> list[Any]:
+        seen.append([len(p) if isinstance(p, list) else len(p.occs) for p in payloads])
+        return [fn(p) for p in payloads]
+
+    papers, people = _resolved(records, citations, 4, recording)
+    slots = len(people.person_of)
+    (paper_parts, people_parts) = seen
+    assert sum(paper_parts) == len(records) and sum(people_parts) == slots
+    blocks = partition.paper_blocks(records)
+    assert max(paper_parts) <= len(records) / 4 + max(map(len, blocks))
+    person_blocks = partition.people_blocks(_occs(records, papers))
+    assert max(people_parts) <= slots / 4 + max(map(len, person_blocks))
+    assert max(people_parts) < slots / 2  # no block holds most of the corpus
+
+
+def test_a_saved_resolution_loads_as_it_was(tmp_path: Path) -> None:
+    records, citations = _loaded(pipeline.bundled_sources())
+    want = _whole(records, citations)
+    path = tmp_path / "resolution.json.gz"
+    build = {"sources": [["x", "digest"]]}
+    path.write_bytes(saved.dumps(*want, build))
+    assert saved.dumps(*want, build) == path.read_bytes()  # deterministic
+    _assert_same(saved.load(path, records, build), want)
+
+    with pytest.raises(InputError, match="other sources"):
+        saved.load(path, records, {"sources": []})
+    with pytest.raises(InputError, match="in no paper"):
+        saved.load(path, [*records, _paper("z", 1, "A new paper", _a("New Person"))], build)
+    with pytest.raises(InputError, match="damaged"):
+        saved.load(path, records[1:], build)
+    doc = json.loads(gzip.decompress(path.read_bytes()))
+    doc["people"][0][5].append(doc["people"][1][5][0])  # a slot given to two people
+    path.write_bytes(gzip.compress(json.dumps(doc).encode()))
+    with pytest.raises(InputError, match="repeated"):
+        saved.load(path, records, build)
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(InputError, match="not a saved resolution"):
+        saved.load(path, records, build)
+    with pytest.raises(InputError, match="no such file"):
+        saved.load(tmp_path / "missing.json.gz", records, build)
