@@ -20,7 +20,8 @@ from typing import Any
 
 from kg.builds import BuildOptions
 from kg.errors import UsageError
-from kg.shards import emit_shard
+from kg.resolve.partition import Runner
+from kg.shards import emit_shard, write_resolution
 
 
 def run_shards(
@@ -34,6 +35,10 @@ def run_shards(
     progress: Any = None,
 ) -> list[Path]:
     """Write all ``count`` shards into ``folder`` on a Dask cluster; their N-Quads paths.
+
+    First the sources are read here and resolved on the cluster, one part per worker
+    (:mod:`kg.resolve.partition`), into ``folder/resolution.json.gz``; every shard then
+    reads those clusters instead of resolving again.
 
     ``scheduler`` is the address of a running scheduler (``tcp://host:8786``); without it
     a local cluster of ``local_workers`` processes (one thread each) runs them.  Each
@@ -57,6 +62,8 @@ def run_shards(
         )
     try:
         with Client(scheduler or cluster) as client:
+            workers = max(1, len(client.scheduler_info().get("workers", {})))
+            write_resolution(specs, folder, one_process.encoding, parts=workers, run=_on(client))
             futures = [
                 client.submit(
                     emit_shard,
@@ -80,6 +87,24 @@ def run_shards(
         if cluster is not None:
             cluster.close()
     return sorted(paths)
+
+
+def _on(client: Any) -> Runner[Any, Any]:
+    """Run resolution's parts as tasks of ``client``'s cluster, one part a task: each part
+    is sent to one worker (scattered, not put in the task graph), so a worker holds only
+    the parts it resolves."""
+
+    def run(fn: Any, payloads: Any) -> list[Any]:
+        data = client.scatter(list(payloads))
+        futures = client.map(
+            fn, data, pure=False, key=[f"kg-resolve-{i}" for i in range(len(data))]
+        )
+        try:
+            return list(client.gather(futures))
+        finally:
+            del data, futures
+
+    return run
 
 
 def _absolute(spec: Any) -> Any:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -54,10 +55,11 @@ from kg.graph import vocab as V
 from kg.graph.quads import build_quads
 from kg.outdir import atomic_write_bytes, check_replaceable, commit, locked, staging
 from kg.records import Citation, Paper, Problem, SourceRef
+from kg.resolve import partition
+from kg.resolve import saved as saved_resolution
 from kg.resolve.concepts import Concepts
 from kg.resolve.organizations import resolve_organizations
-from kg.resolve.paperlinks import Ranked, resolve_papers
-from kg.resolve.people import resolve_people
+from kg.resolve.paperlinks import Ranked
 from kg.sources import SourceSpec
 from kg.store import STORE_DIR, Store
 from kg.text import slugify
@@ -193,14 +195,28 @@ def read_all(
     return loaded
 
 
-def resolve(loaded: Sequence[LoadedSource]) -> Corpus:
+def resolve(
+    loaded: Sequence[LoadedSource],
+    parts: int = 1,
+    run: partition.Runner[Any, Any] = partition.serial,
+    saved: tuple[Path, Mapping[str, Any]] | None = None,
+) -> Corpus:
     """Resolve papers, people and organizations across all sources; learn acronyms for
-    concepts."""
+    concepts.
+
+    Papers and people are resolved in up to ``parts`` parts run by ``run``
+    (:mod:`kg.resolve.partition`: the same result for any number), or read from a saved
+    resolution ``(path, build fingerprint)`` made for these sources.
+    """
     ranked = [Ranked(p, s.authority) for s in loaded for p in s.papers]
-    citations = [c for s in loaded for c in s.citations]
-    paper_res = resolve_papers(ranked, citations)
     papers = [p for s in loaded for p in s.papers]
-    people = resolve_people(papers, paper_res.cluster_of)
+    if saved is not None:
+        paper_res, people = saved_resolution.load(saved[0], ranked, saved[1])
+    else:
+        citations = [c for s in loaded for c in s.citations]
+        paper_res = partition.resolve_papers(ranked, citations, parts, run)
+        del citations
+        people = partition.resolve_people(papers, paper_res.cluster_of, parts, run)
     concepts = Concepts.learn(sorted({p.abstract for p in papers if p.abstract}))
     return Corpus(
         tuple(loaded), paper_res, people, concepts, organizations=resolve_organizations(papers)
@@ -489,16 +505,18 @@ def prepare(
     step: Step | None,
     extraction: ExtractOptions | None,
     papers: Callable[[str], bool] | None = None,
+    resolver: Callable[[Sequence[LoadedSource]], Corpus] = resolve,
 ) -> tuple[Corpus, dict[str, CacheEntry]]:
     """Read, resolve and extract: the corpus a graph is built from, and the new cache.
 
     The extraction cache is read from ``out`` (if given); ``papers`` limits extraction
-    to some paper clusters (a shard's).
+    to some paper clusters (a shard's); ``resolver`` resolves what was read (e.g. from a
+    saved resolution).
     """
     loaded = read_all(specs, encoding, step)
     if step:
         step("resolving papers and people")
-    corpus = resolve(loaded)
+    corpus = resolver(loaded)
     entries: dict[str, CacheEntry] = {}
     if extraction is not None:
         cached = extract_cache.load(out / extract_cache.FILE) if out else {}

@@ -39,16 +39,21 @@ import pyoxigraph as ox
 
 from kg import __version__, quadfiles
 from kg.builds import BuildOptions, BuildReport, ExtractionSummary
+from kg.corpus import Corpus, LoadedSource
 from kg.errors import UsageError
 from kg.graph import vocab as V
 from kg.graph.extracted import extraction_quads
 from kg.graph.quads import concept_forms, concept_label_quads, record_quads
 from kg.outdir import atomic_write_bytes
+from kg.resolve import saved
+from kg.resolve.partition import Runner, serial
 
 _NAME = re.compile(r"^shard-(\d+)-of-(\d+)\.json$")
 _SIDECAR_KEYS = {"shard", "kg_version", "base_iri", "build", "nq_sha256", "forms", "extraction"}
 #: the concept labels a merge writes beside the shards
 LABELS = "labels.nq"
+#: the clusters every shard and the merge read instead of resolving, when present
+RESOLUTION = "resolution.json.gz"
 
 
 def shard_of(key: str, count: int) -> int:
@@ -97,7 +102,15 @@ def emit_shard(
     def mine(key: str) -> bool:
         return shard_of(key, count) == index
 
-    corpus, _ = prepare(specs, None, options.encoding, step, options.extraction, papers=mine)
+    corpus, _ = prepare(
+        specs,
+        None,
+        options.encoding,
+        step,
+        options.extraction,
+        papers=mine,
+        resolver=saved_resolver(specs, out, options.encoding),
+    )
     minter = V.Minter(options.base_iri)
     quads = chain(record_quads(corpus, minter, mine), extraction_quads(corpus, minter))
     stem = name(index, count)
@@ -130,6 +143,57 @@ def emit_shard(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out / f"{stem}.nq"
+
+
+def resolution_build(
+    specs: Sequence[Any], digests: Sequence[str], encoding: str | None
+) -> dict[str, Any]:
+    """What a saved resolution is made from: the sources (as a shard's) and the encoding."""
+    return fingerprint(specs, digests, encoding, False, None)
+
+
+def saved_resolver(
+    specs: Sequence[Any], folder: Path, encoding: str | None
+) -> Callable[[Sequence[LoadedSource]], Corpus]:
+    """Resolution for a shard or a merge: the one saved in ``folder`` when there is one
+    (:func:`write_resolution`), else resolving everything as a single build does."""
+    from kg.pipeline import resolve
+
+    path = Path(folder) / RESOLUTION
+
+    def resolver(loaded: Sequence[LoadedSource]) -> Corpus:
+        if not path.is_file():
+            return resolve(loaded)
+        build = resolution_build(specs, [s.sha256 for s in loaded], encoding)
+        return resolve(loaded, saved=(path, build))
+
+    return resolver
+
+
+def write_resolution(
+    specs: Sequence[Any],
+    folder: str | Path,
+    encoding: str | None = None,
+    parts: int = 1,
+    run: Runner[Any, Any] = serial,
+    step: Callable[[str], None] | None = None,
+) -> Path:
+    """Read and resolve ``specs`` in ``parts`` parts run by ``run`` and save the clusters
+    as ``folder/resolution.json.gz``, which every shard and the merge then read instead of
+    resolving again.  Returns its path."""
+    from kg.pipeline import read_all, resolve
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    loaded = read_all(specs, encoding, step)
+    if step:
+        step(f"resolving papers and people in {parts} part{'s' * (parts != 1)}")
+    corpus = resolve(loaded, parts, run)
+    build = resolution_build(specs, [s.sha256 for s in loaded], encoding)
+    data = saved.dumps(corpus.papers, corpus.people, build)
+    del corpus, loaded
+    atomic_write_bytes(folder / RESOLUTION, data)
+    return folder / RESOLUTION
 
 
 def fingerprint(
@@ -261,7 +325,9 @@ def build_from_shards(
         )
     with locked(out), few_collections():
         check_replaceable(out, [Path(s.path) for s in specs])
-        corpus, _ = prepare(specs, None, encoding, step, None)
+        corpus, _ = prepare(
+            specs, None, encoding, step, None, resolver=saved_resolver(specs, folder, encoding)
+        )
         made = sidecars[0]["build"]
         theirs = [
             [s.path.name, d, s.format, s.venue, s.year]

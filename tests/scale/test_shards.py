@@ -11,7 +11,7 @@ import pytest
 from kg.builds import BuildOptions
 from kg.errors import UsageError
 from kg.pipeline import bundled_sources
-from kg.shards import build_from_shards, emit_shard, parse, shard_of
+from kg.shards import RESOLUTION, build_from_shards, emit_shard, parse, shard_of
 from tests.scale.compare import assert_same_build
 
 
@@ -115,6 +115,8 @@ def test_dask_local_cluster_of_two_workers_gives_the_same_graph(
         bundled_sources(), 2, tmp_path / "shards", local_workers=2, progress=done.append
     )
     assert sorted(done) == paths == [tmp_path / "shards" / f"shard-{i}-of-2.nq" for i in range(2)]
+    # resolved once on the cluster; the shards and the merge read it instead of resolving
+    assert (tmp_path / "shards" / RESOLUTION).is_file()
     build_from_shards(bundled_sources(), tmp_path / "shards", tmp_path / "out")
     assert_same_build(tmp_path / "out", built)
 
