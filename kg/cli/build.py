@@ -91,10 +91,12 @@ def _format_choices() -> list[str]:
 @click.option(
     "--emit",
     "emit_format",
-    type=click.Choice(["nquads"]),
+    type=click.Choice(["nquads", "resolution"]),
     default=None,
-    help="With --shard: write only this shard's statements as N-Quads into DIR "
-    "(no store, no exports).",
+    help="nquads, with --shard: write only this shard's statements as N-Quads into DIR "
+    "(no store, no exports). resolution: resolve papers and people once into "
+    "DIR/resolution.json.gz, which the shards and the merge in DIR then read instead of "
+    "each resolving all SOURCES again.",
 )
 @click.option(
     "--shard", default=None, metavar="I/N", help="With --emit: which shard to write (0 <= I < N)."
@@ -157,7 +159,8 @@ def build(
 
     \b
     Incremental:  kg build --add new.jsonl        kg build --remove old.bib
-    Sharded:      kg build SOURCES --emit nquads --shard 0/4 --dir shards   (each I)
+    Sharded:      kg build SOURCES --emit resolution --dir shards   (optional, once)
+                  kg build SOURCES --emit nquads --shard 0/4 --dir shards   (each I)
                   kg build SOURCES --from-shards shards --dir exports
     Distributed:  kg build SOURCES --engine dask --shards 8 [--scheduler tcp://host:8786]
     """
@@ -169,8 +172,10 @@ def build(
     from kg.pipeline import build as run
     from kg.sources import SourceSpec
 
-    if (emit_format is None) != (shard is None):
+    if (emit_format == "nquads") != (shard is not None):
         raise UsageError("--emit nquads and --shard I/N go together")
+    if emit_format == "resolution" and (add or remove or from_shards or engine != "local"):
+        raise UsageError("--emit resolution writes DIR/resolution.json.gz for shards only")
     if add and not sources:
         raise UsageError("--add needs the SOURCES to add")
     if remove and sources and not add:
@@ -191,6 +196,18 @@ def build(
         workers=workers or default_workers(),
     )
     Minter(options.base_iri)  # a bad --base-iri fails before any work, on every path below
+    if emit_format == "resolution":
+        from kg.shards import write_resolution
+
+        with _writing(out):
+            path = write_resolution(
+                specs,
+                out,
+                options.encoding,
+                step=lambda label: click.echo(f"kg: {label}", err=True),
+            )
+        click.echo(f"resolution -> {path}", err=True)
+        return
     if shard is not None:
         with _writing(out):
             _emit_shard(specs, shard, out, dataclasses.replace(options, workers=1))

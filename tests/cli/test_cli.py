@@ -350,3 +350,27 @@ def test_a_bad_base_iri_is_one_error_on_every_build_path(
         .startswith("kg: error: --base-iri 'http://a b/' is not a valid IRI")
     )
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_shards_read_a_resolution_written_once(tmp_path: Path) -> None:
+    """``--emit resolution`` then ``--emit nquads --shard``: the shard reads the clusters
+    and is the same bytes as one that resolved everything itself."""
+    src = tmp_path / "p.jsonl"
+    src.write_text(
+        "".join(
+            json.dumps({"title": f"Paper number {i}", "authors": ["Ada Byron", f"Bo {i}"]}) + "\n"
+            for i in range(6)
+        )
+    )
+    common = ["build", str(src), "--no-extract"]
+    saved, alone = tmp_path / "saved", tmp_path / "alone"
+    result = CliRunner().invoke(main, [*common, "--emit", "resolution", "--dir", str(saved)])
+    assert result.exit_code == 0, result.output
+    assert (saved / "resolution.json.gz").is_file()
+    for folder in (saved, alone):
+        shard = ["--emit", "nquads", "--shard", "1/2", "--dir", str(folder)]
+        assert CliRunner().invoke(main, [*common, *shard]).exit_code == 0
+    assert (saved / "shard-1-of-2.nq").read_bytes() == (alone / "shard-1-of-2.nq").read_bytes()
+    assert (saved / "shard-1-of-2.nq").stat().st_size > 0
+    refused = CliRunner().invoke(main, [*common, "--emit", "resolution", "--shard", "0/2"])
+    assert refused.exit_code != 0 and "go together" in refused.stderr

@@ -9,9 +9,16 @@ from pathlib import Path
 import pytest
 
 from kg.builds import BuildOptions
-from kg.errors import UsageError
+from kg.errors import InputError, UsageError
 from kg.pipeline import bundled_sources
-from kg.shards import RESOLUTION, build_from_shards, emit_shard, parse, shard_of
+from kg.shards import (
+    RESOLUTION,
+    build_from_shards,
+    emit_shard,
+    parse,
+    shard_of,
+    write_resolution,
+)
 from tests.scale.compare import assert_same_build
 
 
@@ -49,10 +56,21 @@ def test_the_shards_are_the_graph_but_the_concept_labels(shards: Path, built: Pa
 
 
 def test_a_shard_is_the_same_bytes_whoever_writes_it(shards: Path, tmp_path: Path) -> None:
+    """... and whether it resolves or reads the clusters resolved in parts beforehand."""
+    write_resolution(bundled_sources(), tmp_path, parts=3)
     emit_shard(bundled_sources(), 1, 3, tmp_path, BuildOptions(extract=True))
     for suffix in (".nq", ".json"):
         name = f"shard-1-of-3{suffix}"
         assert (tmp_path / name).read_bytes() == (shards / name).read_bytes()
+
+
+def test_a_resolution_of_other_sources_is_refused(tmp_path: Path) -> None:
+    from tests.conftest import affiliation_sources
+
+    write_resolution(affiliation_sources(), tmp_path)
+    with pytest.raises(InputError, match=f"{RESOLUTION}: made from other sources"):
+        emit_shard(bundled_sources(), 0, 2, tmp_path, BuildOptions(extract=False))
+    assert not list(tmp_path.glob("shard-*"))
 
 
 def test_an_incomplete_or_mixed_set_is_refused(shards: Path, tmp_path: Path) -> None:
