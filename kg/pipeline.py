@@ -65,6 +65,8 @@ from kg.store import STORE_DIR, Store
 from kg.text import slugify
 
 Step = Callable[[str], None]
+#: Which records and citations a partial build reads, e.g. a shard's.
+Wanted = Callable[[Paper | Citation], bool]
 
 #: What a build writes into its directory, besides the store.
 OUTPUTS = (
@@ -125,14 +127,21 @@ def _bounded(paper: Paper) -> tuple[Paper, list[Problem]]:
     return paper, problems
 
 
-def read_source(spec: SourceSpec, key: str, encoding: str | None = None) -> LoadedSource:
-    """Read one file completely; raises :class:`InputError` if nothing usable is in it."""
+def read_source(
+    spec: SourceSpec, key: str, encoding: str | None = None, wanted: Wanted | None = None
+) -> LoadedSource:
+    """Read one file completely; raises :class:`InputError` if nothing usable is in it.
+
+    ``wanted`` keeps only some records and citations (a shard's, say); the file is read
+    and checked all the same.
+    """
     source = sources.load(spec.path, encoding)
     reader, items = sources.read(source, spec.format)
     papers: list[Paper] = []
     citations: list[Citation] = []
     problems: list[Problem] = []
     per_line: Counter[int] = Counter()
+    usable = 0
     for item in items:
         if isinstance(item, Paper):
             # records that share a line get distinct ids, so none is ever lost
@@ -140,14 +149,19 @@ def read_source(spec: SourceSpec, key: str, encoding: str | None = None) -> Load
             per_line[item.source.line] += 1
             if n:
                 item = dataclasses.replace(item, source=dataclasses.replace(item.source, item=n))
+            usable += 1
+            if wanted is not None and not wanted(item):
+                continue
             item, cut = _bounded(item)
             problems.extend(cut)
             papers.append(_with_defaults(item, spec))
         elif isinstance(item, Citation):
-            citations.append(item)
+            usable += 1
+            if wanted is None or wanted(item):
+                citations.append(item)
         else:
             problems.append(item)
-    if not papers and not citations:
+    if not usable:
         detail = f" (first problem: {problems[0]})" if problems else ""
         raise InputError(
             source.name, f"no paper or citation could be read as {reader.name}{detail}"
@@ -173,7 +187,10 @@ def _source_keys(specs: Sequence[SourceSpec]) -> list[str]:
 
 
 def read_all(
-    specs: Sequence[SourceSpec], encoding: str | None = None, step: Step | None = None
+    specs: Sequence[SourceSpec],
+    encoding: str | None = None,
+    step: Step | None = None,
+    wanted: Wanted | None = None,
 ) -> list[LoadedSource]:
     """Read every source; the first unusable file stops the build with its error.
 
@@ -191,7 +208,7 @@ def read_all(
     for spec, key in zip(specs, _source_keys(specs), strict=True):
         if step:
             step(f"reading {spec.path.name}")
-        loaded.append(read_source(spec, key, encoding))
+        loaded.append(read_source(spec, key, encoding, wanted))
     return loaded
 
 
@@ -199,28 +216,33 @@ def resolve(
     loaded: Sequence[LoadedSource],
     parts: int = 1,
     run: partition.Runner[Any, Any] = partition.serial,
-    saved: tuple[Path, Mapping[str, Any]] | None = None,
 ) -> Corpus:
     """Resolve papers, people and organizations across all sources; learn acronyms for
     concepts.
 
     Papers and people are resolved in up to ``parts`` parts run by ``run``
-    (:mod:`kg.resolve.partition`: the same result for any number), or read from a saved
-    resolution ``(path, build fingerprint)`` made for these sources.
+    (:mod:`kg.resolve.partition`: the same result for any number).
     """
     ranked = [Ranked(p, s.authority) for s in loaded for p in s.papers]
+    citations = [c for s in loaded for c in s.citations]
+    paper_res = partition.resolve_papers(ranked, citations, parts, run)
+    del citations, ranked
     papers = [p for s in loaded for p in s.papers]
-    if saved is not None:
-        paper_res, people = saved_resolution.load(saved[0], ranked, saved[1])
-    else:
-        citations = [c for s in loaded for c in s.citations]
-        paper_res = partition.resolve_papers(ranked, citations, parts, run)
-        del citations
-        people = partition.resolve_people(papers, paper_res.cluster_of, parts, run)
+    people = partition.resolve_people(papers, paper_res.cluster_of, parts, run)
     concepts = Concepts.learn(sorted({p.abstract for p in papers if p.abstract}))
     return Corpus(
         tuple(loaded), paper_res, people, concepts, organizations=resolve_organizations(papers)
     )
+
+
+def from_saved(
+    loaded: Sequence[LoadedSource], saved: saved_resolution.Saved, build: Mapping[str, Any]
+) -> Corpus:
+    """The corpus of ``loaded`` (the records ``saved`` wants, read from sources whose
+    fingerprint is ``build``) resolved as the saved resolution says."""
+    ranked = [Ranked(p, s.authority) for s in loaded for p in s.papers]
+    papers, people, organizations = saved.resolution(ranked, build)
+    return Corpus(tuple(loaded), papers, people, Concepts(saved.acronyms), organizations)
 
 
 #: Progress units the extraction stage reports (in steps of its batches).
@@ -506,14 +528,15 @@ def prepare(
     extraction: ExtractOptions | None,
     papers: Callable[[str], bool] | None = None,
     resolver: Callable[[Sequence[LoadedSource]], Corpus] = resolve,
+    wanted: Wanted | None = None,
 ) -> tuple[Corpus, dict[str, CacheEntry]]:
     """Read, resolve and extract: the corpus a graph is built from, and the new cache.
 
     The extraction cache is read from ``out`` (if given); ``papers`` limits extraction
     to some paper clusters (a shard's); ``resolver`` resolves what was read (e.g. from a
-    saved resolution).
+    saved resolution, :func:`from_saved`), ``wanted`` limits what is read.
     """
-    loaded = read_all(specs, encoding, step)
+    loaded = read_all(specs, encoding, step, wanted)
     if step:
         step("resolving papers and people")
     corpus = resolver(loaded)

@@ -1,9 +1,12 @@
 """A build cut into N shards that run anywhere, in any order, and merge into one graph.
 
 ``kg build SOURCES --emit nquads --shard I/N --dir D`` writes ``D/shard-I-of-N.nq`` and
-``D/shard-I-of-N.json``.  Every shard reads and resolves all sources (resolution is global
-and cheap: about 150 us a record), then extracts only its own papers (the expensive part)
-and writes its share of the statements:
+``D/shard-I-of-N.json``.  Resolution is global: with ``D/resolution.json.gz`` (written once
+by ``kg build SOURCES --emit resolution --dir D``, or by the Dask engine, which resolves in
+parts on the cluster) a shard reads only its share of it and only its own papers' records
+and citations from the sources; without it, every shard reads and resolves all sources.
+Then it extracts only its own papers (the expensive part) and writes its share of the
+statements:
 
 - of the source graphs, its papers' records and its citations (with the facts about the
   venues, people and concepts they name, which other shards may state too), and of the
@@ -45,6 +48,7 @@ from kg.graph import vocab as V
 from kg.graph.extracted import extraction_quads
 from kg.graph.quads import concept_forms, concept_label_quads, record_quads
 from kg.outdir import atomic_write_bytes
+from kg.records import Citation, Paper
 from kg.resolve import saved
 from kg.resolve.partition import Runner, serial
 
@@ -90,7 +94,7 @@ def emit_shard(
     differ): the same call gives the same bytes on any machine.  Returns the path of the
     shard's N-Quads file.
     """
-    from kg.pipeline import extraction_summary, prepare
+    from kg.pipeline import extraction_summary
 
     options = options or BuildOptions()
 
@@ -102,15 +106,7 @@ def emit_shard(
     def mine(key: str) -> bool:
         return shard_of(key, count) == index
 
-    corpus, _ = prepare(
-        specs,
-        None,
-        options.encoding,
-        step,
-        options.extraction,
-        papers=mine,
-        resolver=saved_resolver(specs, out, options.encoding),
-    )
+    corpus = _prepared(specs, out, options.encoding, step, options.extraction, mine)
     minter = V.Minter(options.base_iri)
     quads = chain(record_quads(corpus, minter, mine), extraction_quads(corpus, minter))
     stem = name(index, count)
@@ -152,22 +148,50 @@ def resolution_build(
     return fingerprint(specs, digests, encoding, False, None)
 
 
-def saved_resolver(
-    specs: Sequence[Any], folder: Path, encoding: str | None
-) -> Callable[[Sequence[LoadedSource]], Corpus]:
-    """Resolution for a shard or a merge: the one saved in ``folder`` when there is one
-    (:func:`write_resolution`), else resolving everything as a single build does."""
-    from kg.pipeline import resolve
+def _prepared(
+    specs: Sequence[Any],
+    folder: Path,
+    encoding: str | None,
+    step: Callable[[str], None] | None,
+    extraction: Any,
+    mine: Callable[[str], bool] | None = None,
+) -> Corpus:
+    """The corpus of a shard (``mine``: its keys) or of a merge (``mine`` None).
+
+    With a saved resolution in ``folder`` (:func:`write_resolution`), a shard reads only
+    its share of it and of the sources (its papers' records, its citations), and a merge
+    reads it instead of resolving; without one, every shard reads and resolves all sources
+    as a single build does.
+    """
+    from kg.pipeline import from_saved, prepare
 
     path = Path(folder) / RESOLUTION
+    if not path.is_file():
+        return prepare(specs, None, encoding, step, extraction, papers=mine)[0]
+    if step:
+        step(f"reading {RESOLUTION}")
+    part = saved.read(path, mine)
+
+    def wanted(item: Paper | Citation) -> bool:
+        if isinstance(item, Paper):
+            return part.wanted(item.id)
+        return mine is None or mine(item.id)
 
     def resolver(loaded: Sequence[LoadedSource]) -> Corpus:
-        if not path.is_file():
-            return resolve(loaded)
-        build = resolution_build(specs, [s.sha256 for s in loaded], encoding)
-        return resolve(loaded, saved=(path, build))
+        return from_saved(
+            loaded, part, resolution_build(specs, [s.sha256 for s in loaded], encoding)
+        )
 
-    return resolver
+    return prepare(
+        specs,
+        None,
+        encoding,
+        step,
+        extraction,
+        papers=mine,
+        resolver=resolver,
+        wanted=None if mine is None else wanted,
+    )[0]
 
 
 def write_resolution(
@@ -190,7 +214,9 @@ def write_resolution(
         step(f"resolving papers and people in {parts} part{'s' * (parts != 1)}")
     corpus = resolve(loaded, parts, run)
     build = resolution_build(specs, [s.sha256 for s in loaded], encoding)
-    data = saved.dumps(corpus.papers, corpus.people, build)
+    data = saved.dumps(
+        corpus.papers, corpus.people, corpus.organizations, corpus.concepts.acronyms, build
+    )
     del corpus, loaded
     atomic_write_bytes(folder / RESOLUTION, data)
     return folder / RESOLUTION
@@ -314,7 +340,7 @@ def build_from_shards(
     """Merge the shards in ``folder`` (of the build of ``specs``) into a build in ``out``;
     the shards say whether and how they extracted."""
     from kg.outdir import check_replaceable, locked
-    from kg.pipeline import few_collections, prepare, write_build
+    from kg.pipeline import few_collections, write_build
 
     folder, out = Path(folder), Path(out)
     sidecars = read_sidecars(folder)
@@ -325,9 +351,7 @@ def build_from_shards(
         )
     with locked(out), few_collections():
         check_replaceable(out, [Path(s.path) for s in specs])
-        corpus, _ = prepare(
-            specs, None, encoding, step, None, resolver=saved_resolver(specs, folder, encoding)
-        )
+        corpus = _prepared(specs, folder, encoding, step, None)
         made = sidecars[0]["build"]
         theirs = [
             [s.path.name, d, s.format, s.venue, s.year]

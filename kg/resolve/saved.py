@@ -1,47 +1,74 @@
 """A resolution as a file: the clusters every shard reads instead of resolving again.
 
-The file (gzip-compressed JSON) holds which records are one paper (record ids in member
-order, with the evidence), what each citation was resolved to, and every person (key,
-label, names, evidence, doubt and author slots) with the decisions per name: everything
-:class:`PaperResolution` and :class:`PeopleResolution` hold but the records themselves,
-which a shard reads from the sources.  Loading checks it against those records: a file
-that is not one, is damaged, or was made from other sources is an :class:`InputError`
-naming it, never a wrong graph.
+The file is gzip-compressed JSON lines.  The first line says what made it (the sources'
+fingerprint) and holds the corpus's acronyms; then come the papers (the record ids of
+each, in member order, with the evidence), the citations (what each resolved to), the
+organization of every affiliation slot and the organizations, the people (key, label,
+names, evidence, doubt and author slots) and the decisions per name; the last line counts
+the lines before it, so a cut file is never taken for a whole one.
+
+A shard reads it in one pass keeping only its share (:func:`read` with ``keep``): its
+papers and the record ids it must read from the sources, its citations, and the people
+and organizations its records name or it writes; so no shard holds the whole corpus.
+Records are then checked against it (:meth:`Saved.resolution`): a file that is not one,
+is damaged, or does not fit the records is an :class:`InputError` naming it, never a
+wrong graph.
 """
 
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kg.errors import InputError
+from kg.resolve.organizations import Organization, Organizations
 from kg.resolve.paperlinks import PaperCluster, PaperResolution, Ranked, _conflicts
 from kg.resolve.people import PeopleResolution
 
-FORMAT = "kg-resolution/1"
+FORMAT = "kg-resolution/2"
 
 
-def dumps(papers: PaperResolution, people: PeopleResolution, build: Mapping[str, Any]) -> bytes:
+def dumps(
+    papers: PaperResolution,
+    people: PeopleResolution,
+    organizations: Organizations,
+    acronyms: Mapping[str, str],
+    build: Mapping[str, Any],
+) -> bytes:
     """The file's bytes (the same resolution and ``build`` give the same bytes)."""
     members: dict[str, list[tuple[str, int]]] = {}
     for ref, key in people.person_of.items():
         members.setdefault(key, []).append(ref)
-    doc = {
-        "format": FORMAT,
-        "build": build,
-        "papers": [
-            [c.key, [m.paper.id for m in c.members], list(c.evidence)] for c in papers.clusters
-        ],
-        "citations": [
-            [cite, target, papers.citation_evidence[cite]]
-            for cite, target in papers.citation_target.items()
-        ],
-        "people": [
-            [
+
+    def lines() -> Iterator[list[Any] | dict[str, Any]]:
+        yield {"format": FORMAT, "build": build, "acronyms": acronyms}
+        for c in papers.clusters:
+            yield ["paper", c.key, [m.paper.id for m in c.members], list(c.evidence)]
+        for cite, target in papers.citation_target.items():
+            yield ["citation", cite, target, papers.citation_evidence[cite]]
+        for (record, position, index), key in organizations.of.items():
+            yield ["affiliation", record, position, index, key]
+        for key, o in organizations.by_key.items():
+            yield [
+                "organization",
+                key,
+                o.label,
+                list(o.ids),
+                o.country,
+                o.domain,
+                list(o.names),
+                list(o.normalized),
+                list(o.evidence),
+            ]
+        for key, label in people.labels.items():
+            yield [
+                "person",
                 key,
                 label,
                 people.names[key],
@@ -49,78 +76,192 @@ def dumps(papers: PaperResolution, people: PeopleResolution, build: Mapping[str,
                 people.ambiguous.get(key),
                 [[r, p] for r, p in members[key]],
             ]
-            for key, label in people.labels.items()
-        ],
-        "decisions": people.decisions,
-    }
-    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
-    return gzip.compress(text.encode("utf-8"), compresslevel=1, mtime=0)
+        for name, decisions in people.decisions.items():
+            yield ["decisions", name, decisions]
+
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=1, mtime=0) as gz:
+        count = 0
+        for line in lines():
+            gz.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode())
+            gz.write(b"\n")
+            count += 1
+        gz.write(json.dumps(["end", count]).encode() + b"\n")
+    return out.getvalue()
 
 
-def load(
-    path: Path, records: Sequence[Ranked], build: Mapping[str, Any]
-) -> tuple[PaperResolution, PeopleResolution]:
-    """The resolution saved in ``path`` for ``records``, made by a build of ``build``."""
+@dataclass(slots=True)
+class Saved:
+    """What :func:`read` kept of a saved resolution."""
+
+    path: Path
+    build: dict[str, Any]
+    acronyms: dict[str, str]
+    whole: bool  # nothing was left out
+    papers: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
+    records: dict[str, str] = field(default_factory=dict)  # record id -> paper key
+    citations: dict[str, tuple[str, str]] = field(default_factory=dict)
+    organizations: dict[str, Organization] = field(default_factory=dict)
+    affiliations: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    named: set[str] = field(default_factory=set)  # organizations of the kept affiliations
+    people: PeopleResolution = field(default_factory=lambda: PeopleResolution({}, {}, {}))
+
+    def wanted(self, record_id: str) -> bool:
+        """Whether a record is one this resolution needs (a paper it kept)."""
+        return record_id in self.records
+
+    def resolution(
+        self, records: Sequence[Ranked], build: Mapping[str, Any]
+    ) -> tuple[PaperResolution, PeopleResolution, Organizations]:
+        """The resolution of ``records`` (those :meth:`wanted`, read from sources whose
+        fingerprint is ``build``)."""
+        if self.build != build:
+            raise InputError(
+                str(self.path),
+                "made from other sources or options than this build's; delete it to resolve again",
+            )
+        try:
+            return self._papers(records), self._people(records), self._organizations()
+        except (KeyError, TypeError, ValueError) as e:
+            raise InputError(
+                str(self.path), f"damaged saved resolution ({type(e).__name__}: {e})"
+            ) from None
+
+    def _papers(self, records: Sequence[Ranked]) -> PaperResolution:
+        by_id = {r.paper.id: r for r in records}
+        if len(by_id) != len(self.records):
+            missing = sorted(set(self.records) - set(by_id))[:3]
+            raise ValueError(
+                f"{len(self.records) - len(by_id)} records it names are not in the sources "
+                f"(e.g. {', '.join(missing)})"
+                if missing
+                else "records it does not name were read"
+            )
+        clusters = [
+            PaperCluster(key, tuple(by_id[i] for i in ids), tuple(evidence))
+            for key, ids, evidence in self.papers
+        ]
+        target = {c: t for c, (t, _) in self.citations.items()}
+        how = {c: h for c, (_, h) in self.citations.items()}
+        return PaperResolution(clusters, dict(self.records), target, how, _conflicts(clusters))
+
+    def _people(self, records: Sequence[Ranked]) -> PeopleResolution:
+        have = self.people.person_of
+        for r in records:
+            for position in range(1, len(r.paper.authors) + 1):
+                if (r.paper.id, position) not in have:
+                    raise ValueError(f"author slot {r.paper.id}#{position} has no person")
+        if self.whole and len(have) != sum(len(r.paper.authors) for r in records):
+            raise ValueError("it names author slots the records do not have")
+        return self.people
+
+    def _organizations(self) -> Organizations:
+        for slot, key in self.affiliations.items():
+            if key not in self.organizations:
+                raise ValueError(f"affiliation {slot} names no organization ({key})")
+        return Organizations(self.organizations, self.affiliations)
+
+
+def read(path: Path, keep: Callable[[str], bool] | None = None) -> Saved:
+    """Read the saved resolution ``path``: all of it, or (``keep``, a shard's test of a
+    paper, citation, person or organization key) only a shard's share."""
     try:
-        doc = json.loads(gzip.decompress(path.read_bytes()))
+        return _read(path, keep)
     except FileNotFoundError:
         raise InputError(str(path), "no such file") from None
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError, ValueError) as e:
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as e:
         raise InputError(str(path), f"not a saved resolution ({e})") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise InputError(str(path), f"not a saved resolution (expected format {FORMAT})")
-    if doc.get("build") != build:
-        raise InputError(
-            str(path), "made from other sources or options than this build's; resolve again"
-        )
-    try:
-        return _papers(doc, records), _people(doc, records)
-    except (KeyError, TypeError, ValueError) as e:
+    except (KeyError, TypeError, ValueError, IndexError) as e:
         raise InputError(str(path), f"damaged saved resolution ({type(e).__name__}: {e})") from None
 
 
-def _papers(doc: dict[str, Any], records: Sequence[Ranked]) -> PaperResolution:
-    by_id = {r.paper.id: r for r in records}
-    clusters = []
-    cluster_of: dict[str, str] = {}
-    for key, ids, evidence in doc["papers"]:
-        members = tuple(by_id[str(i)] for i in ids)
-        if not members:
-            raise ValueError(f"paper {key} has no records")
-        clusters.append(PaperCluster(str(key), members, tuple(map(str, evidence))))
-        for m in members:
-            if m.paper.id in cluster_of:
-                raise ValueError(f"record {m.paper.id} is in two papers")
-            cluster_of[m.paper.id] = str(key)
-    if len(cluster_of) != len(by_id):
-        raise ValueError(f"{len(by_id) - len(cluster_of)} records are in no paper")
-    target = {str(c): str(t) for c, t, _ in doc["citations"]}
-    how = {str(c): str(h) for c, _, h in doc["citations"]}
-    return PaperResolution(clusters, cluster_of, target, how, _conflicts(clusters))
+def _read(path: Path, keep: Callable[[str], bool] | None) -> Saved:
+    with gzip.open(path, "rb") as f:
+        first = f.readline()
+        try:
+            head = json.loads(first)
+        except ValueError:
+            head = None
+        if not isinstance(head, dict) or head.get("format") != FORMAT:
+            raise InputError(str(path), f"not a saved resolution (expected format {FORMAT})")
+        acronyms = {str(k): str(v) for k, v in dict(head["acronyms"]).items()}
+        saved = Saved(path, dict(head["build"]), acronyms, keep is None)
+        count = 1
+        for raw in f:
+            line = json.loads(raw)
+            kind = line[0]
+            if kind == "end":
+                if line[1] != count:
+                    raise ValueError(f"{line[1]} lines announced, {count} read")
+                return saved
+            count += 1
+            _take(saved, kind, line, keep)
+    raise ValueError("the file is cut short (no end line)")
 
 
-def _people(doc: dict[str, Any], records: Sequence[Ranked]) -> PeopleResolution:
-    slots = {(r.paper.id, i) for r in records for i in range(1, len(r.paper.authors) + 1)}
-    out = PeopleResolution({}, {}, {})
-    for key, label, names, evidence, doubt, refs in doc["people"]:
-        key = str(key)
-        out.labels[key] = str(label)
-        out.names[key] = [str(n) for n in names]
-        if evidence:
-            out.evidence[key] = [str(e) for e in evidence]
-        if doubt is not None:
-            out.ambiguous[key] = str(doubt)
-        for record, position in refs:
-            ref = (str(record), int(position))
-            if ref not in slots or ref in out.person_of:
-                raise ValueError(f"author slot {record}#{position} is unknown or repeated")
-            out.person_of[ref] = key
-    if len(out.person_of) != len(slots):
-        raise ValueError(f"{len(slots) - len(out.person_of)} author slots have no person")
-    decisions = doc["decisions"]
-    if not isinstance(decisions, dict) or not all(
-        isinstance(v, list) and all(isinstance(d, dict) for d in v) for v in decisions.values()
-    ):
-        raise TypeError("decisions are not lists of decisions per name")
-    out.decisions = decisions
-    return out
+def _take(saved: Saved, kind: str, line: list[Any], keep: Callable[[str], bool] | None) -> None:
+    """Keep one line of the file, if it is of the share ``keep`` wants."""
+    if kind == "paper":
+        _, key, ids, evidence = line
+        if keep is None or keep(key):
+            ids = [str(i) for i in ids]
+            if not ids:
+                raise ValueError(f"paper {key} has no records")
+            saved.papers.append((str(key), ids, [str(e) for e in evidence]))
+            for i in ids:
+                if saved.records.setdefault(i, str(key)) != key:
+                    raise ValueError(f"record {i} is in two papers")
+    elif kind == "citation":
+        _, cite, target, how = line
+        if keep is None or keep(cite):
+            saved.citations[str(cite)] = (str(target), str(how))
+    elif kind == "organization":
+        key, label, ids, country, domain, names, normalized, evidence = line[1:]
+        if keep is not None and not keep(key) and key not in saved.named:
+            return
+        saved.organizations[str(key)] = Organization(
+            str(key),
+            str(label),
+            tuple(map(str, ids)),
+            None if country is None else str(country),
+            None if domain is None else str(domain),
+            tuple(map(str, names)),
+            tuple(map(str, normalized)),
+            tuple(map(str, evidence)),
+        )
+    elif kind == "affiliation":
+        _, record, position, index, key = line
+        if keep is None or saved.wanted(record):
+            saved.affiliations[(str(record), int(position), int(index))] = str(key)
+            saved.named.add(str(key))
+    elif kind == "person":
+        _person(saved, line, keep)
+    elif kind == "decisions":
+        _, name, decisions = line
+        if not isinstance(decisions, list) or not all(isinstance(d, dict) for d in decisions):
+            raise TypeError(f"the decisions for {name!r} are not a list of decisions")
+        if keep is None:  # the build report's, which a shard does not write
+            saved.people.decisions[str(name)] = decisions
+    else:
+        raise ValueError(f"unknown line {kind!r}")
+
+
+def _person(saved: Saved, line: list[Any], keep: Callable[[str], bool] | None) -> None:
+    _, key, label, names, evidence, doubt, refs = line
+    key = str(key)
+    slots = [(str(r), int(p)) for r, p in refs]
+    mine = [s for s in slots if keep is None or saved.wanted(s[0])]
+    if keep is not None and not mine and not keep(key):
+        return  # neither on one of the shard's papers nor a person the shard writes
+    people = saved.people
+    if key in people.labels:
+        raise ValueError(f"person {key} is given twice")
+    people.labels[key] = str(label)
+    people.names[key] = [str(n) for n in names]
+    if evidence:
+        people.evidence[key] = [str(e) for e in evidence]
+    if doubt is not None:
+        people.ambiguous[key] = str(doubt)
+    for ref in mine:
+        if people.person_of.setdefault(ref, key) != key:
+            raise ValueError(f"author slot {ref[0]}#{ref[1]} has two people")

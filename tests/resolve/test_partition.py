@@ -173,28 +173,78 @@ def test_a_part_holds_about_1_over_n_of_the_records(synthetic: Any) -> None:
     assert max(people_parts) < slots / 2  # no block holds most of the corpus
 
 
-def test_a_saved_resolution_loads_as_it_was(tmp_path: Path) -> None:
-    records, citations = _loaded(pipeline.bundled_sources())
-    want = _whole(records, citations)
-    path = tmp_path / "resolution.json.gz"
+def _saved(tmp_path: Path) -> tuple[Path, Any, list[Ranked], dict[str, Any]]:
+    """The bundled corpus resolved, saved in ``tmp_path``: path, corpus, records, build."""
+    loaded = pipeline.read_all(pipeline.bundled_sources())
+    corpus = pipeline.resolve(loaded)
+    records = [Ranked(p, s.authority) for s in loaded for p in s.papers]
     build = {"sources": [["x", "digest"]]}
-    path.write_bytes(saved.dumps(*want, build))
-    assert saved.dumps(*want, build) == path.read_bytes()  # deterministic
-    _assert_same(saved.load(path, records, build), want)
+    path = tmp_path / "resolution.json.gz"
+    c = corpus
+    path.write_bytes(saved.dumps(c.papers, c.people, c.organizations, c.concepts.acronyms, build))
+    return path, corpus, records, build
 
+
+def test_a_saved_resolution_loads_as_it_was(tmp_path: Path) -> None:
+    path, corpus, records, build = _saved(tmp_path)
+    c = corpus
+    again = saved.dumps(c.papers, c.people, c.organizations, c.concepts.acronyms, build)
+    assert again == path.read_bytes()  # deterministic
+    whole = saved.read(path)
+    assert whole.acronyms == corpus.concepts.acronyms
+    papers, people, organizations = whole.resolution(records, build)
+    _assert_same((papers, people), (corpus.papers, corpus.people))
+    assert organizations == corpus.organizations
+
+
+def test_a_shard_reads_only_its_share_of_a_saved_resolution(tmp_path: Path) -> None:
+    from kg.shards import shard_of
+
+    path, corpus, records, build = _saved(tmp_path)
+
+    def mine(key: str) -> bool:
+        return shard_of(key, 3) == 1
+
+    share = saved.read(path, mine)
+    clusters = [c for c in corpus.papers.clusters if mine(c.key)]
+    assert set(share.records) == {m.paper.id for c in clusters for m in c.members}
+    kept = [r for r in records if share.wanted(r.paper.id)]
+    assert 0.2 * len(records) < len(kept) < 0.5 * len(records)
+    papers, people, _ = share.resolution(kept, build)
+    assert papers.clusters == clusters
+    slots = {(r.paper.id, i) for r in kept for i in range(1, len(r.paper.authors) + 1)}
+    assert people.person_of == {s: corpus.people.person_of[s] for s in slots}
+    written = {k for k in corpus.people.labels if mine(k)}
+    assert written <= set(people.labels) < set(corpus.people.labels)
+    assert not people.decisions  # the build report's, which the merge writes
+    with pytest.raises(InputError, match="not in the sources"):
+        share.resolution(kept[1:], build)
+
+
+def test_a_bad_saved_resolution_is_an_input_error(tmp_path: Path) -> None:
+    path, _, records, build = _saved(tmp_path)
     with pytest.raises(InputError, match="other sources"):
-        saved.load(path, records, {"sources": []})
-    with pytest.raises(InputError, match="in no paper"):
-        saved.load(path, [*records, _paper("z", 1, "A new paper", _a("New Person"))], build)
-    with pytest.raises(InputError, match="damaged"):
-        saved.load(path, records[1:], build)
-    doc = json.loads(gzip.decompress(path.read_bytes()))
-    doc["people"][0][5].append(doc["people"][1][5][0])  # a slot given to two people
-    path.write_bytes(gzip.compress(json.dumps(doc).encode()))
-    with pytest.raises(InputError, match="repeated"):
-        saved.load(path, records, build)
+        saved.read(path).resolution(records, {"sources": []})
+    extra = _paper("z", 1, "A new paper", _a("New Person"))
+    with pytest.raises(InputError, match="records it does not name"):
+        saved.read(path).resolution([*records, extra], build)
+    lines = gzip.decompress(path.read_bytes()).splitlines()
+    whole = list(lines)
+    people = [i for i, line in enumerate(lines) if line.startswith(b'["person"')]
+    twice = json.loads(lines[people[0]])
+    twice[6].append(json.loads(lines[people[1]])[6][0])  # a slot given to two people
+    lines[people[0]] = json.dumps(twice).encode()
+    path.write_bytes(gzip.compress(b"\n".join(lines) + b"\n"))
+    with pytest.raises(InputError, match="has two people"):
+        saved.read(path)
+    path.write_bytes(gzip.compress(b"\n".join(whole[:-5]) + b"\n"))
+    with pytest.raises(InputError, match="cut short"):
+        saved.read(path)
     path.write_bytes(path.read_bytes()[:100])
     with pytest.raises(InputError, match="not a saved resolution"):
-        saved.load(path, records, build)
+        saved.read(path)
+    path.write_bytes(b"{}")
+    with pytest.raises(InputError, match="not a saved resolution"):
+        saved.read(path)
     with pytest.raises(InputError, match="no such file"):
-        saved.load(tmp_path / "missing.json.gz", records, build)
+        saved.read(tmp_path / "missing.json.gz")

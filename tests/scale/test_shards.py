@@ -139,13 +139,17 @@ def test_dask_local_cluster_of_two_workers_gives_the_same_graph(
     assert_same_build(tmp_path / "out", built)
 
 
+@pytest.mark.parametrize("saved", [False, True])
 def test_shards_of_a_build_with_affiliations_merge_into_it(
-    affiliated: Path, tmp_path: Path
+    affiliated: Path, tmp_path: Path, saved: bool
 ) -> None:
-    """Organizations are resolved over all sources in every shard, and each is written by
-    the one shard its key falls to: the merge is the single-process build."""
+    """Organizations are resolved over all sources (in every shard, or once in parts and
+    saved), and each is written by the one shard its key falls to: the merge is the
+    single-process build."""
     from tests.conftest import affiliation_sources
 
+    if saved:
+        write_resolution(affiliation_sources(), tmp_path, parts=2)
     for index in (1, 0, 2):
         emit_shard(affiliation_sources(), index, 3, tmp_path, BuildOptions(extract=False))
     build_from_shards(affiliation_sources(), tmp_path, tmp_path / "merged")
