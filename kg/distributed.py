@@ -95,7 +95,7 @@ def _on(client: Any) -> Runner[Any, Any]:
     the parts it resolves."""
 
     def run(fn: Any, payloads: Any) -> list[Any]:
-        data = client.scatter(list(payloads))
+        data = client.scatter(list(payloads), hash=False)  # tokenizing them is slow
         futures = client.map(
             fn, data, pure=False, key=[f"kg-resolve-{i}" for i in range(len(data))]
         )

@@ -132,9 +132,18 @@ def paper_blocks(records: Sequence[Ranked]) -> list[list[int]]:
     return sets.groups()
 
 
-def link_paper_part(records: Sequence[Ranked]) -> list[PaperCluster]:
+#: A cluster as a part gives it back: its key, its members (positions in the part's list of
+#: records, canonical first) and its evidence; records are not sent back, only pointed at.
+PartCluster = tuple[str, tuple[int, ...], tuple[str, ...]]
+
+
+def link_paper_part(records: Sequence[Ranked]) -> list[PartCluster]:
     """Step 2 for papers: the clusters of one part's records."""
-    return link_papers(records)
+    position = {r.paper.id: i for i, r in enumerate(records)}
+    return [
+        (c.key, tuple(position[m.paper.id] for m in c.members), c.evidence)
+        for c in link_papers(records)
+    ]
 
 
 def resolve_papers(
@@ -153,7 +162,11 @@ def resolve_papers(
             for part in plan([len(b) for b in blocks], parts)
         ]
         del blocks
-    clusters = [c for part in run(link_paper_part, payloads) for c in part]
+    clusters = [
+        PaperCluster(key, tuple(part[i] for i in members), evidence)
+        for part, found in zip(payloads, run(link_paper_part, payloads), strict=True)
+        for key, members, evidence in found
+    ]
     del payloads
     return finish_papers(clusters, citations)
 
