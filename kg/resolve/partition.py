@@ -3,8 +3,8 @@
 Papers and people are each resolved in three steps, so that the middle one can run on
 several workers (a process pool, a Dask cluster) with each worker holding only its part:
 
-1. **Blocking** (here, on compact keys): records are joined into blocks by what linking
-   compares them on: papers by their exact keys (OpenReview forum, arXiv id, DOI,
+1. **Blocking** (here, where the records were read): records are joined into blocks by
+   what linking compares them on: papers by their exact keys (OpenReview forum, arXiv id, DOI,
    normalised title) and, for a record without a title, the surnames of its authors;
    people's author slots by their surname (umlauts folded), a person identifier they
    share, or a slot of the same paper in another source that their name fits.  No link is
@@ -24,7 +24,7 @@ build and a build with N parts on a cluster gives exactly its files.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, TypeVar
@@ -234,7 +234,7 @@ def resolve_people(
                 PeoplePart(
                     part_occs,
                     {o.ref: coauthors[o.ref] for o in part_occs},
-                    _records([occs], part_occs),
+                    _records(occs, part_occs),
                     counts,
                 )
             )
@@ -244,20 +244,18 @@ def resolve_people(
     return finish_people([r[0] for r in results], [r[1] for r in results])
 
 
-def _records(
-    everyone: Iterable[Sequence[_AuthorOcc]], occs: Sequence[_AuthorOcc]
-) -> dict[str, list[Paper]]:
-    """The records with authors of each paper ``occs`` are on, in record order."""
+def _records(everyone: Sequence[_AuthorOcc], occs: Sequence[_AuthorOcc]) -> dict[str, list[Paper]]:
+    """The records with authors of each paper ``occs`` are on (found among ``everyone``,
+    every slot in ref order), in record order: what their topics are read from."""
     wanted = {o.paper for o in occs}
     out: dict[str, list[Paper]] = defaultdict(list)
-    for group in everyone:
-        for occ in group:
-            if occ.ref[1] == 1 and occ.paper in wanted:
-                out[occ.paper].append(occ.record)
+    for occ in everyone:
+        if occ.ref[1] == 1 and occ.paper in wanted:
+            out[occ.paper].append(occ.record)
     return out
 
 
 def _counts(occs: Sequence[_AuthorOcc]) -> TopicCounts:
     """Word counts over a sample of every paper with authors (as one part counts them)."""
-    records = _records([occs], occs)
+    records = _records(occs, occs)
     return topic_counts(list(records), lambda key: paper_text(records.get(key, ())))
