@@ -33,6 +33,8 @@ class LoadedSource:
     papers: tuple[Paper, ...]
     citations: tuple[Citation, ...]
     problems: tuple[Problem, ...]
+    #: the file cites papers (true even where a shard kept none of its citations)
+    cites: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ filesystem); each shard writes its own files, so none of them share state.
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,7 @@ def run_shards(
         with Client(scheduler or cluster) as client:
             workers = max(1, len(client.scheduler_info().get("workers", {})))
             write_resolution(specs, folder, one_process.encoding, parts=workers, run=_on(client))
+            run = uuid.uuid4().hex  # task keys of this build only, on a shared scheduler
             futures = [
                 client.submit(
                     emit_shard,
@@ -72,7 +74,7 @@ def run_shards(
                     count,
                     folder,
                     one_process,
-                    key=f"kg-shard-{i}-of-{count}",
+                    key=f"kg-shard-{i}-of-{count}-{run}",
                     pure=False,
                 )
                 for i in range(count)
@@ -96,9 +98,8 @@ def _on(client: Any) -> Runner[Any, Any]:
 
     def run(fn: Any, payloads: Any) -> list[Any]:
         data = client.scatter(list(payloads), hash=False)  # tokenizing them is slow
-        futures = client.map(
-            fn, data, pure=False, key=[f"kg-resolve-{i}" for i in range(len(data))]
-        )
+        # keys unique to this run (pure=False): a scheduler may serve several builds
+        futures = client.map(fn, data, pure=False)
         try:
             return list(client.gather(futures))
         finally:

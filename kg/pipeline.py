@@ -142,6 +142,7 @@ def read_source(
     problems: list[Problem] = []
     per_line: Counter[int] = Counter()
     usable = 0
+    cites = False
     for item in items:
         if isinstance(item, Paper):
             # records that share a line get distinct ids, so none is ever lost
@@ -157,6 +158,7 @@ def read_source(
             papers.append(_with_defaults(item, spec))
         elif isinstance(item, Citation):
             usable += 1
+            cites = True
             if wanted is None or wanted(item):
                 citations.append(item)
         else:
@@ -176,6 +178,7 @@ def read_source(
         tuple(papers),
         tuple(citations),
         tuple(problems),
+        cites,
     )
 
 

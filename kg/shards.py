@@ -144,8 +144,9 @@ def emit_shard(
 def resolution_build(
     specs: Sequence[Any], digests: Sequence[str], encoding: str | None
 ) -> dict[str, Any]:
-    """What a saved resolution is made from: the sources (as a shard's) and the encoding."""
-    return fingerprint(specs, digests, encoding, False, None)
+    """What a saved resolution is made from: the sources (as a shard's), the encoding and
+    the resolving code and data (:func:`kg.resolve.saved.code_digest`)."""
+    return {**fingerprint(specs, digests, encoding, False, None), "code": saved.code_digest()}
 
 
 def _prepared(

@@ -79,7 +79,7 @@ def _source_quads(
     for paper in source.papers:
         if keep is None or keep(cluster_of[paper.id]):
             yield from _paper_quads(corpus, paper, g, m, q, said)
-    if source.citations:
+    if source.citations or source.cites:
         yield q(g, V.TYPE, V.BLOG_POST)
     for cite in source.citations:
         if keep is None or keep(cite.id):

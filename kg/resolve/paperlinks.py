@@ -38,9 +38,11 @@ class Ranked:
     authority: int
 
     @property
-    def order_key(self) -> tuple[int, str, int]:
-        """Highest authority first, then file name and line: the canonical member order."""
-        return (-self.authority, self.paper.source.file, self.paper.source.line)
+    def order_key(self) -> tuple[int, str, int, int]:
+        """Highest authority first, then file name, line and item on the line: the
+        canonical member order (a total order, so no order of the input decides it)."""
+        source = self.paper.source
+        return (-self.authority, source.file, source.line, source.item)
 
 
 @dataclass(frozen=True, slots=True)

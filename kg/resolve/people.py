@@ -662,6 +662,6 @@ def finish_people(
         for ref in person.refs:
             person_of[ref] = key
     result = PeopleResolution(person_of, labels, names, evidence, ambiguous)
-    for part in decisions:
-        result.decisions.update(part)
+    merged = {name: found for part in decisions for name, found in part.items()}
+    result.decisions = dict(sorted(merged.items()))  # by name, however the parts were cut
     return result

@@ -18,11 +18,13 @@ wrong graph.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,25 @@ from kg.resolve.paperlinks import PaperCluster, PaperResolution, Ranked, _confli
 from kg.resolve.people import PeopleResolution
 
 FORMAT = "kg-resolution/2"
+
+
+def code_digest() -> str:
+    """A digest of what decides a resolution besides the records: kg's version, the code
+    and data of :mod:`kg.resolve` and the text helpers it uses.  A file saved by another
+    kg, or before a name list changed, is then refused rather than used."""
+    from kg import __version__
+
+    h = hashlib.sha256(__version__.encode())
+    root = resources.files("kg")
+    parts = [root / "text.py", root / "identifiers.py"]
+    folder = root / "resolve"
+    parts += [e for e in folder.iterdir() if e.is_file() and e.name.endswith(".py")]
+    parts += [e for e in (folder / "data").iterdir() if e.is_file()]
+    for entry in sorted(parts, key=lambda e: str(e)):
+        data = entry.read_bytes()
+        h.update(f"{entry.name}\0{len(data)}\0".encode())
+        h.update(data)
+    return h.hexdigest()
 
 
 def dumps(
@@ -100,6 +121,7 @@ class Saved:
     whole: bool  # nothing was left out
     papers: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
     records: dict[str, str] = field(default_factory=dict)  # record id -> paper key
+    keys: set[str] = field(default_factory=set)  # the kept papers' keys
     citations: dict[str, tuple[str, str]] = field(default_factory=dict)
     organizations: dict[str, Organization] = field(default_factory=dict)
     affiliations: dict[tuple[str, int, int], str] = field(default_factory=dict)
@@ -141,6 +163,10 @@ class Saved:
             PaperCluster(key, tuple(by_id[i] for i in ids), tuple(evidence))
             for key, ids, evidence in self.papers
         ]
+        if self.whole:
+            unknown = [t for t, _ in self.citations.values() if t not in self.keys]
+            if unknown:
+                raise ValueError(f"a citation is resolved to no paper ({unknown[0]})")
         target = {c: t for c, (t, _) in self.citations.items()}
         how = {c: h for c, (_, h) in self.citations.items()}
         return PaperResolution(clusters, dict(self.records), target, how, _conflicts(clusters))
@@ -153,6 +179,12 @@ class Saved:
                     raise ValueError(f"author slot {r.paper.id}#{position} has no person")
         if self.whole and len(have) != sum(len(r.paper.authors) for r in records):
             raise ValueError("it names author slots the records do not have")
+        for name, decisions in self.people.decisions.items():
+            for d in decisions:
+                for ref in (*d["a"], *d["b"]):
+                    record, _, position = ref.rpartition("#")
+                    if (record, int(position)) not in have:
+                        raise ValueError(f"the decisions for {name!r} name an unknown slot {ref}")
         return self.people
 
     def _organizations(self) -> Organizations:
@@ -171,7 +203,7 @@ def read(path: Path, keep: Callable[[str], bool] | None = None) -> Saved:
         raise InputError(str(path), "no such file") from None
     except (OSError, EOFError, zlib.error, UnicodeDecodeError) as e:
         raise InputError(str(path), f"not a saved resolution ({e})") from None
-    except (KeyError, TypeError, ValueError, IndexError) as e:
+    except (KeyError, TypeError, ValueError, IndexError, RecursionError) as e:
         raise InputError(str(path), f"damaged saved resolution ({type(e).__name__}: {e})") from None
 
 
@@ -207,6 +239,9 @@ def _take(saved: Saved, kind: str, line: list[Any], keep: Callable[[str], bool] 
             ids = [str(i) for i in ids]
             if not ids:
                 raise ValueError(f"paper {key} has no records")
+            if key in saved.keys:
+                raise ValueError(f"paper {key} is given twice")
+            saved.keys.add(str(key))
             saved.papers.append((str(key), ids, [str(e) for e in evidence]))
             for i in ids:
                 if saved.records.setdefault(i, str(key)) != key:
@@ -238,12 +273,39 @@ def _take(saved: Saved, kind: str, line: list[Any], keep: Callable[[str], bool] 
         _person(saved, line, keep)
     elif kind == "decisions":
         _, name, decisions = line
-        if not isinstance(decisions, list) or not all(isinstance(d, dict) for d in decisions):
+        if not isinstance(decisions, list) or not all(map(_decision, decisions)):
             raise TypeError(f"the decisions for {name!r} are not a list of decisions")
         if keep is None:  # the build report's, which a shard does not write
             saved.people.decisions[str(name)] = decisions
     else:
         raise ValueError(f"unknown line {kind!r}")
+
+
+_DECISION_KEYS = {"joined", "a", "b", "probability", "needs", "reasons"}
+
+
+def _decision(d: Any) -> bool:
+    """Whether ``d`` is a decision as the build report writes it (slots ``FILE:LINE#N``)."""
+
+    def number(x: Any) -> bool:
+        return x is None or (isinstance(x, int | float) and not isinstance(x, bool))
+
+    def slots(x: Any) -> bool:
+        return isinstance(x, list) and all(
+            isinstance(r, str) and r.rpartition("#")[2].isdigit() for r in x
+        )
+
+    return (
+        isinstance(d, dict)
+        and d.keys() == _DECISION_KEYS
+        and isinstance(d["joined"], bool)
+        and slots(d["a"])
+        and slots(d["b"])
+        and number(d["probability"])
+        and number(d["needs"])
+        and isinstance(d["reasons"], list)
+        and all(isinstance(r, str) for r in d["reasons"])
+    )
 
 
 def _person(saved: Saved, line: list[Any], keep: Callable[[str], bool] | None) -> None:

@@ -64,6 +64,49 @@ def test_a_shard_is_the_same_bytes_whoever_writes_it(shards: Path, tmp_path: Pat
         assert (tmp_path / name).read_bytes() == (shards / name).read_bytes()
 
 
+def test_a_shard_without_citations_of_a_blog_still_says_it_is_one(tmp_path: Path) -> None:
+    """A shard reading its share keeps none of the blog's one citation, yet writes that
+    the source is a blog post, as the shard that read everything does."""
+    from kg.sources import SourceSpec
+
+    (tmp_path / "papers.md").write_text(
+        "".join(
+            f"## {title}\n\n- {names}\n- abstract@open-review(Poster): We study {title}.\n\n"
+            for title, names in [
+                (
+                    "Pay Attention to Features, Transfer Learn Faster CNNs",
+                    "Kafeng Wang, Xitong Gao",
+                ),
+                ("Multiplicative Interactions and Where to Find Them", "Siddhant Jayakumar"),
+                ("Gradients as Features for Deep Representation Learning", "Fangzhou Mu, Yin Li"),
+                ("Monotonic Multihead Attention", "Xutai Ma, Juan Miguel Pino"),
+            ]
+        )
+    )
+    (tmp_path / "blog.txt").write_text(
+        "Some prose about multiplication in networks.\n\n"
+        "Multiplicative Interactions and Where to Find Them S.M. Jayakumar et al. "
+        "https://openreview.net/forum?id=rylnK6VtDH\n"
+    )
+    specs = [
+        SourceSpec(tmp_path / "papers.md", "paper-list", venue="ICLR 2020", year=2020),
+        SourceSpec(tmp_path / "blog.txt", "blog-citations"),
+    ]
+    write_resolution(specs, tmp_path / "saved")
+    for folder in ("saved", "alone"):
+        for index in range(2):
+            emit_shard(specs, index, 2, tmp_path / folder, BuildOptions(extract=False))
+    for index in range(2):
+        for suffix in (".nq", ".json"):
+            name = f"shard-{index}-of-2{suffix}"
+            assert (tmp_path / "saved" / name).read_bytes() == (
+                tmp_path / "alone" / name
+            ).read_bytes()
+    blog = [p for p in (tmp_path / "saved").glob("*.nq") if b"BlogPost" in p.read_bytes()]
+    cites = [p for p in (tmp_path / "saved").glob("*.nq") if b"/cite/0>" in p.read_bytes()]
+    assert len(blog) == 2 and len(cites) == 1  # the shard without the citation says it too
+
+
 def test_a_resolution_of_other_sources_is_refused(tmp_path: Path) -> None:
     from tests.conftest import affiliation_sources
 
