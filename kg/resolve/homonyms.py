@@ -577,7 +577,9 @@ class Topics:
             return found
         n, df = self._n, self._df
         vec = {}
-        for word in set(_WORD.findall(self._text(key)[:TOPIC_CHARS].lower())):
+        # in word order, not a set's (which the hash seed decides): sums of floats then
+        # add up in one order in every process
+        for word in sorted(set(_WORD.findall(self._text(key)[:TOPIC_CHARS].lower()))):
             d = df.get(word, 0)
             if d > COMMON_WORD * n and n >= 20:
                 continue
