@@ -101,13 +101,18 @@ def dumps(
             yield ["decisions", name, decisions]
 
     out = io.BytesIO()
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=1, mtime=0) as gz:
         count = 0
+        batch: list[str] = []
         for line in lines():
-            gz.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode())
-            gz.write(b"\n")
+            batch.append(encode(line))
             count += 1
-        gz.write(json.dumps(["end", count]).encode() + b"\n")
+            if len(batch) == 10_000:  # one write per batch: gzip's per-call cost is high
+                gz.write(("\n".join(batch) + "\n").encode())
+                batch.clear()
+        batch.append(encode(["end", count]))
+        gz.write(("\n".join(batch) + "\n").encode())
     return out.getvalue()
 
 
