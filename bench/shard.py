@@ -2,6 +2,7 @@
 
     python -m bench.shard 10000 4          # shard 0/4 of 10,000 papers, with extraction
     python -m bench.shard 10000 4 --no-extract
+    python -m bench.shard 10000 4 --no-extract --saved   # reading a saved resolution
 
 Runs :func:`kg.shards.emit_shard` in this process (extraction in-process, as a shard on a
 Dask worker does) and prints the time of each stage from its step messages.
@@ -31,6 +32,12 @@ def main() -> None:
     parser.add_argument("n", type=int, help="papers in the corpus")
     parser.add_argument("count", type=int, help="shards (shard 0 is measured)")
     parser.add_argument("--no-extract", action="store_true")
+    parser.add_argument(
+        "--saved",
+        action="store_true",
+        help="resolve once first (kg build --emit resolution, in a child process, timed "
+        "apart) and let the shard read its share of that",
+    )
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "kg-bench")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -42,6 +49,19 @@ def main() -> None:
             check=True,
         )
     out = Path(tempfile.mkdtemp(prefix="kg-shard-", dir=args.workdir))
+    if args.saved:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        started = time.perf_counter()
+        command = ["build", str(corpus), "--emit", "resolution", "--dir", str(out)]
+        subprocess.run(
+            [sys.executable, "-m", "kg", *command], cwd=ROOT, check=True, capture_output=True
+        )
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        print(
+            f"resolution, once: {time.perf_counter() - started:.1f} s, peak "
+            f"{peak / 1024:,.0f} MB{'' if peak > before else ' (or less)'}, "
+            f"{(out / 'resolution.json.gz').stat().st_size / 1e6:,.1f} MB"
+        )
     marks: list[tuple[float, str]] = []
     started = time.perf_counter()
     with warnings.catch_warnings():
