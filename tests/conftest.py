@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import gc
 import json
 import os
 import shutil
@@ -15,6 +16,14 @@ import pytest
 
 import kg
 from kg.builds import BuildOptions
+
+# A test process keeps what its tests made (rdflib's parses of the bundled build and of
+# the hostile builds' outputs, hundreds of thousands of triples) while it makes millions
+# of small objects more; with Python's default first threshold (a collection every 700
+# allocations) the collector scans them over and over: 15% of tests/hostile's CPU time
+# (155 s, 132 s with this; the same peak memory). A build sets its own thresholds while it
+# runs (kg.pipeline.few_collections); the processes the tests start keep Python's.
+gc.set_threshold(10_000, 10, 10)
 
 DATA = Path(kg.__file__).parent / "data" / "iclr"
 SEEDS = {
