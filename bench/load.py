@@ -15,6 +15,7 @@ import http.client
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -71,9 +72,18 @@ class Result:
 
 
 def run(
-    url: str, texts: list[str], clients: int = 20, requests: int = 5000, timeout: float = 30.0
+    url: str,
+    texts: list[str],
+    clients: int = 20,
+    requests: int = 5000,
+    timeout: float = 30.0,
+    until: Callable[[], bool] | None = None,
 ) -> Result:
-    """Send ``requests`` queries from ``clients`` threads; every non-200 answer is a failure."""
+    """Send ``requests`` queries from ``clients`` threads; every non-200 answer is a failure.
+
+    With ``until``, each client goes on sending after its share until ``until()`` is true
+    (so the load lasts as long as something else does, and at least ``requests``).
+    """
     parts = urlsplit(url)
     host, port, path = parts.hostname or "127.0.0.1", parts.port or 80, parts.path
     result = Result()
@@ -84,8 +94,10 @@ def run(
         conn = http.client.HTTPConnection(host, port, timeout=timeout)
         mine: list[float] = []
         bad: list[str] = []
-        for n in range(count):
+        n = 0
+        while n < count or (until is not None and not until()):
             text = texts[(index + n) % len(texts)]
+            n += 1
             body = urlencode({"query": text})
             started = time.perf_counter()
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import gc
 import json
 import os
 import shutil
@@ -15,6 +16,14 @@ import pytest
 
 import kg
 from kg.builds import BuildOptions
+
+# A test process keeps what its tests made (rdflib's parses of the bundled build and of
+# the hostile builds' outputs, hundreds of thousands of triples) while it makes millions
+# of small objects more; with Python's default first threshold (a collection every 700
+# allocations) the collector scans them over and over: 15% of tests/hostile's CPU time
+# (155 s, 132 s with this; the same peak memory). A build sets its own thresholds while it
+# runs (kg.pipeline.few_collections); the processes the tests start keep Python's.
+gc.set_threshold(10_000, 10, 10)
 
 DATA = Path(kg.__file__).parent / "data" / "iclr"
 SEEDS = {
@@ -126,3 +135,68 @@ def bundled_shards(tmp_path_factory: pytest.TempPathFactory) -> Path:
         build_from_shards(bundled_sources(), folder, folder / "merged")
 
     return shared(tmp_path_factory, "shards", make)
+
+
+#: Seconds each of the slowest test modules takes in one process (``pytest -n 0
+#: --durations=0``, 2 cores, December 2026), counting the shared builds it is usually the
+#: first to ask for. ``make test`` hands modules to its two workers costliest first (see
+#: :func:`pytest_xdist_make_scheduler`); a module not listed counts as quick. Add a module
+#: here when it takes more than about 10 s.
+MODULE_SECONDS = {
+    "tests/hostile/test_hostile.py": 203,
+    "tests/test_pipeline.py": 180,  # with the bundled build (26 s, on two processes)
+    "tests/scale/test_shards.py": 135,  # with the bundled shards (49 s), see SCOPES
+    "tests/export/test_rdf.py": 111,
+    "tests/scale/test_incremental.py": 82,
+    "tests/test_builddir.py": 45,
+    "tests/test_crash.py": 39,
+    "tests/test_fs_errors.py": 29,
+    "tests/test_packaging.py": 25,
+    "tests/cli/test_cli.py": 23,
+    "tests/server/test_load.py": 22,
+    "tests/server/test_rebuild.py": 16,
+    "tests/extract/test_workers.py": 13,
+    "tests/extract/test_streaming.py": 13,
+    "tests/export/test_html.py": 13,
+    "tests/server/test_engine_sandbox.py": 12,
+    "tests/server/test_slow_clients.py": 12,
+    "tests/export/test_views.py": 11,
+    "tests/test_searchindex.py": 10,
+}
+
+#: Modules that run in the worker of another, as one unit: both need the bundled shards,
+#: which one worker makes (49 s on one core) while another that asks for them waits.
+SCOPES = {"tests/stores/test_virtuoso_shards.py": "tests/scale/test_shards.py"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadscope`` as xdist does it (a module's tests stay in one worker, so its
+    fixtures are made once), but with the modules of :data:`SCOPES` together and the
+    modules handed out costliest first (:data:`MODULE_SECONDS`).
+
+    xdist's own order is by number of tests, which left the long modules with few tests
+    (the load test, the crash test, the incremental builds) to the end, where one worker
+    ran them while the other had finished; and it gave the two users of the bundled shards
+    to the two workers at about the same time, so that one waited for the other.
+    """
+    if config.getoption("dist", None) != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class CostliestFirst(LoadScopeScheduling):  # type: ignore[misc]
+        ordered = False
+
+        def _split_scope(self, nodeid: str) -> str:
+            scope: str = super()._split_scope(nodeid)
+            return SCOPES.get(scope, scope)
+
+        def _assign_work_unit(self, node: Any) -> None:
+            if not self.ordered:  # the first call: the queue is complete, in xdist's order
+                self.ordered = True  # (by number of tests), which sorted() keeps for ties
+                units = sorted(self.workqueue.items(), key=lambda u: -MODULE_SECONDS.get(u[0], 0))
+                self.workqueue.clear()
+                self.workqueue.update(units)
+            super()._assign_work_unit(node)
+
+    return CostliestFirst(config, log)

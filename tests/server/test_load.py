@@ -1,9 +1,9 @@
 """`kg serve` under a bounded load on loopback, with pathological queries thrown in.
 
-20 clients send 2,000 saved queries while another client sends cross products (cut at the
-time limit) and oversized bodies (refused): no load request may fail, memory stays
-bounded, and the server answers afterwards.  The figures are printed (``pytest -s``) and
-recorded in docs/reliability.md.
+20 clients send saved queries while another client sends cross products (cut at the time
+limit) and oversized bodies (refused), and go on until that client is done: no load
+request may fail, memory stays bounded, and the server answers afterwards.  The figures
+are printed (``pytest -s``) and recorded in docs/reliability.md.
 """
 
 from __future__ import annotations
@@ -20,9 +20,14 @@ from tests.server.conftest import ORALS, SLOW, fetch
 from tests.server.test_cli_serve import _children, _read_url
 
 CLIENTS = 20
-#: Enough for the hostile client's four cross products to land mid-load (about 40 s); the
-#: 5,000-request run recorded in docs/reliability.md is `python -m bench.load`.
-REQUESTS = 2000
+#: The load lasts until the hostile client's four cross products (cut at the time limit:
+#: about 20 s) and oversized bodies are answered, so all of them land mid-load, and is at
+#: least this many requests. (A fixed 2,000 requests, sized to outlast them with a margin,
+#: took 40 s alone and 67 s beside another test worker.) The 5,000-request run recorded in
+#: docs/reliability.md is `python -m bench.load`.
+MIN_REQUESTS = 500
+#: A bound on the load however the hostile client fares (its requests time out at 30 s).
+MAX_LOAD_S = 300
 TIMEOUT_S = 5.0  # queued behind 300 ms aggregates, 20 clients wait; none may time out
 MAX_BODY = 64 * 1024
 #: The server and its workers together may not grow past this (resident memory).
@@ -100,7 +105,15 @@ def test_the_endpoint_holds_a_bounded_load(built: Path) -> None:
         attacker = threading.Thread(target=attack)
         watcher.start()
         attacker.start()
-        result = run(url, texts, clients=CLIENTS, requests=REQUESTS)
+        deadline = time.monotonic() + MAX_LOAD_S
+        result = run(
+            url,
+            texts,
+            clients=CLIENTS,
+            requests=MIN_REQUESTS,
+            until=lambda: not attacker.is_alive() or time.monotonic() > deadline,
+        )
+        cut_by_deadline = attacker.is_alive()
         attacker.join(120)
         done.set()
         watcher.join()
@@ -108,7 +121,8 @@ def test_the_endpoint_holds_a_bounded_load(built: Path) -> None:
         for what, status, seconds in hostile:
             print(f"  {what}: HTTP {status} in {seconds:.2f} s")
 
-        assert result.requests == REQUESTS
+        assert not cut_by_deadline  # every hostile request was answered during the load
+        assert result.requests >= MIN_REQUESTS
         assert result.failures == []
         assert result.percentile(99) < TIMEOUT_S
         assert [s for w, s, _ in hostile if w == "cross product"] == [503] * 4
@@ -117,8 +131,12 @@ def test_the_endpoint_holds_a_bounded_load(built: Path) -> None:
         assert peak[0] < MAX_RSS_MB
         status, _, body = fetch(f"{url}?{urlencode({'query': ORALS})}")
         assert status == 200 and b'"48"' in body
-        time.sleep(0.5)
-        assert len(log_lines) >= REQUESTS + len(hostile)  # one log line per request
+        # one log line per request, read by the drain thread
+        wanted = result.requests + len(hostile)
+        waited = time.monotonic() + 5
+        while len(log_lines) < wanted and time.monotonic() < waited:
+            time.sleep(0.05)
+        assert len(log_lines) >= wanted
     finally:
         proc.terminate()
         proc.wait(20)
