@@ -145,7 +145,7 @@ def bundled_shards(tmp_path_factory: pytest.TempPathFactory) -> Path:
 MODULE_SECONDS = {
     "tests/hostile/test_hostile.py": 203,
     "tests/test_pipeline.py": 180,  # with the bundled build (26 s, on two processes)
-    "tests/scale/test_shards.py": 135,  # with the bundled shards (49 s), see SCOPES
+    "tests/scale/test_shards.py": 150,  # with the bundled shards (49 s), see SCOPES
     "tests/export/test_rdf.py": 111,
     "tests/scale/test_incremental.py": 82,
     "tests/test_builddir.py": 45,
@@ -155,6 +155,7 @@ MODULE_SECONDS = {
     "tests/cli/test_cli.py": 23,
     "tests/server/test_load.py": 22,
     "tests/server/test_rebuild.py": 16,
+    "tests/resolve/test_partition.py": 10,
     "tests/extract/test_workers.py": 13,
     "tests/extract/test_streaming.py": 13,
     "tests/export/test_html.py": 13,
