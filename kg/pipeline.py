@@ -55,8 +55,7 @@ from kg.graph import vocab as V
 from kg.graph.quads import build_quads
 from kg.outdir import atomic_write_bytes, check_replaceable, commit, locked, staging
 from kg.records import Citation, Paper, Problem, SourceRef
-from kg.resolve import partition
-from kg.resolve import saved as saved_resolution
+from kg.resolve import partition, resolutionfile
 from kg.resolve.concepts import Concepts
 from kg.resolve.organizations import resolve_organizations
 from kg.resolve.paperlinks import Ranked
@@ -239,7 +238,7 @@ def resolve(
 
 
 def from_saved(
-    loaded: Sequence[LoadedSource], saved: saved_resolution.Saved, build: Mapping[str, Any]
+    loaded: Sequence[LoadedSource], saved: resolutionfile.Saved, build: Mapping[str, Any]
 ) -> Corpus:
     """The corpus of ``loaded`` (the records ``saved`` wants, read from sources whose
     fingerprint is ``build``) resolved as the saved resolution says."""

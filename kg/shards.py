@@ -49,7 +49,7 @@ from kg.graph.extracted import extraction_quads
 from kg.graph.quads import concept_forms, concept_label_quads, record_quads
 from kg.outdir import atomic_write_bytes
 from kg.records import Citation, Paper
-from kg.resolve import saved
+from kg.resolve import resolutionfile
 from kg.resolve.partition import Runner, serial
 
 _NAME = re.compile(r"^shard-(\d+)-of-(\d+)\.json$")
@@ -145,8 +145,11 @@ def resolution_build(
     specs: Sequence[Any], digests: Sequence[str], encoding: str | None
 ) -> dict[str, Any]:
     """What a saved resolution is made from: the sources (as a shard's), the encoding and
-    the resolving code and data (:func:`kg.resolve.saved.code_digest`)."""
-    return {**fingerprint(specs, digests, encoding, False, None), "code": saved.code_digest()}
+    the resolving code and data (:func:`kg.resolve.resolutionfile.code_digest`)."""
+    return {
+        **fingerprint(specs, digests, encoding, False, None),
+        "code": resolutionfile.code_digest(),
+    }
 
 
 def _prepared(
@@ -171,7 +174,7 @@ def _prepared(
         return prepare(specs, None, encoding, step, extraction, papers=mine)[0]
     if step:
         step(f"reading {RESOLUTION}")
-    part = saved.read(path, mine)
+    part = resolutionfile.read(path, mine)
 
     def wanted(item: Paper | Citation) -> bool:
         if isinstance(item, Paper):
@@ -215,7 +218,7 @@ def write_resolution(
         step(f"resolving papers and people in {parts} part{'s' * (parts != 1)}")
     corpus = resolve(loaded, parts, run)
     build = resolution_build(specs, [s.sha256 for s in loaded], encoding)
-    data = saved.dumps(
+    data = resolutionfile.dumps(
         corpus.papers, corpus.people, corpus.organizations, corpus.concepts.acronyms, build
     )
     del corpus, loaded

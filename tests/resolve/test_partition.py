@@ -14,7 +14,7 @@ from bench.corpus import generate
 from kg import pipeline
 from kg.errors import InputError
 from kg.records import Author, Ids, Paper, SourceRef
-from kg.resolve import partition, saved
+from kg.resolve import partition, resolutionfile
 from kg.resolve.paperlinks import PaperResolution, Ranked, resolve_papers
 from kg.resolve.people import PeopleResolution, resolve_people
 from kg.sources import SourceSpec
@@ -212,16 +212,18 @@ def _saved(tmp_path: Path) -> tuple[Path, Any, list[Ranked], dict[str, Any]]:
     build = {"sources": [["x", "digest"]]}
     path = tmp_path / "resolution.json.gz"
     c = corpus
-    path.write_bytes(saved.dumps(c.papers, c.people, c.organizations, c.concepts.acronyms, build))
+    path.write_bytes(
+        resolutionfile.dumps(c.papers, c.people, c.organizations, c.concepts.acronyms, build)
+    )
     return path, corpus, records, build
 
 
 def test_a_saved_resolution_loads_as_it_was(tmp_path: Path) -> None:
     path, corpus, records, build = _saved(tmp_path)
     c = corpus
-    again = saved.dumps(c.papers, c.people, c.organizations, c.concepts.acronyms, build)
+    again = resolutionfile.dumps(c.papers, c.people, c.organizations, c.concepts.acronyms, build)
     assert again == path.read_bytes()  # deterministic
-    whole = saved.read(path)
+    whole = resolutionfile.read(path)
     assert whole.acronyms == corpus.concepts.acronyms
     papers, people, organizations = whole.resolution(records, build)
     _assert_same((papers, people), (corpus.papers, corpus.people))
@@ -236,7 +238,7 @@ def test_a_shard_reads_only_its_share_of_a_saved_resolution(tmp_path: Path) -> N
     def mine(key: str) -> bool:
         return shard_of(key, 3) == 1
 
-    share = saved.read(path, mine)
+    share = resolutionfile.read(path, mine)
     clusters = [c for c in corpus.papers.clusters if mine(c.key)]
     assert set(share.records) == {m.paper.id for c in clusters for m in c.members}
     kept = [r for r in records if share.wanted(r.paper.id)]
@@ -255,10 +257,10 @@ def test_a_shard_reads_only_its_share_of_a_saved_resolution(tmp_path: Path) -> N
 def test_a_bad_saved_resolution_is_an_input_error(tmp_path: Path) -> None:
     path, _, records, build = _saved(tmp_path)
     with pytest.raises(InputError, match="other sources"):
-        saved.read(path).resolution(records, {"sources": []})
+        resolutionfile.read(path).resolution(records, {"sources": []})
     extra = _paper("z", 1, "A new paper", _a("New Person"))
     with pytest.raises(InputError, match="records it does not name"):
-        saved.read(path).resolution([*records, extra], build)
+        resolutionfile.read(path).resolution([*records, extra], build)
     lines = gzip.decompress(path.read_bytes()).splitlines()
     whole = list(lines)
     people = [i for i, line in enumerate(lines) if line.startswith(b'["person"')]
@@ -267,10 +269,10 @@ def test_a_bad_saved_resolution_is_an_input_error(tmp_path: Path) -> None:
     lines[people[0]] = json.dumps(twice).encode()
     path.write_bytes(gzip.compress(b"\n".join(lines) + b"\n"))
     with pytest.raises(InputError, match="has two people"):
-        saved.read(path)
+        resolutionfile.read(path)
     path.write_bytes(gzip.compress(b"\n".join(whole[:-5]) + b"\n"))
     with pytest.raises(InputError, match="cut short"):
-        saved.read(path)
+        resolutionfile.read(path)
     decided = [i for i, line in enumerate(whole) if line.startswith(b'["decisions"')]
     assert decided
     for bad in ([{}], [{"joined": True, "a": 5}], "x"):
@@ -278,24 +280,24 @@ def test_a_bad_saved_resolution_is_an_input_error(tmp_path: Path) -> None:
         broken[decided[0]] = json.dumps(["decisions", "X", bad]).encode()
         path.write_bytes(gzip.compress(b"\n".join(broken) + b"\n"))
         with pytest.raises(InputError, match="not a list of decisions"):
-            saved.read(path)
+            resolutionfile.read(path)
     unknown = json.loads(whole[decided[0]])
     unknown[2][0]["a"] = ["nowhere.jsonl:9#1"]
     broken = list(whole)
     broken[decided[0]] = json.dumps(unknown).encode()
     path.write_bytes(gzip.compress(b"\n".join(broken) + b"\n"))
     with pytest.raises(InputError, match=r"unknown slot nowhere\.jsonl:9#1"):
-        saved.read(path).resolution(records, build)
+        resolutionfile.read(path).resolution(records, build)
     deep = list(whole)
     deep[1] = b"[" * 200_000
     path.write_bytes(gzip.compress(b"\n".join(deep) + b"\n"))
     with pytest.raises(InputError, match="damaged"):
-        saved.read(path)
+        resolutionfile.read(path)
     path.write_bytes(path.read_bytes()[:100])
     with pytest.raises(InputError, match="not a saved resolution"):
-        saved.read(path)
+        resolutionfile.read(path)
     path.write_bytes(b"{}")
     with pytest.raises(InputError, match="not a saved resolution"):
-        saved.read(path)
+        resolutionfile.read(path)
     with pytest.raises(InputError, match="no such file"):
-        saved.read(tmp_path / "missing.json.gz")
+        resolutionfile.read(tmp_path / "missing.json.gz")
