@@ -34,6 +34,7 @@ def run_shards(
     local_workers: int = 2,
     options: BuildOptions | None = None,
     progress: Any = None,
+    step: Any = None,
 ) -> list[Path]:
     """Write all ``count`` shards into ``folder`` on a Dask cluster; their N-Quads paths.
 
@@ -44,7 +45,8 @@ def run_shards(
     ``scheduler`` is the address of a running scheduler (``tcp://host:8786``); without it
     a local cluster of ``local_workers`` processes (one thread each) runs them.  Each
     shard is built with ``options`` in one process (their ``workers`` are not used).
-    ``progress`` is called with each shard's path as it completes.
+    ``progress`` is called with each shard's path as it completes, ``step`` with a label
+    as each source is read and as resolution starts.
     """
     try:
         from dask.distributed import Client, LocalCluster, as_completed
@@ -64,7 +66,9 @@ def run_shards(
     try:
         with Client(scheduler or cluster) as client:
             workers = max(1, len(client.scheduler_info().get("workers", {})))
-            write_resolution(specs, folder, one_process.encoding, parts=workers, run=_on(client))
+            write_resolution(
+                specs, folder, one_process.encoding, parts=workers, run=_on(client), step=step
+            )
             run = uuid.uuid4().hex  # task keys of this build only, on a shared scheduler
             futures = [
                 client.submit(

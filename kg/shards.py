@@ -177,9 +177,8 @@ def _prepared(
     part = resolutionfile.read(path, mine)
 
     def wanted(item: Paper | Citation) -> bool:
-        if isinstance(item, Paper):
-            return part.wanted(item.id)
-        return mine is None or mine(item.id)
+        assert mine is not None  # only a shard reads a share
+        return part.wanted(item.id) if isinstance(item, Paper) else mine(item.id)
 
     def resolver(loaded: Sequence[LoadedSource]) -> Corpus:
         return from_saved(

@@ -221,6 +221,10 @@ def build(
         from_shards = Path(out) / "shards"
     extracting = options.extract and not from_shards
     total = len(specs) + STEPS_PER_BUILD + (EXTRACT_UNITS if extracting else 0)
+    if from_shards is not None:
+        from kg.shards import RESOLUTION
+
+        total += (from_shards / RESOLUTION).is_file()  # a step of its own: reading it
     with click.progressbar(
         length=total, label="building", file=sys.stderr, show_pos=True, item_show_func=lambda s: s
     ) as bar:
@@ -289,11 +293,13 @@ def _run_dask(
     from kg.distributed import run_shards
 
     folder = Path(out) / "shards"
+    # reading each source and resolving (in parts on the cluster), then the shards
     with click.progressbar(
-        length=count,
+        length=len(specs) + 1 + count,
         label=f"shards on dask ({scheduler or 'local'})",
         file=sys.stderr,
         show_pos=True,
+        item_show_func=lambda s: s,
     ) as bar:
         run_shards(
             specs,
@@ -301,7 +307,8 @@ def _run_dask(
             folder,
             scheduler=scheduler,
             options=options,
-            progress=lambda _path: bar.update(1),
+            progress=lambda path: bar.update(1, path.name),
+            step=lambda label: bar.update(1, label),
         )
 
 

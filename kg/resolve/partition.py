@@ -52,6 +52,7 @@ from kg.resolve.people import (
     fits_same_paper,
     link_people,
     occurrences,
+    paper_records,
     paper_text,
     surname_block,
 )
@@ -224,7 +225,9 @@ def resolve_people(
     if parts <= 1:
         payloads = [PeoplePart(occs, coauthors, None, None)]  # topics made if needed
     else:
-        counts = _counts(occs)
+        # topics are weighed with word counts over the whole corpus, made once here
+        records = paper_records(occs)
+        counts = topic_counts(list(records), lambda key: paper_text(records[key]))
         blocks = people_blocks(occs)
         payloads = []
         for part in plan([len(b) for b in blocks], parts):
@@ -234,28 +237,11 @@ def resolve_people(
                 PeoplePart(
                     part_occs,
                     {o.ref: coauthors[o.ref] for o in part_occs},
-                    _records(occs, part_occs),
+                    {p: records[p] for p in {o.paper for o in part_occs} if p in records},
                     counts,
                 )
             )
-        del blocks, coauthors
+        del blocks, coauthors, records
     results = run(link_people_part, payloads)
     del payloads
     return finish_people([r[0] for r in results], [r[1] for r in results])
-
-
-def _records(everyone: Sequence[_AuthorOcc], occs: Sequence[_AuthorOcc]) -> dict[str, list[Paper]]:
-    """The records with authors of each paper ``occs`` are on (found among ``everyone``,
-    every slot in ref order), in record order: what their topics are read from."""
-    wanted = {o.paper for o in occs}
-    out: dict[str, list[Paper]] = defaultdict(list)
-    for occ in everyone:
-        if occ.ref[1] == 1 and occ.paper in wanted:
-            out[occ.paper].append(occ.record)
-    return out
-
-
-def _counts(occs: Sequence[_AuthorOcc]) -> TopicCounts:
-    """Word counts over a sample of every paper with authors (as one part counts them)."""
-    records = _records(occs, occs)
-    return topic_counts(list(records), lambda key: paper_text(records.get(key, ())))

@@ -220,7 +220,7 @@ def link_people(
     _link_same_identifier(occs, sets)
     blocks: dict[str, list[_AuthorOcc]] = defaultdict(list)
     for occ in occs:
-        blocks[umlaut_folded(occ.parsed.surname)].append(occ)
+        blocks[surname_block(occ)].append(occ)
     for surname in sorted(blocks):
         _link_block(blocks[surname], sets, ctx)
     decisions = ctx.decisions

@@ -172,9 +172,20 @@ def test_dask_local_cluster_of_two_workers_gives_the_same_graph(
     from kg.distributed import run_shards
 
     done: list[Path] = []
+    steps: list[str] = []
     paths = run_shards(
-        bundled_sources(), 2, tmp_path / "shards", local_workers=2, progress=done.append
+        bundled_sources(),
+        2,
+        tmp_path / "shards",
+        local_workers=2,
+        progress=done.append,
+        step=steps.append,
     )
+    # what the progress bar shows before the shards: each source read, then resolution
+    assert steps == [
+        *(f"reading {s.path.name}" for s in bundled_sources()),
+        "resolving papers and people in 2 parts",
+    ]
     assert sorted(done) == paths == [tmp_path / "shards" / f"shard-{i}-of-2.nq" for i in range(2)]
     # resolved once on the cluster; the shards and the merge read it instead of resolving
     assert (tmp_path / "shards" / RESOLUTION).is_file()
