@@ -22,28 +22,17 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg import __version__, manifest, quadfiles, searchindex, sources
+from kg import manifest, quadfiles, searchindex
 from kg.builds import (
-    AmbiguousPerson,
     BuildOptions,
     BuildReport,
     ExtractionReport,
     ExtractionSummary,
     ExtractionWarning,
     ExtractOptions,
-    NameDecisions,
-    OrganizationMerge,
-    PaperMerge,
-    PaperSlot,
-    PersonMerge,
-    PersonPapers,
-    SourceCounts,
-    SourceWarning,
-    Totals,
-    UnresolvedCitation,
 )
 from kg.corpus import Corpus, Extracted, LoadedSource
-from kg.errors import InputError, KGError, UsageError
+from kg.errors import KGError, UsageError
 from kg.export import papers as papers_export
 from kg.export import rdf
 from kg.extract import AUTO, Text, model_name
@@ -54,18 +43,15 @@ from kg.extract.cache import CacheEntry, text_key
 from kg.graph import vocab as V
 from kg.graph.quads import build_quads
 from kg.outdir import atomic_write_bytes, check_replaceable, commit, locked, staging
-from kg.records import Citation, Paper, Problem, SourceRef
+from kg.reading import Step, Wanted, read_all
+from kg.records import SourceRef
+from kg.reporting import report
 from kg.resolve import partition, resolutionfile
 from kg.resolve.concepts import Concepts
 from kg.resolve.organizations import resolve_organizations
 from kg.resolve.paperlinks import Ranked
 from kg.sources import SourceSpec
 from kg.store import STORE_DIR, Store
-from kg.text import slugify
-
-Step = Callable[[str], None]
-#: Which records and citations a partial build reads, e.g. a shard's.
-Wanted = Callable[[Paper | Citation], bool]
 
 #: What a build writes into its directory, besides the store.
 OUTPUTS = (
@@ -89,129 +75,6 @@ def bundled_sources() -> list[SourceSpec]:
         )
         for e in manifest["sources"]
     ]
-
-
-def _with_defaults(paper: Paper, spec: SourceSpec) -> Paper:
-    """Fill the venue and year a record omits from the source's defaults."""
-    venue = paper.venue or spec.venue
-    year = paper.year
-    if year is None and venue == spec.venue:
-        year = spec.year
-    if (venue, year) == (paper.venue, paper.year):
-        return paper
-    return dataclasses.replace(paper, venue=venue, year=year)
-
-
-#: Longest title and abstract kept; longer ones are cut (at a word) with a warning.
-MAX_TITLE = 2_000
-MAX_ABSTRACT = 100_000
-
-
-def _cut(text: str, limit: int) -> str:
-    head = text[:limit]
-    space = head.rfind(" ", limit - 200)
-    return (head[:space] if space > 0 else head) + " …"
-
-
-def _bounded(paper: Paper) -> tuple[Paper, list[Problem]]:
-    """``paper`` with an absurdly long title or abstract cut, and a warning for each."""
-    problems = []
-    for name, limit in (("title", MAX_TITLE), ("abstract", MAX_ABSTRACT)):
-        value = getattr(paper, name)
-        if value and len(value) > limit:
-            paper = dataclasses.replace(paper, **{name: _cut(value, limit)})  # type: ignore[arg-type]
-            problems.append(
-                Problem(paper.source, f"{name} of {len(value):,} characters cut to {limit:,}")
-            )
-    return paper, problems
-
-
-def read_source(
-    spec: SourceSpec, key: str, encoding: str | None = None, wanted: Wanted | None = None
-) -> LoadedSource:
-    """Read one file completely; raises :class:`InputError` if nothing usable is in it.
-
-    ``wanted`` keeps only some records and citations (a shard's, say); the file is read
-    and checked all the same.
-    """
-    source = sources.load(spec.path, encoding)
-    reader, items = sources.read(source, spec.format)
-    papers: list[Paper] = []
-    citations: list[Citation] = []
-    problems: list[Problem] = []
-    per_line: Counter[int] = Counter()
-    usable = 0
-    cites = False
-    for item in items:
-        if isinstance(item, Paper):
-            # records that share a line get distinct ids, so none is ever lost
-            n = per_line[item.source.line]
-            per_line[item.source.line] += 1
-            if n:
-                item = dataclasses.replace(item, source=dataclasses.replace(item.source, item=n))
-            usable += 1
-            if wanted is not None and not wanted(item):
-                continue
-            item, cut = _bounded(item)
-            problems.extend(cut)
-            papers.append(_with_defaults(item, spec))
-        elif isinstance(item, Citation):
-            usable += 1
-            cites = True
-            if wanted is None or wanted(item):
-                citations.append(item)
-        else:
-            problems.append(item)
-    if not usable:
-        detail = f" (first problem: {problems[0]})" if problems else ""
-        raise InputError(
-            source.name, f"no paper or citation could be read as {reader.name}{detail}"
-        )
-    digest = source.sha256()
-    return LoadedSource(
-        source.name,
-        reader.name,
-        digest,
-        key,
-        reader.authority,
-        tuple(papers),
-        tuple(citations),
-        tuple(problems),
-        cites,
-    )
-
-
-def _source_keys(specs: Sequence[SourceSpec]) -> list[str]:
-    """IRI keys from file names; files that share a name get their index appended."""
-    base = [slugify(s.path.name) for s in specs]
-    counts = Counter(base)
-    return [k if counts[k] == 1 else f"{k}-{i + 1}" for i, k in enumerate(base)]
-
-
-def read_all(
-    specs: Sequence[SourceSpec],
-    encoding: str | None = None,
-    step: Step | None = None,
-    wanted: Wanted | None = None,
-) -> list[LoadedSource]:
-    """Read every source; the first unusable file stops the build with its error.
-
-    Records are known by file name and line, so two sources may not share a file name.
-    """
-    names = Counter(s.path.name for s in specs)
-    for name, n in names.items():
-        if n > 1:
-            paths = ", ".join(str(s.path) for s in specs if s.path.name == name)
-            raise UsageError(
-                f"{n} sources are named {name} ({paths}); records are known "
-                f"by file name and line, so rename all but one"
-            )
-    loaded = []
-    for spec, key in zip(specs, _source_keys(specs), strict=True):
-        if step:
-            step(f"reading {spec.path.name}")
-        loaded.append(read_source(spec, key, encoding, wanted))
-    return loaded
 
 
 def resolve(
@@ -345,9 +208,10 @@ def extraction_summary(corpus: Corpus) -> ExtractionSummary | None:
 
 
 def extraction_report(
-    parts: Sequence[ExtractionSummary | None], corpus: Corpus
+    parts: Sequence[ExtractionSummary | None], concepts: Concepts
 ) -> ExtractionReport | None:
-    """The report's extraction section from the summaries of one build or of its shards."""
+    """The report's extraction section from the summaries of one build or of its shards
+    (``concepts``: the corpus's, for the acronyms it learnt)."""
     from kg.extract import VERSION
 
     real = [p for p in parts if p is not None]
@@ -361,108 +225,8 @@ def extraction_report(
         papers=sum(p.papers for p in real),
         mentions=dict(sorted(kinds.items())),
         concepts=len({c for p in real for c in p.concepts}),
-        acronyms_learned=len(corpus.concepts.acronyms),
+        acronyms_learned=len(concepts.acronyms),
         warnings=tuple(sorted((w for p in real for w in p.warnings), key=lambda w: w.paper)),
-    )
-
-
-def people_decisions(corpus: Corpus) -> list[NameDecisions]:
-    """Per name that was weighed: its people (with their papers) and every decision.
-
-    A slot is written ``FILE:LINE#POSITION``; a person's papers by record and title.
-    """
-    title = {}
-    for cluster in corpus.papers.clusters:
-        name = next((m.paper.title for m in cluster.members if m.paper.title), None)
-        for member in cluster.members:
-            title[member.paper.id] = name
-    person_of = corpus.people.person_of
-    out = []
-    for name in sorted(corpus.people.decisions):
-        decisions = corpus.people.decisions[name]
-        slots = sorted({ref for d in decisions for side in ("a", "b") for ref in d[side]})
-        people: dict[str, list[PaperSlot]] = {}
-        for ref in slots:
-            record, position = ref.rsplit("#", 1)
-            key = person_of[(record, int(position))]
-            people.setdefault(key, []).append(PaperSlot(ref, title.get(record)))
-        out.append(
-            NameDecisions(
-                name,
-                tuple(
-                    PersonPapers(k, corpus.people.labels[k], tuple(v)) for k, v in people.items()
-                ),
-                tuple(decisions),
-            )
-        )
-    return out
-
-
-def report(corpus: Corpus, triples: int, extraction: ExtractionReport | None = None) -> BuildReport:
-    """The build report: what was read, merged and resolved, and every warning.
-
-    ``triples`` is the store's size; ``extraction`` the report's extraction section.
-    """
-    per_source = []
-    for s in corpus.sources:
-        decisions = Counter(p.decision or "none" for p in s.papers)
-        per_source.append(
-            SourceCounts(
-                file=s.name,
-                format=s.format,
-                papers=len(s.papers),
-                citations=len(s.citations),
-                author_slots=sum(len(p.authors) for p in s.papers),
-                decisions=dict(sorted(decisions.items())),
-                warnings=len(s.problems),
-            )
-        )
-    res = corpus.papers
-    merged = [c for c in res.clusters if len(c.members) > 1]
-    citations = [c for s in corpus.sources for c in s.citations]
-    unresolved = [c for c in citations if c.id not in res.citation_target]
-    people = corpus.people
-    return BuildReport(
-        kg_version=__version__,
-        sources=tuple(per_source),
-        totals=Totals(
-            papers=len(res.clusters),
-            source_records=sum(len(c.members) for c in res.clusters),
-            people=len(people.labels),
-            organizations=len(corpus.organizations.by_key),
-            citations=len(citations),
-            citations_resolved=len(citations) - len(unresolved),
-            triples=triples,
-        ),
-        merges=tuple(
-            PaperMerge(c.key, tuple(c.evidence), tuple(str(m.paper.source) for m in c.members))
-            for c in merged
-        ),
-        people_merged=tuple(
-            PersonMerge(key, tuple(people.names[key]), tuple(why))
-            for key, why in sorted(people.evidence.items())
-            if len(people.names[key]) > 1
-        ),
-        organizations_merged=tuple(
-            OrganizationMerge(o.key, tuple(o.names), tuple(o.ids), tuple(o.evidence))
-            for o in corpus.organizations.by_key.values()
-            if len(o.names) > 1
-        ),
-        people_ambiguous=tuple(
-            AmbiguousPerson(key, tuple(people.names[key]), why)
-            for key, why in sorted(people.ambiguous.items())
-        ),
-        people_decisions=tuple(people_decisions(corpus)),
-        unresolved_citations=tuple(
-            UnresolvedCitation(c.id, c.title, c.authors, c.url) for c in unresolved
-        ),
-        conflicts=tuple(res.conflicts),
-        extraction=extraction,
-        warnings=tuple(
-            SourceWarning(p.source.file, p.source.line, p.severity, p.message)
-            for s in corpus.sources
-            for p in s.problems
-        ),
     )
 
 
@@ -560,15 +324,14 @@ def _build_locked(
 ) -> BuildReport:
     corpus, entries = prepare(specs, out, options.encoding, step, options.extraction)
     minter = V.Minter(options.base_iri)
-    summary = extraction_summary(corpus)
-    handed = [corpus]
-    del corpus
+    handed = [reporter(corpus, [extraction_summary(corpus)])]
+    held = [corpus]
+    del corpus  # only the quads and the report hold it, until both are made
     return write_build(
         out,
         handed,
-        build_quads(handed[0], minter),
+        build_quads(held.pop(), minter),
         minter,
-        [summary],
         entries,
         specs,
         options,
@@ -577,12 +340,22 @@ def _build_locked(
     )
 
 
+def reporter(
+    corpus: Corpus, summaries: Sequence[ExtractionSummary | None]
+) -> Callable[[int], BuildReport]:
+    """The build report of ``corpus`` as a function of the store's triple count."""
+
+    def report_of(triples: int) -> BuildReport:
+        return report(corpus, triples, extraction_report(summaries, corpus.concepts))
+
+    return report_of
+
+
 def write_build(
     out: Path,
-    handed: list[Corpus],
+    handed: list[Callable[[int], BuildReport]],
     quads: Iterable[ox.Quad],
     minter: V.Minter,
-    summaries: Sequence[ExtractionSummary | None],
     entries: dict[str, CacheEntry],
     specs: Sequence[SourceSpec],
     options: BuildOptions,
@@ -591,23 +364,23 @@ def write_build(
 ) -> BuildReport:
     """Write the store and every export of ``quads`` into ``out`` (which must be locked).
 
-    The corpus in ``handed`` (taken out of the list, so that its memory goes as soon as
-    the quads are written) gives the build report, with the extraction ``summaries``;
-    ``entries`` are the extraction cache to keep.  ``incremental`` updates the previous
-    store in place of a reload; ``options`` are recorded in ``sources.json`` for the
-    next incremental build.  Returns the report.
+    The function in ``handed`` makes the build report from the store's triple count (it
+    is taken out of the list, so that what it holds, the corpus, goes as soon as the quads
+    are written and the report made); ``entries`` are the extraction cache to keep.
+    ``incremental`` updates the previous store in place of a reload; ``options`` are
+    recorded in ``sources.json`` for the next incremental build.  Returns the report.
     """
     if step:
         step("building the graph and loading the store")
     previous = out / "graph.nq"
     update = incremental and (out / STORE_DIR).is_dir() and previous.is_file()
-    corpus = handed.pop()
+    report_of = handed.pop()
     with staging(out) as stage:
         store = None if update else ox.Store(str(stage / STORE_DIR))
         written = quadfiles.write(quads, stage, store)
         try:
-            result = report(corpus, written.triples, extraction_report(summaries, corpus))
-            del corpus, quads  # what follows reads quads, not records
+            result = report_of(written.triples)
+            del report_of, quads  # what follows reads quads, not records
             if step:
                 step("writing papers.jsonl")
             _write_tables(stage, minter, options.workers)

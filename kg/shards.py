@@ -26,6 +26,7 @@ as ``D/labels.nq``, so that ``D/*.nq`` is the whole graph for a bulk loader.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -40,7 +41,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg import __version__, quadfiles
+from kg import __version__, quadfiles, reporting
 from kg.builds import BuildOptions, BuildReport, ExtractionSummary
 from kg.corpus import Corpus, LoadedSource
 from kg.errors import UsageError
@@ -50,6 +51,7 @@ from kg.graph.quads import concept_forms, concept_label_quads, record_quads
 from kg.outdir import atomic_write_bytes
 from kg.records import Citation, Paper
 from kg.resolve import resolutionfile
+from kg.resolve.concepts import Concepts
 from kg.resolve.partition import Runner, serial
 
 _NAME = re.compile(r"^shard-(\d+)-of-(\d+)\.json$")
@@ -343,7 +345,7 @@ def build_from_shards(
     """Merge the shards in ``folder`` (of the build of ``specs``) into a build in ``out``;
     the shards say whether and how they extracted."""
     from kg.outdir import check_replaceable, locked
-    from kg.pipeline import few_collections, write_build
+    from kg.pipeline import few_collections, reporter, write_build
 
     folder, out = Path(folder), Path(out)
     sidecars = read_sidecars(folder)
@@ -352,13 +354,22 @@ def build_from_shards(
             f"{folder}: the shards were made with --base-iri "
             f"{sidecars[0]['base_iri']}, not {base_iri}"
         )
+    summaries = [
+        ExtractionSummary.from_json(s["extraction"]) if s["extraction"] is not None else None
+        for s in sidecars
+    ]
     with locked(out), few_collections():
         check_replaceable(out, [Path(s.path) for s in specs])
-        corpus = _prepared(specs, folder, encoding, step, None)
+        if (folder / RESOLUTION).is_file():
+            concepts, report_of, digests = _saved_report(specs, folder, encoding, summaries, step)
+        else:  # shards that each resolved everything: so does the merge
+            corpus = _prepared(specs, folder, encoding, step, None)
+            concepts, digests = corpus.concepts, [c.sha256 for c in corpus.sources]
+            report_of = reporter(corpus, summaries)
+            del corpus
         made = sidecars[0]["build"]
         theirs = [
-            [s.path.name, d, s.format, s.venue, s.year]
-            for s, d in zip(specs, (c.sha256 for c in corpus.sources), strict=True)
+            [s.path.name, d, s.format, s.venue, s.year] for s, d in zip(specs, digests, strict=True)
         ]
         if theirs != made["sources"] or encoding != made["encoding"]:
             raise UsageError(
@@ -367,18 +378,46 @@ def build_from_shards(
                 f"--encoding) than these {len(theirs)}"
             )
         minter = V.Minter(base_iri)
-        labels = list(concept_label_quads(merged_forms(sidecars), corpus.concepts, minter))
+        labels = list(concept_label_quads(merged_forms(sidecars), concepts, minter))
         quads = chain(shard_quads(folder, sidecars), labels)
-        handed = [corpus]
-        del corpus
         options = BuildOptions(base_iri, made["extract"], made["model"], encoding)
-        summaries = [
-            ExtractionSummary.from_json(s["extraction"]) if s["extraction"] is not None else None
-            for s in sidecars
-        ]
-        result = write_build(out, handed, quads, minter, summaries, {}, specs, options, step)
+        handed = [report_of]
+        del report_of
+        result = write_build(out, handed, quads, minter, {}, specs, options, step)
     # with the labels beside them, the shards' *.nq files are the whole graph for a bulk
     # loader (Virtuoso's ld_dir, QLever's index builder)
     data = ox.serialize(labels, format=ox.RdfFormat.N_QUADS) or b""
     atomic_write_bytes(folder / LABELS, b"".join(sorted(set(data.splitlines(keepends=True)))))
     return result
+
+
+def _saved_report(
+    specs: Sequence[Any],
+    folder: Path,
+    encoding: str | None,
+    summaries: Sequence[ExtractionSummary | None],
+    step: Callable[[str], None] | None,
+) -> tuple[Concepts, Callable[[int], BuildReport], list[str]]:
+    """A merge's build report from the saved resolution in ``folder`` and one streamed
+    pass over the sources (no record held), as a function of the store's triple count;
+    with the corpus's concepts and the sources' digests."""
+    from kg.pipeline import extraction_report
+
+    if step:
+        step(f"reading {RESOLUTION}")
+    saved = resolutionfile.read(folder / RESOLUTION)
+    concepts = Concepts(saved.acronyms)
+    partial, read = reporting.saved_report(
+        specs,
+        encoding,
+        saved,
+        lambda digests: resolution_build(specs, digests, encoding),
+        extraction_report(summaries, concepts),
+        step,
+    )
+
+    def report_of(triples: int) -> BuildReport:
+        totals = dataclasses.replace(partial.totals, triples=triples)
+        return dataclasses.replace(partial, totals=totals)
+
+    return concepts, report_of, [r.sha256 for r in read]

@@ -17,6 +17,7 @@ wrong graph.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
@@ -142,25 +143,44 @@ class Saved:
     ) -> tuple[PaperResolution, PeopleResolution, Organizations]:
         """The resolution of ``records`` (those :meth:`wanted`, read from sources whose
         fingerprint is ``build``)."""
+        self.check_build(build)
+        with self.damage():
+            return self._papers(records), self._people(records), self._organizations()
+
+    def check_build(self, build: Mapping[str, Any]) -> None:
+        """InputError unless the sources' fingerprint is ``build``, the one saved."""
         if self.build != build:
             raise InputError(
                 str(self.path),
                 "made from other sources or options than this build's; delete it to resolve again",
             )
+
+    @contextlib.contextmanager
+    def damage(self) -> Iterator[None]:
+        """Errors of a file that does not fit the records, as an InputError naming it."""
         try:
-            return self._papers(records), self._people(records), self._organizations()
+            yield
         except (KeyError, TypeError, ValueError) as e:
             raise InputError(
                 str(self.path), f"damaged saved resolution ({type(e).__name__}: {e})"
             ) from None
+
+    def checker(self) -> Checker:
+        """Checks a streamed pass over every record against this (whole) resolution."""
+        assert self.whole, "a shard's share is checked with resolution()"
+        return Checker(self)
+
+    def organizations_checked(self) -> Organizations:
+        """The organizations, each affiliation's named (InputError if one is not)."""
+        with self.damage():
+            return self._organizations()
 
     def _papers(self, records: Sequence[Ranked]) -> PaperResolution:
         by_id = {r.paper.id: r for r in records}
         if len(by_id) != len(self.records):
             missing = sorted(set(self.records) - set(by_id))[:3]
             raise ValueError(
-                f"{len(self.records) - len(by_id)} records it names are not in the sources "
-                f"(e.g. {', '.join(missing)})"
+                _missing(len(self.records) - len(by_id), missing)
                 if missing
                 else "records it does not name were read"
             )
@@ -168,35 +188,92 @@ class Saved:
             PaperCluster(key, tuple(by_id[i] for i in ids), tuple(evidence))
             for key, ids, evidence in self.papers
         ]
-        if self.whole:
-            unknown = [t for t, _ in self.citations.values() if t not in self.keys]
-            if unknown:
-                raise ValueError(f"a citation is resolved to no paper ({unknown[0]})")
+        self._citations()
         target = {c: t for c, (t, _) in self.citations.items()}
         how = {c: h for c, (_, h) in self.citations.items()}
         return PaperResolution(clusters, dict(self.records), target, how, _conflicts(clusters))
 
+    def _citations(self) -> None:
+        if self.whole:
+            unknown = [t for t, _ in self.citations.values() if t not in self.keys]
+            if unknown:
+                raise ValueError(f"a citation is resolved to no paper ({unknown[0]})")
+
+    def _slots(self, record: str, authors: int) -> None:
+        for position in range(1, authors + 1):
+            if (record, position) not in self.people.person_of:
+                raise ValueError(f"author slot {record}#{position} has no person")
+
     def _people(self, records: Sequence[Ranked]) -> PeopleResolution:
-        have = self.people.person_of
         for r in records:
-            for position in range(1, len(r.paper.authors) + 1):
-                if (r.paper.id, position) not in have:
-                    raise ValueError(f"author slot {r.paper.id}#{position} has no person")
+            self._slots(r.paper.id, len(r.paper.authors))
+        have = self.people.person_of
         if self.whole and len(have) != sum(len(r.paper.authors) for r in records):
-            raise ValueError("it names author slots the records do not have")
+            raise ValueError(_EXTRA_SLOTS)
+        self._decisions()
+        return self.people
+
+    def _decisions(self) -> None:
+        have = self.people.person_of
         for name, decisions in self.people.decisions.items():
             for d in decisions:
                 for ref in (*d["a"], *d["b"]):
                     record, _, position = ref.rpartition("#")
                     if (record, int(position)) not in have:
                         raise ValueError(f"the decisions for {name!r} name an unknown slot {ref}")
-        return self.people
 
     def _organizations(self) -> Organizations:
         for slot, key in self.affiliations.items():
             if key not in self.organizations:
                 raise ValueError(f"affiliation {slot} names no organization ({key})")
         return Organizations(self.organizations, self.affiliations)
+
+
+_EXTRA_SLOTS = "it names author slots the records do not have"
+
+
+def _missing(n: int, examples: Sequence[str]) -> str:
+    return f"{n} records it names are not in the sources (e.g. {', '.join(examples)})"
+
+
+class Checker:
+    """What :meth:`Saved.resolution` checks, for records seen one at a time (a merge's
+    build report reads the sources as a stream, holding none of them)."""
+
+    def __init__(self, saved: Saved) -> None:
+        self.saved = saved
+        self.unseen = set(saved.records)
+        self.slots = 0
+        self.trouble: str | None = None  # raised once the fingerprint is known to match
+
+    def record(self, record: str, authors: int) -> None:
+        """Check one record read from the sources, with its number of author slots."""
+        if self.trouble is not None:
+            return
+        if record not in self.unseen:
+            self.trouble = "records it does not name were read"
+            return
+        self.unseen.discard(record)
+        self.slots += authors
+        try:
+            self.saved._slots(record, authors)
+        except ValueError as e:
+            self.trouble = str(e)
+
+    def finish(self, build: Mapping[str, Any]) -> None:
+        """InputError if the sources are not the saved ones or a record did not fit."""
+        saved = self.saved
+        saved.check_build(build)
+        with saved.damage():
+            if self.trouble is not None:
+                raise ValueError(self.trouble)
+            if self.unseen:
+                raise ValueError(_missing(len(self.unseen), sorted(self.unseen)[:3]))
+            if self.slots != len(saved.people.person_of):
+                raise ValueError(_EXTRA_SLOTS)
+            saved._citations()
+            saved._decisions()
+            saved._organizations()
 
 
 def read(path: Path, keep: Callable[[str], bool] | None = None) -> Saved:

@@ -46,7 +46,7 @@ def test_50_papers_with_dois_ids_and_abstracts(papers: list[Paper]) -> None:
 
 
 def test_works_on_one_line_keep_distinct_ids() -> None:
-    from kg.pipeline import read_source
+    from kg.reading import read_source
     from kg.sources import SourceSpec
 
     loaded = read_source(SourceSpec(PAGE), "openalex")
