@@ -55,9 +55,7 @@ def _json(report: Any) -> Any:
 
 
 @pytest.mark.parametrize("which", ["bundled", "affiliations", "external"])
-def test_a_streamed_report_is_the_report_of_the_resolved_corpus(
-    which: str, tmp_path: Path
-) -> None:
+def test_a_streamed_report_is_the_report_of_the_resolved_corpus(which: str, tmp_path: Path) -> None:
     specs = {
         "bundled": lambda: [*pipeline.bundled_sources(), _odd_source(tmp_path)],
         "affiliations": affiliation_sources,
