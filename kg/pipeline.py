@@ -14,7 +14,7 @@ import functools
 import gc
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from importlib import resources
 from pathlib import Path
@@ -295,14 +295,16 @@ def prepare(
     papers: Callable[[str], bool] | None = None,
     resolver: Callable[[Sequence[LoadedSource]], Corpus] = resolve,
     wanted: Wanted | None = None,
+    lines: Mapping[str, Container[int]] | None = None,
 ) -> tuple[Corpus, dict[str, CacheEntry]]:
     """Read, resolve and extract: the corpus a graph is built from, and the new cache.
 
     The extraction cache is read from ``out`` (if given); ``papers`` limits extraction
     to some paper clusters (a shard's); ``resolver`` resolves what was read (e.g. from a
-    saved resolution, :func:`from_saved`), ``wanted`` limits what is read.
+    saved resolution, :func:`from_saved`), ``wanted`` limits what is read and ``lines``
+    which lines of each file are parsed at all (:func:`kg.reading.read_all`).
     """
-    loaded = read_all(specs, encoding, step, wanted)
+    loaded = read_all(specs, encoding, step, wanted, lines)
     if step:
         step("resolving papers and people")
     corpus = resolver(loaded)

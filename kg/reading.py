@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 
 from kg import sources
 from kg.corpus import LoadedSource
@@ -63,16 +63,23 @@ class Reading:
     """One input file read as a stream of records, citations and problems (iterate once).
 
     ``wanted`` passes over the records and citations a partial build does not read (they
-    are still parsed and checked).  Once iterated: :attr:`cites` and :meth:`sha256`; a
-    file that held no usable record or citation raises :class:`InputError` at its end.
+    are still parsed and checked); ``only``, its lines, lets a JSON-lines reader pass over
+    the other lines unparsed (a shard that knows its records from a saved resolution).
+    Once iterated: :attr:`cites` and :meth:`sha256`; a whole file that held no usable
+    record or citation raises :class:`InputError` at its end.
     """
 
     def __init__(
-        self, spec: SourceSpec, encoding: str | None = None, wanted: Wanted | None = None
+        self,
+        spec: SourceSpec,
+        encoding: str | None = None,
+        wanted: Wanted | None = None,
+        only: Container[int] | None = None,
     ) -> None:
         self.spec = spec
         self.wanted = wanted
         self._source = sources.load(spec.path, encoding)
+        self._source.only = only
         self._reader, self._items = sources.read(self._source, spec.format)
         self.name: str = self._source.name
         self.format: str = self._reader.name
@@ -106,7 +113,7 @@ class Reading:
             else:
                 first = first or item
                 yield item
-        if not usable:
+        if not usable and self._source.only is None:
             detail = f" (first problem: {first})" if first else ""
             raise InputError(
                 self.name, f"no paper or citation could be read as {self.format}{detail}"
@@ -118,14 +125,19 @@ class Reading:
 
 
 def read_source(
-    spec: SourceSpec, key: str, encoding: str | None = None, wanted: Wanted | None = None
+    spec: SourceSpec,
+    key: str,
+    encoding: str | None = None,
+    wanted: Wanted | None = None,
+    only: Container[int] | None = None,
 ) -> LoadedSource:
     """Read one file completely; raises :class:`InputError` if nothing usable is in it.
 
     ``wanted`` keeps only some records and citations (a shard's, say); the file is read
-    and checked all the same.
+    and checked all the same, but for the lines a JSON-lines reader passes over when
+    ``only`` names the lines to read (see :class:`Reading`).
     """
-    reading = Reading(spec, encoding, wanted)
+    reading = Reading(spec, encoding, wanted, only)
     papers: list[Paper] = []
     citations: list[Citation] = []
     problems: list[Problem] = []
@@ -173,12 +185,18 @@ def read_all(
     encoding: str | None = None,
     step: Step | None = None,
     wanted: Wanted | None = None,
+    lines: Mapping[str, Container[int]] | None = None,
 ) -> list[LoadedSource]:
-    """Read every source; the first unusable file stops the build with its error."""
+    """Read every source; the first unusable file stops the build with its error.
+
+    ``lines`` (with ``wanted``) gives per file name the only lines to read, for readers
+    that can pass over the others unparsed; a file it does not name has none to read.
+    """
     check_names(specs)
     loaded = []
     for spec, key in zip(specs, source_keys(specs), strict=True):
         if step:
             step(f"reading {spec.path.name}")
-        loaded.append(read_source(spec, key, encoding, wanted))
+        only = None if lines is None else lines.get(spec.path.name, ())
+        loaded.append(read_source(spec, key, encoding, wanted, only))
     return loaded

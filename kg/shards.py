@@ -34,7 +34,7 @@ import re
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -196,7 +196,17 @@ def _prepared(
         papers=mine,
         resolver=resolver,
         wanted=None if mine is None else wanted,
+        lines=None if mine is None else lines_of(part.records),
     )[0]
+
+
+def lines_of(records: Iterable[str]) -> dict[str, set[int]]:
+    """Per file name, the lines the records (ids ``FILE:LINE`` or ``FILE:LINE#ITEM``) start on."""
+    lines: dict[str, set[int]] = {}
+    for record in records:
+        name, _, line = record.rpartition(":")
+        lines.setdefault(name, set()).add(int(line.partition("#")[0]))
+    return lines
 
 
 def write_resolution(

@@ -10,7 +10,7 @@ import codecs
 import hashlib
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -38,7 +38,7 @@ class SourceFile:
     a large corpus is never held as one string and a list of its lines (1.3 GB at 1M papers).
     """
 
-    __slots__ = ("_encoding", "_head", "_sha256", "_text", "name", "path")
+    __slots__ = ("_encoding", "_head", "_sha256", "_text", "name", "only", "path")
 
     def __init__(
         self,
@@ -58,6 +58,9 @@ class SourceFile:
         self._head = head
         self._encoding = encoding
         self._sha256 = sha256
+        #: the only lines a partial build reads (a shard's records): readers that parse a
+        #: line at a time (JSON lines) pass over the others unparsed and unchecked
+        self.only: Container[int] | None = None
 
     def __repr__(self) -> str:
         return f"SourceFile({str(self.path)!r}, {self.name!r})"

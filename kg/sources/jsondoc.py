@@ -101,9 +101,11 @@ def json_lines(source: SourceFile) -> Iterator[tuple[SourceRef, dict[str, Any]] 
 
     A line that is not JSON, or JSON that is not an object, is a problem (the line is
     skipped); the other lines are still read.  The file is streamed, never held whole.
+    Lines not in ``source.only`` (when set) are passed over unparsed.
     """
+    only = source.only
     for number, line in enumerate(source.iter_lines(), start=1):
-        if not line.strip():
+        if (only is not None and number not in only) or not line.strip():
             continue
         where = SourceRef(source.name, number)
         try:

@@ -216,3 +216,50 @@ def test_shards_of_a_build_with_affiliations_merge_into_it(
             patch.setattr("kg.reading.read_source", whole)
         build_from_shards(affiliation_sources(), tmp_path, tmp_path / "merged")
     assert_same_build(tmp_path / "merged", affiliated)
+
+
+def test_a_shard_parses_only_its_own_json_lines(tmp_path: Path) -> None:
+    """With a saved resolution a shard parses only the JSON lines its records start on,
+    yet writes the same bytes as a shard that parsed every line; the merge of such shards
+    is the single-process build, with the warning of a broken line no shard parsed."""
+    from bench.corpus import generate
+    from kg import pipeline
+    from kg.shards import lines_of
+    from kg.sources import SourceSpec, jsondoc
+
+    rows = [json.dumps(obj) for obj in generate(300, seed=7)]
+    rows.insert(5, "{not json")
+    (tmp_path / "papers.jsonl").write_text("".join(r + "\n" for r in rows))
+    specs = [SourceSpec(tmp_path / "papers.jsonl")]
+    write_resolution(specs, tmp_path / "saved")
+    parsed: list[str] = []
+    real = jsondoc.without_lone_surrogates
+
+    def counted(line: str) -> str:
+        parsed.append(line)
+        return real(line)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jsondoc, "without_lone_surrogates", counted)
+        share = []
+        for index in range(3):
+            parsed.clear()
+            emit_shard(specs, index, 3, tmp_path / "saved", BuildOptions(extract=False))
+            share.append(len(parsed))
+    assert sum(share) == 300 and max(share) < 200  # each its own lines, the broken one none
+    for index in range(3):
+        emit_shard(specs, index, 3, tmp_path / "alone", BuildOptions(extract=False))
+        for suffix in (".nq", ".json"):
+            name = f"shard-{index}-of-3{suffix}"
+            assert (tmp_path / "saved" / name).read_bytes() == (
+                tmp_path / "alone" / name
+            ).read_bytes()
+    build_from_shards(specs, tmp_path / "saved", tmp_path / "merged")
+    pipeline.build(specs, tmp_path / "single", BuildOptions(extract=False))
+    assert_same_build(tmp_path / "merged", tmp_path / "single")
+    report = json.loads((tmp_path / "merged" / "build-report.json").read_text())
+    assert [w["line"] for w in report["warnings"]] == [6]
+    assert lines_of(["a:b.jsonl:12", "a:b.jsonl:3#2", "c.bib:7"]) == {
+        "a:b.jsonl": {12, 3},
+        "c.bib": {7},
+    }
