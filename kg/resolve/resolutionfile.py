@@ -276,6 +276,33 @@ class Checker:
             saved._organizations()
 
 
+def _s(x: Any) -> str:
+    """``x``, which must be a string (a tampered file's other values are refused, not
+    coerced)."""
+    if not isinstance(x, str):
+        raise TypeError(f"expected a string, found {type(x).__name__}")
+    return x
+
+
+def _i(x: Any) -> int:
+    """``x``, which must be an integer."""
+    if not isinstance(x, int) or isinstance(x, bool):
+        raise TypeError(f"expected an integer, found {type(x).__name__}")
+    return x
+
+
+def _d(x: Any) -> dict[str, Any]:
+    """``x``, which must be an object."""
+    if not isinstance(x, dict):
+        raise TypeError(f"expected an object, found {type(x).__name__}")
+    return x
+
+
+#: the longest line read (a person of 100,000 papers takes about 3 MB): past it the file is
+#: refused rather than read whole into memory (a gzip bomb of one line)
+MAX_LINE = 256 * 2**20
+
+
 def read(path: Path, keep: Callable[[str], bool] | None = None) -> Saved:
     """Read the saved resolution ``path``: all of it, or (``keep``, a shard's test of a
     paper, citation, person or organization key) only a shard's share."""
@@ -291,17 +318,17 @@ def read(path: Path, keep: Callable[[str], bool] | None = None) -> Saved:
 
 def _read(path: Path, keep: Callable[[str], bool] | None) -> Saved:
     with gzip.open(path, "rb") as f:
-        first = f.readline()
+        first = _line(f, 1)
         try:
             head = json.loads(first)
         except ValueError:
             head = None
         if not isinstance(head, dict) or head.get("format") != FORMAT:
             raise InputError(str(path), f"not a saved resolution (expected format {FORMAT})")
-        acronyms = {str(k): str(v) for k, v in dict(head["acronyms"]).items()}
-        saved = Saved(path, dict(head["build"]), acronyms, keep is None)
+        acronyms = {_s(k): _s(v) for k, v in _d(head["acronyms"]).items()}
+        saved = Saved(path, _d(head["build"]), acronyms, keep is None)
         count = 1
-        for raw in f:
+        while raw := _line(f, count + 1):
             line = json.loads(raw)
             kind = line[0]
             if kind == "end":
@@ -313,35 +340,43 @@ def _read(path: Path, keep: Callable[[str], bool] | None) -> Saved:
     raise ValueError("the file is cut short (no end line)")
 
 
+def _line(f: gzip.GzipFile, number: int) -> bytes:
+    """The next line of ``f`` (``number``), at most :data:`MAX_LINE` bytes."""
+    raw = f.readline(MAX_LINE + 1)
+    if len(raw) > MAX_LINE:
+        raise ValueError(f"line {number} is longer than {MAX_LINE:,} bytes")
+    return raw
+
+
 def _take(saved: Saved, kind: str, line: list[Any], keep: Callable[[str], bool] | None) -> None:
     """Keep one line of the file, if it is of the share ``keep`` wants."""
     if kind == "paper":
         _, key, ids, evidence = line
         if keep is None or keep(key):
-            ids = [str(i) for i in ids]
+            ids = [_s(i) for i in ids]
             if not ids:
                 raise ValueError(f"paper {key} has no records")
             if key in saved.keys:
                 raise ValueError(f"paper {key} is given twice")
-            saved.keys.add(str(key))
-            saved.papers.append((str(key), ids, [str(e) for e in evidence]))
+            saved.keys.add(_s(key))
+            saved.papers.append((_s(key), ids, [_s(e) for e in evidence]))
             for i in ids:
-                if saved.records.setdefault(i, str(key)) != key:
+                if saved.records.setdefault(i, _s(key)) != key:
                     raise ValueError(f"record {i} is in two papers")
     elif kind == "citation":
         _, cite, target, how = line
         if keep is None or keep(cite):
-            saved.citations[str(cite)] = (str(target), str(how))
+            saved.citations[_s(cite)] = (_s(target), _s(how))
     elif kind == "organization":
         key, label, ids, country, domain, names, normalized, evidence = line[1:]
         if keep is not None and not keep(key) and key not in saved.named:
             return
-        saved.organizations[str(key)] = Organization(
-            str(key),
-            str(label),
+        saved.organizations[_s(key)] = Organization(
+            _s(key),
+            _s(label),
             tuple(map(str, ids)),
-            None if country is None else str(country),
-            None if domain is None else str(domain),
+            None if country is None else _s(country),
+            None if domain is None else _s(domain),
             tuple(map(str, names)),
             tuple(map(str, normalized)),
             tuple(map(str, evidence)),
@@ -349,8 +384,8 @@ def _take(saved: Saved, kind: str, line: list[Any], keep: Callable[[str], bool] 
     elif kind == "affiliation":
         _, record, position, index, key = line
         if keep is None or saved.wanted(record):
-            saved.affiliations[(str(record), int(position), int(index))] = str(key)
-            saved.named.add(str(key))
+            saved.affiliations[(_s(record), _i(position), _i(index))] = _s(key)
+            saved.named.add(_s(key))
     elif kind == "person":
         _person(saved, line, keep)
     elif kind == "decisions":
@@ -358,7 +393,7 @@ def _take(saved: Saved, kind: str, line: list[Any], keep: Callable[[str], bool] 
         if not isinstance(decisions, list) or not all(map(_decision, decisions)):
             raise TypeError(f"the decisions for {name!r} are not a list of decisions")
         if keep is None:  # the build report's, which a shard does not write
-            saved.people.decisions[str(name)] = decisions
+            saved.people.decisions[_s(name)] = decisions
     else:
         raise ValueError(f"unknown line {kind!r}")
 
@@ -392,20 +427,20 @@ def _decision(d: Any) -> bool:
 
 def _person(saved: Saved, line: list[Any], keep: Callable[[str], bool] | None) -> None:
     _, key, label, names, evidence, doubt, refs = line
-    key = str(key)
-    slots = [(str(r), int(p)) for r, p in refs]
+    key = _s(key)
+    slots = [(_s(r), _i(p)) for r, p in refs]
     mine = [s for s in slots if keep is None or saved.wanted(s[0])]
     if keep is not None and not mine and not keep(key):
         return  # neither on one of the shard's papers nor a person the shard writes
     people = saved.people
     if key in people.labels:
         raise ValueError(f"person {key} is given twice")
-    people.labels[key] = str(label)
-    people.names[key] = [str(n) for n in names]
+    people.labels[key] = _s(label)
+    people.names[key] = [_s(n) for n in names]
     if evidence:
-        people.evidence[key] = [str(e) for e in evidence]
+        people.evidence[key] = [_s(e) for e in evidence]
     if doubt is not None:
-        people.ambiguous[key] = str(doubt)
+        people.ambiguous[key] = _s(doubt)
     for ref in mine:
         if people.person_of.setdefault(ref, key) != key:
             raise ValueError(f"author slot {ref[0]}#{ref[1]} has two people")

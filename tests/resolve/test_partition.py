@@ -288,6 +288,20 @@ def test_a_bad_saved_resolution_is_an_input_error(tmp_path: Path) -> None:
     path.write_bytes(gzip.compress(b"\n".join(broken) + b"\n"))
     with pytest.raises(InputError, match=r"unknown slot nowhere\.jsonl:9#1"):
         resolutionfile.read(path).resolution(records, build)
+    people_line = json.loads(whole[people[0]])
+    for field, bad in ((6, [[people_line[6][0][0], 1.5]]), (2, ["a", "label"]), (1, 7)):
+        tampered = list(people_line)
+        tampered[field] = bad  # a position that is no integer, a label or key no string
+        broken = list(whole)
+        broken[people[0]] = json.dumps(tampered).encode()
+        path.write_bytes(gzip.compress(b"\n".join(broken) + b"\n"))
+        with pytest.raises(InputError, match="damaged saved resolution .TypeError: expected"):
+            resolutionfile.read(path)
+    path.write_bytes(gzip.compress(b"\n".join(whole) + b"\n"))
+    with pytest.MonkeyPatch.context() as patch:  # one huge line is refused, not read whole
+        patch.setattr(resolutionfile, "MAX_LINE", 1000)
+        with pytest.raises(InputError, match=r"line \d+ is longer than 1,000 bytes"):
+            resolutionfile.read(path)
     deep = list(whole)
     deep[1] = b"[" * 200_000
     path.write_bytes(gzip.compress(b"\n".join(deep) + b"\n"))
