@@ -295,7 +295,7 @@ def test_a_bad_saved_resolution_is_an_input_error(tmp_path: Path) -> None:
         broken = list(whole)
         broken[people[0]] = json.dumps(tampered).encode()
         path.write_bytes(gzip.compress(b"\n".join(broken) + b"\n"))
-        with pytest.raises(InputError, match="damaged saved resolution .TypeError: expected"):
+        with pytest.raises(InputError, match=r"damaged saved resolution \(TypeError: expected"):
             resolutionfile.read(path)
     path.write_bytes(gzip.compress(b"\n".join(whole) + b"\n"))
     with pytest.MonkeyPatch.context() as patch:  # one huge line is refused, not read whole
