@@ -32,7 +32,7 @@ _LONE_SURROGATE = re.compile(
 def without_lone_surrogates(text: str) -> str:
     """``text`` with escapes of unpaired surrogates replaced by ``\\ufffd``.
 
-    >>> json.loads(without_lone_surrogates('"a\\ud800b \\ud83d\\ude00"'))
+    >>> json.loads(without_lone_surrogates('"a\\\\ud800b \\\\ud83d\\\\ude00"'))
     'a\ufffdb 😀'
     """
     if "\\u" not in text:
