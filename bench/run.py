@@ -82,7 +82,7 @@ STAGES = (
     ("resolving", "resolve"),
     ("extract", "extract"),
     ("building the graph and loading the store", "graph"),
-    ("writing papers.jsonl", "exports: papers.jsonl"),
+    ("writing papers.jsonl and the search index", "exports: papers.jsonl, search index"),
     ("finishing the store and exports", "store finish, void, report"),
 )
 OPEN_PREFIXES = ("reading", "resolving", "extract")

@@ -384,7 +384,7 @@ def write_build(
             result = report_of(written.triples)
             del report_of, quads  # what follows reads quads, not records
             if step:
-                step("writing papers.jsonl")
+                step("writing papers.jsonl and the search index")
             _write_tables(stage, minter, options.workers)
         except BaseException:
             if written.loader is not None:
