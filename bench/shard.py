@@ -3,9 +3,12 @@
     python -m bench.shard 10000 4          # shard 0/4 of 10,000 papers, with extraction
     python -m bench.shard 10000 4 --no-extract
     python -m bench.shard 10000 4 --no-extract --saved   # reading a saved resolution
+    python -m bench.shard 10000 4 --no-extract --saved --merge   # and the merge
 
 Runs :func:`kg.shards.emit_shard` in this process (extraction in-process, as a shard on a
-Dask worker does) and prints the time of each stage from its step messages.
+Dask worker does) and prints the time of each stage from its step messages.  With
+``--merge`` the other shards are then written (by ``kg build --emit nquads``, untimed) and
+the merge (``kg build --from-shards``) is timed in a process of its own, with its peak.
 """
 
 from __future__ import annotations
@@ -37,6 +40,11 @@ def main() -> None:
         action="store_true",
         help="resolve once first (kg build --emit resolution, in a child process, timed "
         "apart) and let the shard read its share of that",
+    )
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="then write the other shards and time the merge (kg build --from-shards)",
     )
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "kg-bench")
     args = parser.parse_args()
@@ -95,6 +103,46 @@ def main() -> None:
     print(
         f"  output: {len(data) / 1e6:,.1f} MB N-Quads, "
         f"{len(gzip.compress(data, 1)) / 1e6:,.1f} MB with gzip -1"
+    )
+    if args.merge:
+        _merge(corpus, out, args.count, args.no_extract)
+
+
+#: the merge, in a child process that prints its own wall time and peak memory
+_MERGE = """
+import resource, sys, time
+from pathlib import Path
+from kg.shards import build_from_shards
+from kg.sources import SourceSpec
+started = time.perf_counter()
+build_from_shards([SourceSpec(Path(sys.argv[1]))], Path(sys.argv[2]), Path(sys.argv[3]))
+print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _merge(corpus: Path, out: Path, count: int, no_extract: bool) -> None:
+    """Write shards 1..count-1, then time the merge of all of them and print it."""
+    extract = ["--no-extract"] if no_extract else []
+    for index in range(1, count):
+        command = ["build", str(corpus), "--emit", "nquads", "--shard", f"{index}/{count}"]
+        subprocess.run(
+            [sys.executable, "-m", "kg", *command, "--dir", str(out), *extract],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+    done = subprocess.run(
+        [sys.executable, "-c", _MERGE, str(corpus), str(out), str(out / "merged")],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    seconds, peak = done.stdout.split()
+    saved = (out / "resolution.json.gz").is_file()
+    print(
+        f"merge of {count} shards ({'with' if saved else 'without'} a saved resolution): "
+        f"{float(seconds):.1f} s, peak {int(peak) / 1024:,.0f} MB"
     )
 
 
