@@ -6,6 +6,7 @@ Data IRIs are minted by :class:`Minter` under a configurable base.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from pyoxigraph import NamedNode
@@ -173,6 +174,15 @@ RESOLUTION_GRAPH_NAME = "graph/resolution"
 EXTRACTION_GRAPH_NAME = "graph/extraction"
 
 
+#: a local part that needs no percent-encoding (most keys are slugs)
+_UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*")
+
+
+def _encoded(part: str) -> str:
+    """``part`` percent-encoded for an IRI path segment (unreserved characters kept)."""
+    return part if _UNRESERVED.fullmatch(part) else quote(part, safe="-._~")
+
+
 class Minter:
     """Mints the stable data IRIs under one base.
 
@@ -198,7 +208,7 @@ class Minter:
         self.base = base
 
     def _iri(self, *parts: str) -> NamedNode:
-        return NamedNode(self.base + "/".join(quote(p, safe="-._~") for p in parts))
+        return NamedNode(self.base + "/".join(map(_encoded, parts)))
 
     def paper(self, key: str) -> NamedNode:
         return self._iri("paper", key)
@@ -213,11 +223,11 @@ class Minter:
 
     def classification(self, paper: NamedNode, scheme: str, key: str) -> NamedNode:
         return NamedNode(
-            f"{paper.value}/subject/{quote(scheme, safe='-._~')}/{quote(key, safe='-._~')}"
+            f"{paper.value}/subject/{_encoded(scheme)}/{_encoded(key)}"
         )
 
     def authorship(self, paper: NamedNode, person_key: str) -> NamedNode:
-        return NamedNode(f"{paper.value}/author/{quote(person_key, safe='-._~')}")
+        return NamedNode(f"{paper.value}/author/{_encoded(person_key)}")
 
     def person(self, key: str) -> NamedNode:
         return self._iri("person", key)
@@ -249,8 +259,7 @@ class Minter:
     def statement(self, paper: NamedNode, predicate: str, concept_key: str) -> NamedNode:
         """The evidence node of one extracted statement about ``paper``."""
         return NamedNode(
-            f"{paper.value}/extracted/{quote(predicate, safe='-._~')}/"
-            f"{quote(concept_key, safe='-._~')}"
+            f"{paper.value}/extracted/{_encoded(predicate)}/{_encoded(concept_key)}"
         )
 
     @property
