@@ -222,9 +222,7 @@ class Minter:
         return NamedNode(f"{record.value}/review/{index}")
 
     def classification(self, paper: NamedNode, scheme: str, key: str) -> NamedNode:
-        return NamedNode(
-            f"{paper.value}/subject/{_encoded(scheme)}/{_encoded(key)}"
-        )
+        return NamedNode(f"{paper.value}/subject/{_encoded(scheme)}/{_encoded(key)}")
 
     def authorship(self, paper: NamedNode, person_key: str) -> NamedNode:
         return NamedNode(f"{paper.value}/author/{_encoded(person_key)}")
@@ -258,9 +256,7 @@ class Minter:
 
     def statement(self, paper: NamedNode, predicate: str, concept_key: str) -> NamedNode:
         """The evidence node of one extracted statement about ``paper``."""
-        return NamedNode(
-            f"{paper.value}/extracted/{_encoded(predicate)}/{_encoded(concept_key)}"
-        )
+        return NamedNode(f"{paper.value}/extracted/{_encoded(predicate)}/{_encoded(concept_key)}")
 
     @property
     def resolution_graph(self) -> NamedNode:
