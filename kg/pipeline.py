@@ -367,8 +367,9 @@ def write_build(
     """Write the store and every export of ``quads`` into ``out`` (which must be locked).
 
     The function in ``handed`` makes the build report from the store's triple count (it
-    is taken out of the list, so that what it holds, the corpus, goes as soon as the quads
-    are written and the report made); ``entries`` are the extraction cache to keep.
+    is taken out of the list, so that what it holds, the corpus of a build or a merge's
+    finished report, goes as soon as the quads are written and the report made);
+    ``entries`` are the extraction cache to keep.
     ``incremental`` updates the previous store in place of a reload; ``options`` are
     recorded in ``sources.json`` for the next incremental build.  Returns the report.
     """

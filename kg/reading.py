@@ -65,8 +65,10 @@ class Reading:
     ``wanted`` passes over the records and citations a partial build does not read (they
     are still parsed and checked); ``only``, its lines, lets a JSON-lines reader pass over
     the other lines unparsed (a shard that knows its records from a saved resolution).
-    Once iterated: :attr:`cites` and :meth:`sha256`; a whole file that held no usable
-    record or citation raises :class:`InputError` at its end.
+    Once iterated: :attr:`cites` and :meth:`sha256`.  A file read without ``only`` that
+    held no usable record or citation raises :class:`InputError` at its end; with
+    ``only`` (in any format) that check is left to the saved resolution, whose
+    fingerprint ties the build to the files it was made from.
     """
 
     def __init__(
@@ -87,7 +89,7 @@ class Reading:
         self.cites = False  # the file cites papers (true even if none is wanted)
 
     def __iter__(self) -> Iterator[Paper | Citation | Problem]:
-        per_line: Counter[int] = Counter()
+        per_line: Counter[int] = Counter()  # records so far per line (~84 bytes a line)
         usable = 0
         first: Problem | None = None
         for item in self._items:
@@ -131,11 +133,12 @@ def read_source(
     wanted: Wanted | None = None,
     only: Container[int] | None = None,
 ) -> LoadedSource:
-    """Read one file completely; raises :class:`InputError` if nothing usable is in it.
+    """Read one file completely; raises :class:`InputError` if nothing usable is in it
+    (unless ``only`` is given, see :class:`Reading`).
 
     ``wanted`` keeps only some records and citations (a shard's, say); the file is read
     and checked all the same, but for the lines a JSON-lines reader passes over when
-    ``only`` names the lines to read (see :class:`Reading`).
+    ``only`` names the lines to read.
     """
     reading = Reading(spec, encoding, wanted, only)
     papers: list[Paper] = []

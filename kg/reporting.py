@@ -2,9 +2,11 @@
 
 It is made from a resolved corpus (:func:`report`) or, for a merge of shards, from the
 saved resolution and one streamed pass over the sources (:func:`saved_report`).  The
-streamed pass holds no record but the few it needs: those of papers with more than one
-record (whose conflicting titles, abstracts and years the report lists) and the titles of
-the papers that name decisions cite.  Both give the same report.
+streamed pass holds no record set: of the papers with more than one record it keeps each
+record's title, abstract and year (the report lists conflicts among them), and the
+titles of the papers name decisions cite; beside them, a reference per record id (to
+check that every record was read) and the line numbers a file's records start on (to
+number records that share one).  Both give the same report.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from kg.corpus import Corpus
 from kg.reading import Reading, Step, check_names
 from kg.records import Citation, Paper, Problem
 from kg.resolve.organizations import Organizations
-from kg.resolve.paperlinks import PaperCluster, Ranked, _conflicts
+from kg.resolve.paperlinks import PaperCluster, Ranked, conflicts
 from kg.resolve.people import PeopleResolution
 from kg.resolve.resolutionfile import Saved
 from kg.sources import SourceSpec
@@ -179,7 +181,7 @@ def report(corpus: Corpus, triples: int, extraction: ExtractionReport | None = N
         for member in cluster.members:
             title[member.paper.id] = name
     merges = [
-        PaperMerge(c.key, tuple(c.evidence), tuple(str(m.paper.source) for m in c.members))
+        PaperMerge(c.key, tuple(c.evidence), tuple(m.paper.id for m in c.members))
         for c in res.clusters
         if len(c.members) > 1
     ]
@@ -195,6 +197,11 @@ def report(corpus: Corpus, triples: int, extraction: ExtractionReport | None = N
         triples,
         extraction,
     )
+
+
+def _compared(paper: Paper) -> Paper:
+    """``paper`` with only what :func:`conflicts` compares: title, abstract, year, source."""
+    return Paper(source=paper.source, title=paper.title, abstract=paper.abstract, year=paper.year)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -245,8 +252,8 @@ def saved_report(
         def each(paper: Paper, authority: int = reading.authority) -> None:
             check.record(paper.id, len(paper.authors))
             key = cluster_of.get(paper.id)
-            if key in members:
-                kept[paper.id] = Ranked(paper, authority)
+            if key in members:  # what conflicts compare, not the whole record
+                kept[paper.id] = Ranked(_compared(paper), authority)
             if paper.id in titled and paper.title:
                 titles[paper.id] = paper.title
 
@@ -254,7 +261,7 @@ def saved_report(
         read.append(SourceRead(reading.name, reading.format, reading.sha256()))
     if step:
         step("checking the records against the saved resolution")
-    check.finish(build_of([r.sha256 for r in read]))
+    organizations = check.finish(build_of([r.sha256 for r in read]))
 
     def title(record: str) -> str | None:
         ids = members.get(cluster_of[record], [record])
@@ -271,9 +278,9 @@ def saved_report(
         len(cluster_of),
         [PaperMerge(c.key, c.evidence, tuple(m.paper.id for m in c.members)) for c in merged],
         saved.people,
-        saved.organizations_checked(),
+        organizations,
         people_decisions(saved.people, title),
-        _conflicts(merged),
+        conflicts(merged),
         0,
         extraction,
     )

@@ -20,7 +20,10 @@ The shards' quads are disjoint but for facts two shards both derive (a concept's
 and as a set they are the single-process build's graph without the concept labels.
 ``kg build SOURCES --from-shards D`` adds those labels, from the summed sidecars, and writes
 the store and every export: byte for byte the files a single-process build writes (but
-the extraction cache, which stays with the shards' machines).  It also writes the labels
+the extraction cache, which stays with the shards' machines).  For the build report it
+reads the sources again: with a saved resolution as one stream checked against it
+(:func:`kg.reporting.saved_report`), holding no record set; without one, whole, resolving
+them as a single build does.  It also writes the labels
 as ``D/labels.nq``, so that ``D/*.nq`` is the whole graph for a bulk loader.
 """
 
@@ -201,11 +204,15 @@ def _prepared(
 
 
 def lines_of(records: Iterable[str]) -> dict[str, set[int]]:
-    """Per file name, the lines the records (ids ``FILE:LINE`` or ``FILE:LINE#ITEM``) start on."""
+    """Per file name, the lines the records (ids ``FILE:LINE`` or ``FILE:LINE#ITEM``) start
+    on.  An id of no such shape names no line: no source holds its record, which the check
+    of the records read against the saved resolution then reports."""
     lines: dict[str, set[int]] = {}
     for record in records:
         name, _, line = record.rpartition(":")
-        lines.setdefault(name, set()).add(int(line.partition("#")[0]))
+        number = line.partition("#")[0]
+        if name and number.isdigit():
+            lines.setdefault(name, set()).add(int(number))
     return lines
 
 

@@ -171,7 +171,7 @@ def finish_papers(
 
     resolution = PaperResolution(clusters, cluster_of, {}, {})
     _resolve_citations(resolution, citations)
-    resolution.conflicts = _conflicts(clusters)
+    resolution.conflicts = conflicts(clusters)
     return resolution
 
 
@@ -290,7 +290,7 @@ def _difference(a: str, b: str, context: int = 40) -> str:
     return f"...{a[lo : start + context]}... | ...{b[lo : start + context]}..."
 
 
-def _conflicts(clusters: Sequence[PaperCluster]) -> list[dict[str, object]]:
+def conflicts(clusters: Sequence[PaperCluster]) -> list[dict[str, object]]:
     """Titles, abstracts and years that differ between the sources of one paper.
 
     Differences of case, punctuation, escaping or white space only are not conflicts.

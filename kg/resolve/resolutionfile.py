@@ -31,7 +31,7 @@ from typing import Any
 
 from kg.errors import InputError
 from kg.resolve.organizations import Organization, Organizations
-from kg.resolve.paperlinks import PaperCluster, PaperResolution, Ranked, _conflicts
+from kg.resolve.paperlinks import PaperCluster, PaperResolution, Ranked, conflicts
 from kg.resolve.people import PeopleResolution
 
 FORMAT = "kg-resolution/2"
@@ -167,13 +167,9 @@ class Saved:
 
     def checker(self) -> Checker:
         """Checks a streamed pass over every record against this (whole) resolution."""
-        assert self.whole, "a shard's share is checked with resolution()"
+        if not self.whole:
+            raise ValueError("a shard's share is checked with resolution(), not a checker")
         return Checker(self)
-
-    def organizations_checked(self) -> Organizations:
-        """The organizations, each affiliation's named (InputError if one is not)."""
-        with self.damage():
-            return self._organizations()
 
     def _papers(self, records: Sequence[Ranked]) -> PaperResolution:
         by_id = {r.paper.id: r for r in records}
@@ -191,7 +187,7 @@ class Saved:
         self._citations()
         target = {c: t for c, (t, _) in self.citations.items()}
         how = {c: h for c, (_, h) in self.citations.items()}
-        return PaperResolution(clusters, dict(self.records), target, how, _conflicts(clusters))
+        return PaperResolution(clusters, dict(self.records), target, how, conflicts(clusters))
 
     def _citations(self) -> None:
         if self.whole:
@@ -242,7 +238,7 @@ class Checker:
 
     def __init__(self, saved: Saved) -> None:
         self.saved = saved
-        self.unseen = set(saved.records)
+        self.unseen = set(saved.records)  # a reference per record id (~40 bytes each)
         self.slots = 0
         self.trouble: str | None = None  # raised once the fingerprint is known to match
 
@@ -260,8 +256,9 @@ class Checker:
         except ValueError as e:
             self.trouble = str(e)
 
-    def finish(self, build: Mapping[str, Any]) -> None:
-        """InputError if the sources are not the saved ones or a record did not fit."""
+    def finish(self, build: Mapping[str, Any]) -> Organizations:
+        """InputError if the sources are not the saved ones or a record did not fit;
+        else the organizations."""
         saved = self.saved
         saved.check_build(build)
         with saved.damage():
@@ -273,7 +270,7 @@ class Checker:
                 raise ValueError(_EXTRA_SLOTS)
             saved._citations()
             saved._decisions()
-            saved._organizations()
+            return saved._organizations()
 
 
 def _s(x: Any) -> str:
@@ -289,6 +286,13 @@ def _i(x: Any) -> int:
     if not isinstance(x, int) or isinstance(x, bool):
         raise TypeError(f"expected an integer, found {type(x).__name__}")
     return x
+
+
+def _strings(x: Any) -> list[str]:
+    """``x``, which must be a list of strings."""
+    if not isinstance(x, list):
+        raise TypeError(f"expected a list, found {type(x).__name__}")
+    return [_s(v) for v in x]
 
 
 def _d(x: Any) -> dict[str, Any]:
@@ -352,39 +356,45 @@ def _take(saved: Saved, kind: str, line: list[Any], keep: Callable[[str], bool] 
     """Keep one line of the file, if it is of the share ``keep`` wants."""
     if kind == "paper":
         _, key, ids, evidence = line
+        key = _s(key)
         if keep is None or keep(key):
-            ids = [_s(i) for i in ids]
+            ids = _strings(ids)
             if not ids:
                 raise ValueError(f"paper {key} has no records")
+            if len(set(ids)) != len(ids):
+                raise ValueError(f"paper {key} names a record twice")
             if key in saved.keys:
                 raise ValueError(f"paper {key} is given twice")
-            saved.keys.add(_s(key))
-            saved.papers.append((_s(key), ids, [_s(e) for e in evidence]))
+            saved.keys.add(key)
+            saved.papers.append((key, ids, _strings(evidence)))
             for i in ids:
-                if saved.records.setdefault(i, _s(key)) != key:
+                if saved.records.setdefault(i, key) != key:
                     raise ValueError(f"record {i} is in two papers")
     elif kind == "citation":
         _, cite, target, how = line
+        cite = _s(cite)
         if keep is None or keep(cite):
-            saved.citations[_s(cite)] = (_s(target), _s(how))
+            saved.citations[cite] = (_s(target), _s(how))
     elif kind == "organization":
         key, label, ids, country, domain, names, normalized, evidence = line[1:]
+        key = _s(key)
         if keep is not None and not keep(key) and key not in saved.named:
             return
-        saved.organizations[_s(key)] = Organization(
-            _s(key),
+        saved.organizations[key] = Organization(
+            key,
             _s(label),
-            tuple(map(str, ids)),
+            tuple(_strings(ids)),
             None if country is None else _s(country),
             None if domain is None else _s(domain),
-            tuple(map(str, names)),
-            tuple(map(str, normalized)),
-            tuple(map(str, evidence)),
+            tuple(_strings(names)),
+            tuple(_strings(normalized)),
+            tuple(_strings(evidence)),
         )
     elif kind == "affiliation":
         _, record, position, index, key = line
+        record = _s(record)
         if keep is None or saved.wanted(record):
-            saved.affiliations[(_s(record), _i(position), _i(index))] = _s(key)
+            saved.affiliations[(record, _i(position), _i(index))] = _s(key)
             saved.named.add(_s(key))
     elif kind == "person":
         _person(saved, line, keep)
@@ -428,6 +438,8 @@ def _decision(d: Any) -> bool:
 def _person(saved: Saved, line: list[Any], keep: Callable[[str], bool] | None) -> None:
     _, key, label, names, evidence, doubt, refs = line
     key = _s(key)
+    if not isinstance(refs, list):
+        raise TypeError(f"expected a list, found {type(refs).__name__}")
     slots = [(_s(r), _i(p)) for r, p in refs]
     mine = [s for s in slots if keep is None or saved.wanted(s[0])]
     if keep is not None and not mine and not keep(key):
@@ -436,9 +448,9 @@ def _person(saved: Saved, line: list[Any], keep: Callable[[str], bool] | None) -
     if key in people.labels:
         raise ValueError(f"person {key} is given twice")
     people.labels[key] = _s(label)
-    people.names[key] = [_s(n) for n in names]
+    people.names[key] = _strings(names)
     if evidence:
-        people.evidence[key] = [_s(e) for e in evidence]
+        people.evidence[key] = _strings(evidence)
     if doubt is not None:
         people.ambiguous[key] = _s(doubt)
     for ref in mine:

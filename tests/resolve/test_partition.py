@@ -289,7 +289,12 @@ def test_a_bad_saved_resolution_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"unknown slot nowhere\.jsonl:9#1"):
         resolutionfile.read(path).resolution(records, build)
     people_line = json.loads(whole[people[0]])
-    for field, bad in ((6, [[people_line[6][0][0], 1.5]]), (2, ["a", "label"]), (1, 7)):
+    for field, bad in (
+        (6, [[people_line[6][0][0], 1.5]]),
+        (2, ["a", "label"]),
+        (1, 7),
+        (3, "Ada"),  # a list of names given as one string
+    ):
         tampered = list(people_line)
         tampered[field] = bad  # a position that is no integer, a label or key no string
         broken = list(whole)
@@ -297,6 +302,20 @@ def test_a_bad_saved_resolution_is_an_input_error(tmp_path: Path) -> None:
         path.write_bytes(gzip.compress(b"\n".join(broken) + b"\n"))
         with pytest.raises(InputError, match=r"damaged saved resolution \(TypeError: expected"):
             resolutionfile.read(path)
+    first_paper = next(i for i, line in enumerate(whole) if line.startswith(b'["paper"'))
+    paper_line = json.loads(whole[first_paper])
+    for field, bad, message in (
+        (1, 7, "expected a string"),  # refused by a shard's read too, before its test
+        (2, [paper_line[2][0]] * 2, "names a record twice"),
+    ):
+        tampered = list(paper_line)
+        tampered[field] = bad
+        broken = list(whole)
+        broken[first_paper] = json.dumps(tampered).encode()
+        path.write_bytes(gzip.compress(b"\n".join(broken) + b"\n"))
+        for keep in (None, lambda key: True):
+            with pytest.raises(InputError, match=message):
+                resolutionfile.read(path, keep)
     path.write_bytes(gzip.compress(b"\n".join(whole) + b"\n"))
     with pytest.MonkeyPatch.context() as patch:  # one huge line is refused, not read whole
         patch.setattr(resolutionfile, "MAX_LINE", 1000)

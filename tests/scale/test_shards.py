@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 from pathlib import Path
@@ -259,7 +260,16 @@ def test_a_shard_parses_only_its_own_json_lines(tmp_path: Path) -> None:
     assert_same_build(tmp_path / "merged", tmp_path / "single")
     report = json.loads((tmp_path / "merged" / "build-report.json").read_text())
     assert [w["line"] for w in report["warnings"]] == [6]
-    assert lines_of(["a:b.jsonl:12", "a:b.jsonl:3#2", "c.bib:7"]) == {
+    assert lines_of(["a:b.jsonl:12", "a:b.jsonl:3#2", "c.bib:7", "bogus", "x:y"]) == {
         "a:b.jsonl": {12, 3},
         "c.bib": {7},
     }
+    # a saved record id that names no line is in no source: the shard says so
+    lines = gzip.decompress((tmp_path / "saved" / RESOLUTION).read_bytes()).splitlines()
+    i = next(n for n, line in enumerate(lines) if line.startswith(b'["paper"'))
+    bad = json.loads(lines[i])
+    bad[2] = ["bogus-record-id"]
+    lines[i] = json.dumps(bad).encode()
+    (tmp_path / "saved" / RESOLUTION).write_bytes(gzip.compress(b"\n".join(lines) + b"\n"))
+    with pytest.raises(InputError, match="records it names are not in the sources"):
+        emit_shard(specs, shard_of(bad[1], 3), 3, tmp_path / "saved", BuildOptions(extract=False))
