@@ -326,13 +326,13 @@ def _build_locked(
 ) -> BuildReport:
     corpus, entries = prepare(specs, out, options.encoding, step, options.extraction)
     minter = V.Minter(options.base_iri)
+    quads = build_quads(corpus, minter)  # an exhausted generator lets its corpus go
     handed = [reporter(corpus, [extraction_summary(corpus)])]
-    held = [corpus]
     del corpus  # only the quads and the report hold it, until both are made
     return write_build(
         out,
         handed,
-        build_quads(held.pop(), minter),
+        quads,
         minter,
         entries,
         specs,

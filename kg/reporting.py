@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 from kg import __version__
@@ -174,7 +175,7 @@ def report(corpus: Corpus, triples: int, extraction: ExtractionReport | None = N
     res = corpus.papers
     counts = _Counts(res.citation_target)
     for s in corpus.sources:
-        counts.source(s.name, s.format, (*s.papers, *s.citations, *s.problems))
+        counts.source(s.name, s.format, chain(s.papers, s.citations, s.problems))
     title = {}
     for cluster in res.clusters:
         name = next((m.paper.title for m in cluster.members if m.paper.title), None)

@@ -163,13 +163,13 @@ def _prepared(
     encoding: str | None,
     step: Callable[[str], None] | None,
     extraction: Any,
-    mine: Callable[[str], bool] | None = None,
+    mine: Callable[[str], bool],
 ) -> Corpus:
-    """The corpus of a shard (``mine``: its keys) or of a merge (``mine`` None).
+    """The corpus of a shard (``mine``: its keys).
 
-    With a saved resolution in ``folder`` (:func:`write_resolution`), a shard reads only
-    its share of it and of the sources (its papers' records, its citations), and a merge
-    reads it instead of resolving; without one, every shard reads and resolves all sources
+    With a saved resolution in ``folder`` (:func:`write_resolution`) the shard reads only
+    its share of it and of the sources (its papers' records, parsing only their lines of
+    a JSON-lines file, and its citations); without one it reads and resolves all sources
     as a single build does.
     """
     from kg.pipeline import from_saved, prepare
@@ -182,7 +182,6 @@ def _prepared(
     part = resolutionfile.read(path, mine)
 
     def wanted(item: Paper | Citation) -> bool:
-        assert mine is not None  # only a shard reads a share
         return part.wanted(item.id) if isinstance(item, Paper) else mine(item.id)
 
     def resolver(loaded: Sequence[LoadedSource]) -> Corpus:
@@ -198,8 +197,8 @@ def _prepared(
         extraction,
         papers=mine,
         resolver=resolver,
-        wanted=None if mine is None else wanted,
-        lines=None if mine is None else lines_of(part.records),
+        wanted=wanted,
+        lines=lines_of(part.records),
     )[0]
 
 
@@ -362,7 +361,7 @@ def build_from_shards(
     """Merge the shards in ``folder`` (of the build of ``specs``) into a build in ``out``;
     the shards say whether and how they extracted."""
     from kg.outdir import check_replaceable, locked
-    from kg.pipeline import few_collections, reporter, write_build
+    from kg.pipeline import few_collections, prepare, reporter, write_build
 
     folder, out = Path(folder), Path(out)
     sidecars = read_sidecars(folder)
@@ -380,7 +379,7 @@ def build_from_shards(
         if (folder / RESOLUTION).is_file():
             concepts, report_of, digests = _saved_report(specs, folder, encoding, summaries, step)
         else:  # shards that each resolved everything: so does the merge
-            corpus = _prepared(specs, folder, encoding, step, None)
+            corpus = prepare(specs, None, encoding, step, None)[0]
             concepts, digests = corpus.concepts, [c.sha256 for c in corpus.sources]
             report_of = reporter(corpus, summaries)
             del corpus

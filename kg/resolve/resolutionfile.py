@@ -288,11 +288,16 @@ def _i(x: Any) -> int:
     return x
 
 
-def _strings(x: Any) -> list[str]:
-    """``x``, which must be a list of strings."""
+def _list(x: Any) -> list[Any]:
+    """``x``, which must be a list."""
     if not isinstance(x, list):
         raise TypeError(f"expected a list, found {type(x).__name__}")
-    return [_s(v) for v in x]
+    return x
+
+
+def _strings(x: Any) -> list[str]:
+    """``x``, which must be a list of strings."""
+    return [_s(v) for v in _list(x)]
 
 
 def _d(x: Any) -> dict[str, Any]:
@@ -438,9 +443,7 @@ def _decision(d: Any) -> bool:
 def _person(saved: Saved, line: list[Any], keep: Callable[[str], bool] | None) -> None:
     _, key, label, names, evidence, doubt, refs = line
     key = _s(key)
-    if not isinstance(refs, list):
-        raise TypeError(f"expected a list, found {type(refs).__name__}")
-    slots = [(_s(r), _i(p)) for r, p in refs]
+    slots = [(_s(r), _i(p)) for r, p in _list(refs)]
     mine = [s for s in slots if keep is None or saved.wanted(s[0])]
     if keep is not None and not mine and not keep(key):
         return  # neither on one of the shard's papers nor a person the shard writes
