@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Callable, Container, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 
 from kg import sources
 from kg.corpus import LoadedSource
@@ -203,3 +203,16 @@ def read_all(
         only = None if lines is None else lines.get(spec.path.name, ())
         loaded.append(read_source(spec, key, encoding, wanted, only))
     return loaded
+
+
+def lines_of(records: Iterable[str]) -> dict[str, set[int]]:
+    """Per file name, the lines the records (ids ``FILE:LINE`` or ``FILE:LINE#ITEM``) start
+    on.  An id of no such shape names no line: no source holds its record, which the check
+    of the records read against the saved resolution then reports."""
+    lines: dict[str, set[int]] = {}
+    for record in records:
+        name, _, line = record.rpartition(":")
+        number = line.partition("#")[0]
+        if name and number.isdigit():
+            lines.setdefault(name, set()).add(int(number))
+    return lines

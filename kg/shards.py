@@ -37,7 +37,7 @@ import re
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,7 @@ from kg.graph import vocab as V
 from kg.graph.extracted import extraction_quads
 from kg.graph.quads import concept_forms, concept_label_quads, record_quads
 from kg.outdir import atomic_write_bytes
+from kg.reading import lines_of
 from kg.records import Citation, Paper
 from kg.resolve import resolutionfile
 from kg.resolve.concepts import Concepts
@@ -202,19 +203,6 @@ def _prepared(
     )[0]
 
 
-def lines_of(records: Iterable[str]) -> dict[str, set[int]]:
-    """Per file name, the lines the records (ids ``FILE:LINE`` or ``FILE:LINE#ITEM``) start
-    on.  An id of no such shape names no line: no source holds its record, which the check
-    of the records read against the saved resolution then reports."""
-    lines: dict[str, set[int]] = {}
-    for record in records:
-        name, _, line = record.rpartition(":")
-        number = line.partition("#")[0]
-        if name and number.isdigit():
-            lines.setdefault(name, set()).add(int(number))
-    return lines
-
-
 def write_resolution(
     specs: Sequence[Any],
     folder: str | Path,
@@ -225,20 +213,20 @@ def write_resolution(
 ) -> Path:
     """Read and resolve ``specs`` in ``parts`` parts run by ``run`` and save the clusters
     as ``folder/resolution.json.gz``, which every shard and the merge then read instead of
-    resolving again.  Returns its path."""
-    from kg.pipeline import read_all, resolve
+    resolving again.  Returns its path.
+
+    The sources are read in passes (:mod:`kg.bounded`), holding keys rather than records;
+    the people's parts read their records from a spill file in ``folder``, so workers
+    that run them must see ``folder``.
+    """
+    from kg.bounded import resolve_sources
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    loaded = read_all(specs, encoding, step)
-    if step:
-        step(f"resolving papers and people in {parts} part{'s' * (parts != 1)}")
-    corpus = resolve(loaded, parts, run)
-    build = resolution_build(specs, [s.sha256 for s in loaded], encoding)
-    data = resolutionfile.dumps(
-        corpus.papers, corpus.people, corpus.organizations, corpus.concepts.acronyms, build
-    )
-    del corpus, loaded
+    done = resolve_sources(specs, encoding, parts, run, step, spill_dir=folder)
+    build = resolution_build(specs, done.digests, encoding)
+    data = resolutionfile.dumps(done.papers, done.people, done.organizations, done.acronyms, build)
+    del done
     atomic_write_bytes(folder / RESOLUTION, data)
     return folder / RESOLUTION
 

@@ -64,7 +64,8 @@ def _format_choices() -> list[str]:
     "--workers",
     default=0,
     type=click.IntRange(0, 64),
-    help="Extraction worker processes (0: one per core, at most 4).",
+    help="Worker processes for extraction, and for resolving people with --emit resolution"
+    " (0: one per core, at most 4).",
 )
 @click.option(
     "--model",
@@ -197,6 +198,7 @@ def build(
     )
     Minter(options.base_iri)  # a bad --base-iri fails before any work, on every path below
     if emit_format == "resolution":
+        from kg.bounded import pooled
         from kg.shards import write_resolution
 
         with _writing(out):
@@ -204,6 +206,7 @@ def build(
                 specs,
                 out,
                 options.encoding,
+                run=pooled(options.workers),  # the people's parts, on --workers processes
                 step=lambda label: click.echo(f"kg: {label}", err=True),
             )
         click.echo(f"resolution -> {path}", err=True)
@@ -295,7 +298,7 @@ def _run_dask(
     folder = Path(out) / "shards"
     # reading each source and resolving (in parts on the cluster), then the shards
     with click.progressbar(
-        length=len(specs) + 1 + count,
+        length=len(specs) + 2 + count,  # each source read, papers and people resolved, shards
         label=f"shards on dask ({scheduler or 'local'})",
         file=sys.stderr,
         show_pos=True,

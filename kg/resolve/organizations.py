@@ -207,7 +207,9 @@ class Organizations:
 
 
 @dataclass(frozen=True, slots=True)
-class _AffiliationOcc:
+class AffiliationOcc:
+    """One affiliation of one author slot, its name folded."""
+
     slot: Slot
     affiliation: Affiliation
     folded: str
@@ -219,15 +221,15 @@ class _AffiliationOcc:
         return f"id {a.id}" if a.id else f"name {self.folded}"
 
 
-def _occurrences(papers: Iterable[Paper]) -> list[_AffiliationOcc]:
+def affiliations_of(paper: Paper) -> list[AffiliationOcc]:
+    """The affiliations of ``paper``'s authors that name an organization, in slot order:
+    all that resolving organizations needs of a record."""
     occs = []
-    for paper in papers:
-        for position, author in enumerate(paper.authors, start=1):
-            for index, affiliation in enumerate(author.affiliations):
-                folded = normalize_name(affiliation.name) if affiliation.name else ""
-                if affiliation.id or folded:
-                    occs.append(_AffiliationOcc((paper.id, position, index), affiliation, folded))
-    occs.sort(key=lambda o: o.slot)
+    for position, author in enumerate(paper.authors, start=1):
+        for index, affiliation in enumerate(author.affiliations):
+            folded = normalize_name(affiliation.name) if affiliation.name else ""
+            if affiliation.id or folded:
+                occs.append(AffiliationOcc((paper.id, position, index), affiliation, folded))
     return occs
 
 
@@ -238,7 +240,13 @@ def _one_per_scheme(ids: Iterable[str]) -> bool:
 
 def resolve_organizations(papers: Sequence[Paper]) -> Organizations:
     """The organizations of every affiliation of ``papers``; independent of their order."""
-    occs = _occurrences(papers)
+    return resolve_affiliations([o for paper in papers for o in affiliations_of(paper)])
+
+
+def resolve_affiliations(occs: list[AffiliationOcc]) -> Organizations:
+    """The organizations of the affiliations ``occs`` (:func:`affiliations_of` of every
+    record, in any order; the list is sorted in place)."""
+    occs.sort(key=lambda o: o.slot)
     nodes = sorted({o.node for o in occs} | {f"name {o.folded}" for o in occs if o.folded})
     sets: UnionFind[str] = UnionFind(nodes)
     ids_of: dict[str, set[str]] = {n: {n[3:]} for n in nodes if n.startswith("id ")}
@@ -259,7 +267,7 @@ def resolve_organizations(papers: Sequence[Paper]) -> Organizations:
                 root, gone = joined
                 ids_of[root] = ids_of.get(root, set()) | ids_of.pop(gone, set())
                 named.add(root)
-    groups: dict[str, list[_AffiliationOcc]] = defaultdict(list)
+    groups: dict[str, list[AffiliationOcc]] = defaultdict(list)
     for o in occs:
         groups[sets.find(o.node)].append(o)
     return _result(groups, {sets.find(r) for r in named})
@@ -283,7 +291,7 @@ def _base_key(ids: Sequence[str], folded: Sequence[str]) -> str:
     return slugify(folded[0] if folded else "organization")
 
 
-def _result(groups: Mapping[str, list[_AffiliationOcc]], named: set[str]) -> Organizations:
+def _result(groups: Mapping[str, list[AffiliationOcc]], named: set[str]) -> Organizations:
     drafts = []
     for root, members in groups.items():
         ids = sorted({o.affiliation.id for o in members if o.affiliation.id})

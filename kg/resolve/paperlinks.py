@@ -159,9 +159,11 @@ def link_papers(records: Sequence[Ranked]) -> list[PaperCluster]:
 
 
 def finish_papers(
-    clusters: list[PaperCluster], citations: Sequence[Citation] = ()
+    clusters: list[PaperCluster], citations: Sequence[Citation] = (), with_conflicts: bool = True
 ) -> PaperResolution:
-    """Order the clusters of every block, make their keys unique, resolve the citations."""
+    """Order the clusters of every block, make their keys unique, resolve the citations;
+    list the conflicts between a paper's records unless ``with_conflicts`` is false (their
+    records may then lack the abstracts and years it compares)."""
     clusters.sort(key=lambda c: (c.key, c.members[0].order_key))
     cluster_of: dict[str, str] = {}
     for cluster in clusters:
@@ -171,7 +173,8 @@ def finish_papers(
 
     resolution = PaperResolution(clusters, cluster_of, {}, {})
     _resolve_citations(resolution, citations)
-    resolution.conflicts = conflicts(clusters)
+    if with_conflicts:
+        resolution.conflicts = conflicts(clusters)
     return resolution
 
 

@@ -24,7 +24,7 @@ build and a build with N parts on a cluster gives exactly its files.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, TypeVar
@@ -152,8 +152,10 @@ def resolve_papers(
     citations: Sequence[Citation] = (),
     parts: int = 1,
     run: Runner[Any, Any] = serial,
+    with_conflicts: bool = True,
 ) -> PaperResolution:
-    """:func:`kg.resolve.paperlinks.resolve_papers` in up to ``parts`` parts run by ``run``."""
+    """:func:`kg.resolve.paperlinks.resolve_papers` in up to ``parts`` parts run by ``run``
+    (``with_conflicts``: see :func:`~kg.resolve.paperlinks.finish_papers`)."""
     if parts <= 1:
         payloads: list[Sequence[Ranked]] = [records]
     else:
@@ -169,7 +171,7 @@ def resolve_papers(
         for key, members, evidence in found
     ]
     del payloads
-    return finish_papers(clusters, citations)
+    return finish_papers(clusters, citations, with_conflicts)
 
 
 # -- people -------------------------------------------------------------------------------
@@ -188,22 +190,40 @@ class PeoplePart:
 
 def people_blocks(occs: Sequence[_AuthorOcc]) -> list[list[int]]:
     """Indexes of ``occs`` in blocks that :func:`link_people` never links across."""
-    sets = _Sets(len(occs))
-    first: dict[str, int] = {}
-    for i, occ in enumerate(occs):
-        sets.union(first.setdefault(surname_block(occ), i), i)
-        for scheme, value in occ.author.ids:
-            sets.union(first.setdefault(f"{scheme}\0{value}", i), i)
     by_paper: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for i, occ in enumerate(occs):
         by_paper[occ.paper][occ.ref[0]].append(i)
-    for records in by_paper.values():
-        if len(records) < 2:
-            continue
-        for mine, theirs in combinations(records.values(), 2):
+    return slot_blocks(
+        len(occs),
+        lambda i: (surname_block(occs[i]), *(f"{s}\0{v}" for s, v in occs[i].author.ids)),
+        [list(records.values()) for records in by_paper.values() if len(records) > 1],
+        lambda i, j: fits_same_paper(occs[i], occs[j]),
+    )
+
+
+def slot_blocks(
+    n: int,
+    keys: Callable[[int], Iterable[str]],
+    papers: Iterable[Sequence[Sequence[int]]],
+    fits: Callable[[int, int], bool],
+) -> list[list[int]]:
+    """Author slots 0..n-1 in blocks that :func:`link_people` never links across.
+
+    ``keys(i)`` are slot ``i``'s surname block and identifiers (``scheme\0value``); slots
+    that share one are in one block.  ``papers`` gives, for each paper with several
+    records, the slots of each record; two of them are in one block where
+    ``fits(earlier, later)`` either way round.
+    """
+    sets = _Sets(n)
+    first: dict[str, int] = {}
+    for i in range(n):
+        for key in keys(i):
+            sets.union(first.setdefault(key, i), i)
+    for records in papers:
+        for mine, theirs in combinations(records, 2):
             for i in mine:
                 for j in theirs:
-                    if fits_same_paper(occs[i], occs[j]) or fits_same_paper(occs[j], occs[i]):
+                    if fits(i, j) or fits(j, i):
                         sets.union(i, j)
     return sets.groups()
 

@@ -236,7 +236,12 @@ def link_people(
 
 def surname_block(occ: _AuthorOcc) -> str:
     """The block of names a slot is compared within: its surname, umlauts folded."""
-    return umlaut_folded(occ.parsed.surname)
+    return name_block(occ.parsed)
+
+
+def name_block(parsed: Name) -> str:
+    """The block of a parsed name (:func:`surname_block`)."""
+    return umlaut_folded(parsed.surname)
 
 
 class _Context:
@@ -335,11 +340,12 @@ def _link_same_paper(occs: Sequence[_AuthorOcc], sets: _Clusters) -> None:
 
 def fits_same_paper(a: _AuthorOcc, b: _AuthorOcc) -> bool:
     """Slot ``b`` of a paper's later record may be slot ``a`` of its earlier one."""
-    return bool(
-        compatible(a.parsed, b.parsed)
-        or _typo(a.parsed, b.parsed)
-        or _surname_typo(a.parsed, b.parsed)
-    )
+    return names_fit(a.parsed, b.parsed)
+
+
+def names_fit(a: Name, b: Name) -> bool:
+    """Name ``b`` in a paper's later record may be name ``a`` of its earlier one."""
+    return bool(compatible(a, b) or _typo(a, b) or _surname_typo(a, b))
 
 
 def _link_same_identifier(occs: Sequence[_AuthorOcc], sets: _Clusters) -> None:

@@ -183,9 +183,11 @@ def test_dask_local_cluster_of_two_workers_gives_the_same_graph(
         step=steps.append,
     )
     # what the progress bar shows before the shards: each source read, then resolution
+    # (the people in at least as many parts as the papers)
     assert steps == [
         *(f"reading {s.path.name}" for s in bundled_sources()),
-        "resolving papers and people in 2 parts",
+        "resolving papers in 2 parts",
+        "resolving people in 2 parts",
     ]
     assert sorted(done) == paths == [tmp_path / "shards" / f"shard-{i}-of-2.nq" for i in range(2)]
     # resolved once on the cluster; the shards and the merge read it instead of resolving
@@ -225,7 +227,7 @@ def test_a_shard_parses_only_its_own_json_lines(tmp_path: Path) -> None:
     is the single-process build, with the warning of a broken line no shard parsed."""
     from bench.corpus import generate
     from kg import pipeline
-    from kg.shards import lines_of
+    from kg.reading import lines_of
     from kg.sources import SourceSpec, jsondoc
 
     rows = [json.dumps(obj) for obj in generate(300, seed=7)]

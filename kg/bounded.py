@@ -1,0 +1,519 @@
+"""Resolution that holds keys, not records: the sources read in passes.
+
+:func:`kg.pipeline.resolve` holds every record while it resolves (6.7 GB at 1M papers).
+:func:`resolve_sources` gives the same resolution, byte for byte once saved
+(``tests/test_bounded.py``), holding only what resolving needs of every record:
+
+1. **A first pass** over the sources keeps each record slim: its id, title, identifiers
+   and first author (a record without a title keeps everything), its authors' names and
+   identifiers, its affiliations, its citations, and the acronyms its abstract defines.
+   Abstracts, keywords and every other field are dropped as the record passes.
+2. **Papers** are linked on the slim records (:func:`kg.resolve.partition.resolve_papers`).
+   Linking compares abstracts only for records without a title and titled records with
+   the same author surnames; those titled records (found by their first surname) are read
+   again whole before linking.
+3. **People** are blocked on the slots' names and identifiers alone
+   (:func:`kg.resolve.partition.slot_blocks`), and the blocks are planned into parts of
+   at most :data:`PART_SLOTS` slots.  Each part reads again the records of the papers its
+   slots are on, and only those (a JSON-lines file's other lines are passed over
+   unparsed), links them, and drops them.  Parts run by ``run``: in this process, or on a
+   pool or Dask cluster where each worker reads its part's lines itself.  The word counts
+   that weigh topics are counted first, on the sample of papers
+   :func:`kg.resolve.homonyms.topic_counts` takes, read again likewise.
+4. **Finishing** (paper keys, citations, people's keys, organizations, acronyms) runs on
+   the compact results, as in :mod:`kg.resolve.partition`.
+
+A source that changes between passes is an error (its SHA-256 is checked at every pass).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import math
+import os
+import pickle
+import tempfile
+from array import array
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from kg.acronyms import find_definitions
+from kg.errors import InputError
+from kg.extract.workers import pool
+from kg.reading import Reading, check_names, lines_of
+from kg.records import Affiliation, Author, Citation, Ids, Paper, SourceRef, Urls
+from kg.resolve.concepts import learn_acronyms
+from kg.resolve.homonyms import TOPIC_CHARS, TOPIC_SAMPLE, topic_counts
+from kg.resolve.organizations import (
+    AffiliationOcc,
+    Organizations,
+    affiliations_of,
+    resolve_affiliations,
+)
+from kg.resolve.paperlinks import PaperResolution, Ranked, surname_key
+from kg.resolve.partition import (
+    PeoplePart,
+    Runner,
+    link_people_part,
+    plan,
+    resolve_papers,
+    serial,
+    slot_blocks,
+)
+from kg.resolve.people import (
+    PeopleResolution,
+    Person,
+    TopicCounts,
+    coauthor_keys,
+    finish_people,
+    name_block,
+    names_fit,
+    occurrences,
+    paper_text,
+)
+from kg.resolve.personnames import parse
+from kg.sources import SourceSpec
+
+Step = Callable[[str], None]
+#: Most author slots a part of the people holds (a part also reads the other records of
+#: the papers its slots are on; 50,000 slots are about 18,000 papers of the synthetic corpus).
+PART_SLOTS = 50_000
+_NO_URLS = Urls()
+#: An author's fields as the spill keeps them (its affiliations apart, by theirs).
+_AUTHOR_FIELDS = tuple(f.name for f in dataclasses.fields(Author) if f.name != "affiliations")
+_AFFILIATION_FIELDS = tuple(f.name for f in dataclasses.fields(Affiliation))
+
+
+@dataclass(slots=True)
+class Resolved:
+    """What a saved resolution holds (:func:`kg.resolve.resolutionfile.dumps`), and the
+    SHA-256 of each source as read."""
+
+    papers: PaperResolution
+    people: PeopleResolution
+    organizations: Organizations
+    acronyms: dict[str, str]
+    digests: list[str]
+
+
+def slim(paper: Paper) -> Paper:
+    """What linking and finishing papers need of a titled record: its source, title,
+    identifiers and first author's name."""
+    first = (Author("", paper.authors[0].name, ""),) if paper.authors else ()
+    ids = paper.ids
+    return Paper(
+        paper.source,
+        paper.title,
+        first,
+        urls=_NO_URLS,
+        ids=Ids(ids.openreview, ids.arxiv, ids.doi),
+    )
+
+
+@dataclass(slots=True)
+class _Keys:
+    """The first pass's harvest, one entry per record in reading order."""
+
+    ranked: list[Ranked]
+    names: list[tuple[str, ...]]  # each record's author names
+    ids: dict[int, tuple[tuple[tuple[str, str], ...], ...]]  # record -> its authors' ids
+    citations: list[Citation]
+    affiliations: list[AffiliationOcc]
+    pairs: list[tuple[str, str]]  # acronym definitions (long, short)
+    digests: list[str]
+    spill: Spill
+
+
+class Spill:
+    """What people need of each record, written once to a file and read back by part:
+    the record without its text, and the start of its text that topics read.
+
+    Read back by offset, a record costs a seek and an unpickling, not a parse of its
+    source line again (about 190 µs for a JSON line of the synthetic corpus).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offsets = array("q", [0])
+        self._out: BinaryIO | None = path.open("wb")
+
+    def add(self, paper: Paper) -> None:
+        """Write ``paper``'s entry (the next record's)."""
+        assert self._out is not None
+        authors = tuple(
+            (
+                *(getattr(a, f) for f in _AUTHOR_FIELDS),
+                tuple(tuple(getattr(f, n) for n in _AFFILIATION_FIELDS) for f in a.affiliations),
+            )
+            for a in paper.authors
+        )
+        text = paper_text([paper])[:TOPIC_CHARS] if paper.authors else ""
+        source = paper.source
+        entry = (source.file, source.line, source.item, paper.venue, paper.year, authors, text)
+        data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        self._out.write(data)
+        self.offsets.append(self.offsets[-1] + len(data))
+
+    def close(self) -> None:
+        """Finish writing."""
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+
+    def where(self, records: Iterable[int]) -> list[tuple[int, int]]:
+        """The spans (offset, length) of records (indexes in reading order), in file order."""
+        offsets = self.offsets
+        return [(offsets[i], offsets[i + 1] - offsets[i]) for i in sorted(records)]
+
+
+def read_spill(path: Path, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[Paper, str]]:
+    """The entries of a :class:`Spill` at ``spans``: each record without its text, and
+    the start of its text."""
+    with path.open("rb") as handle:
+        for offset, length in spans:
+            handle.seek(offset)
+            file, line, item, venue, year, authors, text = pickle.loads(handle.read(length))
+            paper = Paper(
+                SourceRef(file, line, item),
+                None,
+                tuple(
+                    Author(*a[:-1], affiliations=tuple(Affiliation(*f) for f in a[-1]))  # type: ignore[misc]
+                    for a in authors
+                ),
+                venue=venue,
+                year=year,
+                urls=_NO_URLS,
+            )
+            yield paper, text
+
+
+def _first_pass(
+    specs: Sequence[SourceSpec], encoding: str | None, step: Step | None, spill: Spill
+) -> _Keys:
+    keys = _Keys([], [], {}, [], [], [], [], spill)
+    seen: set[bytes] = set()  # abstracts already searched for acronyms (as a corpus does)
+    for spec in specs:
+        if step:
+            step(f"reading {spec.path.name}")
+        reading = Reading(spec, encoding)
+        for item in reading:
+            if isinstance(item, Paper):
+                i = len(keys.ranked)
+                keys.ranked.append(
+                    Ranked(item if not item.title else slim(item), reading.authority)
+                )
+                keys.names.append(tuple(a.name for a in item.authors))
+                if any(a.ids for a in item.authors):
+                    keys.ids[i] = tuple(a.ids for a in item.authors)
+                keys.affiliations.extend(affiliations_of(item))
+                spill.add(item)
+                if item.abstract:
+                    digest = hashlib.blake2b(
+                        item.abstract.encode("utf-8", "surrogatepass"), digest_size=16
+                    ).digest()
+                    if digest not in seen:
+                        seen.add(digest)
+                        found = find_definitions(item.abstract)
+                        keys.pairs.extend((d.long, d.short) for d in found)
+            elif isinstance(item, Citation):
+                keys.citations.append(item)
+        keys.digests.append(reading.sha256())
+    spill.close()
+    return keys
+
+
+def read_back(
+    specs: Sequence[SourceSpec],
+    encoding: str | None,
+    digests: Sequence[str],
+    records: Collection[str],
+) -> Iterator[Paper]:
+    """The records ``records`` (ids) read again from ``specs``, in reading order.
+
+    Only the files that hold them are opened, and a JSON-lines file's other lines are
+    passed over unparsed.  A file whose SHA-256 is no longer ``digests``'s, or that lacks
+    one of them, raises :class:`InputError`.
+    """
+    wanted = set(records)
+    lines = lines_of(wanted)
+    found = 0
+    for spec, digest in zip(specs, digests, strict=True):
+        only = lines.get(spec.path.name)
+        if only is None:
+            continue
+        reading = Reading(
+            spec, encoding, lambda item: isinstance(item, Paper) and item.id in wanted, only
+        )
+        if reading.sha256() != digest:
+            raise InputError(reading.name, "changed while it was being resolved; build again")
+        for item in reading:
+            if isinstance(item, Paper):
+                found += 1
+                yield item
+    if found != len(wanted):
+        raise InputError(
+            min(wanted).rpartition(":")[0],
+            f"{len(wanted) - found} of the records read before are gone; "
+            "did a source change during the build?",
+        )
+
+
+def _texts(entries: Iterable[tuple[Paper, str]], cluster_of: Mapping[str, str]) -> dict[str, str]:
+    """Each paper's topic text (its records' :func:`paper_text`, cut as topics cut it) from
+    the spill entries of its records with authors."""
+    pieces: dict[str, list[tuple[str, str]]] = {}
+    for paper, text in entries:
+        if paper.authors:
+            pieces.setdefault(cluster_of[paper.id], []).append((paper.id, text))
+    return {
+        key: " ".join(t for _, t in sorted(texts) if t)[:TOPIC_CHARS]
+        for key, texts in pieces.items()
+    }
+
+
+def _linked_papers(
+    specs: Sequence[SourceSpec],
+    encoding: str | None,
+    keys: _Keys,
+    parts: int,
+    run: Runner[Any, Any],
+) -> PaperResolution:
+    """Step 2: papers linked on the slim records, whole where abstracts are compared."""
+    ranked = keys.ranked
+    untitled = {
+        surname_key(r.paper.authors[0].name)
+        for r in ranked
+        if not r.paper.title and r.paper.authors
+    }
+    if untitled:  # titled records an untitled one may be linked to by their abstracts
+        again = {
+            r.paper.id: i
+            for i, r in enumerate(ranked)
+            if r.paper.title
+            and r.paper.authors
+            and surname_key(r.paper.authors[0].name) in untitled
+        }
+        for paper in list(read_back(specs, encoding, keys.digests, again)):
+            i = again[paper.id]
+            ranked[i] = Ranked(paper, ranked[i].authority)
+    return resolve_papers(ranked, keys.citations, parts, run, with_conflicts=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PeoplePayload:
+    """What a part of the people is sent, in compact arrays: where in the spill its
+    records are (every record of each paper its slots are on, in file order), the paper of
+    each, and which of each record's slots are its own (a bit per position)."""
+
+    spill: Path
+    offsets: array[int]
+    lengths: array[int]
+    papers: list[str]
+    own: list[int]
+    counts: TopicCounts | None
+
+
+def people_part(payload: PeoplePayload) -> tuple[list[Person], dict[str, list[dict[str, Any]]]]:
+    """Step 3 for one part, wherever it runs: read its records from the spill, link its
+    slots."""
+    cluster_of: dict[str, str] = {}
+    slots: set[tuple[str, int]] = set()
+    stripped: list[Paper] = []
+
+    def entries() -> Iterator[tuple[Paper, str]]:
+        spans = zip(payload.offsets, payload.lengths, strict=True)
+        for (paper, text), key, own in zip(
+            read_spill(payload.spill, spans), payload.papers, payload.own, strict=True
+        ):
+            rid = paper.id
+            cluster_of[rid] = key
+            slots.update((rid, p) for p in range(1, len(paper.authors) + 1) if own >> (p - 1) & 1)
+            stripped.append(paper)
+            yield paper, text
+
+    texts = _texts(entries(), cluster_of)
+    occs = occurrences(stripped, cluster_of)
+    stripped.clear()
+    coauthors = coauthor_keys(occs)
+    mine = [o for o in occs if o.ref in slots]
+    del occs
+    # a paper's records stand in for it by their text alone (all that topics read)
+    records = {
+        key: [Paper(SourceRef(key, 0), texts[key])]
+        for key in {o.paper for o in mine}
+        if key in texts
+    }
+    return link_people_part(
+        PeoplePart(mine, {o.ref: coauthors[o.ref] for o in mine}, records, payload.counts)
+    )
+
+
+def _slots(keys: _Keys) -> tuple[list[int], list[int]]:
+    """Every author slot in ref order (record id, then position): its record's index and
+    position, as two lists."""
+    ranked = keys.ranked
+    order = sorted(range(len(ranked)), key=lambda i: ranked[i].paper.id)
+    record: list[int] = []
+    position: list[int] = []
+    for i in order:
+        for p in range(1, len(keys.names[i]) + 1):
+            record.append(i)
+            position.append(p)
+    return record, position
+
+
+def _people(
+    keys: _Keys,
+    papers: PaperResolution,
+    parts: int,
+    run: Runner[Any, Any],
+    step: Step | None,
+) -> PeopleResolution:
+    """Step 3: the slots blocked on their names, resolved in parts that read their records."""
+    ranked, names, cluster_of = keys.ranked, keys.names, papers.cluster_of
+    record, position = _slots(keys)
+    blocks_of = [name_block(parse(names[r][p - 1])) for r, p in zip(record, position, strict=True)]
+
+    def block_keys(s: int) -> Iterator[str]:
+        yield blocks_of[s]
+        ids = keys.ids.get(record[s])
+        if ids:
+            yield from (f"{scheme}\0{value}" for scheme, value in ids[position[s] - 1])
+
+    members: dict[str, list[str]] = {}  # papers of several records -> their record ids
+    for cluster in papers.clusters:
+        if len(cluster.members) > 1:
+            members[cluster.key] = [m.paper.id for m in cluster.members]
+    several = _same_paper_slots(keys, members, record)
+
+    def fits(a: int, b: int) -> bool:
+        return names_fit(
+            parse(names[record[a]][position[a] - 1]), parse(names[record[b]][position[b] - 1])
+        )
+
+    blocks = slot_blocks(len(record), block_keys, several, fits)
+    blocks_of.clear()
+    del several
+    count = max(parts, math.ceil(len(record) / PART_SLOTS))
+    planned = plan([len(b) for b in blocks], count)
+    counts = _topic_counts(keys, cluster_of) if len(planned) > 1 else None
+    payloads = []
+    index = {r.paper.id: i for i, r in enumerate(ranked)}
+    offsets = keys.spill.offsets
+    for part in planned:
+        own: dict[int, int] = {}  # records of the part's slots -> a bit per own position
+        for b in part:
+            for slot in blocks[b]:
+                r = record[slot]
+                own[r] = own.get(r, 0) | 1 << (position[slot] - 1)
+        needed: dict[int, str] = {}  # every record of each paper a slot is on -> the paper
+        for r in own:
+            rid = ranked[r].paper.id
+            key = cluster_of[rid]
+            for other in members.get(key, (rid,)):
+                needed[index[other]] = key
+        order = sorted(needed)
+        payloads.append(
+            PeoplePayload(
+                keys.spill.path,
+                array("q", (offsets[i] for i in order)),
+                array("q", (offsets[i + 1] - offsets[i] for i in order)),
+                [needed[i] for i in order],
+                [own.get(i, 0) for i in order],
+                counts,
+            )
+        )
+    del index
+    del blocks
+    if step:
+        step(f"resolving people in {len(payloads)} part{'s' * (len(payloads) != 1)}")
+    results = run(people_part, payloads)
+    del payloads
+    return finish_people([r[0] for r in results], [r[1] for r in results])
+
+
+def _same_paper_slots(
+    keys: _Keys, members: dict[str, list[str]], record: Sequence[int]
+) -> list[list[list[int]]]:
+    """For each paper of several records with authors, the slots of each of its records."""
+    if not members:
+        return []
+    ranked, names = keys.ranked, keys.names
+    wanted = {rid for rids in members.values() for rid in rids}
+    index = {r.paper.id: i for i, r in enumerate(ranked) if names[i] and r.paper.id in wanted}
+    first_slot: dict[int, int] = {}
+    on = set(index.values())
+    for s, r in enumerate(record):
+        if r in on:
+            first_slot.setdefault(r, s)
+    several = []
+    for rids in members.values():
+        records = sorted(index[r] for r in rids if r in index)
+        if len(records) > 1:
+            several.append(
+                [list(range(first_slot[i], first_slot[i] + len(names[i]))) for i in records]
+            )
+    return several
+
+
+def _topic_counts(keys: _Keys, cluster_of: dict[str, str]) -> TopicCounts:
+    """The word counts over the whole corpus that topics are weighed with, as
+    :func:`kg.resolve.homonyms.topic_counts` makes them: on a sample of the papers with
+    authors, whose records' texts are read from the spill."""
+    ranked, names = keys.ranked, keys.names
+    authored = sorted({cluster_of[r.paper.id] for r, n in zip(ranked, names, strict=True) if n})
+    sample = set(authored[:: max(1, len(authored) // TOPIC_SAMPLE)])
+    wanted = [i for i, r in enumerate(ranked) if names[i] and cluster_of[r.paper.id] in sample]
+    texts = _texts(read_spill(keys.spill.path, keys.spill.where(wanted)), cluster_of)
+    return topic_counts(authored, lambda key: texts.get(key, ""))
+
+
+def _ready() -> None:
+    """A worker of :func:`pooled` needs no set-up."""
+
+
+def pooled(workers: int) -> Runner[Any, Any]:
+    """Run parts on a pool of ``workers`` processes (:func:`kg.extract.workers.pool`:
+    they die with this process), each part in one of them, results in order."""
+
+    def run(fn: Callable[[Any], Any], payloads: Sequence[Any]) -> list[Any]:
+        if workers <= 1 or len(payloads) <= 1:
+            return serial(fn, payloads)
+        with pool(min(workers, len(payloads)), _ready) as executor:
+            return list(executor.map(fn, payloads))
+
+    return run
+
+
+def resolve_sources(
+    specs: Sequence[SourceSpec],
+    encoding: str | None = None,
+    parts: int = 1,
+    run: Runner[Any, Any] = serial,
+    step: Step | None = None,
+    spill_dir: Path | None = None,
+) -> Resolved:
+    """Read and resolve ``specs`` in passes, papers in up to ``parts`` parts and people in
+    at least as many (one per :data:`PART_SLOTS` slots), run by ``run``.
+
+    The spill (:class:`Spill`) is a temporary file in ``spill_dir`` (the system's
+    temporary folder by default), which wherever ``run`` runs the parts must see.
+    """
+    check_names(specs)
+    handle, name = tempfile.mkstemp(prefix=".kg-spill-", dir=spill_dir)
+    os.close(handle)
+    try:
+        keys = _first_pass(specs, encoding, step, Spill(Path(name)))
+        if step:
+            step(f"resolving papers in {parts} part{'s' * (parts != 1)}")
+        # one part of papers runs here: sending every slim record to a worker gains nothing
+        papers = _linked_papers(specs, encoding, keys, parts, run if parts > 1 else serial)
+        people = _people(keys, papers, parts, run, step)
+    finally:
+        Path(name).unlink(missing_ok=True)
+    organizations = resolve_affiliations(keys.affiliations)
+    acronyms = learn_acronyms(keys.pairs)
+    return Resolved(papers, people, organizations, acronyms, keys.digests)
