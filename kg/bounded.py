@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import math
 import os
-import pickle
 import tempfile
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -82,9 +82,10 @@ Step = Callable[[str], None]
 #: the papers its slots are on; 50,000 slots are about 18,000 papers of the synthetic corpus).
 PART_SLOTS = 50_000
 _NO_URLS = Urls()
-#: An author's fields as the spill keeps them (its affiliations apart, by theirs).
-_AUTHOR_FIELDS = tuple(f.name for f in dataclasses.fields(Author) if f.name != "affiliations")
+#: An author's fields as the spill keeps them, in order; its affiliations (the last) by theirs.
+_AUTHOR_FIELDS = tuple(f.name for f in dataclasses.fields(Author))[:-1]
 _AFFILIATION_FIELDS = tuple(f.name for f in dataclasses.fields(Affiliation))
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # ASCII: lone surrogates survive
 
 
 @dataclass(slots=True)
@@ -131,8 +132,9 @@ class Spill:
     """What people need of each record, written once to a file and read back by part:
     the record without its text, and the start of its text that topics read.
 
-    Read back by offset, a record costs a seek and an unpickling, not a parse of its
-    source line again (about 190 µs for a JSON line of the synthetic corpus).
+    Read back by offset, a record costs a seek and a ``json.loads``, not a parse of its
+    source line again (about 190 µs a record of the synthetic corpus).  Entries are JSON,
+    not pickles: a file in the output folder is data, never code to run.
     """
 
     def __init__(self, path: Path) -> None:
@@ -153,7 +155,7 @@ class Spill:
         text = paper_text([paper])[:TOPIC_CHARS] if paper.authors else ""
         source = paper.source
         entry = (source.file, source.line, source.item, paper.venue, paper.year, authors, text)
-        data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        data = _ENCODE(entry).encode("ascii")
         self._out.write(data)
         self.offsets.append(self.offsets[-1] + len(data))
 
@@ -169,18 +171,24 @@ class Spill:
         return [(offsets[i], offsets[i + 1] - offsets[i]) for i in sorted(records)]
 
 
+def _tuples(value: Any) -> Any:
+    """A field as it was: JSON gives a tuple of pairs (an author's ids) back as lists."""
+    return tuple(tuple(x) for x in value) if isinstance(value, list) else value
+
+
 def read_spill(path: Path, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[Paper, str]]:
     """The entries of a :class:`Spill` at ``spans``: each record without its text, and
     the start of its text."""
     with path.open("rb") as handle:
         for offset, length in spans:
             handle.seek(offset)
-            file, line, item, venue, year, authors, text = pickle.loads(handle.read(length))
+            file, line, item, venue, year, authors, text = json.loads(handle.read(length))
             paper = Paper(
                 SourceRef(file, line, item),
                 None,
                 tuple(
-                    Author(*a[:-1], affiliations=tuple(Affiliation(*f) for f in a[-1]))  # type: ignore[misc]
+                    # affiliations last (the spill's round trip is tested)
+                    Author(*map(_tuples, a[:-1]), tuple(Affiliation(*f) for f in a[-1]))  # type: ignore[call-arg]
                     for a in authors
                 ),
                 venue=venue,

@@ -4,6 +4,7 @@ byte, while parts hold only their records."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -202,3 +203,23 @@ def test_a_source_changed_between_passes_is_an_input_error(tmp_path: Path) -> No
     with pytest.raises(InputError, match=r"a\.jsonl.*changed while it was being resolved"):
         bounded.resolve_sources(specs, step=step, spill_dir=tmp_path)
     assert not list(tmp_path.glob(".kg-spill-*"))
+
+
+def test_parts_on_worker_processes_give_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``kg build --emit resolution`` runs the people's parts on ``--workers`` processes,
+    which read the spill by its path."""
+    specs = _cross(tmp_path)
+    want = _in_memory(specs)
+    monkeypatch.setattr(bounded, "PART_SLOTS", 3)
+    path = write_resolution(specs, tmp_path / "out", run=bounded.pooled(2))
+    assert path.read_bytes() == want
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [path.name]
+    # the runner does run parts in other processes
+    pids = set(bounded.pooled(2)(_pid, list(range(6))))
+    assert os.getpid() not in pids and pids
+
+
+def _pid(_: object) -> int:
+    return os.getpid()
