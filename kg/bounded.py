@@ -7,23 +7,23 @@
 1. **A first pass** over the sources keeps each record slim: its id, title, identifiers
    and first author (a record without a title keeps everything), its authors' names and
    identifiers, its affiliations, its citations, and the acronyms its abstract defines.
-   Abstracts, keywords and every other field are dropped as the record passes.
+   What people need of the record (:class:`Spill`: the record without its text, and the
+   start of its text that topics read) is written to a spill file.  Abstracts, keywords
+   and every other field are dropped as the record passes.
 2. **Papers** are linked on the slim records (:func:`kg.resolve.partition.resolve_papers`).
    Linking compares abstracts only for records without a title and titled records with
    the same author surnames; those titled records (found by their first surname) are read
-   again whole before linking.
+   again whole from the sources before linking (whose SHA-256 must not have changed).
 3. **People** are blocked on the slots' names and identifiers alone
    (:func:`kg.resolve.partition.slot_blocks`), and the blocks are planned into parts of
-   at most :data:`PART_SLOTS` slots.  Each part reads again the records of the papers its
-   slots are on, and only those (a JSON-lines file's other lines are passed over
-   unparsed), links them, and drops them.  Parts run by ``run``: in this process, or on a
-   pool or Dask cluster where each worker reads its part's lines itself.  The word counts
-   that weigh topics are counted first, on the sample of papers
-   :func:`kg.resolve.homonyms.topic_counts` takes, read again likewise.
+   at most :data:`PART_SLOTS` slots.  Each part reads the records of the papers its slots
+   are on, and only those, back from the spill, links its slots, and drops them.  Parts
+   run by ``run``: in this process, on a pool (:func:`pooled`) or on a Dask cluster,
+   where each worker reads its part from the spill itself.  The word counts that weigh
+   topics are counted first, on the sample of papers
+   :func:`kg.resolve.homonyms.topic_counts` takes, read from the spill likewise.
 4. **Finishing** (paper keys, citations, people's keys, organizations, acronyms) runs on
    the compact results, as in :mod:`kg.resolve.partition`.
-
-A source that changes between passes is an error (its SHA-256 is checked at every pass).
 """
 
 from __future__ import annotations
