@@ -66,7 +66,8 @@ def main() -> None:
         )
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         print(
-            f"resolution, once: {time.perf_counter() - started:.1f} s, peak "
+            # ru_maxrss of children: the largest one process (kg, or one of its --workers)
+            f"resolution, once: {time.perf_counter() - started:.1f} s, largest process "
             f"{peak / 1024:,.0f} MB{'' if peak > before else ' (or less)'}, "
             f"{(out / 'resolution.json.gz').stat().st_size / 1e6:,.1f} MB"
         )
