@@ -42,7 +42,7 @@ from typing import Any, BinaryIO
 
 from kg.acronyms import find_definitions
 from kg.errors import InputError
-from kg.extract.workers import pool
+from kg.extract.workers import pool, sigterm_raises
 from kg.reading import Reading, check_names, lines_of
 from kg.records import Affiliation, Author, Citation, Ids, Paper, SourceRef, Urls
 from kg.resolve.concepts import learn_acronyms
@@ -126,6 +126,7 @@ class _Keys:
     pairs: list[tuple[str, str]]  # acronym definitions (long, short)
     digests: list[str]
     spill: Spill
+    whole: set[str]  # sources that cannot be read again (pipes): their records kept whole
 
 
 class Spill:
@@ -137,10 +138,12 @@ class Spill:
     not pickles: a file in the output folder is data, never code to run.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, out: BinaryIO) -> None:
+        """A spill written to ``out``, the open file at ``path`` (opened by whoever made
+        it, so that nothing can be put at the path between making and writing it)."""
         self.path = path
         self.offsets = array("q", [0])
-        self._out: BinaryIO | None = path.open("wb")
+        self._out: BinaryIO | None = out
 
     def add(self, paper: Paper) -> None:
         """Write ``paper``'s entry (the next record's)."""
@@ -201,36 +204,46 @@ def read_spill(path: Path, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[P
 def _first_pass(
     specs: Sequence[SourceSpec], encoding: str | None, step: Step | None, spill: Spill
 ) -> _Keys:
-    keys = _Keys([], [], {}, [], [], [], [], spill)
+    keys = _Keys([], [], {}, [], [], [], [], spill, set())
     seen: set[bytes] = set()  # abstracts already searched for acronyms (as a corpus does)
-    for spec in specs:
-        if step:
-            step(f"reading {spec.path.name}")
-        reading = Reading(spec, encoding)
-        for item in reading:
-            if isinstance(item, Paper):
-                i = len(keys.ranked)
-                keys.ranked.append(
-                    Ranked(item if not item.title else slim(item), reading.authority)
-                )
-                keys.names.append(tuple(a.name for a in item.authors))
-                if any(a.ids for a in item.authors):
-                    keys.ids[i] = tuple(a.ids for a in item.authors)
-                keys.affiliations.extend(affiliations_of(item))
-                spill.add(item)
-                if item.abstract:
-                    digest = hashlib.blake2b(
-                        item.abstract.encode("utf-8", "surrogatepass"), digest_size=16
-                    ).digest()
-                    if digest not in seen:
-                        seen.add(digest)
-                        found = find_definitions(item.abstract)
-                        keys.pairs.extend((d.long, d.short) for d in found)
-            elif isinstance(item, Citation):
-                keys.citations.append(item)
-        keys.digests.append(reading.sha256())
-    spill.close()
+    try:
+        for spec in specs:
+            if step:
+                step(f"reading {spec.path.name}")
+            reading = Reading(spec, encoding)
+            # a pipe cannot be read again: its records stay whole, for papers to compare
+            again = spec.path.is_file()
+            if not again:
+                keys.whole.add(reading.name)
+            for item in reading:
+                if isinstance(item, Paper):
+                    _keep(keys, item, reading.authority, again, seen)
+                elif isinstance(item, Citation):
+                    keys.citations.append(item)
+            keys.digests.append(reading.sha256())
+    finally:
+        spill.close()
     return keys
+
+
+def _keep(keys: _Keys, paper: Paper, authority: int, again: bool, seen: set[bytes]) -> None:
+    """What the first pass keeps of ``paper`` (slim when its source can be read ``again``
+    and it has a title), and its spill entry."""
+    i = len(keys.ranked)
+    keys.ranked.append(Ranked(slim(paper) if again and paper.title else paper, authority))
+    keys.names.append(tuple(a.name for a in paper.authors))
+    if any(a.ids for a in paper.authors):
+        keys.ids[i] = tuple(a.ids for a in paper.authors)
+    keys.affiliations.extend(affiliations_of(paper))
+    keys.spill.add(paper)
+    if paper.abstract:
+        digest = hashlib.blake2b(
+            paper.abstract.encode("utf-8", "surrogatepass"), digest_size=16
+        ).digest()
+        if digest not in seen:
+            seen.add(digest)
+            found = find_definitions(paper.abstract)
+            keys.pairs.extend((d.long, d.short) for d in found)
 
 
 def read_back(
@@ -289,21 +302,30 @@ def _linked_papers(
     parts: int,
     run: Runner[Any, Any],
 ) -> PaperResolution:
-    """Step 2: papers linked on the slim records, whole where abstracts are compared."""
+    """Step 2: papers linked on the slim records, whole where abstracts are compared.
+
+    Records are compared by abstract only where their author surnames are an untitled
+    record's; a slim record's are its first author's alone, so a record is read again
+    whole where its full surnames or its first alone are an untitled record's.
+    """
     ranked = keys.ranked
     untitled = {
-        surname_key(r.paper.authors[0].name)
+        tuple(surname_key(a.name) for a in r.paper.authors)
         for r in ranked
         if not r.paper.title and r.paper.authors
     }
     if untitled:  # titled records an untitled one may be linked to by their abstracts
-        again = {
-            r.paper.id: i
-            for i, r in enumerate(ranked)
-            if r.paper.title
-            and r.paper.authors
-            and surname_key(r.paper.authors[0].name) in untitled
-        }
+        firsts = {t[0] for t in untitled}
+        again: dict[str, int] = {}
+        for i, r in enumerate(ranked):
+            paper = r.paper
+            if not paper.title or not paper.authors or paper.source.file in keys.whole:
+                continue
+            first = surname_key(paper.authors[0].name)
+            if first in firsts and (
+                (first,) in untitled or tuple(map(surname_key, keys.names[i])) in untitled
+            ):
+                again[paper.id] = i
         for paper in list(read_back(specs, encoding, keys.digests, again)):
             i = again[paper.id]
             ranked[i] = Ranked(paper, ranked[i].authority)
@@ -511,10 +533,21 @@ def resolve_sources(
     temporary folder by default), which wherever ``run`` runs the parts must see.
     """
     check_names(specs)
+    with sigterm_raises():  # SIGTERM unwinds, so the spill is removed
+        return _resolve(specs, encoding, parts, run, step, spill_dir)
+
+
+def _resolve(
+    specs: Sequence[SourceSpec],
+    encoding: str | None,
+    parts: int,
+    run: Runner[Any, Any],
+    step: Step | None,
+    spill_dir: Path | None,
+) -> Resolved:
     handle, name = tempfile.mkstemp(prefix=".kg-spill-", dir=spill_dir)
-    os.close(handle)
     try:
-        keys = _first_pass(specs, encoding, step, Spill(Path(name)))
+        keys = _first_pass(specs, encoding, step, Spill(Path(name), os.fdopen(handle, "wb")))
         if step:
             step(f"resolving papers in {parts} part{'s' * (parts != 1)}")
         # one part of papers runs here: sending every slim record to a worker gains nothing

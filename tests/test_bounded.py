@@ -3,8 +3,14 @@ byte, while parts hold only their records."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -178,7 +184,7 @@ def test_the_spill_gives_back_what_people_need_of_a_record(tmp_path: Path) -> No
         keywords=("engines",),
         ids=Ids(doi="10.1/x"),
     )
-    spill = bounded.Spill(tmp_path / "spill")
+    spill = bounded.Spill(tmp_path / "spill", (tmp_path / "spill").open("wb"))
     spill.add(Paper(SourceRef("x.jsonl", 1), "Untitled? no", ()))
     spill.add(paper)
     spill.close()
@@ -223,3 +229,58 @@ def test_parts_on_worker_processes_give_the_same_bytes(
 
 def _pid(_: object) -> int:
     return os.getpid()
+
+
+def _fifo(path: Path, text: str) -> Path:
+    """A named pipe at ``path`` that gives ``text`` once to whoever opens it; a reader
+    that opens it again later gets nothing (after 20 s), rather than waiting forever."""
+    os.mkfifo(path)
+
+    def feed() -> None:
+        with path.open("w", encoding="utf-8") as f:
+            f.write(text)
+        time.sleep(20)
+        # a second reader, if any, sees the end of an empty file (no reader: ENXIO)
+        with contextlib.suppress(OSError):
+            os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+
+    threading.Thread(target=feed, daemon=True).start()
+    return path
+
+
+def test_a_pipe_is_read_once_and_its_records_kept_whole(tmp_path: Path) -> None:
+    """A pipe (``<(cmd)``) cannot be read again for the abstracts linking compares: its
+    titled records are kept whole from the first pass."""
+    files = _cross(tmp_path)
+    text = files[0].path.read_text(encoding="utf-8")
+    pipe = tmp_path / "pipe"
+    want = _in_memory([SourceSpec(_fifo(pipe, text)), files[1]])
+    pipe.unlink()
+    specs = [SourceSpec(_fifo(pipe, text)), files[1]]
+    done = bounded.resolve_sources(specs, spill_dir=tmp_path)
+    build = resolution_build(specs, done.digests, None)
+    got = resolutionfile.dumps(done.papers, done.people, done.organizations, done.acronyms, build)
+    assert got == want
+    assert done.papers.cluster_of["pipe:1"] == done.papers.cluster_of["b.jsonl:1"]
+
+
+def test_sigterm_removes_the_spill(synthetic: list[SourceSpec], tmp_path: Path) -> None:
+    spill_dir = tmp_path / "out"
+    spill_dir.mkdir()
+    code = (
+        "import sys; from pathlib import Path; from kg import bounded; "
+        "from kg.sources import SourceSpec; "
+        "bounded.resolve_sources([SourceSpec(Path(sys.argv[1]))], spill_dir=Path(sys.argv[2]))"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(synthetic[0].path), str(spill_dir)],
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while not list(spill_dir.glob(".kg-spill-*")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert list(spill_dir.glob(".kg-spill-*")), "the spill never appeared"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0 and b"terminated by SIGTERM" in err
+    assert list(spill_dir.iterdir()) == []
