@@ -173,10 +173,18 @@ SCRIPT = """
     return id;
   }
   window.kg.search = function (text) { input.value = text; return search(); };
+  // Enter fires both "change" and "submit": search once. (Two focus calls before a frame
+  // is drawn leave vis-network's first animation running, and it later pulls the view away.)
+  var queued = false;
+  function searchSoon() {
+    if (queued) { return; }
+    queued = true;
+    setTimeout(function () { queued = false; search(); }, 0);
+  }
   document.getElementById("kg-search-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
-    search();
+    searchSoon();
   });
-  input.addEventListener("change", search);
+  input.addEventListener("change", searchSoon);
 })();
 """

@@ -377,6 +377,13 @@ def _hover_first_node(browser: Chromium) -> dict[str, Any]:
 def test_search_box_focuses_a_node(browser: Chromium, tmp_path: Path) -> None:
     path = tmp_path / "search.html"
     open_page(browser, to_html(coauthors(800), "Co-authors"), path)
+    # count the focus calls: Enter fires "change" and "submit", and two focus calls before
+    # a frame leave vis-network's first animation running, pulling the view off the node
+    browser.evaluate(
+        "(() => { const net = window.kg.network, focus = net.focus.bind(net);"
+        " window.kgFocusCalls = 0;"
+        " net.focus = (...a) => { window.kgFocusCalls += 1; return focus(...a); }; })()"
+    )
     browser.evaluate("document.getElementById('kg-search').focus()")
     browser.call("Input.insertText", {"text": "person 0421"})
     for kind in ("keyDown", "keyUp"):
@@ -393,6 +400,7 @@ def test_search_box_focuses_a_node(browser: Chromium, tmp_path: Path) -> None:
     browser.wait_for("window.kg.network.getSelectedNodes().length === 1", timeout=10)
     iri = "https://w3id.org/kg/id/person/p00421"
     assert browser.evaluate("window.kg.network.getSelectedNodes()") == [iri]
+    assert browser.evaluate("window.kgFocusCalls") == 1
     gap = f"""(() => {{
       const net = window.kg.network, p = net.getPositions([{json.dumps(iri)}])[{json.dumps(iri)}];
       const v = net.getViewPosition();
