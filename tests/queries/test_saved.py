@@ -9,6 +9,7 @@ import pytest
 
 from kg import queries
 from kg.errors import UsageError
+from kg.graph import vocab as V
 from kg.store import Store
 
 # one call per saved query, with the parameters it needs; a new query must be added here
@@ -97,6 +98,71 @@ def test_neighborhood_lists_co_occurring_concepts(built: Path) -> None:
     assert rows and all(r["label"].lower() != "reinforcement learning" for r in rows)
     counts = [int(r["papers"]) for r in rows]
     assert counts == sorted(counts, reverse=True)
+
+
+# every link from a paper to a concept that the aggregates count
+CONCEPT_LINKS = {
+    str(t.value)
+    for t in (
+        V.AUTHOR_KEYWORD,
+        V.CLASSIFIED_AS,
+        V.SUBJECT,
+        V.PROPOSES_METHOD,
+        V.USES_METHOD,
+        V.USES_DATASET,
+        V.ADDRESSES_TASK,
+    )
+}
+
+
+def _concept_papers(store: Store) -> dict[str, set[str]]:
+    """Concept IRI -> its papers, counted in Python from the plain triples."""
+    out: dict[str, set[str]] = {}
+    for row in store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }"):
+        if row["p"].value in CONCEPT_LINKS:
+            out.setdefault(row["o"].value, set()).add(row["s"].value)
+    return out
+
+
+def _ranked(counts: dict[str, int], labels: dict[str, str]) -> list[tuple[str, str, str]]:
+    return [
+        (c, labels[c], str(n))
+        for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], labels[kv[0]]))
+    ]
+
+
+def test_aggregates_equal_a_count_made_from_the_triples(built: Path) -> None:
+    """top-concepts and neighborhood (UNIONs and a filtered scan, for speed) count each
+    paper once per concept, over every link, as a plain count of the triples does."""
+    store = Store.open(built)
+    papers = _concept_papers(store)
+    labels = {
+        r["c"].value: r["l"].value
+        for r in store.query("SELECT ?c ?l WHERE { ?c skos:prefLabel ?l }")
+    }
+    kinds: dict[str, set[str]] = {}
+    for r in store.query("SELECT ?c ?k WHERE { ?c a ?k }"):
+        kinds.setdefault(r["c"].value, set()).add(r["k"].value)
+    # the case DISTINCT is for: one paper linked to one concept by two links
+    twice = store.query(
+        "ASK { ?p ?a ?c . ?p ?b ?c . FILTER(?a != ?b) "
+        "FILTER(?a IN (dcterms:subject, kg:usesMethod, kg:proposesMethod, kg:addressesTask)) "
+        "FILTER(?b IN (dcterms:subject, kg:usesMethod, kg:proposesMethod, kg:addressesTask)) }"
+    )
+    assert bool(twice)
+    for kind, iri in queries.KINDS.items():
+        counts = {c: len(ps) for c, ps in papers.items() if str(iri.value) in kinds.get(c, ())}
+        assert counts, kind
+        rows = _rows(built, "top-concepts", {"kind": kind, "limit": "100000"})
+        assert [(r["concept"], r["label"], r["papers"]) for r in rows] == _ranked(counts, labels)
+    top = sorted(papers, key=lambda c: (-len(papers[c]), c))[:3]
+    for concept in top:
+        together: dict[str, int] = {}
+        for other, ps in papers.items():
+            if other != concept and other in labels and (n := len(ps & papers[concept])):
+                together[other] = n
+        rows = _rows(built, "neighborhood", {"concept": concept, "limit": "100000"})
+        assert [(r["other"], r["label"], r["papers"]) for r in rows] == _ranked(together, labels)
 
 
 UPENN = "https://w3id.org/kg/id/organization/ror-00b30xv10"
