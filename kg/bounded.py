@@ -33,6 +33,9 @@ import hashlib
 import json
 import math
 import os
+import re
+import socket
+import stat
 import tempfile
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -81,6 +84,9 @@ Step = Callable[[str], None]
 #: Most author slots a part of the people holds (a part also reads the other records of
 #: the papers its slots are on; 50,000 slots are about 18,000 papers of the synthetic corpus).
 PART_SLOTS = 50_000
+SPILL = ".kg-spill-"
+"""A spill's name: ``SPILL`` + host + ``-`` + process id + ``-`` + a random part, so that a
+later run on the same host can tell a killed run's spill from a live one's."""
 _NO_URLS = Urls()
 #: An author's fields as the spill keeps them, in order; its affiliations (the last) by theirs.
 _AUTHOR_FIELDS = tuple(f.name for f in dataclasses.fields(Author))[:-1]
@@ -403,7 +409,7 @@ def _people(
     step: Step | None,
 ) -> PeopleResolution:
     """Step 3: the slots blocked on their names, resolved in parts that read their records."""
-    ranked, names, cluster_of = keys.ranked, keys.names, papers.cluster_of
+    names = keys.names
     record, position = _slots(keys)
     blocks_of = [name_block(parse(names[r][p - 1])) for r, p in zip(record, position, strict=True)]
 
@@ -413,10 +419,7 @@ def _people(
         if ids:
             yield from (f"{scheme}\0{value}" for scheme, value in ids[position[s] - 1])
 
-    members: dict[str, list[str]] = {}  # papers of several records -> their record ids
-    for cluster in papers.clusters:
-        if len(cluster.members) > 1:
-            members[cluster.key] = [m.paper.id for m in cluster.members]
+    members = _several_records(keys.ranked, papers)
     several = _same_paper_slots(keys, members, record)
 
     def fits(a: int, b: int) -> bool:
@@ -429,34 +432,13 @@ def _people(
     del several
     count = max(parts, math.ceil(len(record) / PART_SLOTS))
     planned = plan([len(b) for b in blocks], count)
-    counts = _topic_counts(keys, cluster_of) if len(planned) > 1 else None
-    payloads = []
-    index = {r.paper.id: i for i, r in enumerate(ranked)}
-    offsets = keys.spill.offsets
-    for part in planned:
-        own: dict[int, int] = {}  # records of the part's slots -> a bit per own position
-        for b in part:
-            for slot in blocks[b]:
-                r = record[slot]
-                own[r] = own.get(r, 0) | 1 << (position[slot] - 1)
-        needed: dict[int, str] = {}  # every record of each paper a slot is on -> the paper
-        for r in own:
-            rid = ranked[r].paper.id
-            key = cluster_of[rid]
-            for other in members.get(key, (rid,)):
-                needed[index[other]] = key
-        order = sorted(needed)
-        payloads.append(
-            PeoplePayload(
-                keys.spill.path,
-                array("q", (offsets[i] for i in order)),
-                array("q", (offsets[i + 1] - offsets[i] for i in order)),
-                [needed[i] for i in order],
-                [own.get(i, 0) for i in order],
-                counts,
-            )
+    counts = _topic_counts(keys, papers.cluster_of) if len(planned) > 1 else None
+    payloads = [
+        _payload(
+            keys, papers.cluster_of, members, [blocks[b] for b in part], record, position, counts
         )
-    del index
+        for part in planned
+    ]
     del blocks
     if step:
         step(f"resolving people in {len(payloads)} part{'s' * (len(payloads) != 1)}")
@@ -465,23 +447,63 @@ def _people(
     return finish_people([r[0] for r in results], [r[1] for r in results])
 
 
+def _several_records(ranked: Sequence[Ranked], papers: PaperResolution) -> dict[str, list[int]]:
+    """Each paper of several records -> the positions of its records in ``ranked`` (an
+    index of those records only, not of every record: 59 MB at 1M papers)."""
+    several = [c for c in papers.clusters if len(c.members) > 1]
+    wanted = {m.paper.id for c in several for m in c.members}
+    at = {r.paper.id: i for i, r in enumerate(ranked) if r.paper.id in wanted}
+    return {c.key: [at[m.paper.id] for m in c.members] for c in several}
+
+
+def _payload(
+    keys: _Keys,
+    cluster_of: dict[str, str],
+    members: dict[str, list[int]],
+    blocks: Sequence[Sequence[int]],
+    record: Sequence[int],
+    position: Sequence[int],
+    counts: TopicCounts | None,
+) -> PeoplePayload:
+    """What one part needs: where its records are in the spill (every record of each paper
+    one of its slots is on), their papers, and a bit per slot of its own."""
+    own: dict[int, int] = {}  # records of the part's slots -> a bit per own position
+    for block in blocks:
+        for slot in block:
+            r = record[slot]
+            own[r] = own.get(r, 0) | 1 << (position[slot] - 1)
+    needed: dict[int, str] = {}  # every record of each paper a slot is on -> the paper
+    for r in own:
+        key = cluster_of[keys.ranked[r].paper.id]
+        for other in members.get(key, (r,)):
+            needed[other] = key
+    order = sorted(needed)
+    offsets = keys.spill.offsets
+    return PeoplePayload(
+        keys.spill.path,
+        array("q", (offsets[i] for i in order)),
+        array("q", (offsets[i + 1] - offsets[i] for i in order)),
+        [needed[i] for i in order],
+        [own.get(i, 0) for i in order],
+        counts,
+    )
+
+
 def _same_paper_slots(
-    keys: _Keys, members: dict[str, list[str]], record: Sequence[int]
+    keys: _Keys, members: dict[str, list[int]], record: Sequence[int]
 ) -> list[list[list[int]]]:
     """For each paper of several records with authors, the slots of each of its records."""
-    if not members:
+    names = keys.names
+    on = {i for rs in members.values() for i in rs if names[i]}
+    if not on:
         return []
-    ranked, names = keys.ranked, keys.names
-    wanted = {rid for rids in members.values() for rid in rids}
-    index = {r.paper.id: i for i, r in enumerate(ranked) if names[i] and r.paper.id in wanted}
     first_slot: dict[int, int] = {}
-    on = set(index.values())
     for s, r in enumerate(record):
         if r in on:
             first_slot.setdefault(r, s)
     several = []
-    for rids in members.values():
-        records = sorted(index[r] for r in rids if r in index)
+    for rs in members.values():
+        records = sorted(i for i in rs if names[i])
         if len(records) > 1:
             several.append(
                 [list(range(first_slot[i], first_slot[i] + len(names[i]))) for i in records]
@@ -518,6 +540,45 @@ def pooled(workers: int) -> Runner[Any, Any]:
     return run
 
 
+def _spill_owner() -> str:
+    """The start of this host's spill names: the host name made safe for a file name and
+    for a glob pattern (nothing but letters, digits, dots and ``_``)."""
+    host = re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname())[:64] or "host"
+    return f"{SPILL}{host}-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # somebody else's live process
+        return True
+    return True
+
+
+def remove_stale_spills(folder: Path) -> list[tuple[Path, int]]:
+    """Remove the spills that runs on this host left in ``folder`` when they were killed
+    (SIGKILL, out of memory: SIGTERM and Ctrl-C remove their own), with their sizes.
+
+    A spill whose process still runs, or that another host wrote (a folder shared with
+    Dask workers), is left alone; so is anything that is not a regular file.
+    """
+    owner, removed = _spill_owner(), []
+    for path in sorted(folder.glob(f"{owner}*")):  # owner: letters, digits, dots, _ and -
+        pid = path.name[len(owner) :].split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        try:
+            info = path.lstat()
+            if stat.S_ISREG(info.st_mode):
+                path.unlink()
+                removed.append((path, info.st_size))
+        except FileNotFoundError:  # removed meanwhile
+            continue
+    return removed
+
+
 def resolve_sources(
     specs: Sequence[SourceSpec],
     encoding: str | None = None,
@@ -545,7 +606,15 @@ def _resolve(
     step: Step | None,
     spill_dir: Path | None,
 ) -> Resolved:
-    handle, name = tempfile.mkstemp(prefix=".kg-spill-", dir=spill_dir)
+    if spill_dir is not None:
+        removed = remove_stale_spills(spill_dir)
+        if removed and step:
+            size = sum(n for _, n in removed) / 1e6
+            step(
+                f"removed {len(removed)} spill file{'s' * (len(removed) != 1)} of killed "
+                f"runs ({size:,.0f} MB): {', '.join(p.name for p, _ in removed)}"
+            )
+    handle, name = tempfile.mkstemp(prefix=f"{_spill_owner()}{os.getpid()}-", dir=spill_dir)
     try:
         keys = _first_pass(specs, encoding, step, Spill(Path(name), os.fdopen(handle, "wb")))
         if step:

@@ -284,3 +284,38 @@ def test_sigterm_removes_the_spill(synthetic: list[SourceSpec], tmp_path: Path) 
     _, err = proc.communicate(timeout=60)
     assert proc.returncode != 0 and b"terminated by SIGTERM" in err
     assert list(spill_dir.iterdir()) == []
+
+
+def test_sigkill_leaves_a_spill_that_the_next_run_removes(
+    synthetic: list[SourceSpec], tmp_path: Path
+) -> None:
+    """A killed run (SIGKILL, out of memory) cannot remove its spill; the next run in the
+    folder does, and leaves alone the spills of live processes and of other hosts."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    code = (
+        "import sys; from pathlib import Path; from kg import bounded; "
+        "from kg.sources import SourceSpec; "
+        "bounded.resolve_sources([SourceSpec(Path(sys.argv[1]))], spill_dir=Path(sys.argv[2]))"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code, str(synthetic[0].path), str(folder)])
+    deadline = time.monotonic() + 60
+    while not list(folder.glob(".kg-spill-*")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(60)
+    (killed,) = folder.glob(".kg-spill-*")
+    assert f"-{proc.pid}-" in killed.name
+    live = folder / f"{bounded._spill_owner()}{os.getpid()}-live"  # this process: alive
+    other = folder / f"{bounded.SPILL}elsewhere-{proc.pid}-x"  # another host's
+    not_a_file = folder / f"{bounded._spill_owner()}{proc.pid}-dir"
+    for path in (live, other):
+        path.write_bytes(b"{}")
+    not_a_file.mkdir()
+    steps: list[str] = []
+    write_resolution(synthetic, folder, step=steps.append)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [live.name, other.name, not_a_file.name, "resolution.json.gz"]
+    )
+    (said,) = [s for s in steps if s.startswith("removed")]
+    assert said.startswith("removed 1 spill file of killed runs (") and killed.name in said
