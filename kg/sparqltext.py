@@ -322,21 +322,23 @@ def _next_group(toks: list[Token], i: int) -> int | None:
 
 
 def bind_values(text: str, terms: Mapping[str, object]) -> str:
-    """``text`` with ``terms`` bound by a VALUES block opening its WHERE pattern.
+    """``text`` with ``terms`` bound by VALUES blocks, each in its variable's scope.
 
     Each term is written in N-Triples syntax (IRIs checked, literals escaped), so no value
-    can change the query's structure.  A WHERE pattern that is a sub-select is wrapped in
-    a group first; a short ``CONSTRUCT WHERE`` is rewritten to the long form.
+    can change the query's structure.  A variable is bound where the WHERE pattern sees it;
+    one that only a sub-select uses and does not project is bound inside that sub-select
+    (see :func:`_scope`), so the sub-select is evaluated for that value only.  A group that
+    is a sub-select is wrapped in a group first; a short ``CONSTRUCT WHERE`` is rewritten to
+    the long form.
     """
     if not terms:
         return text
-    block = values_block(terms)
+    values_block(terms)  # checks every name and term before anything is placed
     toks = code(text)
     i = _after_prologue(toks)
     form = toks[i].keyword if i < len(toks) else None
     if form not in FORMS:
         raise UsageError("substitutions need a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    prefix = ""
     start = i + 1
     if form == "CONSTRUCT":
         if start < len(toks) and toks[start].text == "{" and toks[start].kind == "punct":
@@ -345,16 +347,65 @@ def bind_values(text: str, terms: Mapping[str, object]) -> str:
             g = _next_group(toks, start)
             if g is not None:
                 inner = text[toks[g].end : toks[_closing(toks, g)].start]
-                prefix = f" {{{inner}}}"
+                rest = text[toks[i].end :]
+                return bind_values(f"{text[: toks[i].end]} {{{inner}}}{rest}", terms)
     g = _next_group(toks, start)
     if g is None:
         raise UsageError("substitutions need a query with a WHERE pattern")
-    close = _closing(toks, g)
-    head = text[: toks[i].end] + prefix + text[toks[i].end : toks[g].end]
-    if g + 1 < close and toks[g + 1].keyword == "SELECT":
-        body = text[toks[g].end : toks[close].start]
-        return f"{head} {block} {{{body}}} {text[toks[close].start :]}"
-    return f"{head} {block} {text[toks[g].end :]}"
+    _closing(toks, g)  # balanced braces, or a clear error
+    places: dict[int, dict[str, object]] = {}
+    for name, term in terms.items():
+        places.setdefault(_scope(toks, g, name), {})[name] = term
+    edits: list[tuple[int, str]] = []  # (offset in text, what goes there)
+    for at, bound in places.items():
+        block = values_block(bound)
+        close = _closing(toks, at)
+        if at + 1 < close and toks[at + 1].keyword == "SELECT":  # { VALUES ... { SELECT } }
+            edits += [(toks[at].end, f" {block} {{"), (toks[close].start, "} ")]
+        else:
+            edits.append((toks[at].end, f" {block} "))
+    out = text
+    for offset, insert in sorted(edits, reverse=True):  # from the end: earlier offsets hold
+        out = out[:offset] + insert + out[offset:]
+    return out
+
+
+def _scope(toks: list[Token], group: int, name: str) -> int:
+    """Index of the ``{`` of the group where ``?name`` is to be bound, from ``group`` down.
+
+    The group itself when the variable occurs there outside sub-selects or a sub-select
+    there projects it (by name or ``*``); otherwise the WHERE group of the first
+    sub-select that uses it, looked into the same way.  A variable no sub-select hides
+    stays in ``group``: binding it there joins, as a substitution would.
+    """
+    close = _closing(toks, group)
+    inner: int | None = None
+    j = group + 1
+    while j < close:
+        tok = toks[j]
+        if tok.kind == "punct" and tok.text == "{" and toks[j + 1].keyword == "SELECT":
+            end = _closing(toks, j)
+            where = _next_group(toks, j + 2)
+            if where is None or where > end:
+                return group
+            head = toks[j + 2 : where]
+            depth, projected = 0, False
+            for t in head:
+                depth += (t.text == "(") - (t.text == ")") if t.kind == "punct" else 0
+                if depth == 0 and (t.text == "*" or (t.kind == "var" and t.text[1:] == name)):
+                    projected = True
+            if projected:
+                return group
+            if inner is None and any(
+                t.kind == "var" and t.text[1:] == name for t in toks[j + 2 : end]
+            ):
+                inner = where
+            j = end + 1
+            continue
+        if tok.kind == "var" and tok.text[1:] == name:
+            return group
+        j += 1
+    return group if inner is None else _scope(toks, inner, name)
 
 
 __all__ = [

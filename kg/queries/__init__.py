@@ -5,7 +5,8 @@ Each file starts with comment lines: the first is the one-line description, then
 as RDF terms, never by pasting the user's text into the query: a person, organization,
 concept, method or venue is first looked up to its IRI (with close matches suggested when it
 is not in the graph), a ``kind`` picks a class, and the terms are bound to ``?NAME`` by a
-``VALUES`` block that the RDF library serialises (and escapes) itself; a ``limit`` is
+``VALUES`` block that the RDF library serialises (and escapes) itself, in the scope where
+the query uses the variable (inside a sub-select that alone uses it); a ``limit`` is
 checked to be a whole number before it becomes the query's LIMIT.  The same text runs on
 the embedded store and on any SPARQL 1.1 endpoint.
 
@@ -106,7 +107,7 @@ def get(name: str) -> SavedQuery:
 
 
 def with_values(sparql: str, terms: dict[str, Any]) -> str:
-    """Bind variables to RDF terms with a VALUES block opening the WHERE pattern.
+    """Bind variables to RDF terms with VALUES blocks, each where its variable is in scope.
 
     The terms are written by pyoxigraph (IRIs validated, literals escaped), so no value
     can change the query's structure; see :func:`kg.sparqltext.bind_values`.

@@ -90,6 +90,39 @@ def test_bind_values_places_the_block_in_the_where_pattern() -> None:
     )
 
 
+def test_a_variable_only_a_sub_select_uses_is_bound_inside_it() -> None:
+    # ?c is not projected: bound outside, the VALUES row would join nothing and the
+    # sub-select would count the links of every subject, so it goes into the sub-select
+    query = (
+        "SELECT ?o ?n ?l WHERE { { SELECT ?o (COUNT(*) AS ?n) WHERE { ?c ?p ?o } GROUP BY ?o }"
+        " OPTIONAL { ?o ?q ?l } }"
+    )
+    out = bind_values(query, {"c": IRI})
+    assert "WHERE { VALUES (?c) { (<http://a.example/b>) }  ?c ?p ?o }" in out
+    store = ox.Store()
+    other, target, label = (ox.NamedNode(f"http://a.example/{n}") for n in "xol")
+    for s, p in ((IRI, IRI), (IRI, label), (other, IRI), (other, label), (other, other)):
+        store.add(ox.Quad(s, p, target))
+    assert [r["n"].value for r in store.query(out)] == ["2"]  # not 5: only IRI's links
+    # projected by name or by *, or used outside the sub-select: bound in the outer group
+    for seen in (
+        "SELECT * { { SELECT ?c ?o { ?c ?p ?o } } }",
+        "SELECT * { { SELECT * { ?c ?p ?o } } }",
+        "SELECT ?o { { SELECT ?o { ?c ?p ?o } } ?c ?q ?o }",
+        "SELECT ?o { { SELECT ?o { ?s ?p ?o } } FILTER NOT EXISTS { ?c ?p ?o } }",
+    ):
+        assert bind_values(seen, {"c": IRI}).startswith(seen[: seen.index("{") + 1] + " VALUES")
+    # two variables, each in its own scope; a nested sub-select is looked into in turn
+    query = (
+        "SELECT ?o { ?k ?p ?o { SELECT ?o (COUNT(*) AS ?n) "
+        "{ { SELECT ?o { ?c ?p ?o } } ?o ?p ?x } GROUP BY ?o } }"
+    )
+    out = bind_values(query, {"c": IRI, "k": other})
+    assert out.startswith("SELECT ?o { VALUES (?k) { (<http://a.example/x>) }  ?k ?p ?o")
+    assert "{ SELECT ?o { VALUES (?c) { (<http://a.example/b>) }  ?c ?p ?o } }" in out
+    assert ox.Store().query(out) is not None  # still a query the engine parses
+
+
 @pytest.mark.parametrize(
     "value",
     [
