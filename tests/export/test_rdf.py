@@ -39,17 +39,26 @@ def bundled_triples(bundled_graph: rdflib.Graph) -> set[tuple[Any, Any, Any]]:
     return set(bundled_graph)
 
 
+#: The exports that are the build's own files, byte for byte.
+BUILD_FILES = {"turtle": "graph.ttl", "nquads": "graph.nq"}
+
+
 @pytest.mark.parametrize("fmt", list(rdf.SERIALISATIONS))
 def test_every_format_parses_in_rdflib_with_the_same_triples(
     built: Path, fmt: str, bundled_triples: set[tuple[Any, Any, Any]]
 ) -> None:
     data = rdf.export(Store.open(built), fmt)
-    assert data == rdf.export(Store.open(built), fmt)  # stable bytes
+    if fmt in BUILD_FILES:  # stable bytes: the build wrote the same by another path
+        assert data == (built / BUILD_FILES[fmt]).read_bytes()
+    else:
+        assert data == rdf.export(Store.open(built), fmt)  # stable bytes
+    if fmt == "turtle":
+        return  # graph.ttl is what rdflib read for bundled_triples, from the store below
     if rdf.SERIALISATIONS[fmt].named:
         ds = rdflib.Dataset()
         ds.parse(data=data, format=RDFLIB_FORMATS[fmt])
         triples = {(s, p, o) for s, p, o, _ in ds.quads((None, None, None, None))}
-    else:
+    else:  # the default graph as the store holds it
         triples = set(rdflib.Graph().parse(data=data, format=RDFLIB_FORMATS[fmt]))
     assert triples == bundled_triples
 

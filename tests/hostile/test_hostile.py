@@ -33,7 +33,14 @@ def _build(path: Path, out: Path, *extra: str) -> tuple[Result, float]:
     return result, time.monotonic() - started
 
 
-def _check(result: Result, seconds: float, path: Path, out: Path, usable: bool | None) -> None:
+def _check(
+    result: Result,
+    seconds: float,
+    path: Path,
+    out: Path,
+    usable: bool | None,
+    bulky: bool = False,
+) -> None:
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"traceback for {path.name}") from result.exception
     assert seconds < TIME_LIMIT_S, f"{path.name} took {seconds:.1f} s"
@@ -49,7 +56,8 @@ def _check(result: Result, seconds: float, path: Path, out: Path, usable: bool |
         return
     # what was built is readable by another parser: every IRI is valid
     rdflib.Dataset().parse(out / "graph.nq", format="nquads")
-    rdflib.Graph().parse(out / "graph.ttl", format="turtle")
+    if not bulky:  # the same IRIs; Turtle's prefixed names are what hostile strings test
+        rdflib.Graph().parse(out / "graph.ttl", format="turtle")
     for line in (out / "papers.jsonl").read_text(encoding="utf-8").splitlines():
         json.loads(line)
     report = json.loads((out / "build-report.json").read_text(encoding="utf-8"))
@@ -76,7 +84,7 @@ def test_record_case_in_its_format_with_extraction(case: Case, tmp_path: Path) -
     path = _write(case, tmp_path)
     assert case.format is not None
     result, seconds = _build(path, tmp_path / "out", "--format", case.format, "--workers", "1")
-    _check(result, seconds, path, tmp_path / "out", case.usable)
+    _check(result, seconds, path, tmp_path / "out", case.usable, case.bulky)
 
 
 def test_the_corpus_covers_every_reader() -> None:
