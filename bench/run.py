@@ -598,11 +598,18 @@ def measure(n: int, args: argparse.Namespace) -> dict[str, Any]:
     folder = args.workdir / str(n)
     out = folder / "build"
     source = corpus(n, args.workdir)
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    _log(f"N={n}: kg build")
-    build = child("build", corpus=str(source), out=str(out), extract=args.extract)
-    _log(f"N={n}: build {build['seconds']:.1f} s; parameters")
+    build: dict[str, Any] | None = None
+    if args.reuse_build:
+        why = _not_reusable(out, source, args.extract)
+        if why:
+            raise BenchError(f"N={n}: --reuse-build: {why}")
+        _log(f"N={n}: reusing {out}; parameters")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        _log(f"N={n}: kg build")
+        build = child("build", corpus=str(source), out=str(out), extract=args.extract)
+        _log(f"N={n}: build {build['seconds']:.1f} s; parameters")
     prep = child("prep", out=str(out))
     base = None if args.no_baseline else _baseline_run(n, args, source, out, prep)
     results = []
@@ -642,6 +649,20 @@ def measure(n: int, args: argparse.Namespace) -> dict[str, Any]:
         "picks": prep["picks"],
         "queries": results,
     }
+
+
+def _not_reusable(out: Path, source: Path, extract: bool) -> str | None:
+    """Why the build in ``out`` cannot stand for a build of ``source``, or None."""
+    try:
+        saved = json.loads((out / "sources.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return f"no finished build in {out} ({exc})"
+    paths = [Path(s["path"]).resolve() for s in saved.get("sources", [])]
+    if paths != [source.resolve()]:
+        return f"{out} was built from {', '.join(map(str, paths))}, not {source}"
+    if bool(saved.get("options", {}).get("extract")) != extract:
+        return f"{out} was built {'without' if extract else 'with'} extraction"
+    return None
 
 
 def _baseline_run(
@@ -781,10 +802,11 @@ def _target(
     return None, "<= " + ", ".join(f"{text(v)} at {' and '.join(m)}" for v, m in sizes.items())
 
 
-def rows(run: dict[str, Any]) -> tuple[list[list[str]], list[str]]:
-    """The table's rows for one N, and notes under it; rdflib's cells "-" without a baseline."""
-    n, build, base, extract = run["n"], run["build"], run["baseline"], run["extract"]
-    table = [["what", "kg", "peak", "rdflib", "peak", "ratio", "target", "check"]]
+def _build_rows(
+    n: int, build: dict[str, Any], base: dict[str, Any] | None, extract: bool
+) -> list[list[str]]:
+    """The build's rows: each stage, the total, the peak and the time per paper."""
+    table: list[list[str]] = []
     peaks = build.get("stage_peak_mb", {})
     base_stage: dict[str, float | None] = {}
     names = list(build["stages"])  # kg's stages in the order the build announced them
@@ -844,6 +866,15 @@ def rows(run: dict[str, Any]) -> tuple[list[list[str]], list[str]]:
         ]
     )
     table.append(["build time per paper", _s(build["seconds"] / n), "", "", "", "", "", ""])
+    return table
+
+
+def rows(run: dict[str, Any]) -> tuple[list[list[str]], list[str]]:
+    """The table's rows for one N, and notes under it; rdflib's cells "-" without a baseline."""
+    n, build, base, extract = run["n"], run["build"], run["baseline"], run["extract"]
+    table = [["what", "kg", "peak", "rdflib", "peak", "ratio", "target", "check"]]
+    if build is not None:
+        table += _build_rows(n, build, base, extract)
     notes = []
     for q in run["queries"]:
         if q["skip"]:
@@ -888,7 +919,9 @@ def rows(run: dict[str, Any]) -> tuple[list[list[str]], list[str]]:
         if rd is not None:
             runs += f", {len(rd.get('seconds', []))} rdflib"
         notes.append(f"{q['name']}: {kg.get('rows')} rows, {runs}, params {q['params']}")
-    if build["report_triples"] not in (None, run["triples"]):
+    if build is None:
+        notes.append("build: not measured here (--reuse-build queried an earlier build)")
+    elif build["report_triples"] not in (None, run["triples"]):
         notes.append(
             f"the build report counts {build['report_triples']:,} triples, the store "
             f"{run['triples']:,}"
@@ -925,6 +958,8 @@ def growth(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Build time per paper between consecutive N (checked from 10K to 100K; kg alone)."""
     out = []
     for a, b in itertools.pairwise(runs):
+        if a["build"] is None or b["build"] is None:
+            continue
         per_a, per_b = a["build"]["seconds"] / a["n"], b["build"]["seconds"] / b["n"]
         ratio = per_b / per_a
         checked = (a["n"], b["n"]) == (10_000, 100_000) and not b["extract"]
@@ -970,6 +1005,12 @@ def main() -> None:
         "--no-baseline",
         action="store_true",
         help="no rdflib: no N-Triples export, baseline or rdflib queries (for N = 1,000,000)",
+    )
+    parser.add_argument(
+        "--reuse-build",
+        action="store_true",
+        help="query the build already in WORKDIR/N/build (made from the same corpus) "
+        "instead of building again; the build's figures are then not reported",
     )
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     parser.add_argument("--one", choices=sorted(TASKS), help=argparse.SUPPRESS)
