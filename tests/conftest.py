@@ -121,17 +121,30 @@ def paper_rows(built: Path) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="session")
 def bundled_shards(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Three shards of the bundled build (written in reverse order), merged once.
+    """Three shards of the bundled build, written by the Dask engine on a local cluster of
+    two worker processes (resolved there in parts, then each shard a task), merged once.
 
-    The folder holds ``shard-I-of-3.nq`` and ``.json``, and the merge's ``labels.nq``;
-    the merged build is in its ``merged`` subdirectory.
+    The folder holds ``shard-I-of-3.nq`` and ``.json``, ``resolution.json.gz``, the
+    merge's ``labels.nq``, and ``run.json``: the steps the run announced and the shards
+    in the order they completed; the merged build is in its ``merged`` subdirectory.
     """
+    from kg.distributed import run_shards
     from kg.pipeline import bundled_sources
-    from kg.shards import build_from_shards, emit_shard
+    from kg.shards import build_from_shards
 
     def make(folder: Path) -> None:
-        for index in (2, 0, 1):
-            emit_shard(bundled_sources(), index, 3, folder)
+        done: list[str] = []
+        steps: list[str] = []
+        paths = run_shards(
+            bundled_sources(),
+            3,
+            folder,
+            local_workers=2,
+            progress=lambda p: done.append(Path(p).name),
+            step=steps.append,
+        )
+        run = {"paths": [p.name for p in paths], "done": done, "steps": steps}
+        (folder / "run.json").write_text(json.dumps(run), encoding="utf-8")
         build_from_shards(bundled_sources(), folder, folder / "merged")
 
     return shared(tmp_path_factory, "shards", make)
@@ -145,7 +158,7 @@ def bundled_shards(tmp_path_factory: pytest.TempPathFactory) -> Path:
 MODULE_SECONDS = {
     "tests/hostile/test_hostile.py": 203,
     "tests/test_pipeline.py": 180,  # with the bundled build (26 s, on two processes)
-    "tests/scale/test_shards.py": 150,  # with the bundled shards (49 s), see SCOPES
+    "tests/scale/test_shards.py": 120,  # with the bundled shards on Dask, see SCOPES
     "tests/export/test_rdf.py": 111,
     "tests/scale/test_incremental.py": 82,
     "tests/test_builddir.py": 45,
@@ -166,7 +179,7 @@ MODULE_SECONDS = {
 }
 
 #: Modules that run in the worker of another, as one unit: both need the bundled shards,
-#: which one worker makes (49 s on one core) while another that asks for them waits.
+#: which one worker makes while another that asks for them would wait.
 SCOPES = {"tests/stores/test_virtuoso_shards.py": "tests/scale/test_shards.py"}
 
 
