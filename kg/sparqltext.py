@@ -11,6 +11,7 @@ here is the second line: the engine runs where it cannot open a socket at all.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -293,17 +294,20 @@ def values_block(terms: Mapping[str, object]) -> str:
     return f"VALUES ({' '.join('?' + n for n in names)}) {{ ({cells}) }}"
 
 
-def _closing(toks: list[Token], i: int) -> int:
-    """Index of the ``}`` that closes the ``{`` at ``toks[i]``."""
-    depth = 0
-    for j in range(i, len(toks)):
-        if toks[j].text == "{" and toks[j].kind == "punct":
-            depth += 1
-        elif toks[j].text == "}" and toks[j].kind == "punct":
-            depth -= 1
-            if depth == 0:
-                return j
-    raise UsageError("the query's braces are not balanced")
+def _braces(toks: list[Token]) -> dict[int, int]:
+    """Each ``{``'s index -> the index of the ``}`` that closes it, in one pass."""
+    pairs: dict[int, int] = {}
+    open_: list[int] = []
+    for j, tok in enumerate(toks):
+        if tok.kind == "punct" and tok.text == "{":
+            open_.append(j)
+        elif tok.kind == "punct" and tok.text == "}":
+            if not open_:
+                raise UsageError("the query's braces are not balanced")
+            pairs[open_.pop()] = j
+    if open_:
+        raise UsageError("the query's braces are not balanced")
+    return pairs
 
 
 def _next_group(toks: list[Token], i: int) -> int | None:
@@ -335,6 +339,7 @@ def bind_values(text: str, terms: Mapping[str, object]) -> str:
         return text
     values_block(terms)  # checks every name and term before anything is placed
     toks = code(text)
+    closing = _braces(toks)
     i = _after_prologue(toks)
     form = toks[i].keyword if i < len(toks) else None
     if form not in FORMS:
@@ -342,24 +347,23 @@ def bind_values(text: str, terms: Mapping[str, object]) -> str:
     start = i + 1
     if form == "CONSTRUCT":
         if start < len(toks) and toks[start].text == "{" and toks[start].kind == "punct":
-            start = _closing(toks, start) + 1
+            start = closing[start] + 1
         else:  # CONSTRUCT WHERE { T }  ->  CONSTRUCT { T } WHERE { VALUES ... T }
             g = _next_group(toks, start)
             if g is not None:
-                inner = text[toks[g].end : toks[_closing(toks, g)].start]
+                inner = text[toks[g].end : toks[closing[g]].start]
                 rest = text[toks[i].end :]
                 return bind_values(f"{text[: toks[i].end]} {{{inner}}}{rest}", terms)
     g = _next_group(toks, start)
     if g is None:
         raise UsageError("substitutions need a query with a WHERE pattern")
-    _closing(toks, g)  # balanced braces, or a clear error
     places: dict[int, dict[str, object]] = {}
     for name, term in terms.items():
-        places.setdefault(_scope(toks, g, name), {})[name] = term
+        places.setdefault(_scope(toks, closing, g, name), {})[name] = term
     edits: list[tuple[int, str]] = []  # (offset in text, what goes there)
     for at, bound in places.items():
         block = values_block(bound)
-        close = _closing(toks, at)
+        close = closing[at]
         if at + 1 < close and toks[at + 1].keyword == "SELECT":  # { VALUES ... { SELECT } }
             edits += [(toks[at].end, f" {block} {{"), (toks[close].start, "} ")]
         else:
@@ -370,7 +374,7 @@ def bind_values(text: str, terms: Mapping[str, object]) -> str:
     return out
 
 
-def _scope(toks: list[Token], group: int, name: str) -> int:
+def _scope(toks: list[Token], closing: Mapping[int, int], group: int, name: str) -> int:
     """Index of the ``{`` of the group where ``?name`` is to be bound, from ``group`` down.
 
     The group itself when the variable occurs there outside sub-selects or a sub-select
@@ -378,34 +382,42 @@ def _scope(toks: list[Token], group: int, name: str) -> int:
     sub-select that uses it, looked into the same way.  A variable no sub-select hides
     stays in ``group``: binding it there joins, as a substitution would.
     """
-    close = _closing(toks, group)
-    inner: int | None = None
-    j = group + 1
-    while j < close:
-        tok = toks[j]
-        if tok.kind == "punct" and tok.text == "{" and toks[j + 1].keyword == "SELECT":
-            end = _closing(toks, j)
-            where = _next_group(toks, j + 2)
-            if where is None or where > end:
+    uses = [k for k, t in enumerate(toks) if t.kind == "var" and t.text[1:] == name]
+    while True:
+        inner: int | None = None
+        j, close = group + 1, closing[group]
+        while j < close:
+            tok = toks[j]
+            if tok.kind == "punct" and tok.text == "{" and toks[j + 1].keyword == "SELECT":
+                end = closing[j]
+                where = _next_group(toks, j + 2)
+                if where is None or where > end:
+                    return group
+                if _projects(toks[j + 2 : where], name):
+                    return group
+                first = bisect.bisect_left(uses, j + 2)  # a use between SELECT and its }
+                if inner is None and first < len(uses) and uses[first] < end:
+                    inner = where
+                j = end + 1
+                continue
+            if tok.kind == "var" and tok.text[1:] == name:
                 return group
-            head = toks[j + 2 : where]
-            depth, projected = 0, False
-            for t in head:
-                depth += (t.text == "(") - (t.text == ")") if t.kind == "punct" else 0
-                if depth == 0 and (t.text == "*" or (t.kind == "var" and t.text[1:] == name)):
-                    projected = True
-            if projected:
-                return group
-            if inner is None and any(
-                t.kind == "var" and t.text[1:] == name for t in toks[j + 2 : end]
-            ):
-                inner = where
-            j = end + 1
-            continue
-        if tok.kind == "var" and tok.text[1:] == name:
+            j += 1
+        if inner is None:
             return group
-        j += 1
-    return group if inner is None else _scope(toks, inner, name)
+        group = inner
+
+
+def _projects(head: list[Token], name: str) -> bool:
+    """Whether a sub-select's projection ``head`` (``SELECT`` ... ``WHERE``) exposes
+    ``?name``: by ``*`` or by name, not inside an expression."""
+    depth = 0
+    for t in head:
+        if t.kind == "punct" and t.text in "()":
+            depth += 1 if t.text == "(" else -1
+        elif depth == 0 and (t.text == "*" or (t.kind == "var" and t.text[1:] == name)):
+            return True
+    return False
 
 
 __all__ = [

@@ -123,6 +123,16 @@ def test_a_variable_only_a_sub_select_uses_is_bound_inside_it() -> None:
     assert ox.Store().query(out) is not None  # still a query the engine parses
 
 
+def test_a_variable_deep_in_nested_sub_selects_is_bound_there() -> None:
+    # deeper than Python's recursion limit, in time linear enough for a query's size
+    depth = 3_000
+    query = "SELECT ?o {" + " { SELECT ?o {" * depth + " ?c ?p ?o" + " } }" * depth + " }"
+    out = bind_values(query, {"c": IRI})
+    assert out.count("VALUES") == 1
+    assert "{ SELECT ?o { VALUES (?c) { (<http://a.example/b>) }  ?c ?p ?o }" in out
+    assert out[: out.index("VALUES")].count("SELECT") == depth + 1  # the innermost
+
+
 @pytest.mark.parametrize(
     "value",
     [
