@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
+from networkx.readwrite.gexf import GEXFWriter
 
 from kg.errors import KGError, UsageError
 from kg.export.cells import safe_cell
@@ -161,8 +162,17 @@ def _element(
 
 
 def _gexf(g: nx.Graph, title: str) -> dict[str, bytes]:
+    """GEXF 1.2 without the optional ``lastmodifieddate``.
+
+    NetworkX stamps the day of writing there, so the same graph exported tomorrow would
+    differ by that date alone; exports are byte-identical for the same input instead.
+    """
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True)
+    for meta in writer.xml.iter("meta"):
+        meta.attrib.pop("lastmodifieddate", None)
+    writer.add_graph(_plain(g))
     buffer = io.BytesIO()
-    nx.write_gexf(_plain(g), buffer, encoding="utf-8", prettyprint=True)
+    writer.write(buffer)
     return {"": buffer.getvalue()}
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import time
 from pathlib import Path
 
 import networkx as nx
@@ -40,6 +42,18 @@ def test_graphs_are_deterministic(built: Path, coauthors: nx.Graph) -> None:
     assert [again.nodes[n]["community"] for n in sorted(again)] == [
         coauthors.nodes[n]["community"] for n in sorted(coauthors)
     ]
+
+
+def test_gexf_bytes_do_not_depend_on_the_day_they_are_written(
+    coauthors: nx.Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NetworkX stamps the day into GEXF's ``lastmodifieddate``: the golden GEXF file
+    written on one day failed to match the next day's export."""
+    today = formats.EXPORTERS["gexf"].render(coauthors, "co-authors")
+    monkeypatch.setattr(time, "strftime", lambda *_: "1999-12-31")
+    assert formats.EXPORTERS["gexf"].render(coauthors, "co-authors") == today
+    assert b"lastmodifieddate" not in today[""]
+    nx.read_gexf(io.BytesIO(today[""]))  # still a GEXF file NetworkX reads
 
 
 def test_communities_do_not_depend_on_the_order_nodes_were_added() -> None:
