@@ -14,17 +14,19 @@ statements:
   person belongs to the shard its key hashes to;
 - of the extraction graph, the statements about its papers;
 - in the ``.json`` sidecar, how often its papers spell each concept (concept labels are
-  chosen over the whole corpus), and the counts for the build report.
+  chosen over the whole corpus), how many of its papers are about each concept (a
+  concept's ``kg:paperCount`` is their sum), and the counts for the build report.
 
 The shards' quads are disjoint but for facts two shards both derive (a concept's type),
-and as a set they are the single-process build's graph without the concept labels.
-``kg build SOURCES --from-shards D`` adds those labels, from the summed sidecars, and writes
+and as a set they are the single-process build's graph without the concept labels and
+paper counts.  ``kg build SOURCES --from-shards D`` adds those, from the summed sidecars,
+and writes
 the store and every export: byte for byte the files a single-process build writes (but
 the extraction cache, which stays with the shards' machines).  For the build report it
 reads the sources again: with a saved resolution as one stream checked against it
 (:func:`kg.reporting.saved_report`), holding no record set; without one, whole, resolving
-them as a single build does.  It also writes the labels
-as ``D/labels.nq``, so that ``D/*.nq`` is the whole graph for a bulk loader.
+them as a single build does.  It also writes the labels and counts as ``D/labels.nq``, so
+that ``D/*.nq`` is the whole graph for a bulk loader.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ from kg.corpus import Corpus, LoadedSource
 from kg.errors import UsageError
 from kg.graph import vocab as V
 from kg.graph.extracted import extraction_quads
-from kg.graph.quads import concept_forms, concept_label_quads, record_quads
+from kg.graph.quads import concept_forms, concept_label_quads, concept_papers, record_quads
 from kg.outdir import atomic_write_bytes
 from kg.reading import lines_of
 from kg.records import Citation, Paper
@@ -59,7 +61,16 @@ from kg.resolve.concepts import Concepts
 from kg.resolve.partition import Runner, serial
 
 _NAME = re.compile(r"^shard-(\d+)-of-(\d+)\.json$")
-_SIDECAR_KEYS = {"shard", "kg_version", "base_iri", "build", "nq_sha256", "forms", "extraction"}
+_SIDECAR_KEYS = {
+    "shard",
+    "kg_version",
+    "base_iri",
+    "build",
+    "nq_sha256",
+    "forms",
+    "papers",
+    "extraction",
+}
 #: the concept labels a merge writes beside the shards
 LABELS = "labels.nq"
 #: the clusters every shard and the merge read instead of resolving, when present
@@ -122,6 +133,7 @@ def emit_shard(
             step(f"writing {stem}.nq")
         quadfiles.write(quads, tmp, None, nquads=f"{stem}.nq", turtle=None)
         forms = concept_forms(corpus, mine)
+        papers = concept_papers(corpus, mine)
         summary = extraction_summary(corpus)
         sidecar = {
             "shard": [index, count],
@@ -136,6 +148,7 @@ def emit_shard(
             ),
             "nq_sha256": _sha256(tmp / f"{stem}.nq"),
             "forms": {k: dict(sorted(v.items())) for k, v in sorted(forms.items())},
+            "papers": dict(sorted(papers.items())),
             "extraction": summary.to_json() if summary is not None else None,
         }
         os.replace(tmp / f"{stem}.nq", out / f"{stem}.nq")
@@ -329,6 +342,14 @@ def merged_forms(sidecars: Sequence[dict[str, Any]]) -> dict[str, Counter[str]]:
     return forms
 
 
+def merged_papers(sidecars: Sequence[dict[str, Any]]) -> Counter[str]:
+    """The concepts' paper counts of all shards added up (a paper is in one shard)."""
+    papers: Counter[str] = Counter()
+    for s in sidecars:
+        papers.update(s["papers"])
+    return papers
+
+
 def shard_quads(folder: Path, sidecars: Sequence[dict[str, Any]]) -> Iterator[ox.Quad]:
     """Every quad of the shards, shard by shard."""
     count = len(sidecars)
@@ -382,7 +403,9 @@ def build_from_shards(
                 f"--encoding) than these {len(theirs)}"
             )
         minter = V.Minter(base_iri)
-        labels = list(concept_label_quads(merged_forms(sidecars), concepts, minter))
+        labels = list(
+            concept_label_quads(merged_forms(sidecars), merged_papers(sidecars), concepts, minter)
+        )
         quads = chain(shard_quads(folder, sidecars), labels)
         options = BuildOptions(base_iri, made["extract"], made["model"], encoding)
         handed = [report_of]

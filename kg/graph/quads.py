@@ -13,7 +13,7 @@ person: it is true of that paper.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -42,7 +42,9 @@ def build_quads(corpus: Corpus, minter: V.Minter) -> Iterator[Quad]:
     """All quads of the corpus, source graph by source graph, then the resolution graph."""
     yield from record_quads(corpus, minter)
     yield from extraction_quads(corpus, minter)
-    yield from concept_label_quads(concept_forms(corpus), corpus.concepts, minter)
+    yield from concept_label_quads(
+        concept_forms(corpus), concept_papers(corpus), corpus.concepts, minter
+    )
 
 
 def record_quads(
@@ -50,8 +52,9 @@ def record_quads(
 ) -> Iterator[Quad]:
     """The source graphs and what resolution decides, except concept labels.
 
-    Concept labels depend on every mention of a concept; :func:`concept_forms` counts
-    them, so that shards can count their part and a merge can add them up.  ``keep``
+    Concept labels depend on every mention of a concept, and a concept's paper count on
+    every paper; :func:`concept_forms` and :func:`concept_papers` count them, so that
+    shards can count their part and a merge can add them up.  ``keep``
     limits the quads to a shard's: the records of the paper clusters, the citations, the
     people and the organizations whose keys it accepts (facts about nodes those share, such
     as a venue, come with each of them).
@@ -330,12 +333,41 @@ def concept_forms(corpus: Corpus, papers: Callable[[str], bool] | None = None) -
     return concepts
 
 
-def concept_label_quads(forms_of: Forms, concepts: Concepts, m: V.Minter) -> Iterator[Quad]:
-    """Each concept's preferred label (its most frequent spelling) and its lookup names."""
+def concept_papers(corpus: Corpus, papers: Callable[[str], bool] | None = None) -> Counter[str]:
+    """Per concept key: how many papers link to it (``kg:authorKeyword``,
+    ``kg:classifiedAs``, or an extracted link), each paper counted once.
+
+    ``papers`` keeps only the paper clusters it accepts (a shard's); a paper belongs to
+    one shard, so the shards' counts add up to the whole build's.
+    """
+    counts: Counter[str] = Counter()
+    key_of = corpus.concepts.key
+    for cluster in corpus.papers.clusters:
+        if papers is not None and not papers(cluster.key):
+            continue
+        linked = {
+            key
+            for member in cluster.members
+            for name in (*member.paper.keywords, *(s.label for s in member.paper.subjects))
+            if (key := key_of(name))
+        }
+        if (found := corpus.extracted.get(cluster.key)) is not None:
+            linked.update(key_of(mention.name) for _, mention in mentions(found.extraction))
+        counts.update(linked)
+    return counts
+
+
+def concept_label_quads(
+    forms_of: Forms, papers_of: Mapping[str, int], concepts: Concepts, m: V.Minter
+) -> Iterator[Quad]:
+    """Each concept's preferred label (its most frequent spelling), its lookup names and
+    the number of papers about it (``kg:paperCount``, what ``top-concepts`` ranks by)."""
     g = m.resolution_graph
     for key, forms in forms_of.items():
         label = max(forms, key=lambda f: (forms[f], f == f.lower(), f))
         yield Quad(m.concept(key), V.PREF_LABEL, Literal(label), g)
+        if count := papers_of.get(key):
+            yield Quad(m.concept(key), V.PAPER_COUNT, integer(count), g)
         # every spelling finds the concept in lookups: "GAN", "GANs", the long form
         names = {fold(f) for f in forms} | {concepts.folded(label)}
         for name in sorted(names):

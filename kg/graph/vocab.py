@@ -131,6 +131,7 @@ SCORE = _n(KG + "score")
 RATING = _n(KG + "rating")
 REVIEW = _n(KG + "Review")
 HAS_REVIEW = _n(KG + "hasReview")
+PAPER_COUNT = _n(KG + "paperCount")
 
 # people's identifiers and the institutions of an author slot
 ORCID = _n(KG + "orcid")

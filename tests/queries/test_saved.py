@@ -132,9 +132,9 @@ def _ranked(counts: dict[str, int], labels: dict[str, str]) -> list[tuple[str, s
 
 
 def test_aggregates_equal_a_count_made_from_the_triples(built: Path) -> None:
-    """top-concepts (a scan of every link filtered by predicate, for speed) and
-    neighborhood count each paper once per concept, over every link, as a plain count of
-    the triples does."""
+    """top-concepts (the kg:paperCount the build writes) and neighborhood (a count in the
+    query) count each paper once per concept, over every link, as a plain count of the
+    triples does."""
     store = Store.open(built)
     papers = _concept_papers(store)
     labels = {
