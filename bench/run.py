@@ -220,16 +220,29 @@ def _children() -> list[str]:
     return found
 
 
+def _forked_only(pid: str, own: bytes) -> bool:
+    """Whether child ``pid`` is still a fork of this process (the same command line, or
+    none while it execs): every page it has is one of ours, counted already."""
+    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+        return cmdline.read() in (own, b"")
+
+
 def _rss_with_workers_mb() -> float:
     """This process's resident memory now plus its children's, in MB.
 
     A child's own peak (``ru_maxrss``) cannot stand in: a spawned worker starts as a fork,
-    and the kernel keeps the parent's size at the fork as the child's peak.
+    and the kernel keeps the parent's size at the fork as the child's peak.  For the same
+    reason a child is not counted until it has exec'd: between the fork and the exec its
+    resident memory is this process's (a 1M build's 6 GB), which a sample taken then
+    counted twice (a 12.3 GB "peak" when the search index's worker started).
     """
     total = _rss_mb()
+    with open("/proc/self/cmdline", "rb") as cmdline:
+        own = cmdline.read()
     for pid in _children():
         with contextlib.suppress(OSError, BenchError):  # it may have ended meanwhile
-            total += _rss_mb(pid)
+            if not _forked_only(pid, own):
+                total += _rss_mb(pid)
     return total
 
 
