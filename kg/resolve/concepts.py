@@ -22,12 +22,17 @@ def concept_key(text: str) -> str:
     return slugify(fold(text), max_len=80)
 
 
+#: surface forms whose keys :meth:`Concepts.key` remembers (about 30 MB at most)
+_KEYS_KEPT = 200_000
+
+
 class Concepts:
     """Concept keys with acronyms folded into their long forms, learned from a corpus.
 
     ``acronyms`` maps a folded acronym (``gnn``) to the folded long form the corpus most
     often defines it as (``graph neural network``), so "GNNs" and "Graph Neural Networks"
-    are one concept everywhere, author keywords included.
+    are one concept everywhere, author keywords included.  It is fixed once made: keys
+    are remembered per surface form.
 
     >>> c = Concepts.learn(["We use graph neural networks (GNNs) here."])
     >>> c.key("GNN") == c.key("Graph Neural Network")
@@ -36,6 +41,7 @@ class Concepts:
 
     def __init__(self, acronyms: dict[str, str] | None = None) -> None:
         self.acronyms = dict(acronyms or {})
+        self._keys: dict[str, str] = {}  # surface form -> key: keywords repeat a lot
 
     @classmethod
     def learn(cls, abstracts: Iterable[str | None]) -> Concepts:
@@ -50,7 +56,11 @@ class Concepts:
 
     def key(self, text: str) -> str:
         """The IRI key of the concept ``text`` names."""
-        return slugify(self.folded(text), max_len=80)
+        if (key := self._keys.get(text)) is None:
+            if len(self._keys) >= _KEYS_KEPT:
+                self._keys.clear()  # bounded: a vocabulary, not a corpus, is kept
+            key = self._keys[text] = slugify(self.folded(text), max_len=80)
+        return key
 
 
 def learn_acronyms(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:

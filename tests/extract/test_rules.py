@@ -188,6 +188,21 @@ def test_fold_and_learned_acronyms_make_one_concept() -> None:
     assert "imagenet" not in c.acronyms  # a name, not an abbreviation
 
 
+def test_remembered_concept_keys_stay_bounded_and_equal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg.resolve import concepts
+
+    monkeypatch.setattr(concepts, "_KEYS_KEPT", 3)
+    c = Concepts.learn(["We use graph neural networks (GNNs)."])
+    names = ["GNNs", "graph neural network", "Meta-Learning", "meta learning", "CIFAR10"]
+    first = [c.key(n) for n in names]
+    assert len(c._keys) <= 3
+    assert (
+        [c.key(n) for n in names]
+        == first
+        == [concepts.concept_key(c.acronyms.get(fold(n), fold(n))) for n in names]
+    )
+
+
 def test_learned_acronyms_ignore_input_order() -> None:
     pairs = [
         ("graph neural networks", "GNN"),
