@@ -301,6 +301,8 @@ def read_sidecars(folder: Path) -> list[dict[str, Any]]:
                 f"{path}: not a shard sidecar kg wrote (it needs "
                 f"{', '.join(sorted(_SIDECAR_KEYS))})"
             )
+        if problem := _malformed(data):
+            raise UsageError(f"{path}: {problem}; write the shard again")
         quads = folder / f"{name(index, count)}.nq"
         if not quads.is_file():
             raise UsageError(f"{path}: its N-Quads file {quads.name} is missing")
@@ -331,6 +333,25 @@ def read_sidecars(folder: Path) -> list[dict[str, Any]]:
                 f"{folder}: the shards disagree on {key}; they come from different builds"
             )
     return sidecars
+
+
+def _count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _malformed(sidecar: dict[str, Any]) -> str | None:
+    """What is wrong with a sidecar's concept counts (the merge adds them up), if
+    anything."""
+    forms, papers = sidecar["forms"], sidecar["papers"]
+    if not isinstance(forms, dict) or not all(
+        isinstance(spellings, dict)
+        and all(isinstance(f, str) and _count(n) for f, n in spellings.items())
+        for spellings in forms.values()
+    ):
+        return "its concept spellings (forms) are not counts by concept and spelling"
+    if not isinstance(papers, dict) or not all(_count(n) for n in papers.values()):
+        return "its paper counts (papers) are not whole numbers by concept"
+    return None
 
 
 def merged_forms(sidecars: Sequence[dict[str, Any]]) -> dict[str, Counter[str]]:

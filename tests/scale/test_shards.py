@@ -39,7 +39,9 @@ def test_three_shards_merge_into_the_single_process_build(shards: Path, built: P
 
 
 @pytest.mark.slow
-def test_the_shards_are_the_graph_but_the_concept_labels(shards: Path, built: Path) -> None:
+def test_the_shards_are_the_graph_but_the_concept_labels_and_counts(
+    shards: Path, built: Path
+) -> None:
     lines: set[bytes] = set()
     sizes = []
     for index in range(3):
@@ -155,6 +157,34 @@ def test_an_incomplete_or_mixed_set_is_refused(shards: Path, tmp_path: Path) -> 
     with pytest.raises(UsageError, match="disagree on base_iri"):
         build_from_shards(bundled_sources(), partial, tmp_path / "out")
     assert not (tmp_path / "out" / "graph.nq").exists()
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("papers", {"robot": "many"}, r"paper counts \(papers\)"),
+        ("papers", {"robot": -2}, r"paper counts \(papers\)"),
+        ("papers", ["robot"], r"paper counts \(papers\)"),
+        ("forms", {"robot": {"robots": True}}, r"concept spellings \(forms\)"),
+        ("forms", {"robot": 3}, r"concept spellings \(forms\)"),
+    ],
+)
+def test_a_sidecar_whose_concept_counts_are_not_counts_is_refused(
+    shards: Path, tmp_path: Path, key: str, value: object, message: str
+) -> None:
+    """The merge adds the sidecars' counts up; a changed sidecar is named, not a traceback."""
+    copy = tmp_path / "shards"
+    copy.mkdir()
+    for index in range(3):
+        for suffix in ("nq", "json"):
+            shutil.copy(shards / f"shard-{index}-of-3.{suffix}", copy)
+    sidecar = json.loads((copy / "shard-1-of-3.json").read_text())
+    assert sidecar[key]  # the bundled shard has counts there to replace
+    sidecar[key] = value
+    (copy / "shard-1-of-3.json").write_text(json.dumps(sidecar))
+    with pytest.raises(UsageError, match=r"shard-1-of-3\.json: its " + message):
+        build_from_shards(bundled_sources(), copy, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
 def test_shard_arguments() -> None:
