@@ -296,6 +296,15 @@ def read_sidecars(folder: Path) -> list[dict[str, Any]]:
         except (OSError, ValueError) as exc:
             raise UsageError(f"{path}: unreadable shard sidecar ({exc})") from None
         index, count = int(match[1]), int(match[2])
+        if (
+            isinstance(data, dict)
+            and set(data) >= _SIDECAR_KEYS - {"papers"}
+            and "papers" not in data
+        ):
+            raise UsageError(
+                f"{path}: written by an older kg, without the concepts' paper counts; "
+                f"write the shard again"
+            )
         if not isinstance(data, dict) or not set(data) >= _SIDECAR_KEYS:
             raise UsageError(
                 f"{path}: not a shard sidecar kg wrote (it needs "
@@ -345,12 +354,15 @@ def _malformed(sidecar: dict[str, Any]) -> str | None:
     forms, papers = sidecar["forms"], sidecar["papers"]
     if not isinstance(forms, dict) or not all(
         isinstance(spellings, dict)
+        and spellings
         and all(isinstance(f, str) and _count(n) for f, n in spellings.items())
         for spellings in forms.values()
     ):
         return "its concept spellings (forms) are not counts by concept and spelling"
     if not isinstance(papers, dict) or not all(_count(n) for n in papers.values()):
-        return "its paper counts (papers) are not whole numbers by concept"
+        return "its paper counts (papers) are not positive whole numbers by concept"
+    if set(papers) != set(forms):
+        return "its paper counts (papers) and spellings (forms) name different concepts"
     return None
 
 

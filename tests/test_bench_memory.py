@@ -17,8 +17,10 @@ def test_a_fork_not_yet_execd_is_not_counted_twice() -> None:
     alone = run._rss_with_workers_mb()
     pid = os.fork()
     if pid == 0:  # the child sleeps as the fork it is, then leaves without cleanup
-        time.sleep(3)
-        os._exit(0)
+        try:
+            time.sleep(3)
+        finally:
+            os._exit(0)
     try:
         time.sleep(0.2)
         assert str(pid) in run._children()
