@@ -16,9 +16,10 @@ What is timed:
 - kg build: wall time of ``build()``, cut into stages by its ``step`` messages (the time
   from one message to the next belongs to the first; messages kg does not announce yet get
   rows of their own).  Each stage's peak is the largest resident memory (VmRSS of the build
-  process plus its workers', once they have exec'd) sampled every 50 ms while it ran, and at its first and last
-  message; without extraction the build's peak is the larger of that and the process's
-  own ``ru_maxrss`` (a worker's ``ru_maxrss`` counts its parent's size when it forked).
+  process plus its workers', once they have exec'd) sampled every 50 ms while it ran, and
+  at its first and last message; without extraction the build's peak is the larger of
+  that and the process's own ``ru_maxrss`` (a worker's ``ru_maxrss`` counts its parent's
+  size when it forked).
 - rdflib baseline, what a user hand-rolls with the same triples: read the JSON lines with
   ``json`` (timed: "read"); make rdflib terms and ``Graph.add`` every triple of kg's
   N-Triples export into a plain ``rdflib.Graph()`` (timed: "graph"); serialise it as
